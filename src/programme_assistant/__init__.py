@@ -1,0 +1,3 @@
+"""programme-assistant: cited answers about a programme's documents."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from programme_assistant.cli import main
+
+raise SystemExit(main())

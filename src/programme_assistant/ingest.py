@@ -1,0 +1,343 @@
+"""Sync a folder into the index: load -> chunk -> embed -> store. Skip what is unchanged; report per file.
+
+Guarantees: no chunk is ever stored twice (chunk ids are content-derived and written with upsert);
+an unchanged file is never re-read or re-embedded; a file that fails keeps its previous chunks; a run
+killed at any point is repaired by the next one (see ``manifest.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from langchain_core.embeddings import Embeddings
+
+from programme_assistant.chunking import CHUNKER_VERSION, chunk_document, embedding_text
+from programme_assistant.config import Settings
+from programme_assistant.embeddings import model_id_of
+from programme_assistant.errors import DocumentError
+from programme_assistant.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, build_document, loader_for, read_sidecar
+from programme_assistant.manifest import FileRecord, Manifest
+from programme_assistant.models import Chunk, SourceDocument
+from programme_assistant.store import ChunkStore, chunk_metadata
+
+Status = Literal["added", "updated", "unchanged", "deleted", "failed", "skipped"]
+
+
+@dataclass
+class FileReport:
+    doc_id: str
+    status: Status
+    chunks: int = 0  # chunks the file has in the index after the run
+    added: int = 0  # chunks newly embedded and stored
+    removed: int = 0  # chunks deleted
+    reused: int = 0  # chunks kept (embedding reused) in a changed file
+    reason: str = ""
+    fix: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    folder: str
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    embedded_chunks: int = 0
+    total_chunks: int = 0
+    repaired: list[str] = field(default_factory=list)  # what the run fixed from an interrupted one
+    rebuilt: str = ""  # why the whole index was rebuilt, when it was
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.status == "failed" for f in self.files)
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in ("added", "updated", "unchanged", "deleted", "failed", "skipped")}
+        for f in self.files:
+            out[f.status] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["counts"] = self.counts()
+        data["chunks_per_second"] = round(self.embedded_chunks / self.embed_seconds, 1) if self.embed_seconds else None
+        return data
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def stop(self) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+@dataclass
+class _Candidate:
+    doc_id: str
+    path: Path
+    size: int
+    mtime_ns: int
+    sidecar_mtime_ns: int
+
+
+@dataclass
+class _Pending:
+    """A changed file, parsed and chunked, waiting for its embeddings."""
+
+    doc: SourceDocument
+    candidate: _Candidate
+    chunks: list[Chunk]
+    existing: set[str]
+    status: Status
+    vectors: dict[str, Any] = field(default_factory=dict)
+    missing: int = 0
+
+
+def _hash_file(data: bytes, sidecar: bytes) -> str:
+    digest = hashlib.sha256(data)
+    if sidecar:
+        digest.update(b"\x00sidecar\x00" + sidecar)
+    return digest.hexdigest()
+
+
+def _fingerprint(settings: Settings, embedder: Embeddings) -> str:
+    return json.dumps({
+        "model": model_id_of(embedder), "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap, "chunker": CHUNKER_VERSION,
+    }, sort_keys=True)
+
+
+class FolderSync:
+    """Keeps a Chroma collection equal to what a folder of documents says."""
+
+    def __init__(self, settings: Settings, store: ChunkStore, manifest: Manifest, embedder: Embeddings,
+                 progress: Progress | None = None,
+                 read_bytes: Callable[[Path], bytes] = Path.read_bytes) -> None:
+        self.settings = settings
+        self.store = store
+        self.manifest = manifest
+        self.embedder = embedder
+        self.progress = progress or NoProgress()
+        self._read_bytes = read_bytes  # injectable so tests can simulate unreadable files as root
+
+    # --- scanning -------------------------------------------------------------------------
+    def _scan(self, folder: Path, report: SyncReport) -> list[_Candidate]:
+        root = folder.resolve()
+        found: list[_Candidate] = []
+        from fnmatch import fnmatch
+
+        for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for dirname in list(dirnames):
+                full = Path(dirpath) / dirname
+                if full.is_symlink():
+                    dirnames.remove(dirname)
+                    report.files.append(FileReport(
+                        full.relative_to(folder).as_posix(), "skipped",
+                        reason="is a symbolic link to a folder; links are not followed",
+                        fix="copy the folder into the corpus folder if its documents belong here"))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = Path(dirpath) / name
+                doc_id = path.relative_to(folder).as_posix()
+                if name.endswith(SIDECAR_SUFFIX):
+                    if not path.with_name(name[: -len(SIDECAR_SUFFIX)]).exists():
+                        report.files.append(FileReport(doc_id, "skipped", reason="metadata file without its document",
+                                                       fix=f"add {name[: -len(SIDECAR_SUFFIX)]} or remove it"))
+                    continue
+                if any(fnmatch(doc_id, pattern) for pattern in self.settings.ignore):
+                    continue
+                if path.is_symlink():
+                    target = path.resolve()
+                    inside = target.is_relative_to(root)
+                    report.files.append(FileReport(
+                        doc_id, "skipped",
+                        reason=("is a symbolic link to " + ("another file in the folder" if inside else
+                                f"{target}, outside the corpus folder") + "; links are not followed"),
+                        fix="copy the file into the corpus folder if it belongs in the index"))
+                    continue
+                if loader_for(path) is None:
+                    report.files.append(FileReport(
+                        doc_id, "skipped", reason=f"unsupported file type '{path.suffix or name}'",
+                        fix=f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)} or move it out of the folder"))
+                    continue
+                try:
+                    st = path.stat()
+                    sidecar = path.with_name(name + SIDECAR_SUFFIX)
+                    side_mtime = sidecar.stat().st_mtime_ns if sidecar.exists() else -1
+                except OSError as exc:
+                    report.files.append(FileReport(doc_id, "failed", reason=f"cannot be read ({exc.strerror})",
+                                                   fix="check the file's permissions"))
+                    continue
+                found.append(_Candidate(doc_id, path, st.st_size, st.st_mtime_ns, side_mtime))
+        return found
+
+    # --- repair -----------------------------------------------------------------------------
+    def _prepare_index(self, report: SyncReport) -> set[str]:
+        """Rebuild on a settings change; reconcile after an interrupted run. Returns doc ids to re-process."""
+        fingerprint = _fingerprint(self.settings, self.embedder)
+        old = self.manifest.get_meta("fingerprint")
+        if old is not None and old != fingerprint:
+            report.rebuilt = f"index settings changed ({old} -> {fingerprint}): every file is re-indexed"
+            self.store.reset()
+            self.manifest.clear()
+        self.manifest.set_meta("fingerprint", fingerprint)
+
+        records = self.manifest.records()
+        if not self.manifest.has_pending() and self.store.count() == self.manifest.total_chunks():
+            return set()
+        force: set[str] = set()
+        stored = self.store.ids_by_doc()
+        for doc_id, ids in stored.items():
+            record = records.get(doc_id)
+            if record is None:
+                self.store.delete(sorted(ids))
+                report.repaired.append(f"{doc_id}: removed {len(ids)} chunk(s) with no manifest entry")
+            elif record.status != "complete" or set(record.chunk_ids) != ids:
+                force.add(doc_id)
+        for doc_id, record in records.items():
+            if record.status != "complete" or (record.chunk_ids and doc_id not in stored):
+                force.add(doc_id)
+        for doc_id in sorted(force):
+            report.repaired.append(f"{doc_id}: store and manifest disagreed (interrupted run?): re-indexed")
+        return force
+
+    # --- the sync -----------------------------------------------------------------------------
+    def sync(self, folder: Path) -> SyncReport:
+        t0 = time.perf_counter()
+        folder = Path(folder)
+        report = SyncReport(folder=str(folder))
+        if not folder.is_dir():
+            raise DocumentError(str(folder), "is not a folder", "pass the folder that holds the documents")
+        force = self._prepare_index(report)
+        records = self.manifest.records()
+        stored_ids: dict[str, set[str]] | None = self.store.ids_by_doc() if force else None
+        candidates = self._scan(folder, report)
+        pending: list[_Pending] = []
+
+        for cand in candidates:
+            record = records.get(cand.doc_id)
+            forced = cand.doc_id in force
+            if (record and not forced and record.status == "complete" and record.size == cand.size
+                    and record.mtime_ns == cand.mtime_ns and record.sidecar_mtime_ns == cand.sidecar_mtime_ns):
+                report.files.append(FileReport(cand.doc_id, "unchanged", chunks=len(record.chunk_ids)))
+                continue
+            try:
+                if cand.size > self.settings.max_file_bytes:
+                    raise DocumentError(
+                        cand.doc_id, f"is {cand.size / 1024 / 1024:.1f} MB, over the "
+                        f"{self.settings.max_file_mb:g} MB limit",
+                        "split the file, or raise the limit with PA_MAX_FILE_MB")
+                try:
+                    data = self._read_bytes(cand.path)
+                except OSError as exc:
+                    raise DocumentError(cand.doc_id, f"cannot be read ({exc.strerror or exc})",
+                                        "check the file's permissions (e.g. chmod a+r)") from exc
+                side_meta, side_raw = read_sidecar(cand.path)
+                content_hash = _hash_file(data, side_raw)
+                if record and not forced and record.status == "complete" and record.content_hash == content_hash:
+                    self.manifest.touch(cand.doc_id, cand.size, cand.mtime_ns, cand.sidecar_mtime_ns)
+                    report.files.append(FileReport(cand.doc_id, "unchanged", chunks=len(record.chunk_ids)))
+                    continue
+                doc = build_document(cand.doc_id, cand.path, data, content_hash, side_meta)
+                chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+            except DocumentError as exc:
+                kept = len(record.chunk_ids) if record else 0
+                notes = [f"its previous version ({kept} chunks) stays in the index"] if kept else []
+                report.files.append(FileReport(cand.doc_id, "failed", chunks=kept, reason=exc.reason,
+                                               fix=exc.fix, notes=notes))
+                continue
+            if stored_ids is not None:
+                existing = stored_ids.get(cand.doc_id, set())
+            else:
+                existing = set(record.chunk_ids) if record else set()
+            status: Status = "updated" if record else "added"
+            pending.append(_Pending(doc, cand, chunks, existing, status))
+
+        self._embed_and_write(pending, report)
+
+        present = {c.doc_id for c in candidates}
+        for doc_id, record in self.manifest.records().items():
+            if doc_id not in present:
+                ids = set(record.chunk_ids) | (stored_ids or {}).get(doc_id, set())
+                self.store.delete(sorted(ids))
+                self.manifest.remove(doc_id)
+                report.files.append(FileReport(doc_id, "deleted", removed=len(ids)))
+        self.manifest.set_meta("last_sync", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        report.files.sort(key=lambda f: f.doc_id)
+        report.total_chunks = self.store.count()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _embed_and_write(self, pending: list[_Pending], report: SyncReport) -> None:
+        """Embed the new chunks of every changed file in shared batches; store each file once complete."""
+        queue: list[tuple[_Pending, Chunk]] = []
+        for item in pending:
+            reuse = [c.chunk_id for c in item.chunks if c.chunk_id in item.existing]
+            item.missing = len(item.chunks) - len(reuse)
+            if item.missing == 0:
+                self._write(item, report)
+            else:
+                queue.extend((item, c) for c in item.chunks if c.chunk_id not in item.existing)
+        if not queue:
+            return
+        step = max(self.settings.batch_size * 8, 1)
+        getattr(self.embedder, "model", None)  # load a lazy model now, so chunks/s measures embedding alone
+        self.progress.start(len(queue))
+        t0 = time.perf_counter()
+        try:
+            for i in range(0, len(queue), step):
+                part = queue[i: i + step]
+                texts = [embedding_text(p.doc.title, c.heading_path, c.text) for p, c in part]
+                vectors = self.embedder.embed_documents(texts)
+                for (item, chunk), vector in zip(part, vectors, strict=True):
+                    item.vectors[chunk.chunk_id] = vector
+                    item.missing -= 1
+                    if item.missing == 0:
+                        self._write(item, report)
+                report.embedded_chunks += len(part)
+                self.progress.advance(len(part))
+        finally:
+            report.embed_seconds += time.perf_counter() - t0
+            self.progress.stop()
+
+    def _write(self, item: _Pending, report: SyncReport) -> None:
+        doc, cand = item.doc, item.candidate
+        new_ids = [c.chunk_id for c in item.chunks]
+        self.manifest.begin(doc.doc_id, new_ids)
+        stale = sorted(item.existing - set(new_ids))
+        self.store.delete(stale)
+        fresh = [c for c in item.chunks if c.chunk_id in item.vectors]
+        if fresh:
+            self.store.upsert(
+                ids=[c.chunk_id for c in fresh], texts=[c.text for c in fresh],
+                embeddings=[item.vectors[c.chunk_id] for c in fresh],
+                metadatas=[chunk_metadata(c, doc) for c in fresh])
+        kept = [c for c in item.chunks if c.chunk_id not in item.vectors]
+        if kept:  # same text, maybe at new offsets: refresh the metadata, keep the vectors
+            self.store.update_metadata([c.chunk_id for c in kept], [chunk_metadata(c, doc) for c in kept])
+        self.manifest.complete(FileRecord(
+            doc_id=doc.doc_id, status="complete", content_hash=doc.content_hash, size=cand.size,
+            mtime_ns=cand.mtime_ns, sidecar_mtime_ns=cand.sidecar_mtime_ns, chunk_ids=tuple(new_ids),
+            title=doc.title, doc_type=doc.doc_type, date=doc.date or "", language=doc.language, updated_at=""))
+        report.files.append(FileReport(doc.doc_id, item.status, chunks=len(new_ids), added=len(fresh),
+                                       removed=len(stale), reused=len(kept), notes=list(doc.notes)))

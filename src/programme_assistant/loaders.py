@@ -1,0 +1,483 @@
+"""File -> SourceDocument. One registry keyed by suffix; metadata from the file, a sidecar, or inference.
+
+Metadata precedence, per field: a sidecar ``<file>.meta.yaml`` > the file's own metadata (Markdown front
+matter, HTML ``<meta>``, PDF document info, DOCX core properties) > inference (first heading, a date in
+the file name, the folder name for the type, language detection).
+
+Every loader returns normalised text: headings as Markdown heading lines, paragraphs separated by a
+blank line. Loaders raise :class:`DocumentError` naming the file, the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from programme_assistant.errors import DocumentError
+from programme_assistant.models import DOC_TYPES, PageSpan, SourceDocument
+
+SIDECAR_SUFFIX = ".meta.yaml"
+
+# Folder names that say what kind of document a file is, when nothing else does.
+_FOLDER_TYPES = {
+    "news": "news", "press": "news", "reports": "report", "report": "report", "minutes": "minutes",
+    "meetings": "minutes", "guides": "guide", "guide": "guide", "faq": "faq", "faqs": "faq",
+}
+_TYPE_SYNONYMS = {
+    "article": "news", "press release": "news", "press": "news", "meeting minutes": "minutes",
+    "minute": "minutes", "handbook": "guide", "manual": "guide", "study": "report", "summary": "report",
+}
+
+
+@dataclass
+class FileMetadata:
+    """Metadata a file states about itself (any field may be missing)."""
+
+    title: str | None = None
+    date: str | None = None
+    doc_type: str | None = None
+    language: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    def merged_over(self, other: FileMetadata) -> FileMetadata:
+        """These values where set, ``other``'s elsewhere."""
+        return FileMetadata(
+            title=self.title or other.title,
+            date=self.date or other.date,
+            doc_type=self.doc_type or other.doc_type,
+            language=self.language or other.language,
+            url=self.url or other.url,
+            publisher=self.publisher or other.publisher,
+            tags=self.tags or other.tags,
+        )
+
+
+@dataclass
+class ParsedFile:
+    """What a format loader extracts: normalised text, pages, the file's own metadata, notes."""
+
+    text: str
+    meta: FileMetadata = field(default_factory=FileMetadata)
+    pages: list[PageSpan] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------------------
+# text decoding
+
+
+def decode_text(data: bytes, path: str) -> tuple[str, list[str]]:
+    """Bytes -> str. UTF-8 first; then cp1252 / latin-1 with a note. Binary content is refused."""
+    head = data[:8192]
+    if b"\x00" in head:
+        raise DocumentError(
+            path, "looks like a binary file (it contains NUL bytes), not text",
+            "rename it to its real format (.pdf, .docx, ...) or remove it from the corpus folder",
+        )
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\r\n\t\f")
+        if controls > max(8, len(text[:8192]) // 20):
+            break
+        return text, [f"not valid UTF-8: decoded as {encoding}; save the file as UTF-8 to be sure of its accents"]
+    raise DocumentError(
+        path, "is not readable text in UTF-8, cp1252 or latin-1 (too many control characters)",
+        "convert it to UTF-8 text or remove it from the corpus folder",
+    )
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# ----------------------------------------------------------------------------------------------
+# metadata helpers
+
+_ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+_PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})(\d{2})")
+
+
+def normalise_date(value: Any) -> str | None:
+    """Dates in common spellings -> ISO ``YYYY-MM-DD`` (or ``YYYY-MM``/``YYYY`` when that is all there is)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if m := _ISO.search(text):
+        year, month, day = m.groups()
+        return f"{year}-{month}-{day}" if day else f"{year}-{month}"
+    if m := _DMY.search(text):
+        day, month, year = m.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    if m := _PDF_DATE.match(text):
+        return "-".join(m.groups())
+    if re.fullmatch(r"\d{4}", text):
+        return text
+    return None
+
+
+def normalise_type(value: Any) -> str | None:
+    if not value:
+        return None
+    text = str(value).strip().lower()
+    if text in DOC_TYPES:
+        return text
+    if text.rstrip("s") in DOC_TYPES:
+        return text.rstrip("s")
+    return _TYPE_SYNONYMS.get(text)
+
+
+def _tags(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [t.strip() for t in value.split(",") if t.strip()]
+    return [str(t).strip() for t in value if str(t).strip()]
+
+
+def metadata_from_mapping(data: dict[str, Any]) -> FileMetadata:
+    return FileMetadata(
+        title=str(data["title"]).strip() if data.get("title") else None,
+        date=normalise_date(data.get("date")),
+        doc_type=normalise_type(data.get("type")),
+        language=str(data["language"]).strip().lower() if data.get("language") else None,
+        url=str(data.get("source_url") or data.get("url") or "").strip() or None,
+        publisher=str(data["publisher"]).strip() if data.get("publisher") else None,
+        tags=_tags(data.get("tags")),
+    )
+
+
+def read_sidecar(path: Path) -> tuple[FileMetadata, bytes]:
+    """Metadata from ``<file>.meta.yaml`` beside ``path``; empty when there is none."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return FileMetadata(), b""
+    raw = sidecar.read_bytes()
+    try:
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DocumentError(str(sidecar), f"metadata file is not valid YAML ({exc})", "fix the YAML syntax") from exc
+    if not isinstance(data, dict):
+        raise DocumentError(str(sidecar), "metadata file must be a mapping of keys to values",
+                            "write it as `title: ...` lines")
+    return metadata_from_mapping(data), raw
+
+
+# ----------------------------------------------------------------------------------------------
+# format loaders
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+
+
+def load_markdown(data: bytes, path: str) -> ParsedFile:
+    text, notes = decode_text(data, path)
+    text = _normalise_newlines(text)
+    meta = FileMetadata()
+    if m := _FRONT_MATTER.match(text):
+        try:
+            front = yaml.safe_load(m.group(1)) or {}
+        except yaml.YAMLError as exc:
+            raise DocumentError(path, f"front matter is not valid YAML ({exc})",
+                                "fix the YAML between the two `---` lines") from exc
+        if not isinstance(front, dict):
+            raise DocumentError(path, "front matter must be a mapping of keys to values",
+                                "write it as `title: ...` lines between two `---` lines")
+        meta = metadata_from_mapping(front)
+        text = text[m.end():]
+    return ParsedFile(text=text, meta=meta, notes=notes)
+
+
+def load_text(data: bytes, path: str) -> ParsedFile:
+    text, notes = decode_text(data, path)
+    return ParsedFile(text=_normalise_newlines(text), notes=notes)
+
+
+_HTML_DROP = ("script", "style", "noscript", "nav", "footer", "aside", "form", "iframe", "svg", "template",
+              "button", "select", "input")
+_HTML_BLOCKS = {"p", "li", "blockquote", "pre", "dt", "dd", "figcaption", "caption", "tr", "address",
+                "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def load_html(data: bytes, path: str) -> ParsedFile:
+    from bs4 import BeautifulSoup
+
+    raw, notes = decode_text(data, path)
+    soup = BeautifulSoup(raw, "lxml")
+
+    def meta_content(*names: str) -> str | None:
+        for name in names:
+            tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+            if tag and tag.get("content"):
+                return str(tag["content"]).strip()
+        return None
+
+    time_tag = soup.find("time", attrs={"datetime": True})
+    html_tag = soup.find("html")
+    title_tag = soup.find("title")
+    meta = FileMetadata(
+        title=meta_content("og:title", "dc.title") or (title_tag.get_text(" ", strip=True) if title_tag else None),
+        date=normalise_date(
+            meta_content("date", "dc.date", "article:published_time", "datePublished", "pubdate")
+            or (time_tag["datetime"] if time_tag else None)
+        ),
+        doc_type=normalise_type(meta_content("type", "dc.type")),
+        language=(str(html_tag.get("lang")).split("-")[0].lower() if html_tag and html_tag.get("lang") else None),
+        url=meta_content("og:url") or (soup.find("link", rel="canonical") or {}).get("href"),
+        publisher=meta_content("author", "og:site_name", "publisher"),
+        tags=_tags(meta_content("keywords")),
+    )
+    for tag in soup.find_all(_HTML_DROP):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo", "search"]}):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"aria-hidden": "true"}):
+        tag.decompose()
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    blocks: list[str] = []
+    for el in root.find_all(_HTML_BLOCKS):
+        if el.find_parent(_HTML_BLOCKS):  # nested blocks are emitted with their parent
+            continue
+        if el.name == "tr":
+            line = " | ".join(c.get_text(" ", strip=True) for c in el.find_all(["td", "th"]))
+        else:
+            line = " ".join(el.get_text(" ", strip=True).split())
+        if not line:
+            continue
+        if el.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            line = "#" * int(el.name[1]) + " " + line
+        elif el.name == "li":
+            line = "- " + line
+        blocks.append(line)
+    if not blocks:  # a page of bare text without block tags
+        blocks = [p.strip() for p in root.get_text("\n").split("\n\n") if p.strip()]
+    return ParsedFile(text="\n\n".join(blocks) + "\n", meta=meta, notes=notes)
+
+
+def _reflow_pdf_page(page_text: str) -> str:
+    """pypdf gives one line per printed line; join lines into paragraphs separated by blank lines."""
+    lines = [ln.rstrip() for ln in page_text.splitlines()]
+    lengths = sorted(len(ln) for ln in lines if ln.strip())
+    if not lengths:
+        return ""
+    typical = lengths[len(lengths) * 3 // 4]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            if current:
+                paragraphs.append(" ".join(current))
+                current = []
+            continue
+        current.append(stripped)
+        short = len(stripped) < 0.75 * typical
+        if short:  # a short line ends a paragraph, a heading or a list item
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(p.replace("- ", "-") if p.endswith("-") else p for p in paragraphs)
+
+
+def load_pdf(data: bytes, path: str) -> ParsedFile:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception as exc:  # noqa: BLE001 - any failure means we cannot read it
+                raise DocumentError(path, "is an encrypted PDF", "save an unencrypted copy and add that") from exc
+        page_texts = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(path, f"could not be read as a PDF ({exc.__class__.__name__}: {exc})",
+                            "the file is damaged or not a PDF: export it again from its source") from exc
+    if not reader.pages:
+        raise DocumentError(path, "is a PDF with no pages", "export it again from its source")
+    parts: list[str] = []
+    pages: list[PageSpan] = []
+    offset = 0
+    for number, page_text in enumerate(page_texts, start=1):
+        body = _reflow_pdf_page(page_text)
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        parts.append(body)
+        pages.append(PageSpan(number=number, start=offset, end=offset + len(body)))
+        offset += len(body)
+    text = "".join(parts)
+    if not text.strip():
+        raise DocumentError(path, f"is a PDF of {len(page_texts)} page(s) with no extractable text (a scan?)",
+                            "run OCR on it (e.g. `ocrmypdf in.pdf out.pdf`) and add the result")
+
+    def info_get(key: str) -> str | None:
+        value = info.get(key)
+        return str(value).strip() if value else None
+
+    meta = FileMetadata(
+        title=info_get("/Title"),
+        date=normalise_date(info_get("/CreationDate")),
+        doc_type=normalise_type(info_get("/Subject")),
+        publisher=info_get("/Author"),
+        tags=_tags(info_get("/Keywords")),
+    )
+    return ParsedFile(text=text + "\n", meta=meta, pages=pages)
+
+
+def load_docx(data: bytes, path: str) -> ParsedFile:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(path, f"could not be read as a Word document ({exc.__class__.__name__})",
+                            "the file is damaged or not .docx (old .doc files must be saved as .docx)") from exc
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            line = " ".join(item.text.split())
+            if not line:
+                continue
+            style = (item.style.name if item.style is not None else "") or ""
+            if style == "Title":
+                line = "# " + line
+            elif m := re.match(r"Heading (\d)", style):
+                line = "#" * min(int(m.group(1)) + 1, 6) + " " + line
+            elif style.startswith("List"):
+                line = "- " + line
+            blocks.append(line)
+        elif isinstance(item, Table):
+            for row in item.rows:
+                cells = [" ".join(c.text.split()) for c in row.cells]
+                if any(cells):
+                    blocks.append(" | ".join(cells))
+    props = document.core_properties
+    meta = FileMetadata(
+        title=props.title or None,
+        date=normalise_date(props.created),
+        doc_type=normalise_type(props.category),
+        language=(props.language or "").split("-")[0].lower() or None,
+        publisher=props.author or None,
+        tags=_tags(props.keywords),
+    )
+    return ParsedFile(text="\n\n".join(blocks) + "\n", meta=meta)
+
+
+LOADERS: dict[str, Callable[[bytes, str], ParsedFile]] = {
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_text,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+}
+SUPPORTED_SUFFIXES = tuple(LOADERS)
+
+
+def loader_for(path: Path) -> Callable[[bytes, str], ParsedFile] | None:
+    return LOADERS.get(path.suffix.lower())
+
+
+# ----------------------------------------------------------------------------------------------
+# inference and assembly
+
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_FILENAME_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def _title_from_file_name(doc_id: str) -> str:
+    stem = PurePosixPath(doc_id).stem
+    stem = re.sub(r"^\d{4}-\d{2}(-\d{2})?[-_ ]*", "", stem)
+    words = re.split(r"[-_ ]+", stem)
+    return " ".join(words).strip().capitalize() or PurePosixPath(doc_id).name
+
+
+def detect_language(text: str) -> str:
+    import py3langid
+
+    sample = " ".join(text.split())[:3000]
+    if len(sample) < 20:
+        return "en"
+    lang, _score = py3langid.classify(sample)
+    return str(lang)
+
+
+def infer_metadata(doc_id: str, text: str) -> FileMetadata:
+    heading = _HEADING.search(text)
+    parts = PurePosixPath(doc_id).parts[:-1]
+    folder_type = next((_FOLDER_TYPES[p.lower()] for p in reversed(parts) if p.lower() in _FOLDER_TYPES), None)
+    m = _FILENAME_DATE.search(PurePosixPath(doc_id).name)
+    date = None
+    if m:
+        year, month, day = m.groups()
+        date = f"{year}-{month}-{day}" if day else f"{year}-{month}"
+    return FileMetadata(
+        title=heading.group(1).strip() if heading else _title_from_file_name(doc_id),
+        date=date,
+        doc_type=folder_type or "other",
+    )
+
+
+def build_document(
+    doc_id: str, path: Path, data: bytes, content_hash: str, sidecar: FileMetadata | None = None
+) -> SourceDocument:
+    """Parse ``data`` (the bytes of ``path``) into a SourceDocument. Raises DocumentError."""
+    loader = loader_for(path)
+    if loader is None:
+        raise DocumentError(doc_id, f"unsupported file type '{path.suffix}'",
+                            f"supported types: {', '.join(SUPPORTED_SUFFIXES)}")
+    if not data.strip():
+        raise DocumentError(doc_id, "is empty", "add its text, or remove the file from the corpus folder")
+    parsed = loader(data, doc_id)
+    if not parsed.text.strip():
+        raise DocumentError(doc_id, "has no text once its markup is removed",
+                            "check that the file holds the document's text, or remove it")
+    meta = (sidecar or FileMetadata()).merged_over(parsed.meta).merged_over(infer_metadata(doc_id, parsed.text))
+    language = meta.language or detect_language(parsed.text)
+    return SourceDocument(
+        doc_id=doc_id,
+        text=parsed.text,
+        title=meta.title or _title_from_file_name(doc_id),
+        source_path=str(path),
+        content_hash=content_hash,
+        date=meta.date,
+        doc_type=meta.doc_type or "other",
+        language=language,
+        url=meta.url,
+        publisher=meta.publisher,
+        tags=meta.tags,
+        pages=parsed.pages,
+        notes=parsed.notes,
+    )

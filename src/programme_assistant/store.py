@@ -1,0 +1,208 @@
+"""Chroma: the chunk store. The client is passed in or built from Settings (embedded path or server).
+
+The collection uses cosine space and always an explicit embedding function (ours), so Chroma never
+reaches for its default model, which would try to download weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from programme_assistant.config import Settings
+from programme_assistant.errors import StoreError
+from programme_assistant.models import Chunk, SourceDocument
+
+
+def make_chroma_client(settings: Settings) -> Any:
+    """``HttpClient`` when a Chroma server is configured, else a ``PersistentClient`` in the index folder."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.uses_chroma_server:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port or 8000,
+                                       settings=chroma_settings)
+        path = settings.index_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # noqa: BLE001 - any client failure is reported with where it looked
+        where = (f"the Chroma server at {settings.chroma_host}:{settings.chroma_port or 8000}"
+                 if settings.uses_chroma_server else f"the index folder {settings.index_dir}")
+        raise StoreError(f"could not open {where}: {exc}",
+                         "check PA_CHROMA_HOST/PA_CHROMA_PORT or PA_INDEX_DIR") from exc
+
+
+class ChromaEmbeddingAdapter:
+    """Chroma's embedding-function protocol over a LangChain ``Embeddings``.
+
+    Chroma persists the name of a collection's embedding function and rebuilds it from its config when
+    the collection is opened elsewhere (e.g. a Chroma admin tool). That rebuilt copy has no model: it
+    raises if asked to embed, instead of Chroma silently falling back to its downloading default.
+    """
+
+    def __init__(self, embedder: Embeddings | None) -> None:
+        self.embedder = embedder
+
+    def _require(self) -> Embeddings:
+        if self.embedder is None:
+            raise StoreError("this collection was opened without the programme-assistant embedder",
+                             "open it through programme_assistant.store.ChunkStore")
+        return self.embedder
+
+    def __call__(self, input: Sequence[str]) -> list[Any]:  # noqa: A002 - Chroma's parameter name
+        import numpy as np
+
+        return [np.asarray(v, dtype=np.float32) for v in self._require().embed_documents(list(input))]
+
+    def embed_query(self, input: Sequence[str]) -> list[Any]:  # noqa: A002
+        import numpy as np
+
+        return [np.asarray(self._require().embed_query(t), dtype=np.float32) for t in input]
+
+    @staticmethod
+    def name() -> str:
+        return "programme_assistant"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingAdapter:
+        return ChromaEmbeddingAdapter(None)
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def is_legacy(self) -> bool:
+        return False
+
+
+_registered = False
+
+
+def _register_embedding_function() -> None:
+    global _registered
+    if not _registered:
+        from chromadb.utils.embedding_functions import register_embedding_function
+
+        try:
+            register_embedding_function(ChromaEmbeddingAdapter)  # type: ignore[arg-type]
+        except ValueError:  # already registered (module reloaded)
+            pass
+        _registered = True
+
+
+def chunk_metadata(chunk: Chunk, doc: SourceDocument) -> dict[str, Any]:
+    """Chroma metadata for a chunk (no None values: Chroma rejects them)."""
+    date = doc.date or ""
+    return {
+        "doc_id": chunk.doc_id,
+        "title": doc.title,
+        "date": date,
+        # YYYYMMDD as an int so date ranges can be filtered with $gte/$lte; 0 when undated
+        "date_int": int((date.replace("-", "") + "0101")[:8]) if date else 0,
+        "doc_type": doc.doc_type,
+        "language": doc.language,
+        "source_path": doc.source_path,
+        "url": doc.url or "",
+        "section": chunk.section,
+        "page": chunk.page if chunk.page is not None else -1,
+        "start": chunk.start,
+        "end": chunk.end,
+        "chunk_index": chunk.index,
+    }
+
+
+class ChunkStore:
+    """A Chroma collection of chunks, written with precomputed embeddings."""
+
+    def __init__(self, client: Any, collection_name: str, embedder: Embeddings) -> None:
+        self.client = client
+        self.collection_name = collection_name
+        self.embedder = embedder
+        self._collection: Any = None
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            _register_embedding_function()
+            self._collection = self.client.get_or_create_collection(
+                name=self.collection_name,
+                embedding_function=ChromaEmbeddingAdapter(self.embedder),
+                metadata={"hnsw:space": "cosine"},
+            )
+        return self._collection
+
+    def reset(self) -> None:
+        """Drop the collection (used when the embedding model or chunking changed)."""
+        try:
+            self.client.delete_collection(self.collection_name)
+        except Exception:  # noqa: BLE001 - absent already
+            pass
+        self._collection = None
+
+    def _batches(self, n: int) -> Iterable[slice]:
+        size = max(1, int(self.client.get_max_batch_size()))
+        for i in range(0, n, size):
+            yield slice(i, i + size)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def upsert(self, ids: list[str], texts: list[str], embeddings: Any, metadatas: list[dict[str, Any]]) -> None:
+        for part in self._batches(len(ids)):
+            self.collection.upsert(ids=ids[part], documents=texts[part], embeddings=embeddings[part],
+                                   metadatas=metadatas[part])
+
+    def update_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
+        for part in self._batches(len(ids)):
+            self.collection.update(ids=ids[part], metadatas=metadatas[part])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for part in self._batches(len(ids)):
+            self.collection.delete(ids=ids[part])
+
+    def ids_by_doc(self) -> dict[str, set[str]]:
+        """Every stored chunk id grouped by its doc_id (for repairing after an interruption)."""
+        result: dict[str, set[str]] = {}
+        total = self.count()
+        page = 5000
+        for offset in range(0, total, page):
+            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                result.setdefault(str((meta or {}).get("doc_id", "")), set()).add(cid)
+        return result
+
+    def get_embeddings(self, ids: Sequence[str]) -> dict[str, Any]:
+        """Stored vectors by id, for chunks whose embedding can be reused."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"], strict=True))
+
+    def all_chunks(self) -> dict[str, Any]:
+        """ids, documents and metadatas of every chunk (for the lexical index)."""
+        ids: list[str] = []
+        docs: list[str] = []
+        metas: list[dict[str, Any]] = []
+        total = self.count()
+        page = 5000
+        for offset in range(0, total, page):
+            got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            ids += got["ids"]
+            docs += got["documents"]
+            metas += got["metadatas"]
+        return {"ids": ids, "documents": docs, "metadatas": metas}
+
+    def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> dict[str, Any]:
+        got = self.collection.query(query_embeddings=[list(embedding)], n_results=k, where=where or None,
+                                    include=["documents", "metadatas", "distances"])
+        return {key: (value[0] if value else []) for key, value in got.items() if key != "included"}
