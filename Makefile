@@ -1,0 +1,34 @@
+# The README's commands. Every target creates .venv on first use and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast ingest lint corpus-files clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## sync the sample corpus (only what changed), then start the app
+	$(BIN)/python app.py
+
+ingest: $(STAMP)  ## sync the corpus folder into the index
+	$(BIN)/programme-assistant ingest
+
+test: $(STAMP)  ## the test suite, including the few tests that load the real model
+	$(BIN)/python -m pytest -m "not integration and not e2e"
+
+test-fast: $(STAMP)  ## without the real model
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests app.py scripts
+
+corpus-files: $(STAMP)  ## rebuild the sample corpus's PDF and DOCX files from scripts/corpus_sources
+	$(BIN)/python scripts/build_corpus_files.py
+
+clean:
+	rm -rf .index

@@ -1,0 +1,92 @@
+"""The golden question set: typed cases loaded from ``evals/golden.jsonl``."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from programme_assistant.errors import ConfigError
+
+Category = Literal[
+    "single_fact", "multi_doc", "disagreement", "follow_up", "unanswerable_on_topic",
+    "unanswerable_off_topic", "onboarding", "multilingual",
+]
+UNANSWERABLE: tuple[str, ...] = ("unanswerable_on_topic", "unanswerable_off_topic")
+
+
+class GoldenCase(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    category: Category
+    question: str = Field(min_length=3)
+    reference_answer: str = Field(min_length=2)
+    required_facts: list[str] = Field(default_factory=list)
+    expected_doc_ids: list[str] = Field(default_factory=list)
+    # earlier user turns of the conversation, asked first (follow-up cases)
+    history: list[str] = Field(default_factory=list)
+    language: str = "en"
+    notes: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return self.category not in UNANSWERABLE
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GoldenCase:
+        if self.answerable and not (self.required_facts and self.expected_doc_ids):
+            raise ValueError("an answerable case needs required_facts and expected_doc_ids")
+        if not self.answerable and (self.required_facts or self.expected_doc_ids):
+            raise ValueError("an unanswerable case has no required_facts or expected_doc_ids")
+        if self.category == "follow_up" and not self.history:
+            raise ValueError("a follow_up case needs the earlier turn(s) in history")
+        return self
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents removed, whitespace collapsed: how facts are matched."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().replace("\u2013", "-").replace("\u2014", "-").split())
+
+
+def corpus_texts(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> dict[str, str]:
+    """doc_id -> normalised title + text of every document in the corpus folder."""
+    from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
+
+    texts: dict[str, str] = {}
+    for path in sorted(corpus_dir.rglob("*")):
+        doc_id = path.relative_to(corpus_dir).as_posix()
+        if not path.is_file() or path.name.endswith(SIDECAR_SUFFIX) or doc_id in ignore or not loader_for(path):
+            continue
+        meta, _ = read_sidecar(path)
+        doc = build_document(doc_id, path, path.read_bytes(), "-", meta)
+        texts[doc_id] = normalise(doc.title + "\n" + doc.text)
+    return texts
+
+
+def problems_against_corpus(cases: list[GoldenCase], texts: dict[str, str]) -> list[str]:
+    """Cases whose sources do not exist or do not contain a required fact (normalised match)."""
+    problems = []
+    for case in cases:
+        for doc_id in case.expected_doc_ids:
+            if doc_id not in texts:
+                problems.append(f"{case.id}: expected document {doc_id!r} is not in the corpus")
+        for fact in case.required_facts:
+            if not any(normalise(fact) in texts[d] for d in case.expected_doc_ids if d in texts):
+                problems.append(f"{case.id}: required fact {fact!r} is in none of its expected documents")
+    return problems
+
+
+def load_golden(path: Path) -> list[GoldenCase]:
+    cases: list[GoldenCase] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(GoldenCase.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise ConfigError(f"{path}:{number}: invalid golden case: {exc}", "fix that line") from exc
+    return cases

@@ -1,0 +1,105 @@
+"""Shared fixtures: fake embeddings by default, a guard against loading the real model, corpus builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from programme_assistant.config import Settings
+from programme_assistant.ingest import FolderSync
+from programme_assistant.manifest import Manifest
+from programme_assistant.store import ChunkStore, make_chroma_client
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path, monkeypatch, request):
+    """Each test gets its own index folder; the real model may only load in tests marked `slow`."""
+    for key in list(__import__("os").environ):
+        if key.startswith("PA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PA_INDEX_DIR", str(tmp_path / "index"))
+    if "slow" not in request.keywords:
+        from programme_assistant import embeddings
+
+        def _refuse(self):
+            raise AssertionError("the real embedding model was loaded in a test not marked `slow`")
+
+        monkeypatch.setattr(embeddings.SentenceTransformerEmbedder, "_load", _refuse)
+
+
+class CountingFakeEmbedding(DeterministicFakeEmbedding):
+    """Deterministic fake vectors that count what was embedded."""
+
+    embedded: list[str] = []
+    model_id: str = "fake-embedding"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded.extend(texts)
+        return super().embed_documents(texts)
+
+
+@pytest.fixture
+def fake_embedder() -> CountingFakeEmbedding:
+    return CountingFakeEmbedding(size=16, embedded=[])
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", chunk_size=300, chunk_overlap=60)
+
+
+def make_sync(settings: Settings, embedder, **kwargs) -> FolderSync:
+    store = ChunkStore(make_chroma_client(settings), settings.collection, embedder)
+    manifest = Manifest(settings.index_dir / "manifest.sqlite")
+    return FolderSync(settings, store, manifest, embedder, **kwargs)
+
+
+@pytest.fixture
+def corpus(settings) -> Path:
+    folder = settings.corpus_dir
+    folder.mkdir(parents=True)
+    return folder
+
+
+def write_md(folder: Path, name: str, title: str, paragraphs: list[str], **front: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fm = "".join(f"{k}: {v}\n" for k, v in {"title": title, **front}.items())
+    path.write_text(f"---\n{fm}---\n# {title}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return path
+
+
+def make_pdf(path: Path, pages: list[str], title: str = "A PDF") -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setTitle(title)
+    c.setSubject("report")
+    for text in pages:
+        y = 800
+        for line in text.splitlines():
+            c.drawString(50, y, line)
+            y -= 14
+        c.showPage()
+    c.save()
+    return path
+
+
+def make_docx(path: Path, title: str, sections: dict[str, list[str]]) -> Path:
+    import docx
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    d = docx.Document()
+    d.core_properties.title = title
+    d.core_properties.category = "guide"
+    d.add_heading(title, level=0)
+    for heading, paragraphs in sections.items():
+        d.add_heading(heading, level=1)
+        for p in paragraphs:
+            d.add_paragraph(p)
+    d.save(str(path))
+    return path

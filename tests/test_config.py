@@ -1,0 +1,42 @@
+import pytest
+
+from programme_assistant.cli import load_settings
+from programme_assistant.config import Settings
+from programme_assistant.errors import ConfigError
+
+
+def test_env_prefix_is_read(monkeypatch, tmp_path):
+    monkeypatch.setenv("PA_CHUNK_SIZE", "1200")
+    monkeypatch.setenv("PA_CORPUS_DIR", str(tmp_path))
+    s = Settings()
+    assert s.chunk_size == 1200 and s.corpus_dir == tmp_path
+
+
+def test_overlap_not_smaller_than_size_names_both():
+    with pytest.raises(ConfigError) as err:
+        Settings(chunk_size=200, chunk_overlap=200)
+    assert "PA_CHUNK_OVERLAP" in str(err.value) and "PA_CHUNK_SIZE" in str(err.value)
+
+
+def test_chroma_port_without_host_names_both():
+    with pytest.raises(ConfigError) as err:
+        Settings(chroma_port=8000)
+    assert "PA_CHROMA_PORT" in str(err.value) and "PA_CHROMA_HOST" in str(err.value)
+
+
+def test_bad_value_names_the_variable(monkeypatch):
+    monkeypatch.setenv("PA_CHUNK_SIZE", "big")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "PA_CHUNK_SIZE" in str(err.value) and "big" in str(err.value)
+
+
+def test_server_settings_select_http_client():
+    s = Settings(chroma_host="127.0.0.1", chroma_port=8123)
+    assert s.uses_chroma_server
+
+
+def test_packaged_model_path_is_default():
+    from pathlib import Path
+
+    assert Path(Settings().resolved_model_path()).is_dir()

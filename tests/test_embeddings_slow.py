@@ -1,0 +1,40 @@
+"""The real packaged model (marked slow): loads offline, normalised vectors, meaningful similarity, real sync."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from conftest import write_md
+from programme_assistant.components import build_embedder, build_folder_sync
+from programme_assistant.config import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return build_embedder(Settings())
+
+
+def test_vectors_are_normalised_and_semantic(embedder):
+    a, b, c = embedder.embed_documents([
+        "The delegation visited hydrogen plants in Oita.",
+        "Green hydrogen production was shown to the visitors in Oita prefecture.",
+        "The recipe needs two eggs and flour.",
+    ])
+    assert len(a) == 384 and math.isclose(sum(x * x for x in a), 1.0, rel_tol=1e-4)
+    dot = lambda u, v: sum(x * y for x, y in zip(u, v, strict=True))  # noqa: E731
+    assert dot(a, b) > dot(a, c) + 0.2
+
+
+def test_real_sync_and_query(tmp_path, embedder):
+    settings = Settings(corpus_dir=tmp_path / "c", index_dir=tmp_path / "i")
+    write_md(settings.corpus_dir, "a.md", "Study visit", ["Group B travelled to Osaka and Oita."])
+    write_md(settings.corpus_dir, "b.md", "Food tech webinar", ["Speakers from SEMMARIS and AZTI spoke."])
+    sync = build_folder_sync(settings, embedder=embedder)
+    report = sync.sync(settings.corpus_dir)
+    assert report.ok and report.total_chunks == 2
+    hit = sync.store.query(embedder.embed_query("Which prefectures did Group B visit?"), k=1)
+    assert hit["metadatas"][0]["doc_id"] == "a.md" and hit["distances"][0] < 0.7

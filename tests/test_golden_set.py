@@ -1,0 +1,48 @@
+"""The golden set is valid: ids unique, sources exist, and every required fact is in an expected source."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from programme_assistant.golden import UNANSWERABLE, corpus_texts, load_golden, problems_against_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "evals" / "golden.jsonl"
+
+MINIMUM = {
+    "single_fact": 50, "multi_doc": 10, "disagreement": 10, "follow_up": 10, "unanswerable_on_topic": 10,
+    "unanswerable_off_topic": 10, "onboarding": 10, "multilingual": 10,
+}
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load_golden(GOLDEN)
+
+
+def test_ids_unique_and_counts(cases):
+    ids = Counter(c.id for c in cases)
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert len(cases) >= 120
+    per_category = Counter(c.category for c in cases)
+    for category, minimum in MINIMUM.items():
+        assert per_category[category] >= minimum, (category, per_category[category])
+
+
+def test_every_source_exists_and_holds_the_required_facts(cases):
+    assert problems_against_corpus(cases, corpus_texts(ROOT / "corpus")) == []
+
+
+def test_unanswerable_cases_have_no_sources(cases):
+    for c in cases:
+        if c.category in UNANSWERABLE:
+            assert not c.expected_doc_ids and not c.required_facts, c.id
+
+
+def test_multi_doc_and_disagreement_cases_name_two_sources(cases):
+    for c in cases:
+        if c.category in ("multi_doc", "disagreement"):
+            assert len(set(c.expected_doc_ids)) >= 2, c.id

@@ -1,0 +1,119 @@
+"""Each format on fixture files the tests generate; metadata precedence; bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import make_docx, make_pdf, write_md
+from programme_assistant.errors import DocumentError
+from programme_assistant.loaders import build_document, read_sidecar
+
+
+def load(path, root):
+    meta, _ = read_sidecar(path)
+    return build_document(path.relative_to(root).as_posix(), path, path.read_bytes(), "h", meta)
+
+
+def test_markdown_front_matter(tmp_path):
+    p = write_md(tmp_path, "news/x.md", "Kick-off in Kyoto", ["The meeting took place in Kyoto."],
+                 date="2022-11-18", type="minutes", language="en", source_url="https://example.org/x",
+                 publisher="Helpdesk", tags="[kyoto, meeting]")
+    doc = load(p, tmp_path)
+    assert doc.doc_id == "news/x.md"
+    assert (doc.title, doc.date, doc.doc_type, doc.language) == ("Kick-off in Kyoto", "2022-11-18", "minutes", "en")
+    assert doc.url == "https://example.org/x" and doc.publisher == "Helpdesk" and doc.tags == ["kyoto", "meeting"]
+    assert doc.text.startswith("# Kick-off in Kyoto") and "---" not in doc.text
+
+
+def test_markdown_without_front_matter_infers_title_date_type(tmp_path):
+    p = tmp_path / "reports" / "2023-04-27-hydrogen.md"
+    p.parent.mkdir()
+    p.write_text("# Hydrogen webinar\n\nThe Basque Hydrogen Corridor was presented.\n")
+    doc = load(p, tmp_path)
+    assert (doc.title, doc.date, doc.doc_type) == ("Hydrogen webinar", "2023-04-27", "report")
+
+
+def test_title_falls_back_to_file_name(tmp_path):
+    p = tmp_path / "field-notes.txt"
+    p.write_text("Notes without a heading, written in English about the visit to Osaka.\n")
+    assert load(p, tmp_path).title == "Field notes"
+
+
+def test_txt_sidecar_overrides(tmp_path):
+    p = tmp_path / "item.txt"
+    p.write_text("21/12/2022 | News\nA delegation visited five prefectures.\n")
+    (tmp_path / "item.txt.meta.yaml").write_text("title: Casa Asia item\ndate: 2022-12-21\ntype: news\n")
+    doc = load(p, tmp_path)
+    assert (doc.title, doc.date, doc.doc_type) == ("Casa Asia item", "2022-12-21", "news")
+
+
+def test_html_main_text_title_dates_and_dropped_chrome(tmp_path):
+    p = tmp_path / "page.html"
+    p.write_text("""<!doctype html><html lang="it"><head><title>Missione in Giappone</title>
+    <meta name="date" content="2022-12-05"><meta name="type" content="news"><meta name="author" content="ART-ER">
+    <script>var tracking = "SECRET_SCRIPT";</script><style>.x{}</style></head><body>
+    <nav><a href="/">Home NAVLINK</a></nav><header role="banner">Site banner</header>
+    <main><h1>Missione in Giappone</h1><p>La delegazione ha visitato Osaka e Oita.</p>
+    <h2>Risultati</h2><ul><li>Idrogeno</li><li>Scienze della vita</li></ul></main>
+    <footer>Cookie notice FOOTER</footer></body></html>""")
+    doc = load(p, tmp_path)
+    assert (doc.title, doc.date, doc.doc_type, doc.language, doc.publisher) == (
+        "Missione in Giappone", "2022-12-05", "news", "it", "ART-ER")
+    assert "# Missione in Giappone" in doc.text and "## Risultati" in doc.text and "- Idrogeno" in doc.text
+    for chrome in ("SECRET_SCRIPT", "NAVLINK", "FOOTER", "banner"):
+        assert chrome not in doc.text
+
+
+def test_pdf_pages_kept(tmp_path):
+    p = make_pdf(tmp_path / "r.pdf", ["First page about Aichi.", "Second page about Hiroshima.",
+                                     "Third page about Kyoto."], title="Mission report")
+    doc = load(p, tmp_path)
+    assert doc.title == "Mission report" and doc.doc_type == "report"
+    assert [pg.number for pg in doc.pages] == [1, 2, 3]
+    for number, word in [(1, "Aichi"), (2, "Hiroshima"), (3, "Kyoto")]:
+        assert doc.page_at(doc.text.index(word)) == number
+
+
+def test_docx_headings_become_sections(tmp_path):
+    p = make_docx(tmp_path / "g.docx", "Briefing pack", {"Practical matters": ["Bring a charger."],
+                                                       "Keihanna": ["KICK supports open innovation."]})
+    doc = load(p, tmp_path)
+    assert doc.title == "Briefing pack" and doc.doc_type == "guide"
+    assert "## Practical matters" in doc.text and "## Keihanna" in doc.text and "Bring a charger." in doc.text
+
+
+def test_language_detected_when_not_stated(tmp_path):
+    p = tmp_path / "nota.md"
+    p.write_text("# Nota de prensa\n\nLa delegación japonesa visitó el País Vasco en junio de 2023 y se reunió "
+                 "con el Gobierno Vasco para conocer su ecosistema de innovación y de empresas emergentes.\n")
+    assert load(p, tmp_path).language == "es"
+
+
+def test_non_utf8_text_is_decoded_with_a_note(tmp_path):
+    p = tmp_path / "latin.txt"
+    p.write_bytes("Réunion à Cergy: la délégation japonaise.".encode("cp1252"))
+    doc = load(p, tmp_path)
+    assert "Réunion à Cergy" in doc.text
+    assert any("cp1252" in n for n in doc.notes)
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("empty.md", b"", "is empty"),
+    ("blank.txt", b"   \n\n  ", "is empty"),
+    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    ("corrupt.pdf", b"%PDF-1.4\n this is not really a pdf", "could not be read as a PDF"),
+    ("corrupt.docx", b"PK\x03\x04 not a zip at all", "could not be read as a Word document"),
+])
+def test_bad_input_raises_document_error_naming_the_file(tmp_path, name, content, message):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(DocumentError) as err:
+        load(p, tmp_path)
+    assert name in str(err.value) and message in str(err.value) and err.value.fix
+
+
+def test_pdf_without_text_says_to_ocr(tmp_path):
+    p = make_pdf(tmp_path / "scan.pdf", ["", ""])
+    with pytest.raises(DocumentError) as err:
+        load(p, tmp_path)
+    assert "no extractable text" in str(err.value) and "OCR" in err.value.fix
