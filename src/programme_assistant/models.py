@@ -95,3 +95,53 @@ class RetrievedChunk:
     score: float = 0.0  # the fused score used for ranking
     dense_score: float | None = None  # cosine similarity, when dense search found it
     lexical_score: float | None = None  # BM25 score, when lexical search found it
+
+
+@dataclass
+class Citation:
+    """One numbered source of an answer: the passage, and the exact sentence in it that supports the claim."""
+
+    number: int  # the [n] marker in the answer text
+    chunk_id: str
+    doc_id: str
+    title: str
+    date: str | None
+    doc_type: str
+    section: str
+    page: int | None
+    source_path: str
+    url: str | None
+    passage: str  # the chunk's text
+    quote: str  # the supporting sentence, verbatim from the passage
+    quote_start: int  # character span of ``quote`` in the document's text
+    quote_end: int
+    support: float = 1.0  # how well the quote supports the cited answer sentence (0..1)
+
+
+@dataclass
+class Answer:
+    """What every answerer returns, and what the CLI, UI, HTTP API and evals consume."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    standalone_question: str = ""  # the question after rewriting a follow-up (the trace)
+    retrieved: list[RetrievedChunk] = field(default_factory=list)
+    evidence: dict[str, float] = field(default_factory=dict)  # e.g. best passage/sentence scores
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, retrieve, answer
+    unsupported: list[str] = field(default_factory=list)  # answer sentences no cited passage supports
+    nearest: list[dict[str, str]] = field(default_factory=list)  # for refusals: the closest documents
+    answerer: str = "extractive"
+
+    def to_dict(self) -> dict[str, object]:
+        from dataclasses import asdict
+
+        data = asdict(self)
+        data["retrieved"] = [
+            {"chunk_id": r.chunk.chunk_id, "doc_id": r.chunk.doc_id, "title": r.title, "score": r.score,
+             "dense_score": r.dense_score, "lexical_score": r.lexical_score, "section": r.chunk.section,
+             "page": r.chunk.page}
+            for r in self.retrieved
+        ]
+        return data

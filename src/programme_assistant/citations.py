@@ -1,0 +1,99 @@
+"""Citations are parsed in one place: ``[n]`` markers in an answer -> Citation objects.
+
+Both answerers write ``[n]`` where n is the 1-based number of a passage in the numbered context. This
+module maps each marker to its passage, renumbers the markers in order of first use, removes markers that
+point nowhere, finds the sentence of the passage that supports the cited answer sentence, and flags cited
+sentences that their passages do not support.
+
+Support is lexical and documented: the share of the answer sentence's content words (accent-folded, stop
+words removed, numbers kept) that occur in the best sentence of the cited passage, with the passage as a
+whole as fallback context. It is cheap, deterministic and language-agnostic enough for names, dates and
+numbers, which are what programme answers hinge on; it does not see paraphrase, so its threshold is lenient.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from programme_assistant.models import Citation, RetrievedChunk
+from programme_assistant.sentences import content_words, sentence_spans
+
+_ONE = r"\[\d+(?:\s*[,;]\s*\d+)*\]"
+MARKER = re.compile(rf"\s?{_ONE}(?:\s?{_ONE})*")  # a run of adjacent markers: "[2][1]", "[1, 3]", "[1] [2]"
+# A cited sentence whose content words are less than this share present in the cited passage is flagged.
+SUPPORT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class ResolvedAnswer:
+    text: str
+    citations: list[Citation]
+    unsupported: list[str]
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text).strip()
+
+
+def best_supporting_sentence(claim: str, passage: RetrievedChunk) -> tuple[int, int, float]:
+    """(start, end) within the passage text of the sentence that best supports ``claim``, and the support."""
+    claim_words = set(content_words(claim))
+    text = passage.chunk.text
+    best = (0, len(text), 0.0)
+    for s, e in sentence_spans(text):
+        words = set(content_words(text[s:e]))
+        score = len(claim_words & words) / len(claim_words) if claim_words else 0.0
+        if score > best[2]:
+            best = (s, e, score)
+    passage_words = set(content_words(text))
+    overall = len(claim_words & passage_words) / len(claim_words) if claim_words else 0.0
+    return best[0], best[1], max(best[2], overall)
+
+
+def make_citation(number: int, passage: RetrievedChunk, start: int, end: int, support: float) -> Citation:
+    chunk = passage.chunk
+    return Citation(
+        number=number, chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=passage.title, date=passage.date,
+        doc_type=passage.doc_type, section=chunk.section, page=chunk.page, source_path=passage.source_path,
+        url=passage.url, passage=chunk.text, quote=chunk.text[start:end], quote_start=chunk.start + start,
+        quote_end=chunk.start + end, support=round(support, 3),
+    )
+
+
+def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
+    """Map the ``[n]`` markers of ``text`` to ``passages[n-1]``; see the module docstring."""
+    renumber: dict[int, int] = {}
+    citations: dict[int, Citation] = {}
+    unsupported: list[str] = []
+    out: list[str] = []
+    cursor = 0
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        claim = strip_markers(sentence)
+        valid: list[int] = []
+        for m in MARKER.finditer(sentence):
+            for raw in re.findall(r"\d+", m.group()):
+                n = int(raw)
+                if 1 <= n <= len(passages) and n not in valid:
+                    valid.append(n)
+        supports = []
+        for n in valid:
+            start, end, support = best_supporting_sentence(claim, passages[n - 1])
+            supports.append(support)
+            if n not in renumber:
+                renumber[n] = len(renumber) + 1
+                citations[n] = make_citation(renumber[n], passages[n - 1], start, end, support)
+        if valid and claim and max(supports) < SUPPORT_THRESHOLD:
+            unsupported.append(claim)
+
+        def rewrite(m: re.Match[str], valid: list[int] = valid) -> str:
+            numbers = [renumber[int(r)] for r in re.findall(r"\d+", m.group()) if int(r) in valid]
+            return " " + "".join(f"[{n}]" for n in dict.fromkeys(numbers)) if numbers else ""
+
+        out.append(text[cursor:s])
+        out.append(MARKER.sub(rewrite, sentence))
+        cursor = e
+    out.append(text[cursor:])
+    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", "".join(out))
+    return ResolvedAnswer(cleaned.strip(), sorted(citations.values(), key=lambda c: c.number), unsupported)

@@ -1,0 +1,63 @@
+"""Sentence spans and content words: shared by the extractive answerer and the citation checker."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[A-Z0-9À-ÖØ-Þ])|\n+")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Z]|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Dr|Mr|Mrs|Ms|St|No|Nos|nr|approx|ca|"
+    r"e\.g|i\.e|cf|vs|etc|Inc|Ltd|Co|Art|Fig|p|pp|Vol|Sr|Jr|Prof|Gen|Dept)\.)$"
+)
+_WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below between
+both but by can could did do does doing done down during each few for from further had has have having he her
+here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or
+other our ours out over own same she should so some such than that the their theirs them then there these they
+this those through to too under until up very was we were what when where which while who whom why will with
+would you your yours yes did does say says said tell told give given get got please know let lets
+el la los las de del que y en un una por con para es se al lo como mas pero sus le ya o este esta son fue
+il lo gli le di da che e non per una sono nel della dei delle
+le la les des du et en un une est que qui dans pour par sur au aux ce cette quel quelle quels quelles
+els les del dels que i en un una per amb es va
+""".split())
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence or line in ``text``, trimmed of surrounding whitespace."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for m in _BOUNDARY.finditer(text):
+        spans.append((cursor, m.start()))
+        cursor = m.end()
+    spans.append((cursor, len(text)))
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:  # "13 Nov. 2022", "Dr. Smith": not the end of a sentence
+        if merged and text[merged[-1][1]:s].strip() == "" and "\n" not in text[merged[-1][1]:s] \
+                and _ABBREVIATION.search(text[merged[-1][0]:merged[-1][1]]):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    spans = merged
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased, accent-folded words that carry meaning (no stop words, no 1-letter tokens)."""
+    return [w for w in (fold(m.group()) for m in _WORD.finditer(text)) if len(w) > 1 and w not in STOPWORDS]
