@@ -63,12 +63,21 @@ def make_citation(number: int, passage: RetrievedChunk, start: int, end: int, su
 
 def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
     """Map the ``[n]`` markers of ``text`` to ``passages[n-1]``; see the module docstring."""
+    # "claim. [1] Next" -> "claim [1]. Next": a marker after the full stop belongs to the sentence before it
+    text = re.sub(rf"([.!?…])((?:[ \t]*{_ONE})+)",
+                  lambda m: " " + re.sub(r"\s+", "", m.group(2)) + m.group(1), text)
     renumber: dict[int, int] = {}
     citations: dict[int, Citation] = {}
     unsupported: list[str] = []
     out: list[str] = []
     cursor = 0
-    for s, e in sentence_spans(text):
+    spans: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text):  # a marker split off after the full stop belongs to its sentence
+        if spans and not strip_markers(text[s:e]):
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+    for s, e in spans:
         sentence = text[s:e]
         claim = strip_markers(sentence)
         valid: list[int] = []
@@ -91,9 +100,11 @@ def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
             numbers = [renumber[int(r)] for r in re.findall(r"\d+", m.group()) if int(r) in valid]
             return " " + "".join(f"[{n}]" for n in dict.fromkeys(numbers)) if numbers else ""
 
+
         out.append(text[cursor:s])
         out.append(MARKER.sub(rewrite, sentence))
         cursor = e
     out.append(text[cursor:])
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", "".join(out))
+    cleaned = re.sub(r"[ \t]{2,}\[", " [", cleaned)
     return ResolvedAnswer(cleaned.strip(), sorted(citations.values(), key=lambda c: c.number), unsupported)

@@ -88,6 +88,85 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _build_assistant(args: argparse.Namespace, progress: Any = None) -> Any:
+    from programme_assistant.assistant import Assistant
+
+    overrides: dict[str, Any] = {"index_dir": getattr(args, "index", None)}
+    if getattr(args, "llm", None):
+        overrides["llm_provider"] = "openai"
+        overrides["llm_model"] = args.llm
+    if getattr(args, "mode", None):
+        overrides["retrieval_mode"] = args.mode
+    return Assistant.from_settings(load_settings(**overrides), progress=progress)
+
+
+def _print_answer(answer: Any) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    style = "yellow" if answer.refused else "bold"
+    console.print(f"[{style}]{escape(answer.text)}[/]")
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        console.print(f"[dim](searched for: {escape(answer.standalone_question)})[/]")
+    if answer.citations:
+        console.print("\n[bold]Sources[/]")
+    for c in answer.citations:
+        where = ", ".join(x for x in [c.date or "", c.doc_type, c.section, f"p. {c.page}" if c.page else ""] if x)
+        console.print(f"[cyan][{c.number}][/] {escape(c.title)} [dim]({escape(where)}) {escape(c.doc_id)}[/]")
+        console.print(f"    [green]\u201c{escape(c.quote)}\u201d[/]")
+    for sentence in answer.unsupported:
+        console.print(f"[red]not supported by its source:[/] {escape(sentence)}")
+    timings = " ".join(f"{k}={v * 1000:.0f}ms" for k, v in answer.timings.items())
+    console.print(f"[dim]{answer.answerer} | {timings}[/]")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from programme_assistant.retrieval import Filters
+
+    assistant = _build_assistant(args)
+    answer = assistant.ask(args.question, filters=Filters.parse(args.filter or []))
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from programme_assistant.retrieval import Filters
+
+    assistant = _build_assistant(args)
+    filters = Filters.parse(args.filter or [])
+    history: list[tuple[str, str]] = []
+    print("Ask about the programme's documents. Empty line or Ctrl-D to quit; /new starts a new conversation.")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        if question == "/new":
+            history.clear()
+            continue
+        answer = assistant.ask(question, history=history, filters=filters)
+        _print_answer(answer)
+        history.append((question, answer.text))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Sync the corpus (only what changed), then start the chat."""
+    assistant = _build_assistant(args, progress=_RichProgress())
+    report = assistant.sync()
+    _print_sync_report(report)
+    try:
+        from programme_assistant.ui import launch  # the chat UI, when installed
+    except ImportError:
+        return cmd_chat(args)
+    return int(launch(assistant) or 0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="programme-assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -96,6 +175,26 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--index", type=Path, help="index folder (default: PA_INDEX_DIR or ./.index)")
     ingest.add_argument("--json", action="store_true", help="print the per-file report as JSON on stdout")
     ingest.set_defaults(func=cmd_ingest)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", type=Path, help="index folder (default: PA_INDEX_DIR or ./.index)")
+        p.add_argument("--filter", action="append", metavar="KEY=VALUE",
+                       help="type=report, language=en, doc=DOC_ID, from=YYYY-MM-DD, to=YYYY-MM-DD (repeatable)")
+        p.add_argument("--llm", metavar="MODEL", help="answer with this model on the OpenAI-compatible server "
+                       "at PA_LLM_BASE_URL instead of extractively")
+        p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode (default hybrid)")
+
+    ask = sub.add_parser("ask", help="answer one question with cited sources")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    common(ask)
+    ask.set_defaults(func=cmd_ask)
+    chat = sub.add_parser("chat", help="interactive questions that keep the conversation")
+    common(chat)
+    chat.set_defaults(func=cmd_chat)
+    serve = sub.add_parser("serve", help="sync the corpus, then start the chat")
+    common(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

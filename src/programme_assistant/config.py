@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from programme_assistant.errors import ConfigError
@@ -48,6 +50,37 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int | None = Field(None, ge=1, le=65535)
 
+    # --- retrieval ----------------------------------------------------------------------------
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    # Passages handed to the answerer: enough to hold two documents that disagree, few enough to read.
+    retrieval_k: int = Field(6, ge=1, le=50)
+    # Candidates taken from each of dense and BM25 search before fusion.
+    retrieval_candidates: int = Field(30, ge=1, le=500)
+    # Reciprocal rank fusion: score = sum(weight / (rrf_k + rank)). k=60 is the value from the RRF paper.
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0.0)
+    lexical_weight: float = Field(1.0, ge=0.0)
+    # Passages sharing this share of their word 3-grams with a better-ranked one are dropped as near-duplicates.
+    duplicate_threshold: float = Field(0.7, gt=0.0, le=1.0)
+
+    # --- extractive answering ------------------------------------------------------------------
+    # Refuse when the best sentence's score (0.6 x cosine + 0.3 x question-word coverage + 0.1 x 1/rank)
+    # is below this. Calibrated on the golden set (see the eval report): the value that separates the
+    # answerable cases from the unanswerable ones with the fewest wrong refusals.
+    refusal_threshold: float = Field(0.45, ge=0.0, le=1.0)
+    max_answer_sentences: int = Field(4, ge=1, le=10)
+
+    # --- LLM answering (optional; the default answers extractively without a model) -------------
+    llm_provider: Literal["none", "openai", "ollama", "gguf"] = "none"
+    llm_base_url: str | None = None  # OpenAI-compatible server (vLLM, llama.cpp server, LM Studio) or Ollama
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None  # PA_LLM_API_KEY; local servers accept any value
+    llm_gguf_path: Path | None = None  # a local GGUF file, run in-process by llama-cpp-python
+    # Deterministic answers: the same question over the same passages gives the same text.
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_max_tokens: int = Field(512, ge=16, le=8192)
+    llm_timeout_s: float = Field(120.0, gt=0)
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
@@ -61,6 +94,15 @@ class Settings(BaseSettings):
                 "set PA_CHROMA_HOST to use a Chroma server, or unset PA_CHROMA_PORT to use the "
                 "embedded store in PA_INDEX_DIR",
             )
+        if self.llm_provider in ("openai", "ollama") and not self.llm_model:
+            raise ConfigError(f"PA_LLM_PROVIDER={self.llm_provider} needs PA_LLM_MODEL",
+                              "set PA_LLM_MODEL to the model name the server serves")
+        if self.llm_provider == "gguf" and not self.llm_gguf_path:
+            raise ConfigError("PA_LLM_PROVIDER=gguf needs PA_LLM_GGUF_PATH",
+                              "set PA_LLM_GGUF_PATH to a .gguf model file")
+        if self.llm_provider == "none" and (self.llm_model or self.llm_gguf_path):
+            raise ConfigError("PA_LLM_MODEL or PA_LLM_GGUF_PATH is set but PA_LLM_PROVIDER is 'none'",
+                              "set PA_LLM_PROVIDER (openai, ollama or gguf) or unset the model settings")
         return self
 
     @property
