@@ -92,6 +92,7 @@ def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
             supports.append(support)
             if n not in renumber:
                 renumber[n] = len(renumber) + 1
+            if n not in citations or support > citations[n].support:  # quote the use it supports best
                 citations[n] = make_citation(renumber[n], passages[n - 1], start, end, support)
         if valid and claim and max(supports) < SUPPORT_THRESHOLD:
             unsupported.append(claim)

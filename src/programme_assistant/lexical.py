@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from programme_assistant.sentences import STOPWORDS, fold
+from programme_assistant.sentences import STOPWORDS, fold, join_labels
 
 _TOKEN = re.compile(r"\w\w+", re.UNICODE)
 
@@ -24,7 +24,7 @@ class Tokenizer:
         self._stemmer = Stemmer.Stemmer("english")
 
     def words(self, text: str) -> list[str]:
-        return [w for w in _TOKEN.findall(fold(text)) if w not in STOPWORDS]
+        return [w for w in _TOKEN.findall(fold(join_labels(text))) if w not in STOPWORDS]
 
     def __call__(self, text: str) -> list[str]:
         return self._stemmer.stemWords(self.words(text))

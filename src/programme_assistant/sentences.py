@@ -58,6 +58,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_LABEL = re.compile(r"\b([A-Z][a-z]+)[ \t]+([A-Z0-9])\b(?![\w'’-])")
+
+
+def join_labels(text: str) -> str:
+    """"Group B", "Phase 2", "Annex A" -> "Group_B": the one letter is what tells such things apart."""
+    return _LABEL.sub(r"\1_\2", text)
+
+
 def content_words(text: str) -> list[str]:
     """Lower-cased, accent-folded words that carry meaning (no stop words, no 1-letter tokens)."""
-    return [w for w in (fold(m.group()) for m in _WORD.finditer(text)) if len(w) > 1 and w not in STOPWORDS]
+    words = (fold(m.group()) for m in _WORD.finditer(join_labels(text)))
+    return [w for w in words if len(w) > 1 and w not in STOPWORDS]

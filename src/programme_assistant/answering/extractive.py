@@ -28,6 +28,7 @@ _DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}\s+(January|February|March|Apri
                    r"October|November|December)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(at|in|to|from)\s+(the\s+)?[A-Z][\w'’-]+")
 _NAME = re.compile(r"\b[A-Z][\w'’-]+")
+_LEANS_BACK = re.compile(r"^(It|Its|They|Their|This|These|That|Those|He|She|There|Both|Each|Here)\b")
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+|\d+[.)]\s+|>\s*)|\*\*|__|`")
 
 
@@ -57,6 +58,7 @@ class ExtractiveConfig:
     # Refuse when the best sentence scores below this (see Settings.refusal_threshold for its calibration).
     refusal_threshold: float = 0.45
     min_sentence_chars: int = 25
+    min_sentence_words: int = 6
     max_sentence_chars: int = 600
 
 
@@ -85,11 +87,18 @@ class ExtractiveAnswerer:
         out = []
         for number, passage in enumerate(passages, start=1):
             text = passage.chunk.text
+            previous = ""
             for s, e in sentence_spans(text):
                 raw = text[s:e]
                 if raw.lstrip().startswith("#"):
+                    previous = ""
                     continue  # headings are context, not answers
                 clean = _MARKUP.sub("", raw).strip()
+                if _LEANS_BACK.match(clean) and previous:
+                    clean = f"{previous} {clean}"  # "It was held online." needs the sentence before it
+                previous = _MARKUP.sub("", raw).strip()
+                if len(clean.split()) < self.config.min_sentence_words or not re.search(r"[.!?:;…)]$|\d$", clean):
+                    continue  # a title or label line, not a statement
                 if "|" in clean and not re.search(r"\d", clean) and all(
                         len(cell.split()) <= 5 for cell in clean.split("|")):
                     continue  # a table header or a row of labels

@@ -1,0 +1,111 @@
+"""Hybrid search over a real Chroma with fake embeddings: fusion, filters, glossary expansion, spelling
+variants, near-duplicate collapse, lexical index kept in step with syncs, LangChain retriever."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import make_sync, write_md
+from programme_assistant.errors import ConfigError
+from programme_assistant.glossary import Glossary, parse_glossary
+from programme_assistant.retrieval import Filters, HybridSearch, ProgrammeRetriever
+
+
+@pytest.fixture
+def indexed(settings, corpus, fake_embedder):
+    write_md(corpus, "guides/glossary.md", "Glossary", [
+        "- **FPI** — Service for Foreign Policy Instruments (European Commission). Co-manages the programme.\n"
+        "- **KICK** — Keihanna Open Innovation Center. Supports open innovation in Keihanna."])
+    write_md(corpus, "news/2022-12-21-visit.md", "Visit news", [
+        "The delegation from Ljubjana and Emilia-Romaña visited five prefectures."], date="2022-12-21", type="news")
+    write_md(corpus, "reports/2023-04-27-hydrogen.md", "Hydrogen webinar", [
+        "The Basque Hydrogen Corridor and the Zero Emission Valley were presented by the speakers."],
+        date="2023-04-27", type="report")
+    write_md(corpus, "minutes/2023-06-09-plenary.md", "Plenary", [
+        "The third plenary exchange meeting was hosted at Palau Robert in Barcelona."], date="2023-06-09",
+        type="minutes", language="en")
+    write_md(corpus, "news/2023-06-12-nota.md", "Nota", [
+        "La delegación japonesa visitó el País Vasco durante la tercera etapa."], date="2023-06-12",
+        type="news", language="es")
+    write_md(corpus, "news/copy-a.md", "Copy A", ["Identical paragraph about the food tech webinar with "
+                                                 "SEMMARIS and AZTI speakers from two regions."])
+    write_md(corpus, "news/copy-b.md", "Copy B", ["Identical paragraph about the food tech webinar with "
+                                                 "SEMMARIS and AZTI speakers from two regions."])
+    sync = make_sync(settings, fake_embedder)
+    sync.sync(corpus)
+    return sync
+
+
+def search(sync, **kw) -> HybridSearch:
+    return HybridSearch(sync.store, generation=lambda: sync.manifest.get_meta("last_sync"), **kw)
+
+
+def docs(results) -> list[str]:
+    return [r.chunk.doc_id for r in results]
+
+
+def test_lexical_finds_exact_names_and_scores_are_reported(indexed):
+    results = search(indexed).search("Palau Robert Barcelona")
+    assert results[0].chunk.doc_id == "minutes/2023-06-09-plenary.md"
+    assert results[0].lexical_score and results[0].lexical_score > 0 and results[0].dense_score is not None
+
+
+def test_glossary_expansion_both_ways(indexed):
+    hs = search(indexed)
+    assert "Service for Foreign Policy Instruments" in hs.expand("What does FPI do?")
+    assert "FPI" in hs.expand("What do the Foreign Policy Instruments do?")
+    assert "Keihanna Open Innovation Center" in hs.expand("Where is KICK?")
+
+
+def test_spelling_variants_meet(indexed):
+    hs = search(indexed, mode="bm25")
+    assert docs(hs.search("Ljubljana delegation"))[0] == "news/2022-12-21-visit.md"
+
+
+def test_filters_apply_to_dense_and_lexical(indexed):
+    for mode in ("hybrid", "dense", "bm25"):
+        hs = search(indexed, mode=mode)
+        only_reports = hs.search("hydrogen corridor plenary", Filters(doc_types=("report",)))
+        assert set(docs(only_reports)) <= {"reports/2023-04-27-hydrogen.md"}, mode
+        spanish = hs.search("delegación", Filters(languages=("es",)))
+        assert set(docs(spanish)) == {"news/2023-06-12-nota.md"}, mode
+        dated = hs.search("meeting", Filters(date_from="2023-06-01", date_to="2023-06-30"))
+        assert set(docs(dated)) <= {"minutes/2023-06-09-plenary.md", "news/2023-06-12-nota.md"}, mode
+        by_doc = hs.search("food tech webinar", Filters(doc_ids=("news/copy-a.md",)))
+        assert set(docs(by_doc)) == {"news/copy-a.md"}, mode
+
+
+def test_filter_parsing():
+    f = Filters.parse(["type=report,minutes", "language=en", "from=2023-01", "to=2023"])
+    assert f.doc_types == ("report", "minutes") and f.chroma_where() is not None
+    assert f.matches({"doc_type": "report", "language": "en", "date_int": 20230501})
+    assert not f.matches({"doc_type": "report", "language": "en", "date_int": 20240101})
+    with pytest.raises(ConfigError):
+        Filters.parse(["colour=blue"])
+
+
+def test_near_duplicates_collapsed(indexed):
+    results = search(indexed, k=8).search("food tech webinar SEMMARIS AZTI")
+    assert len({"news/copy-a.md", "news/copy-b.md"} & set(docs(results))) == 1
+
+
+def test_lexical_index_follows_the_store(indexed, corpus):
+    hs = search(indexed, mode="bm25")
+    assert hs.search("Yumeshima") == []
+    write_md(corpus, "news/expo.md", "Expo", ["Expo 2025 took place on Yumeshima island."])
+    indexed.sync(corpus)
+    assert docs(hs.search("Yumeshima")) == ["news/expo.md"]
+
+
+def test_langchain_retriever(indexed):
+    retriever = ProgrammeRetriever(search=search(indexed))
+    got = retriever.invoke("Palau Robert")
+    assert got and got[0].metadata["doc_id"] == "minutes/2023-06-09-plenary.md" and got[0].metadata["chunk_id"]
+
+
+def test_glossary_parsing():
+    entries = parse_glossary("g.md", "- **S3** — Smart specialisation strategy. The EU regions' plans.\n"
+                                     "* **MLIT**: Ministry of Land, Infrastructure, Transport and Tourism (Japan)\n")
+    assert [(e.term, e.expansion) for e in entries] == [
+        ("S3", "Smart specialisation strategy"), ("MLIT", "Ministry of Land, Infrastructure, Transport and Tourism")]
+    assert "Smart specialisation strategy" in Glossary(entries).expand_query("What does S3 mean here?")
