@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
@@ -22,7 +24,7 @@ class BagOfWordsEmbedding(Embeddings):
     def _vec(self, text: str) -> list[float]:
         v = np.zeros(64, dtype=np.float32)
         for w in content_words(fold(text)):
-            v[hash(w) % 64] += 1.0
+            v[zlib.crc32(w.encode()) % 64] += 1.0  # stable across processes, unlike hash()
         n = np.linalg.norm(v)
         return (v / n if n else v).tolist()
 

@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from pydantic import Field
 
-from programme_assistant.answering.llm import LLMAnswerer, is_refusal
+from programme_assistant.answering.llm import LLMAnswerer, is_refusal, uncited_sentences
 from programme_assistant.config import Settings
 from programme_assistant.errors import ConfigError, MissingDependencyError
 from programme_assistant.llm import LlamaCppChat, build_chat_model
@@ -114,6 +114,7 @@ def test_a_marker_pointing_nowhere_is_removed(passages):
 
     assert answer.text == "The delegation had twelve members [1]. The guide was published in May 2023."
     assert [c.chunk_id for c in answer.citations] == ["chunk-1"]
+    assert answer.unsupported == ["The guide was published in May 2023."]  # now cited by nothing
 
 
 def test_a_cited_sentence_its_passage_does_not_support_is_flagged(passages):
@@ -122,6 +123,29 @@ def test_a_cited_sentence_its_passage_does_not_support_is_flagged(passages):
 
     assert answer.unsupported == ["Penguins escorted the mayor across Antarctica."]
     assert [c.chunk_id for c in answer.citations] == ["chunk-1", "chunk-2"]
+
+
+def test_sentences_without_any_marker_are_flagged(passages):
+    reply = "The delegation had twelve members [1]. They also climbed Mount Fuji. Everyone enjoyed it."
+    answer = LLMAnswerer(fake(reply)).answer("Who?", passages)
+
+    assert answer.unsupported == ["They also climbed Mount Fuji.", "Everyone enjoyed it."]
+    assert not answer.refused and [c.chunk_id for c in answer.citations] == ["chunk-1"]
+
+
+def test_markers_after_the_full_stop_count_for_their_sentence(passages):
+    reply = "The delegation had twelve members. [1] The guide was published in May 2023.[2][1]"
+    answer = LLMAnswerer(fake(reply)).answer("Who?", passages)
+
+    assert answer.text == "The delegation had twelve members [1]. The guide was published in May 2023 [2][1]."
+    assert [(c.chunk_id, c.quote) for c in answer.citations] == [
+        ("chunk-1", "The delegation had twelve members."),
+        ("chunk-2", "The host region guide was published in May 2023.")]
+    assert answer.unsupported == []
+
+
+def test_a_marker_on_its_own_line_cites_the_line_before():
+    assert uncited_sentences("Twelve members went.\n[1]\nNobody else went.") == ["Nobody else went."]
 
 
 # --- refusals -----------------------------------------------------------------------------------------

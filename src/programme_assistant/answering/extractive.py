@@ -10,6 +10,7 @@ gives both, each with its citation.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ _DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}\s+(January|February|March|Apri
                    r"October|November|December)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(at|in|to|from)\s+(the\s+)?[A-Z][\w'’-]+")
 _NAME = re.compile(r"\b[A-Z][\w'’-]+")
-_LEANS_BACK = re.compile(r"^(It|Its|They|Their|This|These|That|Those|He|She|There|Both|Each|Here)\b")
+_LEANS_BACK = re.compile(r"^(It|Its|They|Their|Them|He|She|His|Her|Both|Each|Such)\b")
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+|\d+[.)]\s+|>\s*)|\*\*|__|`")
 
 
@@ -84,20 +85,34 @@ class ExtractiveAnswerer:
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
     def candidates(self, passages: list[RetrievedChunk]) -> list[tuple[int, str]]:
+        """(passage number, sentence) pairs worth answering with: statements, not headings or labels. A sentence
+        leaning on the one before ("It was ...") carries that one along; one that introduces a list ("...:")
+        carries the list."""
         out = []
         for number, passage in enumerate(passages, start=1):
             text = passage.chunk.text
+            spans = sentence_spans(text)
             previous = ""
-            for s, e in sentence_spans(text):
+            for i, (s, e) in enumerate(spans):
                 raw = text[s:e]
                 if raw.lstrip().startswith("#"):
                     previous = ""
                     continue  # headings are context, not answers
-                clean = _MARKUP.sub("", raw).strip()
-                if _LEANS_BACK.match(clean) and previous:
-                    clean = f"{previous} {clean}"  # "It was held online." needs the sentence before it
-                previous = _MARKUP.sub("", raw).strip()
-                if len(clean.split()) < self.config.min_sentence_words or not re.search(r"[.!?:;…)]$|\d$", clean):
+                own = _MARKUP.sub("", raw).strip()
+                clean = own
+                if _LEANS_BACK.match(own) and previous:
+                    clean = f"{previous} {own}"
+                if own.endswith(":"):
+                    items = []
+                    for s2, e2 in spans[i + 1:i + 9]:
+                        line = text[s2:e2]
+                        if not re.match(r"\s*(?:[-*•]|\d+[.)])\s+", line) and "|" not in line:
+                            break
+                        items.append(_MARKUP.sub("", line).strip().rstrip(".;") )
+                    if items:
+                        clean = f"{own} " + "; ".join(items) + "."
+                previous = own
+                if len(clean.split()) < self.config.min_sentence_words or not re.search(r"[.!?:;…]$|\d$", clean):
                     continue  # a title or label line, not a statement
                 if "|" in clean and not re.search(r"\d", clean) and all(
                         len(cell.split()) <= 5 for cell in clean.split("|")):
@@ -113,11 +128,16 @@ class ExtractiveAnswerer:
         q = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         sims = self._vectors([c[1] for c in cands]) @ q
         q_words = set(content_words(question))
+        cand_words = [set(content_words(text)) for _, text in cands]
+        # Local IDF: a question word found in every candidate (the subject everyone mentions) tells the
+        # sentences apart less than one found in few of them.
+        n = len(cands)
+        idf = {w: math.log(1 + n / (1 + sum(w in cw for cw in cand_words))) for w in q_words}
+        idf_total = sum(idf.values()) or 1.0
         cfg = self.config
         scored = []
-        for (number, text), sim in zip(cands, sims, strict=True):
-            words = set(content_words(text))
-            lexical = len(q_words & words) / len(q_words) if q_words else 0.0
+        for (number, text), sim, words in zip(cands, sims, cand_words, strict=True):
+            lexical = sum(idf[w] for w in q_words & words) / idf_total if q_words else 0.0
             rank = 1.0 / number
             total = (cfg.semantic_weight * float(sim) + cfg.lexical_weight * lexical + cfg.rank_weight * rank
                      + cfg.answer_type_weight * _answer_type_match(question, text, q_words))

@@ -1,7 +1,9 @@
 """The LLM answerer: a chat model writes the answer from numbered passages, citing them with ``[n]``.
 
 The model's markers are mapped back to passages only by ``citations.resolve``, which also renumbers them,
-drops markers that point nowhere and flags cited sentences their passages do not support.
+drops markers that point nowhere and flags cited sentences their passages do not support. Two things are
+done around it, because models do it often: sentences left without any marker are flagged as unsupported
+too, since no cited passage supports them.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from programme_assistant.answering.base import refusal_answer
-from programme_assistant.citations import resolve, strip_markers
+from programme_assistant.citations import MARKER, resolve, strip_markers
 from programme_assistant.models import Answer, RetrievedChunk
 from programme_assistant.prompts import ANSWER_SYSTEM_PROMPT, REFUSAL_TEXT, answer_prompt
+from programme_assistant.sentences import sentence_spans
 
 _QUOTES = "\"'“”‘’`*_ "
 
@@ -28,6 +31,18 @@ def is_refusal(text: str) -> bool:
     markers aside)."""
     reply = strip_markers(text).strip(_QUOTES).casefold()
     return not reply or reply.startswith(REFUSAL_TEXT.rstrip(".").casefold())
+
+
+def uncited_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (markers stripped) that carry no ``[n]`` marker."""
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    uncited = []
+    for i, sentence in enumerate(sentences):
+        claim = strip_markers(sentence)
+        cited_by_next = i + 1 < len(sentences) and not strip_markers(sentences[i + 1])  # "[1]" on its own
+        if claim and not MARKER.search(sentence) and not cited_by_next:
+            uncited.append(claim)
+    return uncited
 
 
 def model_name(chat_model: BaseChatModel) -> str:
@@ -68,5 +83,7 @@ class LLMAnswerer:
         if is_refusal(reply):
             return refusal_answer(question, passages, self.name)
         resolved = resolve(reply, passages)
+        unsupported = resolved.unsupported + [
+            claim for claim in uncited_sentences(resolved.text) if claim not in resolved.unsupported]
         return Answer(question=question, text=resolved.text, citations=resolved.citations,
-                      unsupported=resolved.unsupported, answerer=self.name)
+                      unsupported=unsupported, answerer=self.name)
