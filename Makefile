@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast ingest lint corpus-files clean
+.PHONY: run test test-fast ingest lint corpus-files clean eval eval-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: $(STAMP)  ## the test suite, including the few tests that load the real mo
 
 test-fast: $(STAMP)  ## without the real model
 	$(BIN)/python -m pytest
+
+eval: $(STAMP)  ## golden set through hybrid, dense and BM25 retrieval; report in evals/reports/
+	$(BIN)/programme-assistant eval --configs hybrid,dense,bm25
+
+eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below evals/thresholds.toml
+	$(BIN)/programme-assistant eval --configs hybrid --check
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests app.py scripts

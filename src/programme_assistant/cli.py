@@ -167,6 +167,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return int(launch(assistant) or 0)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from programme_assistant.evaluation.report import check_thresholds, compare, metrics_table
+    from programme_assistant.evaluation.suite import parse_configs, run_suite
+    from programme_assistant.golden import load_golden
+
+    settings = load_settings(index_dir=args.index)
+    configs = parse_configs(args.configs, settings)
+    cases = load_golden(args.golden)
+    if args.limit:
+        cases = cases[: args.limit]
+    done = {"n": 0}
+
+    def progress(result: Any) -> None:
+        done["n"] += 1
+        mark = "x" if result.failed else "."
+        print(mark, end="" if done["n"] % 60 else "\n", file=sys.stderr, flush=True)
+
+    out, summaries = run_suite(settings, cases, configs, args.reports, on_case=progress)
+    print(file=sys.stderr)
+    print(metrics_table(summaries))
+    print(f"\nreport: {out / 'report.html'} (and report.md, summary.json, results.jsonl)")
+    if args.compare:
+        print("\n" + compare(out, args.compare))
+    if args.check:
+        problems = check_thresholds(summaries, args.thresholds)
+        for p in problems:
+            print(f"below threshold: {p}", file=sys.stderr)
+        if problems:
+            return 1
+        print(f"all metrics meet {args.thresholds}")
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """Write the down-voted answers as draft eval cases (JSON lines in the golden set's shape)."""
+    from programme_assistant.feedback import FeedbackStore, export_drafts
+
+    settings = load_settings(feedback_db=args.db)
+    store = FeedbackStore(settings.feedback_db)
+    records = store.records(vote="down")
+    to_stdout = str(args.out) == "-"
+    count, text = export_drafts(records, None if to_stdout else args.out)
+    if to_stdout:
+        sys.stdout.write(text)
+    else:
+        print(f"{count} down-voted answer(s) from {settings.feedback_db} written to {args.out} as draft cases: "
+              "write each one's reference_answer and required_facts, then move it into evals/golden.jsonl")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="programme-assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -192,9 +242,26 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="interactive questions that keep the conversation")
     common(chat)
     chat.set_defaults(func=cmd_chat)
+    ev = sub.add_parser("eval", help="run the golden set and write a report")
+    ev.add_argument("--configs", default="hybrid", help="comma-separated: hybrid, dense, bm25, llm")
+    ev.add_argument("--golden", type=Path, default=Path("evals/golden.jsonl"))
+    ev.add_argument("--reports", type=Path, default=Path("evals/reports"))
+    ev.add_argument("--compare", type=Path, metavar="REPORT_DIR", help="print deltas against an earlier report")
+    ev.add_argument("--check", action="store_true", help="exit 1 when a metric is below evals/thresholds.toml")
+    ev.add_argument("--thresholds", type=Path, default=Path("evals/thresholds.toml"))
+    ev.add_argument("--limit", type=int, help="only the first N cases (a quick look)")
+    ev.add_argument("--index", type=Path, help="index folder (default: PA_INDEX_DIR or ./.index)")
+    ev.set_defaults(func=cmd_eval)
     serve = sub.add_parser("serve", help="sync the corpus, then start the chat")
     common(serve)
     serve.set_defaults(func=cmd_serve)
+    feedback = sub.add_parser("feedback", help="thumbs up/down given in the chat app")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_sub.add_parser("export", help="write the down-voted answers as draft eval cases")
+    export.add_argument("--out", type=Path, default=Path("evals/drafts/from-feedback.jsonl"),
+                        help="JSON-lines file to write ('-' for standard output)")
+    export.add_argument("--db", type=Path, help="feedback database (default: PA_FEEDBACK_DB or ./feedback.sqlite)")
+    export.set_defaults(func=cmd_feedback_export)
     return parser
 
 

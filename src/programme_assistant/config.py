@@ -81,6 +81,30 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, ge=16, le=8192)
     llm_timeout_s: float = Field(120.0, gt=0)
 
+    # --- UI / server (programme_assistant.ui, programme_assistant.api) ----------------------------
+    # Loopback by default: the app holds internal documents, so reaching it from other machines is a
+    # choice (PA_HOST=0.0.0.0), best made together with PA_LOGIN_USERS.
+    host: str = "127.0.0.1"
+    # Gradio's customary port, so the address is the one people expect from a Gradio app.
+    port: int = Field(7860, ge=1, le=65535)
+    # When set, the Documents tab (upload, delete) asks for it. Unset: anyone who can open the app may.
+    admin_password: SecretStr | None = None
+    # Login for the whole app (UI, HTTP API, documents): "name:password,name2:password2". Unset: no login.
+    login_users: SecretStr | None = None
+    # Questions answered at the same time (UI queue and HTTP API alike). Answering is CPU-bound: on the
+    # 2-core reference machine 2 workers give the best throughput; more only adds waiting inside the
+    # process. Further requests wait in the queue (their place is shown) instead of failing.
+    concurrency_limit: int = Field(2, ge=1, le=64)
+    # Longer input is a pasted document rather than a question; bounds the work one request can cause.
+    max_question_chars: int = Field(2000, ge=10, le=100000)
+    # Thumbs up/down with their question, answer and citations (SQLite; created on first vote).
+    feedback_db: Path = Path("feedback.sqlite")
+    # Starter questions on the welcome panel. Empty: taken from the corpus itself (the question headings
+    # of its FAQ documents, else its glossary), so they always match the documents loaded.
+    starter_questions: list[str] = Field(default_factory=list)
+    # How many starter questions the welcome panel shows: one row of cards.
+    starter_count: int = Field(4, ge=0, le=12)
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
@@ -103,7 +127,20 @@ class Settings(BaseSettings):
         if self.llm_provider == "none" and (self.llm_model or self.llm_gguf_path):
             raise ConfigError("PA_LLM_MODEL or PA_LLM_GGUF_PATH is set but PA_LLM_PROVIDER is 'none'",
                               "set PA_LLM_PROVIDER (openai, ollama or gguf) or unset the model settings")
+        self.login_credentials()  # a malformed PA_LOGIN_USERS is refused at start, not at first login
         return self
+
+    def login_credentials(self) -> dict[str, str]:
+        """PA_LOGIN_USERS as {name: password}; empty when no login is configured."""
+        raw = self.login_users.get_secret_value().strip() if self.login_users else ""
+        users: dict[str, str] = {}
+        for entry in filter(None, (e.strip() for e in raw.split(","))):
+            name, sep, password = entry.partition(":")
+            if not sep or not name.strip() or not password:
+                raise ConfigError(f"PA_LOGIN_USERS has an entry without 'name:password' ({name.strip() or '?'})",
+                                  "write PA_LOGIN_USERS as name:password,name2:password2")
+            users[name.strip()] = password
+        return users
 
     @property
     def max_file_bytes(self) -> int:

@@ -1,0 +1,422 @@
+"""`make bench`: how fast programme-assistant is, beside the model's own limit and a plain LangChain baseline,
+measured in one run on this machine.
+
+    python -m benchmarks.perf [--quick] [--corpus DIR] [--out DIR]
+
+1. Ingest: our FolderSync on the sample corpus into a fresh index (a temporary folder), beside the raw
+   ``model.encode`` of the very texts it embedded (same model, same batch size): the limit on this machine.
+   Then a no-change re-sync, and warm query latency (retrieval alone, and the whole answer) over generic
+   questions made from the corpus's titles and sentences (never the golden set).
+2. Cold start: a new process builds the Assistant from Settings and answers one question; timed from the
+   moment the process is started; its peak resident memory.
+3. The plain LangChain baseline (``benchmarks.baseline``) in its own process, on the same documents and
+   questions with the same model: its ingest time and query latency, and ours as ratios to it.
+4. Scaling: synthetic chunks (``benchmarks.synthetic``: composed from the sample corpus's chunks and vectors,
+   no model run) inserted into a fresh store in steps up to 1k, 10k and 50k chunks; after each step, the
+   time to rebuild the BM25 index and the query latency of dense, BM25 and hybrid search.
+
+Results: ``benchmarks/results/perf-latest.{json,md}`` (``--quick``: a temporary folder unless ``--out``).
+Figures are as measured: other work on the machine slows every figure of a run alike, which is why the
+comparisons are ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    REPO_ROOT,
+    RESULTS_DIR,
+    fmt,
+    generic_questions,
+    latency_summary,
+    machine_info,
+    markdown_table,
+    peak_rss_mb,
+    ratio,
+    write_results,
+)
+
+# FolderSync embeds its queue in steps of 8 batches (ingest.py: ``step = batch_size * 8``).
+FOLDER_SYNC_STEP_BATCHES = 8
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- 1. ingest and warm queries -------------------------------------------------------------------
+def embedded_texts(store: Any) -> list[str]:
+    """The texts FolderSync embedded (title and section line, then the chunk), rebuilt from the store."""
+    from programme_assistant.chunking import embedding_text
+
+    data = store.all_chunks()
+    return [embedding_text(str(m.get("title", "")), tuple(str(m["section"]).split(" > ")) if m.get("section") else (),
+                           text) for text, m in zip(data["documents"], data["metadatas"], strict=True)]
+
+
+def corpus_sentences(store: Any) -> list[str]:
+    from programme_assistant.sentences import sentence_spans
+
+    texts = store.all_chunks()["documents"]
+    return [t[s:e] for t in texts for s, e in sentence_spans(t) if not t[s:e].lstrip().startswith("#")]
+
+
+def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int, stepped: bool) -> dict[str, Any]:
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.components import build_embedder
+
+    out: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    embedder = build_embedder(settings)
+    embedder.model  # noqa: B018 - load now: ingest throughput measures embedding, not loading
+    embedder.encode(["warm up"] * settings.batch_size)
+    out["model_load_s"] = round(time.perf_counter() - t0, 3)
+    assistant = Assistant.from_settings(settings, embedder=embedder)
+    store = assistant.folder_sync.store
+
+    log("ingest: our FolderSync into a fresh index")
+    report = assistant.sync()
+    if not report.ok:
+        raise RuntimeError(f"the sample corpus did not sync cleanly: {report.counts()}")
+    chunks = report.embedded_chunks
+    out["ours"] = {
+        "files": len(report.files), "chunks": chunks, "ingest_s": round(report.seconds, 3),
+        "embed_s": round(report.embed_seconds, 3),
+        "chunks_per_s": round(chunks / report.seconds, 2),
+        "embed_chunks_per_s": round(chunks / report.embed_seconds, 2) if report.embed_seconds else None,
+    }
+
+    texts = embedded_texts(store)
+    if len(texts) != chunks:
+        raise RuntimeError(f"store holds {len(texts)} chunks but the sync embedded {chunks}")
+    model = embedder.model
+    log(f"limit: raw model.encode of the same {len(texts)} texts, batch size {settings.batch_size}")
+    t1 = time.perf_counter()
+    model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                 show_progress_bar=False)
+    raw_s = time.perf_counter() - t1
+    out["raw_encode"] = {"chunks": len(texts), "batch_size": settings.batch_size, "seconds": round(raw_s, 3),
+                         "chunks_per_s": round(len(texts) / raw_s, 2)}
+    if stepped:
+        step = settings.batch_size * FOLDER_SYNC_STEP_BATCHES
+        log(f"raw model.encode again in FolderSync's steps of {step} texts")
+        t2 = time.perf_counter()
+        for i in range(0, len(texts), step):
+            model.encode(texts[i:i + step], batch_size=settings.batch_size, normalize_embeddings=True,
+                         convert_to_numpy=True, show_progress_bar=False)
+        stepped_s = time.perf_counter() - t2
+        out["raw_encode_stepped"] = {"step": step, "seconds": round(stepped_s, 3),
+                                     "chunks_per_s": round(len(texts) / stepped_s, 2)}
+
+    log("no-change re-sync")
+    again = assistant.sync()
+    out["resync"] = {"seconds": round(again.seconds, 4), "counts": again.counts(),
+                     "embedded_chunks": again.embedded_chunks}
+
+    titles = [r.title for r in assistant.folder_sync.manifest.records().values()]
+    questions = generic_questions(titles, corpus_sentences(store), n_questions + n_warmup, seed=7)
+    warmup, measured = questions[:n_warmup], questions[n_warmup:]
+    log(f"warm query latency over {len(measured)} generic questions ({len(warmup)} warm-up)")
+    for q in warmup:
+        assistant.ask(q)
+    retrieval = []
+    for q in measured:
+        tq = time.perf_counter()
+        assistant.search.search(q)
+        retrieval.append(time.perf_counter() - tq)
+    answers, stages, refused = [], {"retrieve": [], "answer": []}, 0
+    for q in measured:
+        tq = time.perf_counter()
+        answer = assistant.ask(q)
+        answers.append(time.perf_counter() - tq)
+        refused += answer.refused
+        for stage in stages:
+            stages[stage].append(answer.timings.get(stage, 0.0))
+    out["queries"] = {
+        "questions": measured, "warmup": warmup, "mode": settings.retrieval_mode,
+        "retrieval": latency_summary(retrieval), "answer": latency_summary(answers),
+        "answer_stages": {k: latency_summary(v) for k, v in stages.items()}, "refused": refused,
+    }
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["_assistant"] = assistant
+    return out
+
+
+# --- 2. cold start ------------------------------------------------------------------------------
+COLD_START = """
+import json, sys, time
+t0 = time.perf_counter()
+from programme_assistant.assistant import Assistant
+from programme_assistant.config import Settings
+t1 = time.perf_counter()
+assistant = Assistant.from_settings(Settings())
+t2 = time.perf_counter()
+answer = assistant.ask(sys.argv[1])
+t3 = time.perf_counter()
+answered_at = time.time()
+from benchmarks.common import peak_rss_mb
+print(json.dumps({"answered_at": answered_at, "imports_s": t1 - t0, "build_s": t2 - t1,
+                  "first_ask_s": t3 - t2, "refused": answer.refused, "peak_rss_mb": peak_rss_mb()}))
+"""
+
+
+def measure_cold_start(settings: Any, question: str) -> dict[str, Any]:
+    env = {**os.environ, "PA_INDEX_DIR": str(settings.index_dir), "PA_CORPUS_DIR": str(settings.corpus_dir),
+           "PA_BATCH_SIZE": str(settings.batch_size)}
+    started = time.time()
+    done = subprocess.run([sys.executable, "-c", COLD_START, question], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=600, check=False)
+    exited = time.time()
+    if done.returncode != 0:
+        raise RuntimeError(f"cold-start process failed: {done.stderr[-2000:]}")
+    child = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"to_first_answer_s": round(child["answered_at"] - started, 3),
+            "process_wall_s": round(exited - started, 3),
+            "imports_s": round(child["imports_s"], 3), "build_s": round(child["build_s"], 3),
+            "first_ask_s": round(child["first_ask_s"], 3), "refused": child["refused"],
+            "peak_rss_mb": round(child["peak_rss_mb"], 1), "question": question}
+
+
+# --- 3. the LangChain baseline -------------------------------------------------------------------
+def corpus_documents(settings: Any) -> list[dict[str, Any]]:
+    """The sample corpus's documents as our loaders read them: the baseline's input."""
+    from fnmatch import fnmatch
+
+    from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
+
+    folder = Path(settings.corpus_dir)
+    docs = []
+    for path in sorted(folder.rglob("*")):
+        doc_id = path.relative_to(folder).as_posix()
+        if (not path.is_file() or path.name.startswith(".") or path.name.endswith(SIDECAR_SUFFIX)
+                or loader_for(path) is None or any(fnmatch(doc_id, p) for p in settings.ignore)):
+            continue
+        data = path.read_bytes()
+        meta, raw = read_sidecar(path)
+        doc = build_document(doc_id, path, data, hashlib.sha256(data + raw).hexdigest(), meta)
+        docs.append({"text": doc.text, "metadata": {"doc_id": doc.doc_id, "title": doc.title}})
+    return docs
+
+
+def measure_baseline(settings: Any, questions: list[str], warmup: list[str], workdir: Path) -> dict[str, Any]:
+    spec = {"model_path": settings.resolved_model_path(), "documents": corpus_documents(settings),
+            "questions": questions, "warmup": warmup, "persist_dir": str(workdir / "baseline-chroma")}
+    spec_path, out_path = workdir / "baseline-in.json", workdir / "baseline-out.json"
+    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    started = time.time()
+    done = subprocess.run([sys.executable, "-m", "benchmarks.baseline", str(spec_path), str(out_path)],
+                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"LangChain baseline failed: {done.stderr[-2000:]}")
+    result = json.loads(out_path.read_text(encoding="utf-8"))
+    result["process_wall_s"] = round(time.time() - started, 3)
+    result["documents"] = len(spec["documents"])
+    result["query"] = latency_summary(result.pop("query_seconds"))
+    return result
+
+
+# --- 4. scaling ---------------------------------------------------------------------------------
+def measure_scaling(settings: Any, source_store: Any, embedder: Any, sizes: list[int], questions: list[str],
+                    n_warmup: int, budget_s: float) -> dict[str, Any]:
+    from programme_assistant.components import build_store
+    from programme_assistant.retrieval import HybridSearch
+
+    from benchmarks.synthetic import compose_chunks
+
+    base = source_store.collection.get(include=["documents", "embeddings", "metadatas"])
+    log(f"scaling: composing {max(sizes)} synthetic chunks from {len(base['ids'])} real ones")
+    synth = compose_chunks(base["documents"], base["embeddings"], max(sizes), seed=11)
+    scale_settings = settings.model_copy(update={"index_dir": settings.index_dir.parent / "scaling",
+                                                 "collection": "scaling"})
+    store = build_store(scale_settings, embedder)
+    search = HybridSearch(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
+                          rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
+                          lexical_weight=settings.lexical_weight, duplicate_threshold=settings.duplicate_threshold)
+    warmup, measured = questions[:n_warmup], questions[n_warmup:]
+    started = time.perf_counter()
+    steps: list[dict[str, Any]] = []
+    inserted = 0
+    per_chunk_s: float | None = None
+    for size in sizes:
+        spent = time.perf_counter() - started
+        if per_chunk_s is not None and spent + per_chunk_s * size > budget_s:
+            steps.append({"chunks": size, "skipped": f"projected {per_chunk_s * size:.0f} s more would pass the "
+                          f"{budget_s:.0f} s scaling budget (--scaling-budget)"})
+            break
+        step_start = time.perf_counter()
+        new = range(inserted, size)
+        metas = []
+        for i in new:
+            meta = dict(base["metadatas"][synth.sources[i][0]])
+            meta.update(doc_id=f"synthetic/{i // 8:05d}.md", chunk_index=i % 8, start=0, end=len(synth.texts[i]))
+            metas.append(meta)
+        log(f"scaling: inserting chunks {inserted}..{size}")
+        t_insert = time.perf_counter()
+        store.upsert([f"s{i:06d}" for i in new], [synth.texts[i] for i in new], synth.vectors[inserted:size], metas)
+        insert_s = time.perf_counter() - t_insert
+        inserted = size
+        t_lex = time.perf_counter()
+        search.snapshot()  # the BM25 index and glossary are rebuilt when the store has changed
+        rebuild_s = time.perf_counter() - t_lex
+        row: dict[str, Any] = {"chunks": store.count(), "insert_s": round(insert_s, 2),
+                               "insert_chunks_per_s": round(len(new) / insert_s, 1),
+                               "bm25_rebuild_s": round(rebuild_s, 2)}
+        for mode in ("dense", "bm25", "hybrid"):
+            search.mode = mode
+            for q in warmup:
+                search.search(q)
+            latencies = []
+            for q in measured:
+                tq = time.perf_counter()
+                search.search(q)
+                latencies.append(time.perf_counter() - tq)
+            row[mode] = latency_summary(latencies)
+        search.mode = "hybrid"
+        log(f"scaling: {row}")
+        steps.append(row)
+        per_chunk_s = (time.perf_counter() - step_start) / len(new)
+    return {"steps": steps, "base_chunks": len(base["ids"]), "queries": len(measured),
+            "peak_rss_mb": peak_rss_mb(), "seconds": round(time.perf_counter() - started, 1)}
+
+
+# --- report ---------------------------------------------------------------------------------------
+def _pq(summary: dict[str, Any] | None) -> str:
+    if not summary or not summary.get("n"):
+        return "-"
+    return f"{summary['p50_ms']:.0f} / {summary['p95_ms']:.0f}"
+
+
+def _sum(*values: float | None) -> float | None:
+    return None if any(v is None for v in values) else round(sum(v for v in values if v is not None), 2)
+
+
+def render_markdown(r: dict[str, Any]) -> str:
+    ours, raw, base = r["ingest"]["ours"], r["ingest"]["raw_encode"], r.get("baseline") or {}
+    q, cold = r["ingest"]["queries"], r.get("cold_start") or {}
+    lines = [f"Measured {r['measured_at']} on {r['machine']['cpus']} CPUs (load average at start "
+             f"{', '.join(str(x) for x in r['machine'].get('load_average', []))}); sample corpus: "
+             f"{ours['files']} files. Query latencies are p50 / p95 over {q['answer']['n']} generic questions, warm.",
+             "", "**Ours beside a plain LangChain pipeline** (same model, same documents, same questions)", ""]
+    lines.append(markdown_table(["", "ours", "LangChain", "ours ÷ LangChain"], [
+        ["chunks", ours["chunks"], base.get("chunks"), "-"],
+        ["ingest time, s", ours["ingest_s"], base.get("ingest_s"), fmt(ratio(ours["ingest_s"], base.get("ingest_s")), 2)],
+        ["ingest throughput, chunks/s", ours["chunks_per_s"], base.get("chunks_per_s"),
+         fmt(ratio(ours["chunks_per_s"], base.get("chunks_per_s")), 2)],
+        ["retrieval p50 / p95, ms (ours hybrid top-6; LangChain similarity_search top-4)", _pq(q["retrieval"]),
+         _pq(base.get("query")), fmt(ratio(q["retrieval"].get("p50_ms"), (base.get("query") or {}).get("p50_ms")), 2)
+         + " (p50)"],
+        ["cited answer end to end p50 / p95, ms", _pq(q["answer"]), "no answer step",
+         fmt(ratio(q["answer"].get("p50_ms"), (base.get("query") or {}).get("p50_ms")), 1) + " (p50)"],
+        ["imports + model load, s", _sum(cold.get("imports_s"), r["ingest"]["model_load_s"]),
+         _sum(base.get("imports_s"), base.get("model_load_s")),
+         fmt(ratio(_sum(cold.get("imports_s"), r["ingest"]["model_load_s"]),
+                   _sum(base.get("imports_s"), base.get("model_load_s"))), 2)],
+        ["peak memory (ingest + queries), MB", r["ingest"]["peak_rss_mb"], base.get("peak_rss_mb"),
+         fmt(ratio(r["ingest"]["peak_rss_mb"], base.get("peak_rss_mb")), 2)],
+    ]))
+    limit_rows = [["raw model.encode of the same texts, one call (the limit)", raw["chunks_per_s"], 1.0]]
+    if r["ingest"].get("raw_encode_stepped"):
+        st = r["ingest"]["raw_encode_stepped"]
+        limit_rows.append([f"raw model.encode in FolderSync's {st['step']}-text steps", st["chunks_per_s"],
+                           fmt(ratio(st["chunks_per_s"], raw["chunks_per_s"]), 2)])
+    limit_rows += [
+        ["our sync, embedding alone", ours["embed_chunks_per_s"],
+         fmt(ratio(ours["embed_chunks_per_s"], raw["chunks_per_s"]), 2)],
+        ["our sync, whole (scan, parse, chunk, embed, store, manifest)", ours["chunks_per_s"],
+         fmt(ratio(ours["chunks_per_s"], raw["chunks_per_s"]), 2)],
+    ]
+    lines += ["", f"**Ingest against the model's limit** ({raw['chunks']} chunks, batch size {raw['batch_size']})",
+              "", markdown_table(["", "chunks/s", "share of the limit"], limit_rows)]
+    resync = r["ingest"]["resync"]
+    other = [["no-change re-sync", f"{resync['seconds'] * 1000:.0f} ms ({resync['counts']['unchanged']} files "
+              f"unchanged, {resync['embedded_chunks']} embedded)"],
+             ["answer stages p50 / p95, ms", f"retrieve {_pq(q['answer_stages']['retrieve'])}, "
+              f"answer {_pq(q['answer_stages']['answer'])}"]]
+    if cold:
+        other += [["cold start to first answer (new process, index on disk)",
+                   f"{cold['to_first_answer_s']:.1f} s (imports {cold['imports_s']:.1f}, build "
+                   f"{cold['build_s']:.1f}, first question incl. model load {cold['first_ask_s']:.1f})"],
+                  ["peak memory of that process", f"{cold['peak_rss_mb']:.0f} MB"]]
+    lines += ["", "**Other**", "", markdown_table(["", "measured"], other)]
+    scaling = r.get("scaling")
+    if scaling:
+        rows = []
+        for step in scaling["steps"]:
+            if "skipped" in step:
+                rows.append([step["chunks"], step["skipped"], "-", "-", "-", "-"])
+                continue
+            rows.append([step["chunks"], f"{step['insert_s']:.1f} ({step['insert_chunks_per_s']:.0f}/s)",
+                         step["bm25_rebuild_s"], _pq(step["dense"]), _pq(step["bm25"]), _pq(step["hybrid"])])
+        lines += ["", f"**Scaling** (synthetic chunks composed from the sample corpus's {scaling['base_chunks']} "
+                  f"chunks and vectors, see benchmarks/synthetic.py; search latency p50 / p95 in ms over "
+                  f"{scaling['queries']} questions, dense including the query embedding)", "",
+                  markdown_table(["chunks", "insert, s", "BM25 rebuild, s", "dense", "BM25", "hybrid"], rows)]
+    return "\n".join(lines)
+
+
+# --- main ---------------------------------------------------------------------------------------
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.perf", description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="fewer questions, scaling to 2k chunks only")
+    p.add_argument("--corpus", type=Path, default=REPO_ROOT / "corpus", help="folder to ingest (default corpus/)")
+    p.add_argument("--out", type=Path, help="results folder (default benchmarks/results; --quick: a temp folder)")
+    p.add_argument("--questions", type=int, help="measured questions (default 30, --quick 10)")
+    p.add_argument("--sizes", help="comma-separated scaling sizes (default 1000,10000,50000; --quick 1000,2000)")
+    p.add_argument("--scaling-budget", type=float, default=480.0,
+                   help="seconds the scaling steps may take; a step projected to pass it is skipped (default 480)")
+    p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--no-scaling", action="store_true")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from programme_assistant.config import Settings
+
+    n_questions = args.questions or (10 if args.quick else 30)
+    sizes = [int(s) for s in (args.sizes or ("1000,2000" if args.quick else "1000,10000,50000")).split(",")]
+    out_dir = args.out or (Path(tempfile.mkdtemp(prefix="pa-bench-quick-")) if args.quick else RESULTS_DIR)
+    started = time.perf_counter()
+    results: dict[str, Any] = {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine_info(),
+                               "quick": args.quick}
+    with tempfile.TemporaryDirectory(prefix="pa-bench-") as tmp:
+        work = Path(tmp)
+        settings = Settings(corpus_dir=args.corpus.resolve(), index_dir=work / "index")
+        results["settings"] = {"model": Path(settings.resolved_model_path()).name, "batch_size": settings.batch_size,
+                               "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
+                               "retrieval_mode": settings.retrieval_mode, "retrieval_k": settings.retrieval_k}
+        ingest = measure_ingest_and_queries(settings, n_questions, n_warmup=3, stepped=not args.quick)
+        assistant = ingest.pop("_assistant")
+        results["ingest"] = ingest
+        log("cold start: a new process answers one question")
+        results["cold_start"] = measure_cold_start(settings, ingest["queries"]["questions"][0])
+        if not args.no_baseline:
+            log("plain LangChain baseline (own process)")
+            results["baseline"] = measure_baseline(settings, ingest["queries"]["questions"],
+                                                   ingest["queries"]["warmup"], work)
+        if not args.no_scaling:
+            questions = ingest["queries"]["warmup"] + ingest["queries"]["questions"][:20]
+            results["scaling"] = measure_scaling(settings, assistant.folder_sync.store, assistant.folder_sync.embedder,
+                                                 sizes, questions, n_warmup=3, budget_s=args.scaling_budget)
+        del assistant
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    markdown = render_markdown(results)
+    json_path, md_path = write_results(out_dir, "perf-latest", results, markdown)
+    print(markdown)
+    print(f"\nwritten: {json_path} and {md_path} ({results['total_s']:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Scoring functions: pure, small, each unit-tested on hand-made cases."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from programme_assistant.golden import normalise
+from programme_assistant.sentences import sentence_spans
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_ARTICLES = {"a", "an", "the"}
+
+
+def hit_at(ranked_docs: list[str], expected: list[str], k: int) -> float:
+    """1 when any expected document is among the first ``k`` distinct retrieved documents."""
+    return 1.0 if set(ranked_docs[:k]) & set(expected) else 0.0
+
+
+def mrr_at(ranked_docs: list[str], expected: list[str], k: int = 10) -> float:
+    """Reciprocal rank of the first expected document within the first ``k``."""
+    for i, d in enumerate(ranked_docs[:k]):
+        if d in expected:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def ndcg_at(ranked_docs: list[str], expected: list[str], k: int = 10) -> float:
+    """Binary-relevance nDCG: every expected document is equally relevant."""
+    dcg = sum(1.0 / math.log2(i + 2) for i, d in enumerate(ranked_docs[:k]) if d in expected)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(set(expected)))))
+    return dcg / ideal if ideal else 0.0
+
+
+def fact_recall(text: str, facts: list[str]) -> float:
+    """Share of required facts found in the answer, matched after normalising case, accents and spaces."""
+    if not facts:
+        return 1.0
+    norm = normalise(text)
+    return sum(1 for f in facts if normalise(f) in norm) / len(facts)
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(normalise(re.sub(r"\[\d+\]", " ", text))) if t not in _ARTICLES]
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """SQuAD-style token F1 (lower case, accents and articles removed, citation markers ignored)."""
+    pred, ref = _tokens(prediction), _tokens(reference)
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def citation_precision(cited: list[str], expected: list[str]) -> float:
+    """Share of cited documents that are expected sources (0 when nothing is cited)."""
+    return sum(1 for d in cited if d in expected) / len(cited) if cited else 0.0
+
+
+def citation_recall(cited: list[str], expected: list[str]) -> float:
+    """Share of expected source documents that the answer cites."""
+    return len(set(cited) & set(expected)) / len(set(expected)) if expected else 0.0
+
+
+def groundedness(text: str, unsupported: list[str]) -> float:
+    """Share of the answer's sentences that the passage they cite supports.
+
+    A sentence counts as supported when it carries a citation marker and ``citations.resolve`` did not flag it
+    (its content words are at least half present in the cited passage); sentences without a marker and flagged
+    ones count against. Framing sentences without content words ("The sources differ on this.") are ignored.
+    """
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    claims = [s for s in sentences if re.search(r"\[\d+\]", s) or len(_tokens(s)) > 5]
+    if not claims:
+        return 0.0
+    flagged = {normalise(u) for u in unsupported}
+    good = sum(1 for s in claims if re.search(r"\[\d+\]", s)
+               and normalise(re.sub(r"\s?\[\d+\]", "", s)) not in flagged)
+    return good / len(claims)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100); 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)

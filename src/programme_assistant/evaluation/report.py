@@ -1,0 +1,230 @@
+"""Eval reports: per-case JSONL, summary.json, report.md and a self-contained report.html with SVG plots.
+Also comparing two runs and checking thresholds."""
+
+from __future__ import annotations
+
+import html
+import json
+import tomllib
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from programme_assistant.evaluation.runner import CaseResult
+
+HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision", "citation_recall", "groundedness",
+            "refusal_recall", "wrong_refusal_rate", "total_p50_ms", "total_p95_ms")
+# Metrics where lower is better (for deltas and regressions).
+LOWER_IS_BETTER = {"wrong_refusal_rate"} | {k for k in HEADLINE if k.endswith("_ms")}
+
+
+def write_report(out_dir: Path, summaries: dict[str, dict[str, Any]], results: dict[str, list[CaseResult]],
+                 meta: dict[str, Any]) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / "results.jsonl", "w", encoding="utf-8") as fh:
+        for rows in results.values():
+            for r in rows:
+                fh.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
+    (out_dir / "summary.json").write_text(json.dumps({"meta": meta, "configs": summaries}, indent=2,
+                                                     ensure_ascii=False), encoding="utf-8")
+    (out_dir / "report.md").write_text(render_markdown(summaries, results, meta), encoding="utf-8")
+    (out_dir / "report.html").write_text(render_html(summaries, results, meta), encoding="utf-8")
+    return out_dir
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) and not float(value).is_integer() else str(value)
+
+
+def metrics_table(summaries: dict[str, dict[str, Any]], keys: tuple[str, ...] = HEADLINE) -> str:
+    configs = list(summaries)
+    lines = ["| metric | " + " | ".join(configs) + " |", "|---|" + "---|" * len(configs)]
+    for key in keys:
+        lines.append(f"| {key} | " + " | ".join(_fmt(summaries[c]["overall"].get(key, "")) for c in configs) + " |")
+    return "\n".join(lines)
+
+
+def category_table(summary: dict[str, Any]) -> str:
+    keys = ("cases", "hit5", "fact_recall", "citation_precision", "refusal_recall", "wrong_refusal_rate")
+    lines = ["| category | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for cat, block in summary["by_category"].items():
+        lines.append(f"| {cat} | " + " | ".join(_fmt(block.get(k, "")) for k in keys) + " |")
+    return "\n".join(lines)
+
+
+def _failure_md(r: CaseResult) -> str:
+    what = ("answered instead of refusing" if not r.answerable else
+            "wrongly refused" if r.refused else f"missing: {', '.join(r.missing_facts)}")
+    cites = "; ".join(f"[{c['number']}] {c['doc_id']}" for c in r.citations) or "none"
+    hist = f" (after: {' / '.join(r.history)})" if r.history else ""
+    return (f"- **{r.id}** ({r.category}, {r.config}) {r.question}{hist}\n  - {what}\n"
+            f"  - answer: {r.answer[:400]}\n  - cited: {cites}; expected: {', '.join(r.expected_docs) or '-'}")
+
+
+def render_markdown(summaries: dict[str, dict[str, Any]], results: dict[str, list[CaseResult]],
+                    meta: dict[str, Any]) -> str:
+    parts = [f"# Eval report {meta.get('started', '')}", "",
+             f"Configs: {', '.join(summaries)} | cases: {meta.get('cases')} | corpus hash: "
+             f"`{meta.get('corpus_hash', '')[:12]}` | commit: `{meta.get('git_commit', '')[:12]}` | "
+             f"model: {meta.get('embedding_model')}", "", "## Metrics", "", metrics_table(summaries), ""]
+    for config, summary in summaries.items():
+        parts += [f"## By category: {config}", "", category_table(summary), ""]
+    for config, rows in results.items():
+        failures = [r for r in rows if r.failed]
+        parts += [f"## Failing cases: {config} ({len(failures)} of {len(rows)})", ""]
+        parts += [_failure_md(r) for r in failures] + [""]
+    return "\n".join(parts)
+
+
+# --- HTML with inline SVG plots (no plotting dependency) -------------------------------------------
+
+_COLOURS = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6")
+
+
+def svg_grouped_bars(title: str, categories: list[str], series: dict[str, list[float]], vmax: float = 1.0) -> str:
+    width, height, left, bottom = 760, 280, 40, 90
+    group = (width - left - 10) / max(1, len(categories))
+    bar = group * 0.8 / max(1, len(series))
+    out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
+           f'xmlns="http://www.w3.org/2000/svg" class="plot">', f'<title>{html.escape(title)}</title>']
+    plot_h = height - bottom - 10
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        y = 10 + plot_h * (1 - tick)
+        out.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
+                   f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick * vmax:g}</text>')
+    for i, cat in enumerate(categories):
+        x0 = left + i * group + group * 0.1
+        for j, (name, values) in enumerate(series.items()):
+            v = max(0.0, min(values[i] / vmax if vmax else 0, 1.0))
+            h = plot_h * v
+            out.append(f'<rect x="{x0 + j * bar:.1f}" y="{10 + plot_h - h:.1f}" width="{bar - 1:.1f}" '
+                       f'height="{h:.1f}" fill="{_COLOURS[j % len(_COLOURS)]}"><title>{html.escape(name)} '
+                       f'{html.escape(cat)}: {values[i]:.3f}</title></rect>')
+        out.append(f'<text transform="translate({x0 + group * 0.4:.1f},{height - bottom + 14}) rotate(30)" '
+                   f'font-size="11">{html.escape(cat)}</text>')
+    for j, name in enumerate(series):
+        out.append(f'<rect x="{left + 10 + j * 120}" y="{height - 18}" width="10" height="10" '
+                   f'fill="{_COLOURS[j % len(_COLOURS)]}"/><text x="{left + 24 + j * 120}" y="{height - 9}" '
+                   f'font-size="11">{html.escape(name)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def svg_histogram(title: str, series: dict[str, list[float]], bins: int = 20) -> str:
+    values = [v for vs in series.values() for v in vs]
+    if not values:
+        return ""
+    top = max(values) or 1.0
+    edges = [top * i / bins for i in range(bins + 1)]
+    labels = [f"{edges[i]:.0f}" for i in range(bins)]
+    counts = {name: [sum(1 for v in vs if edges[i] <= v < edges[i + 1] or (i == bins - 1 and v == top))
+                     for i in range(bins)] for name, vs in series.items()}
+    vmax = max(max(c) for c in counts.values()) or 1
+    return svg_grouped_bars(title, labels, {k: [float(x) for x in v] for k, v in counts.items()}, vmax=float(vmax))
+
+
+def render_html(summaries: dict[str, dict[str, Any]], results: dict[str, list[CaseResult]],
+                meta: dict[str, Any]) -> str:
+    configs = list(summaries)
+    cats = sorted({c for s in summaries.values() for c in s["by_category"]})
+    plots = []
+    for metric in ("fact_recall", "hit5", "citation_precision"):
+        plots.append(svg_grouped_bars(f"{metric} per category", cats, {
+            c: [float(summaries[c]["by_category"].get(cat, {}).get(metric, 0.0)) for cat in cats] for c in configs}))
+    plots.append(svg_grouped_bars("refusals per category (share refused)", cats, {
+        c: [sum(r.refused for r in results[c] if r.category == cat) /
+            max(1, sum(1 for r in results[c] if r.category == cat)) for cat in cats] for c in configs}))
+    plots.append(svg_histogram("end-to-end latency (ms): cases per bin",
+                               {c: [r.timings.get("total", 0.0) * 1000 for r in results[c]] for c in configs}))
+    rows = "".join(
+        f"<tr><th>{html.escape(k)}</th>" + "".join(f"<td>{html.escape(_fmt(summaries[c]['overall'].get(k, '')))}</td>"
+                                                 for c in configs) + "</tr>" for k in HEADLINE)
+    failures = []
+    for config, rs in results.items():
+        for r in sorted((r for r in rs if r.failed), key=lambda r: (r.answerable, r.fact_recall)):
+            what = ("answered instead of refusing" if not r.answerable else "wrongly refused" if r.refused
+                    else "missing: " + ", ".join(r.missing_facts))
+            cites = "".join(f"<li>[{c['number']}] {html.escape(c['title'])} <code>{html.escape(c['doc_id'])}</code>"
+                            f"<blockquote>{html.escape(c['quote'])}</blockquote></li>" for c in r.citations)
+            failures.append(
+                f"<details><summary><b>{html.escape(r.id)}</b> <span class=tag>{html.escape(r.category)}</span> "
+                f"<span class=tag>{html.escape(config)}</span> {html.escape(r.question)} — "
+                f"<span class=bad>{html.escape(what)}</span></summary>"
+                + (f"<p>Earlier turns: {html.escape(' / '.join(r.history))}</p>" if r.history else "")
+                + f"<p><b>Searched for:</b> {html.escape(r.standalone)}</p><p><b>Answer:</b> {html.escape(r.answer)}</p>"
+                f"<p><b>Reference:</b> {html.escape(r.reference)}</p><ol>{cites}</ol>"
+                f"<p>Expected sources: {html.escape(', '.join(r.expected_docs) or '-')}; retrieved: "
+                f"{html.escape(', '.join(r.retrieved_docs[:5]))}</p></details>")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Eval report</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#111}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:4px 8px;text-align:right}}
+th{{text-align:left}}.plot{{width:100%;max-width:760px;margin:1rem 0}}.tag{{background:#eef;border-radius:4px;
+padding:0 4px;font-size:85%}}.bad{{color:#b91c1c}}details{{border-bottom:1px solid #eee;padding:4px 0}}
+blockquote{{margin:2px 0 6px 1rem;color:#374151}}</style></head><body>
+<h1>Eval report</h1><p>{html.escape(str(meta.get('started', '')))} — configs {html.escape(', '.join(configs))},
+{meta.get('cases')} cases, corpus <code>{html.escape(str(meta.get('corpus_hash', ''))[:12])}</code>, commit
+<code>{html.escape(str(meta.get('git_commit', ''))[:12])}</code>, model {html.escape(str(meta.get('embedding_model')))}</p>
+<h2>Failing cases first ({len(failures)})</h2>{''.join(failures) or '<p>None.</p>'}
+<h2>Metrics</h2><table><tr><th>metric</th>{''.join(f'<th>{html.escape(c)}</th>' for c in configs)}</tr>{rows}</table>
+<h2>Plots</h2>{''.join(plots)}</body></html>"""
+
+
+def load_report(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, dict[str, Any]]]]:
+    summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    with open(path / "results.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            rows.setdefault(r["config"], {})[r["id"]] = r
+    return summary, rows
+
+
+def compare(current: Path, baseline: Path) -> str:
+    """Deltas of the headline metrics per config, and the cases that got worse."""
+    cur_summary, cur_rows = load_report(current)
+    base_summary, base_rows = load_report(baseline)
+    lines = [f"Compared with {baseline}", ""]
+    for config, summary in cur_summary["configs"].items():
+        base = base_summary["configs"].get(config)
+        if base is None:
+            lines.append(f"{config}: not in the baseline")
+            continue
+        lines.append(f"{config}:")
+        for key in HEADLINE:
+            a, b = summary["overall"].get(key), base["overall"].get(key)
+            if isinstance(a, int | float) and isinstance(b, int | float):
+                delta = a - b
+                worse = delta > 0 if key in LOWER_IS_BETTER else delta < 0
+                mark = " (worse)" if worse and abs(delta) > 1e-9 else ""
+                lines.append(f"  {key:22s} {b:9.3f} -> {a:9.3f}  {delta:+.3f}{mark}")
+        regressed = []
+        for cid, r in cur_rows.get(config, {}).items():
+            old = base_rows.get(config, {}).get(cid)
+            if old is None:
+                continue
+            if (r["fact_recall"] < old["fact_recall"] or (r["answerable"] and r["refused"] and not old["refused"])
+                    or (not r["answerable"] and old["refused"] and not r["refused"]) or r["hit5"] < old["hit5"]):
+                regressed.append(f"  - {cid} ({r['category']}): {r['question']}")
+        lines.append(f"  regressed cases: {len(regressed)}")
+        lines.extend(regressed)
+    return "\n".join(lines)
+
+
+def check_thresholds(summaries: dict[str, dict[str, Any]], thresholds_file: Path) -> list[str]:
+    """Metrics below their floor (or above their ceiling for lower-is-better ones), per config."""
+    spec = tomllib.loads(thresholds_file.read_text(encoding="utf-8"))
+    problems = []
+    for config, floors in spec.items():
+        if config not in summaries:
+            problems.append(f"{config}: not run (thresholds name it)")
+            continue
+        overall = summaries[config]["overall"]
+        for key, bound in floors.items():
+            value = overall.get(key)
+            if value is None:
+                problems.append(f"{config}.{key}: not measured")
+            elif key in LOWER_IS_BETTER and value > bound:
+                problems.append(f"{config}.{key} = {value} is above its ceiling {bound}")
+            elif key not in LOWER_IS_BETTER and value < bound:
+                problems.append(f"{config}.{key} = {value} is below its floor {bound}")
+    return problems

@@ -1,0 +1,142 @@
+"""Runs golden cases through an Assistant (follow-up cases as conversations) and aggregates the metrics."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from programme_assistant.evaluation.metrics import (
+    citation_precision,
+    citation_recall,
+    fact_recall,
+    groundedness,
+    hit_at,
+    mrr_at,
+    ndcg_at,
+    percentile,
+    token_f1,
+)
+from programme_assistant.golden import GoldenCase, normalise
+from programme_assistant.models import Answer
+
+RETRIEVAL_KEYS = ("hit1", "hit3", "hit5", "mrr10", "ndcg10")
+ANSWER_KEYS = ("fact_recall", "token_f1", "citation_recall")
+
+
+@dataclass
+class CaseResult:
+    id: str
+    category: str
+    question: str
+    history: list[str]
+    reference: str
+    answer: str
+    refused: bool
+    answerable: bool
+    standalone: str
+    retrieved_docs: list[str]
+    cited_docs: list[str]
+    expected_docs: list[str]
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    required_facts: list[str] = field(default_factory=list)
+    missing_facts: list[str] = field(default_factory=list)
+    hit1: float = 0.0
+    hit3: float = 0.0
+    hit5: float = 0.0
+    mrr10: float = 0.0
+    ndcg10: float = 0.0
+    fact_recall: float = 0.0
+    token_f1: float = 0.0
+    citation_precision: float = 0.0
+    citation_recall: float = 0.0
+    groundedness: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, float] = field(default_factory=dict)
+    config: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """Wrong refusal, missing refusal, or a missing required fact."""
+        if not self.answerable:
+            return not self.refused
+        return self.refused or self.fact_recall < 1.0
+
+
+def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult:
+    ranked = list(dict.fromkeys(r.chunk.doc_id for r in answer.retrieved))
+    cited = [c.doc_id for c in answer.citations]
+    result = CaseResult(
+        id=case.id, category=case.category, question=case.question, history=list(case.history),
+        reference=case.reference_answer, answer=answer.text, refused=answer.refused, answerable=case.answerable,
+        standalone=answer.standalone_question, retrieved_docs=ranked, cited_docs=cited,
+        expected_docs=list(case.expected_doc_ids), required_facts=list(case.required_facts),
+        citations=[{"number": c.number, "doc_id": c.doc_id, "title": c.title, "quote": c.quote, "page": c.page,
+                    "section": c.section} for c in answer.citations],
+        timings=dict(answer.timings), evidence=dict(answer.evidence), config=config,
+        token_f1=token_f1(answer.text, case.reference_answer))
+    if case.answerable:
+        exp = case.expected_doc_ids
+        result.hit1, result.hit3, result.hit5 = hit_at(ranked, exp, 1), hit_at(ranked, exp, 3), hit_at(ranked, exp, 5)
+        result.mrr10, result.ndcg10 = mrr_at(ranked, exp), ndcg_at(ranked, exp)
+        result.fact_recall = 0.0 if answer.refused else fact_recall(answer.text, case.required_facts)
+        result.missing_facts = [f for f in case.required_facts
+                                if answer.refused or normalise(f) not in normalise(answer.text)]
+        result.citation_precision = citation_precision(cited, exp)
+        result.citation_recall = citation_recall(cited, exp)
+        result.groundedness = 0.0 if answer.refused else groundedness(answer.text, answer.unsupported)
+    return result
+
+
+def _mean(values: list[float]) -> float:
+    return round(statistics.mean(values), 3) if values else 0.0
+
+
+def aggregate(results: list[CaseResult]) -> dict[str, float]:
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    answered = [r for r in answerable if not r.refused]
+    refused = [r for r in results if r.refused]
+    out: dict[str, float] = {"cases": len(results)}
+    if answerable:
+        for key in RETRIEVAL_KEYS + ANSWER_KEYS:
+            out[key] = _mean([getattr(r, key) for r in answerable])
+        out["citation_precision"] = _mean([r.citation_precision for r in answered])
+        out["groundedness"] = _mean([r.groundedness for r in answered])
+        out["wrong_refusal_rate"] = round(sum(r.refused for r in answerable) / len(answerable), 3)
+    if unanswerable:
+        out["refusal_recall"] = round(sum(r.refused for r in unanswerable) / len(unanswerable), 3)
+    if refused:
+        out["refusal_precision"] = round(sum(not r.answerable for r in refused) / len(refused), 3)
+    for stage in ("rewrite", "retrieve", "answer", "total"):
+        values = [r.timings[stage] for r in results if stage in r.timings]
+        if values:
+            out[f"{stage}_p50_ms"] = round(percentile(values, 50) * 1000, 1)
+            out[f"{stage}_p95_ms"] = round(percentile(values, 95) * 1000, 1)
+    return out
+
+
+def summarise(results: list[CaseResult]) -> dict[str, Any]:
+    by_category: dict[str, list[CaseResult]] = defaultdict(list)
+    for r in results:
+        by_category[r.category].append(r)
+    return {"overall": aggregate(results),
+            "by_category": {c: aggregate(rs) for c, rs in sorted(by_category.items())}}
+
+
+def run_golden(assistant: Any, cases: list[GoldenCase], config: str = "",
+               on_case: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:
+    """Ask every case; a follow-up case first asks its earlier turns, carrying the assistant's own answers."""
+    results = []
+    for case in cases:
+        history: list[tuple[str, str]] = []
+        for turn in case.history:
+            previous = assistant.ask(turn, history=history)
+            history.append((turn, previous.text))
+        result = score_case(case, assistant.ask(case.question, history=history), config)
+        results.append(result)
+        if on_case:
+            on_case(result)
+    return results

@@ -1,0 +1,90 @@
+"""The chat app: a Gradio UI for staff and newcomers, mounted with the HTTP API on one FastAPI app.
+
+Tabs: Chat (``chat``), Glossary / Timeline / Overview (``library``), Documents for maintainers (``maintainers``).
+The UI holds no retrieval logic: it calls the Assistant and draws what comes back (``render``).
+
+    launch(assistant)          # serve on Settings.host:Settings.port, print the address
+    create_app(assistant)      # the FastAPI app (for tests or another ASGI server)
+    build_ui(assistant)        # the Gradio Blocks alone
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from programme_assistant.ui import catalogue
+from programme_assistant.ui.render import esc
+
+
+def header_html(assistant: Any) -> str:
+    ov = catalogue.overview(assistant)
+    span = f" from {ov.first_date[:4]} to {ov.last_date[:4]}" if ov.first_date else ""
+    synced = f"last sync {esc(ov.last_sync[:16].replace('T', ' '))}" if ov.last_sync else "not synced yet"
+    return (f'<div id="pa-header"><div class="pa-logo">PA</div><div><h1>Programme Assistant</h1>'
+            f"<p>Answers from {ov.documents} programme documents{esc(span)}, every sentence linked to its source."
+            f'</p></div><div class="pa-health"><span class="pa-dot"></span>{ov.documents} documents · '
+            f"{ov.chunks} passages<br>{synced}</div></div>")
+
+
+def welcome_html(assistant: Any) -> str:
+    ov = catalogue.overview(assistant)
+    kinds = ", ".join(list(ov.by_type)[:5]) or "documents"
+    return (f'<div class="pa-welcome"><h2>Ask the programme archive</h2><p>Answers come only from the '
+            f"{ov.documents} documents in the archive ({esc(kinds)}), and every sentence cites its source. "
+            "If the documents do not say, the assistant tells you so. New here? Start with one of these:</p></div>")
+
+
+def build_ui(assistant: Any, feedback: Any = None) -> Any:
+    """The Gradio Blocks of the app (not yet queued or mounted)."""
+    import gradio as gr
+
+    from programme_assistant.ui.chat import ChatController, build_chat_tab
+    from programme_assistant.ui.library import build_library_tabs
+    from programme_assistant.ui.maintainers import CorpusEditor, build_documents_tab
+
+    settings = assistant.settings
+    starters = catalogue.starter_questions(assistant, settings.starter_questions, settings.starter_count)
+    with gr.Blocks(title="Programme Assistant", analytics_enabled=False, fill_width=True) as demo:
+        header = gr.HTML(header_html(assistant))
+        with gr.Tabs(elem_id="pa-tabs"):
+            with gr.Tab("Chat", id="chat"):
+                chat = build_chat_tab(ChatController(assistant, feedback), starters,
+                                      catalogue.filter_choices(assistant), welcome_html(assistant))
+            refresh = build_library_tabs(assistant)
+            with gr.Tab("Documents", id="documents"):
+                refresh += build_documents_tab(assistant, CorpusEditor(assistant))
+
+        def choices() -> tuple[Any, Any]:
+            c = catalogue.filter_choices(assistant)
+            return gr.update(choices=c.doc_types), gr.update(choices=c.languages)
+
+        refresh += [(header, lambda: header_html(assistant))]
+        components = [component for component, _ in refresh]
+
+        def on_load() -> tuple[Any, ...]:
+            return (*(fn() for _, fn in refresh), *choices())
+
+        demo.load(on_load, None, [*components, chat["doc_types"], chat["languages"]], queue=False,
+                  api_visibility="private")
+    return demo
+
+
+def create_app(assistant: Any, feedback: Any = None) -> Any:
+    from programme_assistant.ui.server import create_app as _create_app
+
+    return _create_app(assistant, feedback)
+
+
+def launch(assistant: Any) -> int:
+    """Serve the app on Settings.host:Settings.port until interrupted. Prints the address when it listens."""
+    from programme_assistant.feedback import FeedbackStore
+    from programme_assistant.ui.server import serve
+
+    settings = assistant.settings
+    feedback = FeedbackStore(settings.feedback_db)
+    app = create_app(assistant, feedback)
+    try:
+        serve(app, settings.host, settings.port, login=bool(settings.login_credentials()))
+    finally:
+        feedback.close()
+    return 0

@@ -1,0 +1,228 @@
+"""The Chat tab: streaming answers with their sources, filters, follow-ups, a new-chat button, thumbs up/down.
+
+``ChatController`` holds the callbacks as plain methods (tested without a browser); ``build_chat_tab`` lays out
+the components and wires the events. The callbacks only translate: the Assistant answers, the FeedbackStore
+stores, ``render`` draws.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from programme_assistant.errors import ConfigError, ProgrammeAssistantError
+from programme_assistant.feedback import REASONS, FeedbackStore, settings_snapshot
+from programme_assistant.models import Answer
+from programme_assistant.retrieval import Filters
+from programme_assistant.ui import render
+
+log = logging.getLogger(__name__)
+Message = dict[str, Any]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Turn:
+    """One answered question of a conversation, kept in the session."""
+
+    answer_id: str
+    message_index: int  # index of the answer's message in the chat
+    answer: Answer
+    history: list[tuple[str, str]]
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_filters(doc_types: list[str] | None, languages: list[str] | None, date_from: Any,
+                  date_to: Any) -> Filters:
+    """The filter controls as Filters. Dates come as 'YYYY-MM-DD[ ...]' strings or empty."""
+    dates = []
+    for label, value in (("from", date_from), ("to", date_to)):
+        text = str(value or "").strip()
+        if text and not _DATE.match(text):
+            raise ConfigError(f"the '{label}' date {text!r} is not a date", "pick a date or clear the field")
+        dates.append(text[:10] or None)
+    if dates[0] and dates[1] and dates[0] > dates[1]:
+        raise ConfigError(f"the date range starts ({dates[0]}) after it ends ({dates[1]})", "swap the two dates")
+    return Filters(doc_types=tuple(doc_types or ()), languages=tuple(languages or ()), date_from=dates[0],
+                   date_to=dates[1])
+
+
+def filters_dict(filters: Filters) -> dict[str, Any]:
+    return {"doc_types": list(filters.doc_types), "languages": list(filters.languages),
+            "date_from": filters.date_from, "date_to": filters.date_to}
+
+
+class ChatController:
+    def __init__(self, assistant: Any, feedback: FeedbackStore | None = None) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+        self.max_chars = assistant.settings.max_question_chars
+
+    # --- asking ---------------------------------------------------------------------------------------
+    def respond(self, question: str, messages: list[Message] | None, turns: list[Turn] | None,
+                doc_types: list[str] | None = None, languages: list[str] | None = None, date_from: Any = None,
+                date_to: Any = None) -> Iterator[tuple[list[Message], list[Turn], str, str]]:
+        """Yields (messages, turns, sources panel, question box) as the answer streams in."""
+        messages, turns = list(messages or []), list(turns or [])
+        question = (question or "").strip()
+        if not question:
+            yield messages, turns, render.sources_html(turns[-1].answer if turns else None), ""
+            return
+        messages.append({"role": "user", "content": render.question_html(question)})
+        messages.append({"role": "assistant", "content": render.pending_html("")})
+        try:
+            if len(question) > self.max_chars:
+                raise ConfigError(f"the question is {len(question)} characters long, over the {self.max_chars} "
+                                  "that are read", "ask a shorter question (PA_MAX_QUESTION_CHARS)")
+            filters = parse_filters(doc_types, languages, date_from, date_to)
+        except ConfigError as exc:
+            messages[-1] = {"role": "assistant", "content": render.error_html(exc.message, exc.fix)}
+            yield messages, turns, render.sources_html(None), question
+            return
+        yield messages, turns, render.sources_html(None), ""
+        history = [(t.answer.question, t.answer.text) for t in turns]
+        text = ""
+        try:
+            for item in self.assistant.ask_stream(question, history=history, filters=filters):
+                if isinstance(item, Answer):
+                    turn = Turn(uuid.uuid4().hex, len(messages) - 1, item, history, filters_dict(filters))
+                    turns.append(turn)
+                    messages[-1] = {"role": "assistant", "content": render.answer_html(item)}
+                    yield messages, turns, render.sources_html(item), ""
+                else:
+                    text += item
+                    messages[-1] = {"role": "assistant", "content": render.pending_html(text)}
+                    yield messages, turns, render.sources_html(None), ""
+        except ProgrammeAssistantError as exc:
+            messages[-1] = {"role": "assistant", "content": render.error_html(exc.message, exc.fix)}
+            yield messages, turns, render.sources_html(None), ""
+        except Exception:  # noqa: BLE001 - the page must keep working; the log has the details
+            log.exception("answering %r failed", question)
+            messages[-1] = {"role": "assistant", "content": render.error_html(
+                "The answer could not be produced.", "try again; if it persists, the server log says why")}
+            yield messages, turns, render.sources_html(None), ""
+
+    def new_chat(self) -> tuple[list[Message], list[Turn], str, str]:
+        return [], [], render.sources_html(None), ""
+
+    # --- sources ----------------------------------------------------------------------------------------
+    @staticmethod
+    def turn_at(turns: list[Turn] | None, message_index: int) -> Turn | None:
+        """The turn whose answer (or question, just before it) is at ``message_index``."""
+        for turn in turns or []:
+            if message_index in (turn.message_index, turn.message_index - 1):
+                return turn
+        return None
+
+    def sources_for(self, turns: list[Turn] | None, message_index: int) -> str:
+        turn = self.turn_at(turns, message_index)
+        return render.sources_html(turn.answer if turn else (turns[-1].answer if turns else None))
+
+    # --- feedback ---------------------------------------------------------------------------------------
+    def vote(self, turns: list[Turn] | None, message_index: int, liked: Any) -> tuple[bool, str, str]:
+        """Store a thumbs up/down. Returns (ask for a reason?, answer id awaiting a reason, note for the user)."""
+        turn = self.turn_at(turns, message_index)
+        if turn is None or self.feedback is None:
+            return False, "", ""
+        if liked is True or liked is False:
+            vote = "up" if liked else "down"
+            self.feedback.vote(turn.answer_id, vote, turn.answer, history=turn.history, filters=turn.filters,
+                               settings=settings_snapshot(self.assistant.settings))
+            if vote == "down":
+                return True, turn.answer_id, ""
+            return False, "", "Thanks for the feedback."
+        self.feedback.remove(turn.answer_id)  # the thumb was clicked again: vote taken back
+        return False, "", ""
+
+    def give_reason(self, answer_id: str, reason: str | None, comment: str | None) -> str:
+        if not answer_id or self.feedback is None:
+            return ""
+        if reason and reason not in REASONS:
+            return "Pick one of the listed reasons."
+        self.feedback.set_reason(answer_id, reason or "", comment or "")
+        return "Thanks: this answer will be reviewed."
+
+
+def build_chat_tab(controller: ChatController, starters: list[str], choices: Any, welcome: str) -> dict[str, Any]:
+    """Lay out the chat tab inside the current Blocks context and wire its events."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=7, min_width=420):
+            chatbot = gr.Chatbot(
+                elem_id="pa-chat", show_label=False, height=560, layout="bubble", placeholder=welcome,
+                examples=[{"text": q} for q in starters], latex_delimiters=[], feedback_options=("Like", "Dislike"),
+                buttons=["copy"], sanitize_html=True, autoscroll=True)
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(placeholder="Ask about the programme's documents…", show_label=False,
+                                      scale=8, lines=1, max_lines=4, autofocus=True, elem_id="pa-question",
+                                      max_length=controller.max_chars, submit_btn=False)
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="pa-ask")
+                new = gr.Button("New chat", variant="secondary", scale=1, min_width=120, elem_id="pa-new-chat")
+            with gr.Group(visible=False, elem_id="pa-feedback") as feedback_box:
+                gr.Markdown("**What was wrong with this answer?** (optional)", padding=True)
+                reason = gr.Radio(list(REASONS), show_label=False, container=False)
+                comment = gr.Textbox(placeholder="Anything else? (optional)", show_label=False, container=False,
+                                     max_length=2000)
+                with gr.Row():
+                    send_reason = gr.Button("Send", variant="primary", size="sm")
+                    skip_reason = gr.Button("Skip", size="sm")
+        with gr.Column(scale=5, min_width=320):
+            with gr.Accordion("Filters", open=False, elem_id="pa-filters"):
+                doc_types = gr.CheckboxGroup(choices.doc_types, label="Document type")
+                languages = gr.CheckboxGroup(choices.languages, label="Language")
+                with gr.Row():
+                    date_from = gr.DateTime(include_time=False, type="string", label="From", value=None)
+                    date_to = gr.DateTime(include_time=False, type="string", label="To", value=None)
+            sources = gr.HTML(render.sources_html(None), elem_id="pa-sources")
+
+    turns = gr.State([])
+    pending = gr.State("")
+    filter_inputs = [doc_types, languages, date_from, date_to]
+    ask_outputs = [chatbot, turns, sources, question]
+
+    def respond(q: str, msgs: list[Message], ts: list[Turn], *flt: Any) -> Iterator[Any]:
+        yield from controller.respond(q, msgs, ts, *flt)
+
+    hide_feedback = (lambda: (gr.update(visible=False), "", None, ""), None, [feedback_box, pending, reason, comment])
+    for trigger in (question.submit, send.click):
+        trigger(*hide_feedback, queue=False).then(respond, [question, chatbot, turns, *filter_inputs], ask_outputs,
+                                                   api_visibility="private")
+
+    def pick_example(evt: gr.SelectData) -> str:
+        return str((evt.value or {}).get("text", "")) if isinstance(evt.value, dict) else str(evt.value or "")
+
+    chatbot.example_select(pick_example, None, question, queue=False).then(
+        respond, [question, chatbot, turns, *filter_inputs], ask_outputs, api_visibility="private")
+    new.click(controller.new_chat, None, ask_outputs, queue=False).then(*hide_feedback, queue=False)
+    chatbot.clear(controller.new_chat, None, ask_outputs, queue=False).then(*hide_feedback, queue=False)
+
+    def on_select(ts: list[Turn], evt: gr.SelectData) -> str:
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        return controller.sources_for(ts, index)
+
+    chatbot.select(on_select, [turns], sources, queue=False)
+
+    def on_like(ts: list[Turn], evt: gr.LikeData) -> tuple[Any, str, Any, str]:
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        ask_reason, answer_id, note = controller.vote(ts, index, evt.liked)
+        if note:
+            gr.Info(note)
+        return gr.update(visible=ask_reason), answer_id, None, ""
+
+    chatbot.like(on_like, [turns], [feedback_box, pending, reason, comment], queue=False)
+
+    def on_reason(answer_id: str, why: str | None, text: str | None) -> Any:
+        note = controller.give_reason(answer_id, why, text)
+        if note:
+            gr.Info(note)
+        return gr.update(visible=False)
+
+    send_reason.click(on_reason, [pending, reason, comment], feedback_box, queue=False)
+    skip_reason.click(lambda: gr.update(visible=False), None, feedback_box, queue=False)
+    return {"chatbot": chatbot, "question": question, "sources": sources, "doc_types": doc_types,
+            "languages": languages, "turns": turns}

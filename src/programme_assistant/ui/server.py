@@ -1,0 +1,128 @@
+"""The web server: one FastAPI app holding the HTTP API (/api), the document viewer (/documents) and the Gradio
+chat (/), behind an optional login (HTTP Basic, users from ``PA_LOGIN_USERS``) that covers all three.
+
+Why HTTP Basic rather than Gradio's own login page: Gradio's login protects only the Gradio routes, and the API
+and the document files would need a second mechanism; one check in front of everything cannot be forgotten
+on a new route, and API clients send the same credentials (``curl -u name:password``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import ipaddress
+import socket
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from programme_assistant.errors import ConfigError
+
+REALM = "programme-assistant"
+
+
+class BasicAuthMiddleware:
+    """Every HTTP and WebSocket request needs a valid ``Authorization: Basic`` header."""
+
+    def __init__(self, app: ASGIApp, users: dict[str, str]) -> None:
+        self.app = app
+        self.users = {name: password.encode() for name, password in users.items()}
+
+    def authorised(self, header: bytes | None) -> bool:
+        if not header or not header[:6].lower() == b"basic ":
+            return False
+        try:
+            name, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        expected = self.users.get(name)
+        # compare against something even for an unknown name, so timing does not tell which names exist
+        ok = hmac.compare_digest(password.encode(), expected if expected is not None else b"\x00" * 16)
+        return ok and expected is not None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"authorization")
+        if self.authorised(header):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        response = PlainTextResponse("Login required.", status_code=401,
+                                     headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'})
+        await response(scope, receive, send)
+
+
+def create_app(assistant: Any, feedback: Any = None) -> FastAPI:
+    """The whole app: API, document viewer and chat UI, with the login when one is configured."""
+    import gradio as gr
+
+    from programme_assistant.api import api_router
+    from programme_assistant.ui import build_ui
+    from programme_assistant.ui.style import APP_CSS, theme
+    from programme_assistant.ui.viewer import document_router
+
+    settings = assistant.settings
+    app = FastAPI(title="programme-assistant", summary="Answers about a programme's documents, with sources.",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    users = settings.login_credentials()
+    if users:
+        app.add_middleware(BasicAuthMiddleware, users=users)
+    app.include_router(api_router(assistant))
+    app.include_router(document_router(settings, assistant.folder_sync.manifest))
+    blocks = build_ui(assistant, feedback)
+    blocks.queue(default_concurrency_limit=settings.concurrency_limit)
+    return gr.mount_gradio_app(
+        app, blocks, path="/", footer_links=[], run_history=False, theme=theme(), css=APP_CSS,
+        max_file_size=settings.max_file_bytes, allowed_paths=[], ssr_mode=False, mcp_server=False,
+        server_name=settings.host, server_port=settings.port)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Listen on host:port now, so a busy port is reported before anything says the app is ready."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
+                          "stop the program using that port, or set PA_PORT (and PA_HOST) to another") from exc
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_for(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def serve(app: FastAPI, host: str, port: int, *, login: bool, log_level: str = "warning") -> None:
+    """Run the app until interrupted, printing its address once it listens."""
+    import uvicorn
+
+    sock = bind(host, port)
+    url = url_for(host, port)
+    print(f"programme-assistant is ready: {url}", flush=True)
+    print(f"  HTTP API: POST {url}/api/ask, GET {url}/api/health (docs: {url}/api/docs)", flush=True)
+    if not _is_loopback(host) and not login:
+        print(f"  warning: listening on {host} without a login; set PA_LOGIN_USERS to require one", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=5))
+    server.run(sockets=[sock])

@@ -1,0 +1,117 @@
+"""Scorers on hand-made cases (perfect, wrong, refusal, partial); reports, comparison and thresholds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from programme_assistant.evaluation import (
+    citation_precision,
+    citation_recall,
+    fact_recall,
+    groundedness,
+    hit_at,
+    mrr_at,
+    ndcg_at,
+    percentile,
+    score_case,
+    summarise,
+    token_f1,
+)
+from programme_assistant.evaluation.report import check_thresholds, compare, write_report
+from programme_assistant.golden import GoldenCase
+from programme_assistant.models import Answer, Chunk, Citation, RetrievedChunk
+from programme_assistant.prompts import REFUSAL_TEXT
+
+
+def test_retrieval_metrics():
+    ranked = ["a", "b", "c", "d"]
+    assert hit_at(ranked, ["c"], 3) == 1.0 and hit_at(ranked, ["d"], 3) == 0.0
+    assert mrr_at(ranked, ["b", "d"]) == 0.5 and mrr_at(ranked, ["z"]) == 0.0
+    assert ndcg_at(ranked, ["a"]) == 1.0
+    assert ndcg_at(ranked, ["a", "b"]) == pytest.approx(1.0)
+    assert 0 < ndcg_at(ranked, ["b"]) < 1 and ndcg_at(ranked, ["z"]) == 0.0
+
+
+def test_fact_recall_perfect_partial_wrong_and_accents():
+    assert fact_recall("Group B went to Osaka and Oita [1].", ["Osaka", "Oita"]) == 1.0
+    assert fact_recall("Group B went to Osaka [1].", ["Osaka", "Oita"]) == 0.5
+    assert fact_recall("They went to Aichi.", ["Osaka", "Oita"]) == 0.0
+    assert fact_recall("Held at Palau  Robert, Catalunya", ["palau robert", "Catalunyá"]) == 1.0
+
+
+def test_token_f1():
+    assert token_f1("Osaka and Oita [1].", "Osaka and Oita") == 1.0
+    assert token_f1("Aichi", "Osaka and Oita") == 0.0
+    assert 0 < token_f1("Group B visited Osaka", "Osaka and Oita") < 1
+    assert token_f1(REFUSAL_TEXT, "The documents do not give the total budget.") < 0.5
+
+
+def test_citation_metrics():
+    assert citation_precision(["a", "b"], ["a"]) == 0.5 and citation_precision([], ["a"]) == 0.0
+    assert citation_recall(["a"], ["a", "b"]) == 0.5 and citation_recall(["a", "b"], ["a", "b"]) == 1.0
+
+
+def test_groundedness():
+    assert groundedness("Osaka and Oita [1]. Palau Robert [2].", []) == 1.0
+    assert groundedness("Osaka and Oita [1]. Pigs fly over the moon today [2].", ["Pigs fly over the moon today."]) == 0.5
+    assert groundedness("A claim with no citation at all here.", []) == 0.0
+
+
+def test_percentile():
+    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([5], 95) == 5 and percentile([], 50) == 0.0
+
+
+def _answer(text: str, doc_ids: list[str], refused: bool = False, retrieved: list[str] | None = None) -> Answer:
+    cites = [Citation(i + 1, f"c{i}", d, d, None, "news", "", None, "-", None, "p", "q", 0, 1)
+             for i, d in enumerate(doc_ids)]
+    rs = [RetrievedChunk(Chunk(f"r{i}", d, "t", 0, 1, 0), d, None, "news", "en", "-")
+          for i, d in enumerate(retrieved or doc_ids)]
+    return Answer(question="q", text=text, citations=cites, refused=refused, retrieved=rs,
+                  timings={"total": 0.1, "retrieve": 0.05})
+
+
+CASE = GoldenCase(id="sf-1", category="single_fact", question="Which prefectures did Group B visit?",
+                  reference_answer="Osaka and Oita.", required_facts=["Osaka", "Oita"], expected_doc_ids=["a.md"])
+REFUSE = GoldenCase(id="uoff-1", category="unanswerable_off_topic", question="Best pizza?",
+                    reference_answer=REFUSAL_TEXT)
+
+
+def test_score_case_perfect_wrong_refusal_partial():
+    perfect = score_case(CASE, _answer("Group B visited Osaka and Oita [1].", ["a.md"]))
+    assert (perfect.fact_recall, perfect.hit1, perfect.citation_precision, perfect.failed) == (1.0, 1.0, 1.0, False)
+    wrong = score_case(CASE, _answer("Group B visited Aichi [1].", ["b.md"], retrieved=["b.md", "c.md"]))
+    assert (wrong.fact_recall, wrong.hit5, wrong.citation_precision, wrong.failed) == (0.0, 0.0, 0.0, True)
+    refused = score_case(CASE, _answer(REFUSAL_TEXT, [], refused=True, retrieved=["a.md"]))
+    assert refused.fact_recall == 0.0 and refused.failed and refused.missing_facts == ["Osaka", "Oita"]
+    partial = score_case(CASE, _answer("Osaka [1].", ["a.md"]))
+    assert partial.fact_recall == 0.5 and partial.missing_facts == ["Oita"]
+    good_refusal = score_case(REFUSE, _answer(REFUSAL_TEXT, [], refused=True))
+    bad_answer = score_case(REFUSE, _answer("Margherita [1].", ["a.md"]))
+    assert not good_refusal.failed and bad_answer.failed
+    s = summarise([perfect, wrong, refused, partial, good_refusal, bad_answer])["overall"]
+    assert s["refusal_recall"] == 0.5 and s["wrong_refusal_rate"] == 0.25 and s["refusal_precision"] == 0.5
+    assert s["fact_recall"] == pytest.approx((1 + 0 + 0 + 0.5) / 4, abs=1e-3)
+
+
+def test_report_compare_and_thresholds(tmp_path):
+    good = [score_case(CASE, _answer("Osaka and Oita [1].", ["a.md"])), score_case(REFUSE, _answer(REFUSAL_TEXT, [], True))]
+    bad = [score_case(CASE, _answer("Osaka [1].", ["a.md"])), score_case(REFUSE, _answer("Pizza [1].", ["a.md"]))]
+    for rs in (good, bad):
+        for r in rs:
+            r.config = "hybrid"
+    meta = {"started": "now", "cases": 2, "corpus_hash": "abc", "git_commit": "def", "embedding_model": "m"}
+    old = write_report(tmp_path / "old", {"hybrid": summarise(good)}, {"hybrid": good}, meta)
+    new = write_report(tmp_path / "new", {"hybrid": summarise(bad)}, {"hybrid": bad}, meta)
+    assert (new / "report.html").read_text().count("<svg") >= 4
+    assert "Failing cases" in (new / "report.md").read_text()
+    assert len((new / "results.jsonl").read_text().splitlines()) == 2
+    assert json.loads((new / "summary.json").read_text())["meta"]["corpus_hash"] == "abc"
+    text = compare(new, old)
+    assert "fact_recall" in text and "(worse)" in text and "sf-1" in text and "uoff-1" in text
+    floors = tmp_path / "t.toml"
+    floors.write_text("[hybrid]\nfact_recall = 0.9\nwrong_refusal_rate = 0.1\n[dense]\nhit5 = 0.5\n")
+    problems = check_thresholds({"hybrid": summarise(bad)}, floors)
+    assert any("fact_recall" in p for p in problems) and any("dense" in p for p in problems)
+    assert not any("wrong_refusal_rate" in p for p in problems)
