@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from conftest import write_md
+
 from programme_assistant.components import build_embedder, build_folder_sync
 from programme_assistant.config import Settings
 

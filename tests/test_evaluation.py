@@ -55,7 +55,8 @@ def test_citation_metrics():
 
 def test_groundedness():
     assert groundedness("Osaka and Oita [1]. Palau Robert [2].", []) == 1.0
-    assert groundedness("Osaka and Oita [1]. Pigs fly over the moon today [2].", ["Pigs fly over the moon today."]) == 0.5
+    text = "Osaka and Oita [1]. Pigs fly over the moon today [2]."
+    assert groundedness(text, ["Pigs fly over the moon today."]) == 0.5
     assert groundedness("A claim with no citation at all here.", []) == 0.0
 
 
@@ -96,7 +97,8 @@ def test_score_case_perfect_wrong_refusal_partial():
 
 
 def test_report_compare_and_thresholds(tmp_path):
-    good = [score_case(CASE, _answer("Osaka and Oita [1].", ["a.md"])), score_case(REFUSE, _answer(REFUSAL_TEXT, [], True))]
+    good = [score_case(CASE, _answer("Osaka and Oita [1].", ["a.md"])),
+            score_case(REFUSE, _answer(REFUSAL_TEXT, [], True))]
     bad = [score_case(CASE, _answer("Osaka [1].", ["a.md"])), score_case(REFUSE, _answer("Pizza [1].", ["a.md"]))]
     for rs in (good, bad):
         for r in rs:

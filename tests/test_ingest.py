@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import make_docx, make_pdf, make_sync, write_md
 
 PARAS = [f"Paragraph {i} tells how the delegation from region {i} visited Osaka, Oita and Kyoto in "

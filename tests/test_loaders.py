@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import make_docx, make_pdf, write_md
+
 from programme_assistant.errors import DocumentError
 from programme_assistant.loaders import build_document, read_sidecar
 

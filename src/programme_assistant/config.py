@@ -6,7 +6,6 @@ Every fixed number lives here with the reason for its value.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator

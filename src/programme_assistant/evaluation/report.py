@@ -137,8 +137,9 @@ def render_html(summaries: dict[str, dict[str, Any]], results: dict[str, list[Ca
     plots.append(svg_histogram("end-to-end latency (ms): cases per bin",
                                {c: [r.timings.get("total", 0.0) * 1000 for r in results[c]] for c in configs}))
     rows = "".join(
-        f"<tr><th>{html.escape(k)}</th>" + "".join(f"<td>{html.escape(_fmt(summaries[c]['overall'].get(k, '')))}</td>"
-                                                 for c in configs) + "</tr>" for k in HEADLINE)
+        f"<tr><th>{html.escape(k)}</th>"
+        + "".join(f"<td>{html.escape(_fmt(summaries[c]['overall'].get(k, '')))}</td>" for c in configs)
+        + "</tr>" for k in HEADLINE)
     failures = []
     for config, rs in results.items():
         for r in sorted((r for r in rs if r.failed), key=lambda r: (r.answerable, r.fact_recall)):
@@ -151,7 +152,8 @@ def render_html(summaries: dict[str, dict[str, Any]], results: dict[str, list[Ca
                 f"<span class=tag>{html.escape(config)}</span> {html.escape(r.question)} — "
                 f"<span class=bad>{html.escape(what)}</span></summary>"
                 + (f"<p>Earlier turns: {html.escape(' / '.join(r.history))}</p>" if r.history else "")
-                + f"<p><b>Searched for:</b> {html.escape(r.standalone)}</p><p><b>Answer:</b> {html.escape(r.answer)}</p>"
+                + f"<p><b>Searched for:</b> {html.escape(r.standalone)}</p>"
+                f"<p><b>Answer:</b> {html.escape(r.answer)}</p>"
                 f"<p><b>Reference:</b> {html.escape(r.reference)}</p><ol>{cites}</ol>"
                 f"<p>Expected sources: {html.escape(', '.join(r.expected_docs) or '-')}; retrieved: "
                 f"{html.escape(', '.join(r.retrieved_docs[:5]))}</p></details>")
