@@ -165,7 +165,8 @@ padding:0 4px;font-size:85%}}.bad{{color:#b91c1c}}details{{border-bottom:1px sol
 blockquote{{margin:2px 0 6px 1rem;color:#374151}}</style></head><body>
 <h1>Eval report</h1><p>{html.escape(str(meta.get('started', '')))} — configs {html.escape(', '.join(configs))},
 {meta.get('cases')} cases, corpus <code>{html.escape(str(meta.get('corpus_hash', ''))[:12])}</code>, commit
-<code>{html.escape(str(meta.get('git_commit', ''))[:12])}</code>, model {html.escape(str(meta.get('embedding_model')))}</p>
+<code>{html.escape(str(meta.get('git_commit', ''))[:12])}</code>,
+model {html.escape(str(meta.get('embedding_model')))}</p>
 <h2>Failing cases first ({len(failures)})</h2>{''.join(failures) or '<p>None.</p>'}
 <h2>Metrics</h2><table><tr><th>metric</th>{''.join(f'<th>{html.escape(c)}</th>' for c in configs)}</tr>{rows}</table>
 <h2>Plots</h2>{''.join(plots)}</body></html>"""
