@@ -167,9 +167,9 @@ blockquote{{margin:2px 0 6px 1rem;color:#374151}}</style></head><body>
 {meta.get('cases')} cases, corpus <code>{html.escape(str(meta.get('corpus_hash', ''))[:12])}</code>, commit
 <code>{html.escape(str(meta.get('git_commit', ''))[:12])}</code>,
 model {html.escape(str(meta.get('embedding_model')))}</p>
-<h2>Failing cases first ({len(failures)})</h2>{''.join(failures) or '<p>None.</p>'}
 <h2>Metrics</h2><table><tr><th>metric</th>{''.join(f'<th>{html.escape(c)}</th>' for c in configs)}</tr>{rows}</table>
-<h2>Plots</h2>{''.join(plots)}</body></html>"""
+<h2>Plots</h2>{''.join(plots)}
+<h2>Failing cases ({len(failures)}), worst first</h2>{''.join(failures) or '<p>None.</p>'}</body></html>"""
 
 
 def load_report(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, dict[str, Any]]]]:

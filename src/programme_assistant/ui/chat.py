@@ -72,7 +72,7 @@ class ChatController:
         messages, turns = list(messages or []), list(turns or [])
         question = (question or "").strip()
         if not question:
-            yield messages, turns, render.sources_html(turns[-1].answer if turns else None), ""
+            yield list(messages), list(turns), render.sources_html(turns[-1].answer if turns else None), ""
             return
         messages.append({"role": "user", "content": render.question_html(question)})
         messages.append({"role": "assistant", "content": render.pending_html("")})
@@ -83,9 +83,9 @@ class ChatController:
             filters = parse_filters(doc_types, languages, date_from, date_to)
         except ConfigError as exc:
             messages[-1] = {"role": "assistant", "content": render.error_html(exc.message, exc.fix)}
-            yield messages, turns, render.sources_html(None), question
+            yield list(messages), list(turns), render.sources_html(None), question
             return
-        yield messages, turns, render.sources_html(None), ""
+        yield list(messages), list(turns), render.sources_html(None), ""
         history = [(t.answer.question, t.answer.text) for t in turns]
         text = ""
         try:
@@ -94,19 +94,19 @@ class ChatController:
                     turn = Turn(uuid.uuid4().hex, len(messages) - 1, item, history, filters_dict(filters))
                     turns.append(turn)
                     messages[-1] = {"role": "assistant", "content": render.answer_html(item)}
-                    yield messages, turns, render.sources_html(item), ""
+                    yield list(messages), list(turns), render.sources_html(item), ""
                 else:
                     text += item
                     messages[-1] = {"role": "assistant", "content": render.pending_html(text)}
-                    yield messages, turns, render.sources_html(None), ""
+                    yield list(messages), list(turns), render.sources_html(None), ""
         except ProgrammeAssistantError as exc:
             messages[-1] = {"role": "assistant", "content": render.error_html(exc.message, exc.fix)}
-            yield messages, turns, render.sources_html(None), ""
+            yield list(messages), list(turns), render.sources_html(None), ""
         except Exception:  # noqa: BLE001 - the page must keep working; the log has the details
             log.exception("answering %r failed", question)
             messages[-1] = {"role": "assistant", "content": render.error_html(
                 "The answer could not be produced.", "try again; if it persists, the server log says why")}
-            yield messages, turns, render.sources_html(None), ""
+            yield list(messages), list(turns), render.sources_html(None), ""
 
     def new_chat(self) -> tuple[list[Message], list[Turn], str, str]:
         return [], [], render.sources_html(None), ""
