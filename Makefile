@@ -30,8 +30,19 @@ eval: $(STAMP)  ## golden set through hybrid, dense and BM25 retrieval; report i
 eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below evals/thresholds.toml
 	$(BIN)/programme-assistant eval --configs hybrid --check
 
+.PHONY: e2e
+e2e: $(STAMP)  ## the chat app in headless Chromium (installs chromium + Playwright); screenshots in test-artifacts/
+	. $(BIN)/activate && bash scripts/ci_e2e.sh
+
+.PHONY: bench bench-external
+bench: $(STAMP)  ## performance: ingest, queries, cold start, memory, scaling to 50k chunks, LangChain baseline
+	$(BIN)/python -m benchmarks.perf
+
+bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
+	$(BIN)/python -m benchmarks.external
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests app.py scripts
+	$(BIN)/ruff check src tests app.py scripts benchmarks
 
 corpus-files: $(STAMP)  ## rebuild the sample corpus's PDF and DOCX files from scripts/corpus_sources
 	$(BIN)/python scripts/build_corpus_files.py

@@ -229,10 +229,9 @@ def measure_baseline(settings: Any, questions: list[str], warmup: list[str], wor
 # --- 4. scaling ---------------------------------------------------------------------------------
 def measure_scaling(settings: Any, source_store: Any, embedder: Any, sizes: list[int], questions: list[str],
                     n_warmup: int, budget_s: float) -> dict[str, Any]:
+    from benchmarks.synthetic import compose_chunks
     from programme_assistant.components import build_store
     from programme_assistant.retrieval import HybridSearch
-
-    from benchmarks.synthetic import compose_chunks
 
     base = source_store.collection.get(include=["documents", "embeddings", "metadatas"])
     log(f"scaling: composing {max(sizes)} synthetic chunks from {len(base['ids'])} real ones")
@@ -310,7 +309,8 @@ def render_markdown(r: dict[str, Any]) -> str:
              "", "**Ours beside a plain LangChain pipeline** (same model, same documents, same questions)", ""]
     lines.append(markdown_table(["", "ours", "LangChain", "ours ÷ LangChain"], [
         ["chunks", ours["chunks"], base.get("chunks"), "-"],
-        ["ingest time, s", ours["ingest_s"], base.get("ingest_s"), fmt(ratio(ours["ingest_s"], base.get("ingest_s")), 2)],
+        ["ingest time, s", ours["ingest_s"], base.get("ingest_s"),
+         fmt(ratio(ours["ingest_s"], base.get("ingest_s")), 2)],
         ["ingest throughput, chunks/s", ours["chunks_per_s"], base.get("chunks_per_s"),
          fmt(ratio(ours["chunks_per_s"], base.get("chunks_per_s")), 2)],
         ["retrieval p50 / p95, ms (ours hybrid top-6; LangChain similarity_search top-4)", _pq(q["retrieval"]),

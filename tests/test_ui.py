@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import write_md
+from test_answering import BagOfWordsEmbedding
+
 from programme_assistant.assistant import Assistant
 from programme_assistant.config import Settings
 from programme_assistant.errors import DocumentError
@@ -27,41 +28,79 @@ from programme_assistant.ui.maintainers import (
     safe_file_name,
 )
 from programme_assistant.ui.viewer import corpus_file, render_text
-from test_answering import BagOfWordsEmbedding
 
 XSS_TITLE = "Banner <script>alert('title')</script>"
-XSS_TEXT = ("The hydrogen webinar banner showed <script>alert('x')</script> and <img src=x onerror=alert(1)> "
-            "in its corner.")
+XSS_TEXT = (
+    "The hydrogen webinar banner showed <script>alert('x')</script> and <img src=x onerror=alert(1)> in its corner."
+)
 
 
 def write_ui_corpus(folder: Path) -> Path:
-    write_md(folder, "guides/faq.md", "Newcomer FAQ", [
-        "## Frequently asked questions",
-        "### Who runs the exchange helpdesk?\n\nThe exchange helpdesk is run by EURADA for all regions.",
-        "### When did the study visit to Japan happen?\n\nThe study visit to Japan took place in November 2022.",
-        "### Is the strand still running?\n\nThe strand closed in November 2023 after four exchange meetings.",
-    ], type="faq", date="2024-01-10")
-    write_md(folder, "guides/glossary.md", "Glossary", [
-        "- **R2R** — Region-to-Region. The strand that linked six regions with five prefectures.",
-        "- **FPI** — Service for Foreign Policy Instruments. It co-manages the programme.",
-    ], type="guide", date="2023-05-01")
-    write_md(folder, "minutes/visit.md", "Study visit minutes", [
-        "Group A went to Aichi and Hiroshima during the study visit.",
-        "Group B went to Osaka and Oita during the study visit.",
-    ], type="minutes", date="2022-11-18")
-    write_md(folder, "news/plenary.md", "Third plenary", [
-        "The third plenary was held at Palau Robert in Barcelona in June 2023."], type="news", date="2023-06-09")
+    write_md(
+        folder,
+        "guides/faq.md",
+        "Newcomer FAQ",
+        [
+            "## Frequently asked questions",
+            "### Who runs the exchange helpdesk?\n\nThe exchange helpdesk is run by EURADA for all regions.",
+            "### When did the study visit to Japan happen?\n\nThe study visit to Japan took place in November 2022.",
+            "### Is the strand still running?\n\nThe strand closed in November 2023 after four exchange meetings.",
+        ],
+        type="faq",
+        date="2024-01-10",
+    )
+    write_md(
+        folder,
+        "guides/glossary.md",
+        "Glossary",
+        [
+            "- **R2R** — Region-to-Region. The strand that linked six regions with five prefectures.",
+            "- **FPI** — Service for Foreign Policy Instruments. It co-manages the programme.",
+        ],
+        type="guide",
+        date="2023-05-01",
+    )
+    write_md(
+        folder,
+        "minutes/visit.md",
+        "Study visit minutes",
+        [
+            "Group A went to Aichi and Hiroshima during the study visit.",
+            "Group B went to Osaka and Oita during the study visit.",
+        ],
+        type="minutes",
+        date="2022-11-18",
+    )
+    write_md(
+        folder,
+        "news/plenary.md",
+        "Third plenary",
+        ["The third plenary was held at Palau Robert in Barcelona in June 2023."],
+        type="news",
+        date="2023-06-09",
+    )
     write_md(folder, "news/banner.md", XSS_TITLE, [XSS_TEXT], type="news", date="2023-04-27")
-    write_md(folder, "press/nota.md", "Nota de premsa", [
-        "La delegació japonesa va visitar Barcelona el juny de 2023 durant la visita de retorn."],
-        type="news", date="2023-06-12", language="ca")
+    write_md(
+        folder,
+        "press/nota.md",
+        "Nota de premsa",
+        ["La delegació japonesa va visitar Barcelona el juny de 2023 durant la visita de retorn."],
+        type="news",
+        date="2023-06-12",
+        language="ca",
+    )
     return folder
 
 
 def ui_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index", "chunk_size": 300, "chunk_overlap": 60,
-        "refusal_threshold": 0.3, "feedback_db": tmp_path / "feedback.sqlite"}
+        "corpus_dir": tmp_path / "corpus",
+        "index_dir": tmp_path / "index",
+        "chunk_size": 300,
+        "chunk_overlap": 60,
+        "refusal_threshold": 0.3,
+        "feedback_db": tmp_path / "feedback.sqlite",
+    }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -112,8 +151,9 @@ def test_respond_streams_then_shows_the_cited_answer_and_its_sources(assistant):
 
 def test_follow_up_uses_the_conversation_and_new_chat_forgets_it(assistant):
     controller = ChatController(assistant)
-    messages, turns, _, _ = final(list(controller.respond(
-        "Which prefectures did Group A visit during the study visit?", [], [])))
+    messages, turns, _, _ = final(
+        list(controller.respond("Which prefectures did Group A visit during the study visit?", [], []))
+    )
     messages, turns, _, _ = final(list(controller.respond("And Group B?", messages, turns)))
     follow = turns[1].answer
     assert len(messages) == 4 and turns[1].history == [(turns[0].answer.question, turns[0].answer.text)]
@@ -121,20 +161,24 @@ def test_follow_up_uses_the_conversation_and_new_chat_forgets_it(assistant):
     assert controller.new_chat() == ([], [], render.sources_html(None), "")
 
 
-def test_refusal_says_so_and_lists_the_nearest_documents(assistant):
-    messages, turns, sources, _ = final(list(ChatController(assistant).respond(
-        "How do I bake sourdough bread?", [], [])))
+def test_refusal_says_so_and_lists_the_nearest_documents(tmp_path):
+    assistant = ui_assistant(tmp_path, refusal_threshold=0.6)
+    messages, turns, sources, _ = final(
+        list(ChatController(assistant).respond("How do I bake sourdough bread?", [], []))
+    )
     answer = turns[0].answer
     assert answer.refused
     assert "I could not find this in the programme documents." in messages[1]["content"]
     assert "pa-refused" in messages[1]["content"] and "No source answers this" in sources
+    assert answer.nearest
     for doc in answer.nearest:
         assert render.esc(doc["title"]) in messages[1]["content"]
 
 
 def test_document_and_model_text_is_shown_never_run(assistant):
-    messages, turns, sources, _ = final(list(ChatController(assistant).respond(
-        "What did the hydrogen webinar banner show in its corner?", [], [])))
+    messages, turns, sources, _ = final(
+        list(ChatController(assistant).respond("What did the hydrogen webinar banner show in its corner?", [], []))
+    )
     answer = turns[0].answer
     assert any(c.doc_id == "news/banner.md" for c in answer.citations)
     html = messages[1]["content"] + sources
@@ -148,8 +192,9 @@ def test_filters_restrict_the_sources_and_bad_dates_are_explained(assistant):
     controller = ChatController(assistant)
     *_, (messages, turns, _, _) = controller.respond("Where was the third plenary held?", [], [], ["minutes"])
     assert all(c.doc_type == "minutes" for c in turns[0].answer.citations)
-    *_, (messages, turns, _, box) = controller.respond("Where was the third plenary held?", [], [], None, None,
-                                                       "2023-12-01", "2023-01-01")
+    *_, (messages, turns, _, box) = controller.respond(
+        "Where was the third plenary held?", [], [], None, None, "2023-12-01", "2023-01-01"
+    )
     assert turns == [] and "pa-error" in messages[-1]["content"] and "swap the two dates" in messages[-1]["content"]
     assert box == "Where was the third plenary held?"  # kept, so it can be asked again
     assert parse_filters(["news"], ["ca"], "2023-01-01 00:00:00", None).date_from == "2023-01-01"
@@ -211,8 +256,10 @@ def test_starter_questions_come_from_the_corpus_faq_or_settings(assistant):
     faq = (Path(assistant.settings.corpus_dir) / "guides/faq.md").read_text()
     assert len(starters) == 2 and all(f"### {q}" in faq for q in starters)
     assert catalogue.starter_questions(assistant, [], 10) == [
-        "Who runs the exchange helpdesk?", "When did the study visit to Japan happen?",
-        "Is the strand still running?"]
+        "Who runs the exchange helpdesk?",
+        "When did the study visit to Japan happen?",
+        "Is the strand still running?",
+    ]
     assert catalogue.starter_questions(assistant, ["Mine?"], 4) == ["Mine?"]
     assert catalogue.starter_questions(assistant, [], 0) == []
 
@@ -231,6 +278,8 @@ def test_catalogue_lists_documents_glossary_timeline_and_counts(assistant):
     glossary = catalogue.glossary(assistant)
     assert [g.term for g in glossary] == ["FPI", "R2R"] and glossary[1].meaning == "Region-to-Region"
     assert [g.term for g in catalogue.glossary(assistant, "foreign policy")] == ["FPI"]
+    assert [catalogue.is_acronym(t) for t in ["DG REGIO", "CoP", "Clust-ER", "S3", "IURC2", "Online",
+                                              "European Commission", "In the room"]] == [True] * 5 + [False] * 3
     dates = [d.date for d in catalogue.timeline(assistant)]
     assert dates == sorted(dates)
     overview = catalogue.overview(assistant)
@@ -265,8 +314,22 @@ def test_the_whole_ui_builds(assistant, feedback):
 def test_answer_html_links_each_marker_to_its_sentence():
     from programme_assistant.models import Citation
 
-    c = Citation(1, "c1", "minutes/a b.md", "T & <i>", "2023-01-02", "minutes", "S", 3, "x.pdf", None,
-                 "Intro. The quote here. Outro.", "The quote here.", 40, 55)
+    c = Citation(
+        1,
+        "c1",
+        "minutes/a b.md",
+        "T & <i>",
+        "2023-01-02",
+        "minutes",
+        "S",
+        3,
+        "x.pdf",
+        None,
+        "Intro. The quote here. Outro.",
+        "The quote here.",
+        40,
+        55,
+    )
     html = render.answer_html(Answer(question="q", text="Claim one [1]. Unknown [7].", citations=[c]))
     assert 'href="documents/view/minutes/a%20b.md?start=40&amp;end=55#quote"' in html
     assert "[7]" in html and "T &amp; &lt;i&gt;" in html and "\n" not in html
@@ -292,8 +355,14 @@ def test_corpus_file_serves_only_indexed_files_inside_the_corpus(tmp_path):
     (corpus / "news/link.md").symlink_to(tmp_path / "secret.txt")
     known = {"news/a.md", "../secret.txt", "news/link.md", "/etc/passwd", "news/../../secret.txt"}
     assert corpus_file(corpus, "news/a.md", known) == (corpus / "news/a.md").resolve()
-    for bad in ["../secret.txt", "news/link.md", "/etc/passwd", "news/../../secret.txt", "news/missing.md",
-                "news/a.md\x00"]:
+    for bad in [
+        "../secret.txt",
+        "news/link.md",
+        "/etc/passwd",
+        "news/../../secret.txt",
+        "news/missing.md",
+        "news/a.md\x00",
+    ]:
         with pytest.raises(DocumentError):
             corpus_file(corpus, bad, known | {bad})
     with pytest.raises(DocumentError):

@@ -31,8 +31,13 @@ class FilterSpec(BaseModel):
     date_to: str | None = Field(None, pattern=_ISO_DATE, examples=["2023-12-31"])
 
     def to_filters(self) -> Filters:
-        return Filters(doc_types=tuple(self.doc_types), languages=tuple(self.languages),
-                       doc_ids=tuple(self.doc_ids), date_from=self.date_from or None, date_to=self.date_to or None)
+        return Filters(
+            doc_types=tuple(self.doc_types),
+            languages=tuple(self.languages),
+            doc_ids=tuple(self.doc_ids),
+            date_from=self.date_from or None,
+            date_to=self.date_to or None,
+        )
 
 
 class AskRequest(BaseModel):
@@ -75,12 +80,14 @@ def api_router(assistant: Any) -> APIRouter:
         """The Answer as JSON: text with [n] markers, citations (document, section, page, quoted sentence),
         refused and nearest documents, the rewritten question, retrieved passages and timings."""
         if len(request.question) > settings.max_question_chars:
-            raise HTTPException(413, f"the question is longer than {settings.max_question_chars} characters "
-                                     "(PA_MAX_QUESTION_CHARS)")
+            raise HTTPException(
+                413, f"the question is longer than {settings.max_question_chars} characters (PA_MAX_QUESTION_CHARS)"
+            )
         with slots:
             try:
-                answer = assistant.ask(request.question, history=list(request.history),
-                                       filters=request.filters.to_filters())
+                answer = assistant.ask(
+                    request.question, history=list(request.history), filters=request.filters.to_filters()
+                )
             except ProgrammeAssistantError as exc:
                 return JSONResponse({"error": exc.message, "fix": exc.fix}, status_code=503)
         return JSONResponse(answer.to_dict())

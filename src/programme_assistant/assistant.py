@@ -53,8 +53,7 @@ class Assistant:
             answerer = LLMAnswerer(chat_model)
             rewriter = LLMRewriter(chat_model)
         else:
-            answerer = ExtractiveAnswerer(embedder, ExtractiveConfig(
-                refusal_threshold=settings.refusal_threshold, max_sentences=settings.max_answer_sentences))
+            answerer = ExtractiveAnswerer(embedder, ExtractiveConfig.from_settings(settings), idf=search.idf)
             rewriter = ContextualRewriter()
         return cls(settings, search, answerer, rewriter, folder_sync)
 

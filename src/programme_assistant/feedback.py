@@ -72,8 +72,18 @@ def settings_snapshot(settings: Any) -> dict[str, Any]:
 
 
 def citation_summary(answer: Answer) -> list[dict[str, Any]]:
-    return [{"number": c.number, "doc_id": c.doc_id, "title": c.title, "date": c.date, "section": c.section,
-             "page": c.page, "quote": c.quote} for c in answer.citations]
+    return [
+        {
+            "number": c.number,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "date": c.date,
+            "section": c.section,
+            "page": c.page,
+            "quote": c.quote,
+        }
+        for c in answer.citations
+    ]
 
 
 class FeedbackStore:
@@ -99,22 +109,42 @@ class FeedbackStore:
                 self._db.close()
                 self._db = None
 
-    def vote(self, answer_id: str, vote: Vote, answer: Answer, *, history: Sequence[Sequence[str]] = (),
-             filters: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> None:
+    def vote(
+        self,
+        answer_id: str,
+        vote: Vote,
+        answer: Answer,
+        *,
+        history: Sequence[Sequence[str]] = (),
+        filters: dict[str, Any] | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
         """Record (or replace) the vote on one answer. A changed vote keeps an earlier reason only if still down."""
         if vote not in ("up", "down"):
             raise ConfigError(f"unknown vote {vote!r}", "vote 'up' or 'down'")
-        row = (answer_id, _now(), vote, answer.question, answer.standalone_question, answer.text,
-               int(answer.refused), answer.answerer, json.dumps(citation_summary(answer), ensure_ascii=False),
-               json.dumps([list(turn) for turn in history], ensure_ascii=False),
-               json.dumps(filters or {}, ensure_ascii=False), json.dumps(settings or {}, ensure_ascii=False))
+        row = (
+            answer_id,
+            _now(),
+            vote,
+            answer.question,
+            answer.standalone_question,
+            answer.text,
+            int(answer.refused),
+            answer.answerer,
+            json.dumps(citation_summary(answer), ensure_ascii=False),
+            json.dumps([list(turn) for turn in history], ensure_ascii=False),
+            json.dumps(filters or {}, ensure_ascii=False),
+            json.dumps(settings or {}, ensure_ascii=False),
+        )
         with self._lock:
             self._conn().execute(
                 "INSERT INTO feedback (answer_id, created_at, vote, question, standalone_question, answer, refused, "
                 "answerer, citations, history, filters, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(answer_id) DO UPDATE SET vote=excluded.vote, created_at=excluded.created_at, "
                 "reason=CASE WHEN excluded.vote='down' THEN feedback.reason ELSE '' END, "
-                "comment=CASE WHEN excluded.vote='down' THEN feedback.comment ELSE '' END", row)
+                "comment=CASE WHEN excluded.vote='down' THEN feedback.comment ELSE '' END",
+                row,
+            )
 
     def set_reason(self, answer_id: str, reason: str, comment: str = "") -> bool:
         """Attach the reason for a down-vote. False when the answer has no down-vote."""
@@ -123,7 +153,8 @@ class FeedbackStore:
         with self._lock:
             cur = self._conn().execute(
                 "UPDATE feedback SET reason=?, comment=? WHERE answer_id=? AND vote='down'",
-                (reason, comment.strip()[:2000], answer_id))
+                (reason, comment.strip()[:2000], answer_id),
+            )
             return cur.rowcount > 0
 
     def remove(self, answer_id: str) -> None:
@@ -134,17 +165,35 @@ class FeedbackStore:
     def records(self, vote: Vote | None = None) -> list[FeedbackRecord]:
         if not self.path.exists():
             return []
-        query = ("SELECT answer_id, created_at, vote, reason, comment, question, standalone_question, answer, "
-                 "refused, answerer, citations, history, filters, settings FROM feedback")
+        query = (
+            "SELECT answer_id, created_at, vote, reason, comment, question, standalone_question, answer, "
+            "refused, answerer, citations, history, filters, settings FROM feedback"
+        )
         args: tuple[Any, ...] = ()
         if vote:
             query += " WHERE vote=?"
             args = (vote,)
         with self._lock:
             rows = self._conn().execute(query + " ORDER BY created_at, answer_id", args).fetchall()
-        return [FeedbackRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9],
-                               json.loads(r[10]), json.loads(r[11]), json.loads(r[12]), json.loads(r[13]))
-                for r in rows]
+        return [
+            FeedbackRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                bool(r[8]),
+                r[9],
+                json.loads(r[10]),
+                json.loads(r[11]),
+                json.loads(r[12]),
+                json.loads(r[13]),
+            )
+            for r in rows
+        ]
 
     def counts(self) -> dict[str, int]:
         out = {"up": 0, "down": 0}
@@ -161,12 +210,10 @@ def draft_case(record: FeedbackRecord) -> dict[str, Any]:
     """
     slug = re.sub(r"[^a-z0-9]+", "-", record.question.lower()).strip("-")[:40].strip("-") or "question"
     cited = list(dict.fromkeys(str(c.get("doc_id", "")) for c in record.citations if c.get("doc_id")))
-    notes = [f"DRAFT from feedback {record.answer_id} ({record.created_at}), "
-             f"reason: {record.reason or 'not given'}"]
+    notes = [f"DRAFT from feedback {record.answer_id} ({record.created_at}), reason: {record.reason or 'not given'}"]
     if record.comment:
         notes.append(f"comment: {record.comment}")
-    notes.append(f"the assistant answered ({record.answerer}{', refused' if record.refused else ''}): "
-                 f"{record.answer}")
+    notes.append(f"the assistant answered ({record.answerer}{', refused' if record.refused else ''}): {record.answer}")
     if cited:
         notes.append(f"it cited: {', '.join(cited)}")
     return {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +29,11 @@ class Tokenizer:
         return [w for w in _TOKEN.findall(fold(join_labels(text))) if w not in STOPWORDS]
 
     def __call__(self, text: str) -> list[str]:
-        return self._stemmer.stemWords(self.words(text))
+        """Stems; a label ("group_b") also yields its head word ("group"), so "the first session" still meets
+        "Session 1" while "Group B" and "Group A" stay apart."""
+        words = self.words(text)
+        heads = [w.split("_", 1)[0] for w in words if "_" in w]
+        return self._stemmer.stemWords(words + heads if heads else words)
 
 
 @dataclass
@@ -45,12 +51,19 @@ class LexicalIndex:
         self.tokenizer = tokenizer or Tokenizer()
         tokens = [self.tokenizer(t) or ["_empty_"] for t in texts]
         self.size = len(texts)
-        self.vocabulary: set[str] = {tok for toks in tokens for tok in toks}
+        self.doc_freq: Counter[str] = Counter(tok for toks in tokens for tok in set(toks))
+        self.vocabulary: set[str] = set(self.doc_freq)
         self._sorted_vocab = sorted(self.vocabulary)
         self._bm25: Any = None
         if texts:
             self._bm25 = bm25s.BM25()
             self._bm25.index(tokens, show_progress=False)
+
+    def idf(self, token: str) -> float:
+        """BM25's inverse document frequency of a (stemmed) token over the indexed chunks; a token found in
+        no chunk gets the highest value, as the rarest word there is."""
+        df = self.doc_freq.get(token, 0)
+        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
 
     def expand(self, tokens: list[str]) -> list[str]:
         """Add close spellings from the vocabulary (``Ljubjana`` <-> ``Ljubljana``) for long tokens."""

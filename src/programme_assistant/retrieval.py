@@ -7,6 +7,7 @@ rank fusion; metadata filters; glossary query expansion; near-duplicate passages
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from programme_assistant.crosslingual import to_english
 from programme_assistant.glossary import Glossary, parse_glossary
 from programme_assistant.lexical import LexicalIndex
 from programme_assistant.models import Chunk, RetrievedChunk
@@ -89,6 +91,29 @@ class Filters:
         return not (self.doc_types or self.languages or self.doc_ids or self.date_from or self.date_to)
 
 
+_MONTHS = ("January February March April May June July August September October November December").split()
+_TYPE_WORDS = {"news": "news article item announcement", "report": "report summary", "minutes": "minutes notes",
+               "guide": "guide pack briefing", "faq": "faq guide onboarding"}
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "it": "Italian", "ca": "Catalan", "fr": "French",
+                   "de": "German", "ja": "Japanese", "pt": "Portuguese", "nl": "Dutch", "sl": "Slovenian"}
+
+
+def source_label(title: str, doc_type: str, date: str | None, language: str, doc_id: str) -> str:
+    """What a question may call a document by: "the Italian press note", "the December 2022 news item", "the
+    mission report". Its title, the words of its file path, its kind, language and month. BM25 indexes it with
+    every chunk and the extractive answerer matches questions against it."""
+    date = date or ""
+    month = _MONTHS[int(date[5:7]) - 1] if re.match(r"\d{4}-(0[1-9]|1[0-2])", date) else ""
+    path_words = re.sub(r"[/_.-]+", " ", doc_id.rsplit(".", 1)[0])
+    return " ".join(p for p in (title, path_words, _TYPE_WORDS.get(doc_type, doc_type),
+                                _LANGUAGE_NAMES.get(language, ""), month, date[:4]) if p)
+
+
+def _label_of(meta: dict[str, Any]) -> str:
+    return source_label(str(meta.get("title", "")), str(meta.get("doc_type", "")), str(meta.get("date") or ""),
+                        str(meta.get("language", "")), str(meta.get("doc_id", "")))
+
+
 def _retrieved(chunk_id: str, text: str, meta: dict[str, Any]) -> RetrievedChunk:
     page = int(meta.get("page", -1))
     section = str(meta.get("section") or "")
@@ -109,6 +134,7 @@ class _Snapshot:
     metas: list[dict[str, Any]] = field(default_factory=list)
     lexical: LexicalIndex | None = None
     glossary: Glossary = field(default_factory=lambda: Glossary([]))
+    labels: dict[str, set[str]] = field(default_factory=dict)  # doc_id -> stemmed words of its source label
     key: tuple[int, str] = (-1, "")
 
 
@@ -123,7 +149,8 @@ class HybridSearch:
 
     def __init__(self, store: ChunkStore, *, k: int = 6, candidates: int = 30, rrf_k: int = 60,
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, duplicate_threshold: float = 0.7,
-                 mode: Mode = "hybrid", generation: Any = None) -> None:
+                 mode: Mode = "hybrid", generation: Any = None, source_weight: float = 0.0,
+                 cross_language: bool = True) -> None:
         self.store = store
         self.k = k
         self.candidates = candidates
@@ -132,6 +159,8 @@ class HybridSearch:
         self.lexical_weight = lexical_weight
         self.duplicate_threshold = duplicate_threshold
         self.mode = mode
+        self.source_weight = source_weight
+        self.cross_language = cross_language
         self._generation = generation or (lambda: "")
         self._snapshot = _Snapshot()
         self._lock = threading.Lock()
@@ -151,10 +180,24 @@ class HybridSearch:
         for text, meta in zip(data["documents"], data["metadatas"], strict=True):
             if "**" in text:
                 entries.extend(parse_glossary(str(meta.get("doc_id", "")), text))
-        searchable = [f"{m.get('title', '')} {m.get('section', '')}\n{t}"
+        searchable = [f"{_label_of(m)} {m.get('section', '')}\n{t}"
                       for t, m in zip(data["documents"], data["metadatas"], strict=True)]
-        return _Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"],
-                         lexical=LexicalIndex(searchable), glossary=Glossary(_dedupe_entries(entries)), key=key)
+        lexical = LexicalIndex(searchable)
+        labels = {str(m.get("doc_id", "")): set(lexical.tokenizer(_label_of(m))) for m in data["metadatas"]}
+        return _Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"], lexical=lexical,
+                         glossary=Glossary(_dedupe_entries(entries)), labels=labels, key=key)
+
+    def source_match(self, query: str) -> dict[str, float]:
+        """doc_id -> how much of the query (IDF-weighted) names that document: its title, path, kind, language
+        or month ("the Italian press note", "the December 2022 news article")."""
+        snap = self.snapshot()
+        if snap.lexical is None:
+            return {}
+        weights = {t: snap.lexical.idf(t) for t in set(snap.lexical.tokenizer(query))}
+        total = sum(weights.values())
+        if not total:
+            return {}
+        return {doc: sum(w for t, w in weights.items() if t in label) / total for doc, label in snap.labels.items()}
 
     @property
     def glossary(self) -> Glossary:
@@ -162,6 +205,12 @@ class HybridSearch:
 
     def expand(self, query: str) -> str:
         return self.snapshot().glossary.expand_query(query)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a stemmed token (``lexical.Tokenizer``) over the indexed chunks: how
+        much finding that word tells passages apart. The extractive answerer weighs question words with it."""
+        lexical = self.snapshot().lexical
+        return lexical.idf(token) if lexical is not None else 1.0
 
     # --- search -------------------------------------------------------------------------------
     def dense(self, query: str, n: int, filters: Filters) -> list[RetrievedChunk]:
@@ -193,8 +242,12 @@ class HybridSearch:
         filters = filters or Filters()
         k = k or self.k
         expanded = self.expand(query)
-        dense = self.dense(expanded, self.candidates, filters) if self.mode != "bm25" else []
-        lexical = self.lexical(expanded, self.candidates, filters) if self.mode != "dense" else []
+        # a question in another language: the English model reads its gloss, BM25 both (see crosslingual.py)
+        english = to_english(query) if self.cross_language else None
+        dense_query = self.expand(english) if english else expanded
+        lexical_query = f"{expanded} {self.expand(english)}" if english else expanded
+        dense = self.dense(dense_query, self.candidates, filters) if self.mode != "bm25" else []
+        lexical = self.lexical(lexical_query, self.candidates, filters) if self.mode != "dense" else []
         fused: dict[str, RetrievedChunk] = {}
         scores: dict[str, float] = {}
         for weight, ranked in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
@@ -205,6 +258,10 @@ class HybridSearch:
                 fused[cid] = item if prev is None else _with(
                     prev, dense_score=prev.dense_score if prev.dense_score is not None else item.dense_score,
                     lexical_score=prev.lexical_score if prev.lexical_score is not None else item.lexical_score)
+        if self.source_weight > 0 and self.mode == "hybrid":
+            named = self.source_match(query)
+            for cid, item in fused.items():
+                scores[cid] += self.source_weight * named.get(item.chunk.doc_id, 0.0) / (self.rrf_k + 1)
         ranked_ids = sorted(scores, key=lambda c: -scores[c])
         results: list[RetrievedChunk] = []
         kept_shingles: list[set[tuple[str, ...]]] = []

@@ -1,11 +1,14 @@
-"""The default answerer: no LLM. Picks the sentences of the retrieved passages that best answer the question
+"""The default answerer: no LLM. Picks the statements of the retrieved passages that best answer the question
 and composes a short answer of one to four of them, each followed by the [n] of its passage.
 
-A sentence's score mixes semantic similarity to the question (the embedding model), lexical coverage of the
-question's content words, and the rank of its passage. When the best score is under the refusal threshold
-the answer is an honest refusal listing the nearest documents. When the chosen sentences come from different
-documents and state different numbers or dates about the same thing, the answer says the sources differ and
-gives both, each with its citation.
+Candidates are sentences, list items, key-value lines and table rows (``candidates.py``). A candidate's score
+mixes semantic similarity to the question (the embedding model), lexical coverage of the question's words
+weighted by how rare they are in the corpus (words of its heading count at half weight), whether it holds the
+kind of thing the question asks for (``question.py``: a date for "when", a name for "who"), and the rank of
+its passage; a candidate that only restates the question is marked down. When the best score is under the
+refusal threshold the answer is an honest refusal listing the nearest documents. When the chosen sentences
+come from different documents and state different numbers or dates about the same thing, the answer says the
+sources differ and gives both, each with its citation.
 """
 
 from __future__ import annotations
@@ -13,24 +16,24 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.answering.base import refusal_answer
+from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
+from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
 from programme_assistant.citations import resolve
+from programme_assistant.crosslingual import to_english
+from programme_assistant.lexical import Tokenizer
 from programme_assistant.models import Answer, RetrievedChunk
+from programme_assistant.retrieval import source_label
 from programme_assistant.sentences import content_words, sentence_spans
 
 _NUMBERISH = re.compile(r"\b\d[\d,.\-–]*\b")
-_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}\s+(January|February|March|April|May|June|July|August|September|"
-                   r"October|November|December)\b", re.IGNORECASE)
-_PLACE = re.compile(r"\b(at|in|to|from)\s+(the\s+)?[A-Z][\w'’-]+")
-_NAME = re.compile(r"\b[A-Z][\w'’-]+")
-_LEANS_BACK = re.compile(r"^(It|Its|They|Their|Them|He|She|His|Her|Both|Each|Such)\b")
-_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*•]\s+|\d+[.)]\s+|>\s*)|\*\*|__|`")
 
 
 @dataclass(frozen=True)
@@ -41,36 +44,77 @@ class ScoredSentence:
     semantic: float
     lexical: float
     score: float
+    kind: str = "sentence"
+    block: int = 0
+    answer_type: float = 0.5
 
 
 @dataclass
 class ExtractiveConfig:
-    # Weights of the sentence score. Semantic similarity carries most of the signal; lexical coverage rewards
-    # sentences that contain the question's names and numbers; rank prefers the retriever's best passages.
+    # Weights of the candidate score. Semantic similarity carries most of the signal; lexical coverage rewards
+    # candidates that contain the question's rare names and numbers; rank prefers the retriever's best passages.
     semantic_weight: float = 0.6
     lexical_weight: float = 0.3
     rank_weight: float = 0.1
-    # Bonus for a sentence holding the kind of thing the question asks for (a date for "when", a number for
-    # "how many", a place for "where", a name for "who/which").
+    # Bonus for a candidate holding the kind of thing the question asks for (a date for "when", a number for
+    # "how many", a place for "where", a name for "who/which") that the question does not already say.
     answer_type_weight: float = 0.1
+    # Weight of the heading / list introduction in lexical coverage: it tells what a short line is about,
+    # but the line itself is what the answer shows.
+    context_weight: float = 0.5
+    # Share of the semantic score taken from the candidate read with its heading (when that reads closer).
+    context_semantic_weight: float = 1.0
+    # Weight of the question naming the candidate's document ("the Italian press note", "the mission report",
+    # "the December 2022 news article"): its title, type and month are matched like its text.
+    source_weight: float = 0.2
+    # Penalty for a candidate that says nothing the question does not (fewer new words than this share).
+    restatement_share: float = 0.3
+    restatement_penalty: float = 0.1
     max_sentences: int = 4
+    # Score a question in another language by its English gloss too (crosslingual.py).
+    cross_language: bool = True
     # Extra sentences must score at least this share of the best one, so the answer stays on the question.
     keep_ratio: float = 0.9
-    # Refuse when the best sentence scores below this (see Settings.refusal_threshold for its calibration).
+    # A sentence from another document than the best one must score this share of it (citations stay focused).
+    other_document_ratio: float = 0.95
+    # Answers stay short: no further sentence is added once the answer is this long.
+    max_answer_chars: int = 700
+    # Refuse when the best candidate scores below this (see Settings.refusal_threshold for its calibration).
     refusal_threshold: float = 0.45
-    min_sentence_chars: int = 25
-    min_sentence_words: int = 6
-    max_sentence_chars: int = 600
+    limits: CandidateLimits = field(default_factory=CandidateLimits)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ExtractiveConfig:
+        """The config from Settings: every ``extractive_*`` setting whose name matches a field, plus the
+        refusal threshold and the answer length."""
+        names = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {"refusal_threshold": settings.refusal_threshold,
+                                  "max_sentences": settings.max_answer_sentences}
+        for key, value in settings.model_dump().items():
+            if key.startswith("extractive_") and key[len("extractive_"):] in names:
+                values[key[len("extractive_"):]] = value
+        return cls(**values)
 
 
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embeddings, config: ExtractiveConfig | None = None, cache_size: int = 20000) -> None:
+    def __init__(self, embedder: Embeddings, config: ExtractiveConfig | None = None, cache_size: int = 20000,
+                 idf: Callable[[str], float] | None = None) -> None:
+        """``idf`` gives the corpus weight of a stemmed word (``HybridSearch.idf``); without it, words are
+        weighed by how few of the candidates contain them."""
         self.embedder = embedder
         self.config = config or ExtractiveConfig()
+        self.idf = idf
+        self._tokenizer: Tokenizer | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        if self._tokenizer is None:
+            self._tokenizer = Tokenizer()
+        return self._tokenizer
 
     # --- scoring --------------------------------------------------------------------------------
     def _vectors(self, texts: list[str]) -> np.ndarray:
@@ -84,86 +128,86 @@ class ExtractiveAnswerer:
             self._cache.move_to_end(t)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
-    def candidates(self, passages: list[RetrievedChunk]) -> list[tuple[int, str]]:
-        """(passage number, sentence) pairs worth answering with: statements, not headings or labels. A sentence
-        leaning on the one before ("It was ...") carries that one along; one that introduces a list ("...:")
-        carries the list."""
-        out = []
+    def candidates(self, passages: list[RetrievedChunk]) -> list[Candidate]:
+        """Statements worth answering with, from every passage (see ``candidates.py``)."""
+        out: list[Candidate] = []
         for number, passage in enumerate(passages, start=1):
-            text = passage.chunk.text
-            spans = sentence_spans(text)
-            previous = ""
-            for i, (s, e) in enumerate(spans):
-                raw = text[s:e]
-                if raw.lstrip().startswith("#"):
-                    previous = ""
-                    continue  # headings are context, not answers
-                own = _MARKUP.sub("", raw).strip()
-                clean = own
-                if _LEANS_BACK.match(own) and previous:
-                    clean = f"{previous} {own}"
-                if own.endswith(":"):
-                    items = []
-                    for s2, e2 in spans[i + 1:i + 9]:
-                        line = text[s2:e2]
-                        if not re.match(r"\s*(?:[-*•]|\d+[.)])\s+", line) and "|" not in line:
-                            break
-                        items.append(_MARKUP.sub("", line).strip().rstrip(".;") )
-                    if items:
-                        clean = f"{own} " + "; ".join(items) + "."
-                previous = own
-                if len(clean.split()) < self.config.min_sentence_words or not re.search(r"[.!?:;…]$|\d$", clean):
-                    continue  # a title or label line, not a statement
-                if "|" in clean and not re.search(r"\d", clean) and all(
-                        len(cell.split()) <= 5 for cell in clean.split("|")):
-                    continue  # a table header or a row of labels
-                if self.config.min_sentence_chars <= len(clean) <= self.config.max_sentence_chars:
-                    out.append((number, clean))
+            out.extend(passage_candidates(number, passage.chunk.text, passage.chunk.section, self.config.limits))
         return out
+
+    def _weights(self, q_terms: set[str], cand_terms: list[set[str]]) -> dict[str, float]:
+        if self.idf is not None:
+            return {t: self.idf(t) for t in q_terms}
+        n = len(cand_terms)  # local fallback: a word in every candidate tells them apart less than a rare one
+        return {t: math.log(1 + n / (1 + sum(t in c for c in cand_terms))) for t in q_terms}
 
     def score(self, question: str, passages: list[RetrievedChunk]) -> list[ScoredSentence]:
         cands = self.candidates(passages)
         if not cands:
             return []
-        q = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-        sims = self._vectors([c[1] for c in cands]) @ q
-        q_words = set(content_words(question))
-        cand_words = [set(content_words(text)) for _, text in cands]
-        # Local IDF: a question word found in every candidate (the subject everyone mentions) tells the
-        # sentences apart less than one found in few of them.
-        n = len(cands)
-        idf = {w: math.log(1 + n / (1 + sum(w in cw for cw in cand_words))) for w in q_words}
-        idf_total = sum(idf.values()) or 1.0
         cfg = self.config
+        english = to_english(question) if cfg.cross_language else None  # see crosslingual.py
+        q = np.asarray(self.embedder.embed_query(english or question), dtype=np.float32)
+        sims = self._vectors([c.text for c in cands]) @ q
+        if cfg.context_semantic_weight > 0:  # "Time: 9:00" means little without "First Exchange Meeting" above it
+            in_context = self._vectors([f"{c.context}: {c.text}" if c.context else c.text for c in cands]) @ q
+            sims = (1 - cfg.context_semantic_weight) * sims + cfg.context_semantic_weight * np.maximum(sims, in_context)
+        focus: QuestionFocus = analyse(question)
+        if english and not focus.expects:
+            focus = analyse(english)
+        q_terms = set(self.tokenizer(f"{question} {english}" if english else question))
+        cand_terms = [set(self.tokenizer(c.text)) for c in cands]
+        ctx_terms = [set(self.tokenizer(c.context)) for c in cands]
+        weights = self._weights(q_terms, cand_terms)
+        total_weight = sum(weights.values()) or 1.0
+        labels = [source_label(p.title, p.doc_type, p.date, p.language, p.chunk.doc_id) for p in passages]
+        source = [sum(weights[t] for t in q_terms & set(self.tokenizer(label))) / total_weight for label in labels]
         scored = []
-        for (number, text), sim, words in zip(cands, sims, cand_words, strict=True):
-            lexical = sum(idf[w] for w in q_words & words) / idf_total if q_words else 0.0
-            rank = 1.0 / number
-            total = (cfg.semantic_weight * float(sim) + cfg.lexical_weight * lexical + cfg.rank_weight * rank
-                     + cfg.answer_type_weight * _answer_type_match(question, text, q_words))
-            doc_id = passages[number - 1].chunk.doc_id
-            scored.append(ScoredSentence(number, doc_id, text, float(sim), lexical, total))
+        for cand, sim, terms, ctx in zip(cands, sims, cand_terms, ctx_terms, strict=True):
+            found = sum(weights[t] for t in q_terms & terms)
+            found += cfg.context_weight * sum(weights[t] for t in (q_terms & ctx) - terms)
+            lexical = found / total_weight if q_terms else 0.0
+            signal = answer_signal(focus, cand.text, question)
+            new_share = len(terms - q_terms) / max(1, len(terms))
+            total = (cfg.semantic_weight * float(sim) + cfg.lexical_weight * lexical
+                     + cfg.rank_weight / cand.passage + cfg.answer_type_weight * signal
+                     + cfg.source_weight * source[cand.passage - 1]
+                     - (cfg.restatement_penalty if new_share < cfg.restatement_share else 0.0))
+            doc_id = passages[cand.passage - 1].chunk.doc_id
+            scored.append(ScoredSentence(cand.passage, doc_id, cand.text, float(sim), lexical, total, cand.kind,
+                                         cand.block, signal))
         scored.sort(key=lambda s: -s.score)
         return scored
 
     # --- composing ------------------------------------------------------------------------------
     def _select(self, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        cfg = self.config
         best = scored[0]
         chosen = [best]
+        length = len(best.text)
+        count = _sentence_count(best.text)
         for s in scored[1:]:
-            if len(chosen) == self.config.max_sentences or s.score < self.config.keep_ratio * best.score:
+            if count >= cfg.max_sentences or s.score < cfg.keep_ratio * best.score:
                 break
+            if length + len(s.text) > cfg.max_answer_chars or count + _sentence_count(s.text) > cfg.max_sentences:
+                continue
+            if s.doc_id != best.doc_id and s.score < cfg.other_document_ratio * best.score \
+                    and not any(_differ(s, c) for c in chosen):
+                continue
+            if any(s.text in c.text or c.text in s.text for c in chosen):
+                continue  # a list and one of its items, a sentence and itself with the one before
             words = set(content_words(s.text))
-            if any(_overlap(words, set(content_words(c.text))) > 0.6 and not _differ(s, c, chosen)
-                   for c in chosen):
+            if any(_overlap(words, set(content_words(c.text))) > 0.6 and not _differ(s, c) for c in chosen):
                 continue  # says nothing new
             chosen.append(s)
+            length += len(s.text)
+            count += _sentence_count(s.text)
         return chosen
 
     def compose(self, scored: list[ScoredSentence], passages: list[RetrievedChunk]) -> str:
         chosen = self._select(scored)
         parts = [_cite(s.text, s.passage) for s in chosen]
-        conflict = any(_differ(a, b, chosen) for i, a in enumerate(chosen) for b in chosen[i + 1:])
+        conflict = any(_differ(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:])
         text = " ".join(parts)
         return ("The sources differ on this. " + text) if conflict else text
 
@@ -187,34 +231,25 @@ class ExtractiveAnswerer:
         yield answer
 
 
-def _cite(sentence: str, number: int) -> str:
-    """``Sentence [n].``: the marker inside the sentence it supports."""
-    m = re.search(r"[.!?…]+[\"'”’)\]]*$", sentence)
-    if m:
-        return f"{sentence[:m.start()]} [{number}]{sentence[m.start():]}"
-    return f"{sentence} [{number}]"
+def _cite(text: str, number: int) -> str:
+    """``Sentence [n]. Next sentence [n].``: the marker inside each sentence it supports."""
+    parts = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        m = re.search(r"[.!?…]+[\"'”’)\]]*$", sentence)
+        parts.append(f"{sentence[:m.start()]} [{number}]{sentence[m.start():]}" if m else f"{sentence} [{number}]")
+    return " ".join(parts)
 
 
-def _answer_type_match(question: str, sentence: str, q_words: set[str]) -> float:
-    """1.0 when the sentence holds what the question word asks for, else 0 (unknown question type: 0.5)."""
-    q = question.lower()
-    new_names = [n for n in _NAME.findall(sentence) if n.lower() not in q_words and n.lower() not in q]
-    if re.search(r"\b(when|what date|which date|what year|cu[aá]ndo|quando|quan|depuis quand)\b", q):
-        return 1.0 if _DATE.search(sentence) else 0.0
-    if re.search(r"\bhow (many|much|long)\b|\bcu[aá]nt|\bquant|\bcombien", q):
-        return 1.0 if re.search(r"\d", sentence) else 0.0
-    if re.search(r"\b(where|d[oó]nde|dove|o[uù]|on)\b", q):
-        return 1.0 if _PLACE.search(sentence) and new_names else 0.0
-    if re.search(r"\b(who|which|whom|qui[eé]n|chi|quel|quin)\b", q):
-        return 1.0 if new_names else 0.0
-    return 0.5
+def _sentence_count(text: str) -> int:
+    return len(sentence_spans(text))
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-def _differ(a: ScoredSentence, b: ScoredSentence, chosen: list[ScoredSentence]) -> bool:
+def _differ(a: ScoredSentence, b: ScoredSentence) -> bool:
     """Two sentences about the same thing (shared content words) that state different numbers or dates."""
     if a.doc_id == b.doc_id:
         return False

@@ -20,18 +20,22 @@ def header_html(assistant: Any) -> str:
     ov = catalogue.overview(assistant)
     span = f" from {ov.first_date[:4]} to {ov.last_date[:4]}" if ov.first_date else ""
     synced = f"last sync {esc(ov.last_sync[:16].replace('T', ' '))}" if ov.last_sync else "not synced yet"
-    return (f'<div id="pa-header"><div class="pa-logo">PA</div><div><h1>Programme Assistant</h1>'
-            f"<p>Answers from {ov.documents} programme documents{esc(span)}, every sentence linked to its source."
-            f'</p></div><div class="pa-health"><span class="pa-dot"></span>{ov.documents} documents · '
-            f"{ov.chunks} passages<br>{synced}</div></div>")
+    return (
+        f'<div id="pa-header"><div class="pa-logo">PA</div><div><h1>Programme Assistant</h1>'
+        f"<p>Answers from {ov.documents} programme documents{esc(span)}, every sentence linked to its source."
+        f'</p></div><div class="pa-health"><span class="pa-dot"></span>{ov.documents} documents · '
+        f"{ov.chunks} passages<br>{synced}</div></div>"
+    )
 
 
 def welcome_html(assistant: Any) -> str:
     ov = catalogue.overview(assistant)
     kinds = ", ".join(list(ov.by_type)[:5]) or "documents"
-    return (f'<div class="pa-welcome"><h2>Ask the programme archive</h2><p>Answers come only from the '
-            f"{ov.documents} documents in the archive ({esc(kinds)}), and every sentence cites its source. "
-            "If the documents do not say, the assistant tells you so. New here? Start with one of these:</p></div>")
+    return (
+        f'<div class="pa-welcome"><h2>Ask the programme archive</h2><p>Answers come only from the '
+        f"{ov.documents} documents in the archive ({esc(kinds)}), and every sentence cites its source. "
+        "If the documents do not say, the assistant tells you so. New here? Start with one of these:</p></div>"
+    )
 
 
 def build_ui(assistant: Any, feedback: Any = None) -> Any:
@@ -48,8 +52,12 @@ def build_ui(assistant: Any, feedback: Any = None) -> Any:
         header = gr.HTML(header_html(assistant))
         with gr.Tabs(elem_id="pa-tabs"):
             with gr.Tab("Chat", id="chat"):
-                chat = build_chat_tab(ChatController(assistant, feedback), starters,
-                                      catalogue.filter_choices(assistant), welcome_html(assistant))
+                chat = build_chat_tab(
+                    ChatController(assistant, feedback),
+                    starters,
+                    catalogue.filter_choices(assistant),
+                    welcome_html(assistant),
+                )
             refresh = build_library_tabs(assistant)
             with gr.Tab("Documents", id="documents"):
                 refresh += build_documents_tab(assistant, CorpusEditor(assistant))
@@ -64,8 +72,10 @@ def build_ui(assistant: Any, feedback: Any = None) -> Any:
         def on_load() -> tuple[Any, ...]:
             return (*(fn() for _, fn in refresh), *choices())
 
-        demo.load(on_load, None, [*components, chat["doc_types"], chat["languages"]], queue=False,
-                  api_visibility="private")
+        demo.load(
+            on_load, None, [*components, chat["doc_types"], chat["languages"]], queue=False,
+            api_visibility="private", show_progress="hidden",  # a quiet refresh, no spinners over the page
+        )
     return demo
 
 

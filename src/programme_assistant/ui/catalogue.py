@@ -34,9 +34,19 @@ def documents(assistant: Any) -> list[DocumentRow]:
     """Every document in the index, newest first (undated last)."""
     if assistant.folder_sync is None:
         return []
-    rows = [DocumentRow(r.doc_id, r.title or r.doc_id, r.doc_type or "other", r.date or "", r.language or "",
-                        len(r.chunk_ids), "indexed" if r.status == "complete" else "interrupted", r.updated_at)
-            for r in assistant.folder_sync.manifest.records().values()]
+    rows = [
+        DocumentRow(
+            r.doc_id,
+            r.title or r.doc_id,
+            r.doc_type or "other",
+            r.date or "",
+            r.language or "",
+            len(r.chunk_ids),
+            "indexed" if r.status == "complete" else "interrupted",
+            r.updated_at,
+        )
+        for r in assistant.folder_sync.manifest.records().values()
+    ]
     return sorted(rows, key=lambda d: (d.date == "", _neg(d.date), d.title.lower()))
 
 
@@ -67,11 +77,15 @@ def overview(assistant: Any) -> Overview:
         last_sync = assistant.folder_sync.manifest.get_meta("last_sync") or ""
         chunks = assistant.folder_sync.store.count()
     return Overview(
-        documents=len(docs), chunks=chunks,
+        documents=len(docs),
+        chunks=chunks,
         by_type=dict(Counter(d.doc_type for d in docs).most_common()),
         by_language=dict(Counter(d.language for d in docs).most_common()),
         by_year_and_type=sorted((y, t, n) for (y, t), n in per_year.items()),
-        first_date=dated[0] if dated else "", last_date=dated[-1] if dated else "", last_sync=last_sync)
+        first_date=dated[0] if dated else "",
+        last_date=dated[-1] if dated else "",
+        last_sync=last_sync,
+    )
 
 
 def timeline(assistant: Any) -> list[DocumentRow]:
@@ -87,9 +101,17 @@ class GlossaryRow:
     doc_id: str
 
 
+def is_acronym(term: str) -> bool:
+    """FPI, DG REGIO, CoP, Clust-ER, S3, IURC2: each word has a capital after its first letter, or a digit.
+    Bold list labels such as "Online" or "European Commission" are not."""
+    words = term.split()
+    return 0 < len(words) <= 3 and all(re.search(r"(?<=.)[A-Z]|\d", w) for w in words)
+
+
 def glossary(assistant: Any, query: str = "") -> list[GlossaryRow]:
-    """The corpus glossary (acronym, full name, explanation), alphabetical; filtered by ``query`` if given."""
-    rows = [GlossaryRow(e.term, e.expansion, e.definition, e.doc_id) for e in assistant.search.glossary.entries]
+    """The corpus glossary's acronyms (acronym, full name, explanation), alphabetical; filtered by ``query``."""
+    rows = [GlossaryRow(e.term, e.expansion, e.definition, e.doc_id) for e in assistant.search.glossary.entries
+            if is_acronym(e.term)]
     needle = query.strip().lower()
     if needle:
         rows = [r for r in rows if needle in f"{r.term} {r.meaning} {r.definition}".lower()]
@@ -116,9 +138,13 @@ def starter_questions(assistant: Any, configured: list[str], count: int) -> list
         return []
     snapshot = assistant.search.snapshot()
     faq_chunks = sorted(
-        ((str(m.get("date", "")), str(m.get("doc_id", "")), int(m.get("chunk_index", 0)), text)
-         for text, m in zip(snapshot.texts, snapshot.metas, strict=True) if m.get("doc_type") == "faq"),
-        key=lambda c: (_neg(c[0]), c[1], c[2]))
+        (
+            (str(m.get("date", "")), str(m.get("doc_id", "")), int(m.get("chunk_index", 0)), text)
+            for text, m in zip(snapshot.texts, snapshot.metas, strict=True)
+            if m.get("doc_type") == "faq"
+        ),
+        key=lambda c: (_neg(c[0]), c[1], c[2]),
+    )
     questions = list(dict.fromkeys(q.strip() for *_, text in faq_chunks for q in _QUESTION_HEADING.findall(text)))
     if not questions:
         questions = [f"What does {e.term} stand for?" for e in snapshot.glossary.entries]

@@ -38,8 +38,7 @@ class Turn:
     filters: dict[str, Any] = field(default_factory=dict)
 
 
-def parse_filters(doc_types: list[str] | None, languages: list[str] | None, date_from: Any,
-                  date_to: Any) -> Filters:
+def parse_filters(doc_types: list[str] | None, languages: list[str] | None, date_from: Any, date_to: Any) -> Filters:
     """The filter controls as Filters. Dates come as 'YYYY-MM-DD[ ...]' strings or empty."""
     dates = []
     for label, value in (("from", date_from), ("to", date_to)):
@@ -49,13 +48,18 @@ def parse_filters(doc_types: list[str] | None, languages: list[str] | None, date
         dates.append(text[:10] or None)
     if dates[0] and dates[1] and dates[0] > dates[1]:
         raise ConfigError(f"the date range starts ({dates[0]}) after it ends ({dates[1]})", "swap the two dates")
-    return Filters(doc_types=tuple(doc_types or ()), languages=tuple(languages or ()), date_from=dates[0],
-                   date_to=dates[1])
+    return Filters(
+        doc_types=tuple(doc_types or ()), languages=tuple(languages or ()), date_from=dates[0], date_to=dates[1]
+    )
 
 
 def filters_dict(filters: Filters) -> dict[str, Any]:
-    return {"doc_types": list(filters.doc_types), "languages": list(filters.languages),
-            "date_from": filters.date_from, "date_to": filters.date_to}
+    return {
+        "doc_types": list(filters.doc_types),
+        "languages": list(filters.languages),
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+    }
 
 
 class ChatController:
@@ -65,9 +69,16 @@ class ChatController:
         self.max_chars = assistant.settings.max_question_chars
 
     # --- asking ---------------------------------------------------------------------------------------
-    def respond(self, question: str, messages: list[Message] | None, turns: list[Turn] | None,
-                doc_types: list[str] | None = None, languages: list[str] | None = None, date_from: Any = None,
-                date_to: Any = None) -> Iterator[tuple[list[Message], list[Turn], str, str]]:
+    def respond(
+        self,
+        question: str,
+        messages: list[Message] | None,
+        turns: list[Turn] | None,
+        doc_types: list[str] | None = None,
+        languages: list[str] | None = None,
+        date_from: Any = None,
+        date_to: Any = None,
+    ) -> Iterator[tuple[list[Message], list[Turn], str, str]]:
         """Yields (messages, turns, sources panel, question box) as the answer streams in."""
         messages, turns = list(messages or []), list(turns or [])
         question = (question or "").strip()
@@ -78,8 +89,10 @@ class ChatController:
         messages.append({"role": "assistant", "content": render.pending_html("")})
         try:
             if len(question) > self.max_chars:
-                raise ConfigError(f"the question is {len(question)} characters long, over the {self.max_chars} "
-                                  "that are read", "ask a shorter question (PA_MAX_QUESTION_CHARS)")
+                raise ConfigError(
+                    f"the question is {len(question)} characters long, over the {self.max_chars} that are read",
+                    "ask a shorter question (PA_MAX_QUESTION_CHARS)",
+                )
             filters = parse_filters(doc_types, languages, date_from, date_to)
         except ConfigError as exc:
             messages[-1] = {"role": "assistant", "content": render.error_html(exc.message, exc.fix)}
@@ -104,8 +117,12 @@ class ChatController:
             yield list(messages), list(turns), render.sources_html(None), ""
         except Exception:  # noqa: BLE001 - the page must keep working; the log has the details
             log.exception("answering %r failed", question)
-            messages[-1] = {"role": "assistant", "content": render.error_html(
-                "The answer could not be produced.", "try again; if it persists, the server log says why")}
+            messages[-1] = {
+                "role": "assistant",
+                "content": render.error_html(
+                    "The answer could not be produced.", "try again; if it persists, the server log says why"
+                ),
+            }
             yield list(messages), list(turns), render.sources_html(None), ""
 
     def new_chat(self) -> tuple[list[Message], list[Turn], str, str]:
@@ -132,8 +149,14 @@ class ChatController:
             return False, "", ""
         if liked is True or liked is False:
             vote = "up" if liked else "down"
-            self.feedback.vote(turn.answer_id, vote, turn.answer, history=turn.history, filters=turn.filters,
-                               settings=settings_snapshot(self.assistant.settings))
+            self.feedback.vote(
+                turn.answer_id,
+                vote,
+                turn.answer,
+                history=turn.history,
+                filters=turn.filters,
+                settings=settings_snapshot(self.assistant.settings),
+            )
             if vote == "down":
                 return True, turn.answer_id, ""
             return False, "", "Thanks for the feedback."
@@ -154,24 +177,43 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Any
     with gr.Row(equal_height=False):
         with gr.Column(scale=7, min_width=420):
             chatbot = gr.Chatbot(
-                elem_id="pa-chat", show_label=False, height=560, layout="bubble", placeholder=welcome,
-                examples=[{"text": q} for q in starters], latex_delimiters=[], feedback_options=("Like", "Dislike"),
-                buttons=["copy"], sanitize_html=True, autoscroll=True)
+                elem_id="pa-chat",
+                show_label=False,
+                height=560,
+                layout="bubble",
+                placeholder=welcome,
+                examples=[{"text": q} for q in starters],
+                latex_delimiters=[],
+                feedback_options=("Like", "Dislike"),
+                buttons=["copy"],
+                sanitize_html=True,
+                autoscroll=True,
+            )
             with gr.Row(equal_height=True):
-                question = gr.Textbox(placeholder="Ask about the programme's documents…", show_label=False,
-                                      scale=8, lines=1, max_lines=4, autofocus=True, elem_id="pa-question",
-                                      max_length=controller.max_chars, submit_btn=False)
+                question = gr.Textbox(
+                    placeholder="Ask about the programme's documents…",
+                    show_label=False,
+                    scale=8,
+                    lines=1,
+                    max_lines=4,
+                    autofocus=True,
+                    elem_id="pa-question",
+                    max_length=controller.max_chars,
+                    submit_btn=False,
+                )
                 send = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="pa-ask")
                 new = gr.Button("New chat", variant="secondary", scale=1, min_width=120, elem_id="pa-new-chat")
-            with gr.Group(visible=False, elem_id="pa-feedback") as feedback_box:
-                gr.Markdown("**What was wrong with this answer?** (optional)", padding=True)
+        with gr.Column(scale=5, min_width=320):
+            # asked after a thumbs down, beside the answer it is about
+            with gr.Column(visible=False, elem_id="pa-feedback") as feedback_box:
+                gr.Markdown("**Thanks. What was wrong with this answer?** (optional)")
                 reason = gr.Radio(list(REASONS), show_label=False, container=False)
-                comment = gr.Textbox(placeholder="Anything else? (optional)", show_label=False, container=False,
-                                     max_length=2000)
+                comment = gr.Textbox(
+                    placeholder="Anything else? (optional)", show_label=False, lines=1, max_length=2000
+                )
                 with gr.Row():
                     send_reason = gr.Button("Send", variant="primary", size="sm")
                     skip_reason = gr.Button("Skip", size="sm")
-        with gr.Column(scale=5, min_width=320):
             with gr.Accordion("Filters", open=False, elem_id="pa-filters"):
                 doc_types = gr.CheckboxGroup(choices.doc_types, label="Document type")
                 languages = gr.CheckboxGroup(choices.languages, label="Language")
@@ -190,14 +232,16 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Any
 
     hide_feedback = (lambda: (gr.update(visible=False), "", None, ""), None, [feedback_box, pending, reason, comment])
     for trigger in (question.submit, send.click):
-        trigger(*hide_feedback, queue=False).then(respond, [question, chatbot, turns, *filter_inputs], ask_outputs,
-                                                   api_visibility="private")
+        trigger(*hide_feedback, queue=False).then(
+            respond, [question, chatbot, turns, *filter_inputs], ask_outputs, api_visibility="private"
+        )
 
     def pick_example(evt: gr.SelectData) -> str:
         return str((evt.value or {}).get("text", "")) if isinstance(evt.value, dict) else str(evt.value or "")
 
     chatbot.example_select(pick_example, None, question, queue=False).then(
-        respond, [question, chatbot, turns, *filter_inputs], ask_outputs, api_visibility="private")
+        respond, [question, chatbot, turns, *filter_inputs], ask_outputs, api_visibility="private"
+    )
     new.click(controller.new_chat, None, ask_outputs, queue=False).then(*hide_feedback, queue=False)
     chatbot.clear(controller.new_chat, None, ask_outputs, queue=False).then(*hide_feedback, queue=False)
 
@@ -224,5 +268,11 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Any
 
     send_reason.click(on_reason, [pending, reason, comment], feedback_box, queue=False)
     skip_reason.click(lambda: gr.update(visible=False), None, feedback_box, queue=False)
-    return {"chatbot": chatbot, "question": question, "sources": sources, "doc_types": doc_types,
-            "languages": languages, "turns": turns}
+    return {
+        "chatbot": chatbot,
+        "question": question,
+        "sources": sources,
+        "doc_types": doc_types,
+        "languages": languages,
+        "turns": turns,
+    }

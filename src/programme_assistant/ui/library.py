@@ -13,24 +13,29 @@ from programme_assistant.ui.render import esc
 
 def glossary_table(assistant: Any, query: str = "") -> pd.DataFrame:
     rows = catalogue.glossary(assistant, query)
-    return pd.DataFrame([[r.term, r.meaning, r.definition] for r in rows],
-                        columns=["Acronym", "Stands for", "What it means here"])
+    return pd.DataFrame(
+        [[r.term, r.meaning, r.definition] for r in rows], columns=["Acronym", "Stands for", "What it means here"]
+    )
 
 
 def timeline_frame(assistant: Any) -> pd.DataFrame:
     rows = catalogue.timeline(assistant)
-    frame = pd.DataFrame([[r.date, r.title, r.doc_type, r.language, r.doc_id] for r in rows],
-                         columns=["date", "title", "type", "language", "document"])
+    frame = pd.DataFrame(
+        [[r.date, r.title, r.doc_type, r.language, r.doc_id] for r in rows],
+        columns=["date", "title", "type", "language", "document"],
+    )
     # Partial dates (YYYY or YYYY-MM) are placed at the start of their period.
-    full = frame["date"].map(lambda d: d + "-01-01"[len(d) - 4:] if len(d) in (4, 7) else d[:10])
+    full = frame["date"].map(lambda d: d + "-01-01"[len(d) - 4 :] if len(d) in (4, 7) else d[:10])
     frame["date"] = pd.to_datetime(full, format="%Y-%m-%d", errors="coerce")
     return frame.dropna(subset=["date"])
 
 
 def timeline_table(assistant: Any) -> pd.DataFrame:
     rows = catalogue.timeline(assistant)
-    return pd.DataFrame([[r.date, r.title, r.doc_type, r.language] for r in reversed(rows)],
-                        columns=["Date", "Title", "Type", "Language"])
+    return pd.DataFrame(
+        [[r.date, r.title, r.doc_type, r.language] for r in reversed(rows)],
+        columns=["Date", "Title", "Type", "Language"],
+    )
 
 
 def year_type_frame(assistant: Any) -> pd.DataFrame:
@@ -41,14 +46,20 @@ def year_type_frame(assistant: Any) -> pd.DataFrame:
 def stats_html(assistant: Any) -> str:
     ov = catalogue.overview(assistant)
     span = f"{ov.first_date[:4]}–{ov.last_date[:4]}" if ov.first_date else "—"
-    cards = [(ov.documents, "documents"), (ov.chunks, "passages indexed"), (len(ov.by_language), "languages"),
-             (span, "years covered")]
+    cards = [
+        (ov.documents, "documents"),
+        (ov.chunks, "passages indexed"),
+        (len(ov.by_language), "languages"),
+        (span, "years covered"),
+    ]
     stats = "".join(f'<div class="pa-stat"><b>{esc(v)}</b><span>{esc(label)}</span></div>' for v, label in cards)
     types = "".join(f'<span class="pa-badge">{esc(t)} · {n}</span>' for t, n in ov.by_type.items())
     langs = "".join(f'<span class="pa-badge">{esc(lang)} · {n}</span>' for lang, n in ov.by_language.items())
     synced = f'<p class="pa-note">Last sync: {esc(ov.last_sync)}</p>' if ov.last_sync else ""
-    return (f'<div class="pa-stats">{stats}</div><div class="pa-types"><span class="pa-note">By type</span>{types}'
-            f'</div><div class="pa-types"><span class="pa-note">By language</span>{langs}</div>{synced}')
+    return (
+        f'<div class="pa-stats">{stats}</div><div class="pa-types"><span class="pa-note">By type</span>{types}'
+        f'</div><div class="pa-types"><span class="pa-note">By language</span>{langs}</div>{synced}'
+    )
 
 
 def build_library_tabs(assistant: Any) -> list[tuple[Any, Any]]:
@@ -57,22 +68,54 @@ def build_library_tabs(assistant: Any) -> list[tuple[Any, Any]]:
 
     refresh: list[tuple[Any, Any]] = []
     with gr.Tab("Glossary", id="glossary"):
-        gr.Markdown("The acronyms and names used across the documents, from the corpus's own glossary. "
-                    "Type in the search box to filter.")
-        table = gr.Dataframe(glossary_table(assistant), interactive=False, wrap=True, show_search="search",
-                             column_widths=["14%", "30%", "56%"], max_height=620, elem_id="pa-glossary")
+        gr.Markdown(
+            "The acronyms and names used across the documents, from the corpus's own glossary. "
+            "Type in the search box to filter."
+        )
+        table = gr.Dataframe(
+            glossary_table(assistant),
+            interactive=False,
+            wrap=True,
+            show_search="search",
+            column_widths=["14%", "30%", "56%"],
+            max_height=620,
+            elem_id="pa-glossary",
+        )
         refresh.append((table, lambda: glossary_table(assistant)))
     with gr.Tab("Timeline", id="timeline"):
         gr.Markdown("Every dated document, by date and type. Hover a point to see its title.")
-        plot = gr.ScatterPlot(timeline_frame(assistant), x="date", y="type", color="type",
-                              tooltip=["title", "date", "language"], height=330, x_title="Date",
-                              y_title="Document type", show_label=False, elem_id="pa-timeline")
-        listing = gr.Dataframe(timeline_table(assistant), interactive=False, wrap=True, max_height=420,
-                               column_widths=["14%", "62%", "12%", "12%"])
+        plot = gr.ScatterPlot(
+            timeline_frame(assistant),
+            x="date",
+            y="type",
+            color="type",
+            tooltip=["title", "date", "language"], x_axis_format="%b %Y",
+            height=330,
+            x_title="Date",
+            y_title="Document type",
+            show_label=False,
+            elem_id="pa-timeline",
+        )
+        listing = gr.Dataframe(
+            timeline_table(assistant),
+            interactive=False,
+            wrap=True,
+            max_height=420,
+            column_widths=["14%", "62%", "12%", "12%"],
+        )
         refresh += [(plot, lambda: timeline_frame(assistant)), (listing, lambda: timeline_table(assistant))]
     with gr.Tab("Overview", id="overview"):
         stats = gr.HTML(stats_html(assistant))
-        bars = gr.BarPlot(year_type_frame(assistant), x="year", y="documents", color="type", height=320,
-                          x_title="Year", y_title="Documents", show_label=False, elem_id="pa-overview-plot")
+        bars = gr.BarPlot(
+            year_type_frame(assistant),
+            x="year",
+            y="documents",
+            color="type",
+            height=320,
+            x_title="Year",
+            y_title="Documents",
+            show_label=False,
+            elem_id="pa-overview-plot",
+        )
         refresh += [(stats, lambda: stats_html(assistant)), (bars, lambda: year_type_frame(assistant))]
     return refresh

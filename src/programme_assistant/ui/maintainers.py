@@ -68,8 +68,9 @@ class CorpusEditor:
         """Sub-folders of the corpus an upload may go to (their names say the document type)."""
         if not self.root.is_dir():
             return [TOP_LEVEL]
-        subs = sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                      and not p.is_symlink())
+        subs = sorted(
+            p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink()
+        )
         return [TOP_LEVEL, *subs]
 
     def add_files(self, uploads: list[Path], folder: str) -> tuple[list[str], list[str]]:
@@ -123,12 +124,19 @@ class CorpusEditor:
 
 def documents_table(assistant: Any) -> pd.DataFrame:
     rows = catalogue.documents(assistant)
-    return pd.DataFrame([[d.title, d.doc_type, d.date, d.language, d.chunks, d.status, d.doc_id] for d in rows],
-                        columns=["Title", "Type", "Date", "Language", "Passages", "Status", "File"])
+    return pd.DataFrame(
+        [[d.title, d.doc_type, d.date, d.language, d.chunks, d.status, d.doc_id] for d in rows],
+        columns=["Title", "Type", "Date", "Language", "Passages", "Status", "File"],
+    )
 
 
-def add_and_sync(editor: CorpusEditor, unlocked: bool, uploads: list[str] | None, folder: str,
-                 progress: Callable[[int, int], None] | None = None) -> tuple[SyncReport | None, str]:
+def add_and_sync(
+    editor: CorpusEditor,
+    unlocked: bool,
+    uploads: list[str] | None,
+    folder: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[SyncReport | None, str]:
     """Upload action: copy the files in, sync. Returns (the sync report or None, a note as HTML)."""
     if not unlocked:
         return None, render.message_html("Unlock the tab first.", "bad")
@@ -145,8 +153,13 @@ def add_and_sync(editor: CorpusEditor, unlocked: bool, uploads: list[str] | None
     return editor.sync(progress), note
 
 
-def delete_and_sync(editor: CorpusEditor, unlocked: bool, doc_id: str | None, confirmed: bool,
-                    progress: Callable[[int, int], None] | None = None) -> tuple[SyncReport | None, str]:
+def delete_and_sync(
+    editor: CorpusEditor,
+    unlocked: bool,
+    doc_id: str | None,
+    confirmed: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[SyncReport | None, str]:
     """Delete action: remove the file, sync. Returns (the sync report or None, a note as HTML)."""
     if not unlocked:
         return None, render.message_html("Unlock the tab first.", "bad")
@@ -180,15 +193,24 @@ def build_documents_tab(assistant: Any, editor: CorpusEditor) -> list[tuple[Any,
         unlock = gr.Button("Unlock", variant="primary")
         gate_note = gr.HTML("")
     with gr.Column(visible=not locked, elem_id="pa-admin") as panel:
-        gr.Markdown("Documents in the index. Files are read from the corpus folder "
-                    f"(`{esc_md(str(settings.corpus_dir))}`); a sync reads only new or changed files.")
-        table = gr.Dataframe(documents_table(assistant), interactive=False, wrap=True, max_height=420,
-                             show_search="search", column_widths=["34%", "8%", "11%", "9%", "9%", "9%", "20%"])
+        gr.Markdown(
+            "Documents in the index. Files are read from the corpus folder "
+            f"(`{esc_md(str(settings.corpus_dir))}`); a sync reads only new or changed files."
+        )
+        table = gr.Dataframe(
+            documents_table(assistant),
+            interactive=False,
+            wrap=True,
+            max_height=420,
+            show_search="search",
+            column_widths=["34%", "8%", "11%", "9%", "9%", "9%", "20%"],
+        )
         with gr.Row(equal_height=False):
             with gr.Column():
                 gr.Markdown("#### Add documents")
-                files = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="Files",
-                                elem_id="pa-upload")
+                files = gr.File(
+                    file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="Files", elem_id="pa-upload"
+                )
                 folder = gr.Dropdown(editor.folders(), value=TOP_LEVEL, label="Folder (its name gives the type)")
                 with gr.Row():
                     add = gr.Button("Add and sync", variant="primary")
@@ -211,14 +233,19 @@ def build_documents_tab(assistant: Any, editor: CorpusEditor) -> list[tuple[Any,
     def after(sync_report: SyncReport | None, note: str) -> tuple[Any, Any, Any, str]:
         """Outputs after an action: the table, the delete list, the folder list, the report."""
         html = note + (render.sync_report_html(sync_report) if sync_report else "")
-        return documents_table(assistant), gr.update(choices=doc_ids(), value=None), gr.update(
-            choices=editor.folders()), html
+        return (
+            documents_table(assistant),
+            gr.update(choices=doc_ids(), value=None),
+            gr.update(choices=editor.folders()),
+            html,
+        )
 
     def progress_callable(progress: Any) -> Callable[[int, int], None]:
         return lambda done, total: progress((done, total), desc="Embedding passages", unit="passages")
 
-    def on_add(is_unlocked: bool, uploads: list[str] | None, where: str,
-               progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio's idiom
+    def on_add(
+        is_unlocked: bool, uploads: list[str] | None, where: str, progress: gr.Progress = gr.Progress()  # noqa: B008
+    ) -> tuple[Any, ...]:
         result, note = add_and_sync(editor, is_unlocked, uploads, where, progress_callable(progress))
         return (*after(result, note), None)
 
@@ -231,13 +258,15 @@ def build_documents_tab(assistant: Any, editor: CorpusEditor) -> list[tuple[Any,
 
     resync.click(on_resync, [unlocked], [table, victim, folder, report], api_visibility="private")
 
-    def on_delete(is_unlocked: bool, doc_id: str | None, sure: bool,
-                  progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def on_delete(
+        is_unlocked: bool, doc_id: str | None, sure: bool, progress: gr.Progress = gr.Progress()  # noqa: B008
+    ) -> tuple[Any, ...]:
         result, note = delete_and_sync(editor, is_unlocked, doc_id, sure, progress_callable(progress))
         return (*after(result, note), False)
 
-    delete.click(on_delete, [unlocked, victim, confirm], [table, victim, folder, report, confirm],
-                 api_visibility="private")
+    delete.click(
+        on_delete, [unlocked, victim, confirm], [table, victim, folder, report, confirm], api_visibility="private"
+    )
     return [(table, lambda: documents_table(assistant)), (victim, lambda: gr.update(choices=doc_ids()))]
 
 

@@ -19,8 +19,14 @@ _MARKER = re.compile(r"(\S*) ?\[(\d{1,3})\]([.,;:!?]*)")
 # A passage longer than this is shown as a window around its quoted sentence.
 _PASSAGE_WINDOW = 260
 
-FILE_LABELS = {".pdf": "Original PDF", ".docx": "Original Word file", ".html": "Original web page",
-               ".htm": "Original web page", ".md": "Original text", ".txt": "Original text"}
+FILE_LABELS = {
+    ".pdf": "Original PDF",
+    ".docx": "Original Word file",
+    ".html": "Original web page",
+    ".htm": "Original web page",
+    ".md": "Original text",
+    ".txt": "Original text",
+}
 
 
 def esc(text: object) -> str:
@@ -89,8 +95,10 @@ def _with_markers(text: str, citations: list[Citation]) -> str:
         c = by_number.get(int(m.group(2)))
         if c is None:
             return m.group(0)
-        return (f'<span class="pa-nowrap">{m.group(1)} <a class="pa-ref" href="{esc(_citation_url(c))}" '
-                f'target="_blank" rel="noopener" title="{esc(c.title)}">{c.number}</a>{m.group(3)}</span>')
+        return (
+            f'<span class="pa-nowrap">{m.group(1)} <a class="pa-ref" href="{esc(_citation_url(c))}" '
+            f'target="_blank" rel="noopener" title="{esc(c.title)}">{c.number}</a>{m.group(3)}</span>'
+        )
 
     return _MARKER.sub(chip, _lines(text))
 
@@ -100,14 +108,17 @@ def answer_html(answer: Answer) -> str:
     if answer.refused:
         nearest = "".join(
             f'<li><a href="{esc(viewer_url(d["doc_id"]))}" target="_blank" rel="noopener">{esc(d["title"])}</a>'
-            f'{" · " + esc(d["date"]) if d.get("date") else ""}</li>' for d in answer.nearest)
+            f"{' · ' + esc(d['date']) if d.get('date') else ''}</li>"
+            for d in answer.nearest
+        )
         text = answer.text.split(" The nearest documents are:")[0]
-        more = (f'<div class="pa-nearest"><span>Closest documents</span><ul>{nearest}</ul></div>'
-                if nearest else "")
+        more = f'<div class="pa-nearest"><span>Closest documents</span><ul>{nearest}</ul></div>' if nearest else ""
         return f'<div class="pa-answer pa-refused"><p>{_lines(text)}</p>{more}</div>'
     cites = "".join(
         f'<a class="pa-cite" href="{esc(_citation_url(c))}" target="_blank" rel="noopener">'
-        f'<b>{c.number}</b>{esc(c.title)}<i>{esc(c.date or "")}</i></a>' for c in answer.citations)
+        f"<b>{c.number}</b>{esc(c.title)}<i>{esc(c.date or '')}</i></a>"
+        for c in answer.citations
+    )
     sources = f'<div class="pa-cites">{cites}</div>' if cites else ""
     warn = "".join(f'<div class="pa-warn">Not supported by its source: {esc(s)}</div>' for s in answer.unsupported)
     return f'<div class="pa-answer"><p>{_with_markers(answer.text, answer.citations)}</p>{warn}{sources}</div>'
@@ -120,10 +131,10 @@ def passage_html(passage: str, quote_text: str) -> str:
     if at < 0:
         shown = passage if len(passage) <= 2 * _PASSAGE_WINDOW else passage[: 2 * _PASSAGE_WINDOW] + "…"
         return _lines(shown)
-    before, after = passage[:at], passage[at + len(quote_text):]
+    before, after = passage[:at], passage[at + len(quote_text) :]
     if len(before) > _PASSAGE_WINDOW:
         cut = before.find(" ", len(before) - _PASSAGE_WINDOW)
-        before = "…" + before[cut + 1 if cut >= 0 else len(before) - _PASSAGE_WINDOW:]
+        before = "…" + before[cut + 1 if cut >= 0 else len(before) - _PASSAGE_WINDOW :]
     if len(after) > _PASSAGE_WINDOW:
         cut = after.rfind(" ", 0, _PASSAGE_WINDOW)
         after = after[: cut if cut > 0 else _PASSAGE_WINDOW] + "…"
@@ -138,48 +149,73 @@ def source_card(c: Citation) -> str:
         f'<header><span class="pa-num">{c.number}</span>'
         f'<a class="pa-title" href="{esc(_citation_url(c))}" target="_blank" rel="noopener">{esc(c.title)}</a></header>'
         f'<div class="pa-meta"><span class="pa-badge">{esc(c.doc_type)}</span>'
-        f'{_where(c.date, c.section, c.page)}</div>'
+        f"{_where(c.date, c.section, c.page)}</div>"
         f'<blockquote class="pa-passage">{passage_html(c.passage, c.quote)}</blockquote>'
         f'<div class="pa-actions"><a class="pa-open" href="{esc(_citation_url(c))}" target="_blank" rel="noopener">'
         f'Open document</a><a href="{esc(file_url(c.doc_id, c.page))}" target="_blank" rel="noopener">'
-        f'{esc(original)}</a></div></article>')
+        f"{esc(original)}</a></div></article>"
+    )
 
 
 def sources_html(answer: Answer | None) -> str:
     if answer is None:
-        return ('<div class="pa-sources pa-empty"><h3>Sources</h3><p>Each answer cites its sources with numbered '
-                'markers. They appear here with the sentence that supports the answer highlighted, and a link to '
-                'the whole document.</p></div>')
+        return (
+            '<div class="pa-sources pa-empty"><h3>Sources</h3><p>Each answer cites its sources with numbered '
+            "markers. They appear here with the sentence that supports the answer highlighted, and a link to "
+            "the whole document.</p></div>"
+        )
     if answer.refused:
         items = "".join(
             f'<article class="pa-source"><header><a class="pa-title" href="{esc(viewer_url(d["doc_id"]))}" '
             f'target="_blank" rel="noopener">{esc(d["title"])}</a></header>'
             f'<div class="pa-meta">{esc(d.get("date") or "undated")} · {esc(d["doc_id"])}</div></article>'
-            for d in answer.nearest)
-        return ('<div class="pa-sources"><h3>No source answers this</h3><p class="pa-note">The documents do not '
-                f'say. These are the closest ones, if you want to read them yourself.</p>{items}</div>')
+            for d in answer.nearest
+        )
+        return (
+            '<div class="pa-sources"><h3>No source answers this</h3><p class="pa-note">The documents do not '
+            f"say. These are the closest ones, if you want to read them yourself.</p>{items}</div>"
+        )
     cards = "".join(source_card(c) for c in answer.citations)
     return f'<div class="pa-sources"><h3>Sources of this answer</h3>{cards}</div>'
 
 
 # --- maintainers ----------------------------------------------------------------------------------------
-STATUS_CLASS = {"added": "ok", "updated": "ok", "unchanged": "muted", "deleted": "warn", "skipped": "warn",
-                "failed": "bad"}
+STATUS_CLASS = {
+    "added": "ok",
+    "updated": "ok",
+    "unchanged": "muted",
+    "deleted": "warn",
+    "skipped": "warn",
+    "failed": "bad",
+}
 
 
 def sync_report_html(report: Any, title: str = "Sync report") -> str:
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n) or "no files"
+    def details(f: Any) -> str:
+        return "; ".join(x for x in [f.reason, f"fix: {f.fix}" if f.fix else "", *f.notes] if x)
+
     rows = "".join(
         f'<tr><td>{esc(f.doc_id)}</td><td><span class="pa-status {STATUS_CLASS[f.status]}">{esc(f.status)}</span>'
-        f'</td><td>{f.chunks}</td><td>{esc("; ".join(x for x in [f.reason, f"fix: {f.fix}" if f.fix else "", *f.notes] if x))}'
-        f"</td></tr>" for f in report.files if f.status != "unchanged")
+        f"</td><td>{f.chunks}</td><td>{esc(details(f))}</td></tr>"
+        for f in report.files
+        if f.status != "unchanged"
+    )
     unchanged = report.counts()["unchanged"]
-    table = (f'<table class="pa-table"><thead><tr><th>File</th><th>Status</th><th>Chunks</th><th>Details</th></tr>'
-             f"</thead><tbody>{rows}</tbody></table>") if rows else ""
+    table = (
+        (
+            f'<table class="pa-table"><thead><tr><th>File</th><th>Status</th><th>Chunks</th><th>Details</th></tr>'
+            f"</thead><tbody>{rows}</tbody></table>"
+        )
+        if rows
+        else ""
+    )
     note = f'<p class="pa-note">{unchanged} unchanged files were not read again.</p>' if unchanged else ""
-    return (f'<div class="pa-report"><h4>{esc(title)}: {esc(counts)}</h4>{table}{note}'
-            f'<p class="pa-note">{report.total_chunks} passages in the index · {report.embedded_chunks} embedded in '
-            f"{report.seconds:.1f} s</p></div>")
+    return (
+        f'<div class="pa-report"><h4>{esc(title)}: {esc(counts)}</h4>{table}{note}'
+        f'<p class="pa-note">{report.total_chunks} passages in the index · {report.embedded_chunks} embedded in '
+        f"{report.seconds:.1f} s</p></div>"
+    )
 
 
 def message_html(text: str, kind: str = "note") -> str:

@@ -54,8 +54,9 @@ class BasicAuthMiddleware:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        response = PlainTextResponse("Login required.", status_code=401,
-                                     headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'})
+        response = PlainTextResponse(
+            "Login required.", status_code=401, headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}
+        )
         await response(scope, receive, send)
 
 
@@ -69,8 +70,13 @@ def create_app(assistant: Any, feedback: Any = None) -> FastAPI:
     from programme_assistant.ui.viewer import document_router
 
     settings = assistant.settings
-    app = FastAPI(title="programme-assistant", summary="Answers about a programme's documents, with sources.",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="programme-assistant",
+        summary="Answers about a programme's documents, with sources.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     users = settings.login_credentials()
     if users:
         app.add_middleware(BasicAuthMiddleware, users=users)
@@ -79,9 +85,20 @@ def create_app(assistant: Any, feedback: Any = None) -> FastAPI:
     blocks = build_ui(assistant, feedback)
     blocks.queue(default_concurrency_limit=settings.concurrency_limit)
     return gr.mount_gradio_app(
-        app, blocks, path="/", footer_links=[], run_history=False, theme=theme(), css=APP_CSS,
-        max_file_size=settings.max_file_bytes, allowed_paths=[], ssr_mode=False, mcp_server=False,
-        server_name=settings.host, server_port=settings.port)
+        app,
+        blocks,
+        path="/",
+        footer_links=[],
+        run_history=False,
+        theme=theme(),
+        css=APP_CSS,
+        max_file_size=settings.max_file_bytes,
+        allowed_paths=[],
+        ssr_mode=False,
+        mcp_server=False,
+        server_name=settings.host,
+        server_port=settings.port,
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -102,8 +119,10 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
-                          "stop the program using that port, or set PA_PORT (and PA_HOST) to another") from exc
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc})",
+            "stop the program using that port, or set PA_PORT (and PA_HOST) to another",
+        ) from exc
     sock.listen(128)
     sock.set_inheritable(True)
     return sock

@@ -5,23 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
-SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial",
-                "sans-serif"]
+SYSTEM_FONTS = [
+    "ui-sans-serif",
+    "system-ui",
+    "-apple-system",
+    "Segoe UI",
+    "Roboto",
+    "Helvetica Neue",
+    "Arial",
+    "sans-serif",
+]
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
 
 
 def theme() -> Any:
     import gradio as gr
 
-    return gr.themes.Soft(primary_hue="indigo", secondary_hue="sky", neutral_hue="slate",
-                          font=SYSTEM_FONTS, font_mono=MONO_FONTS).set(
-        body_background_fill="#f6f7fb", block_radius="14px", button_large_radius="10px",
-        button_primary_background_fill="#4338ca", button_primary_background_fill_hover="#3730a3")
+    return gr.themes.Soft(
+        primary_hue="indigo", secondary_hue="sky", neutral_hue="slate", font=SYSTEM_FONTS, font_mono=MONO_FONTS
+    ).set(
+        body_background_fill="#f6f7fb",
+        block_radius="14px",
+        button_large_radius="10px",
+        button_primary_background_fill="#4338ca",
+        button_primary_background_fill_hover="#3730a3",
+    )
 
 
 APP_CSS = """
-.gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
-.gradio-container table td, .gradio-container table th, .gradio-container table input {
+.gradio-container { max-width: 1280px !important; width: 100% !important; margin: 0 auto !important; }
+.gradio-container table td, .gradio-container table th, .gradio-container table input,
+.gradio-container .cell-wrap, .gradio-container .cell-wrap .text {
   font-family: var(--font) !important; font-size: 13.5px; }
 .pa-nowrap { white-space: nowrap; }
 #pa-delete { color: #b91c1c !important; border-color: #fecaca !important; }
@@ -65,8 +79,8 @@ footer { display: none !important; }
 @keyframes pa-blink { 50% { opacity: 0; } }
 
 /* welcome */
-#pa-chat button.example { border: 1px solid #e0e7ff !important; background: #f8faff !important; border-radius: 12px !important;
-  text-align: left; transition: border-color .15s, box-shadow .15s; }
+#pa-chat button.example { border: 1px solid #e0e7ff !important; background: #f8faff !important;
+  border-radius: 12px !important; text-align: left; transition: border-color .15s, box-shadow .15s; }
 #pa-chat button.example:hover { border-color: #6366f1 !important; box-shadow: 0 2px 8px rgba(67,56,202,.12); }
 #pa-chat .example-text { color: #312e81; font-weight: 550; }
 .pa-welcome { text-align:center; padding: 8px 12px; }
@@ -96,7 +110,8 @@ footer { display: none !important; }
 .pa-actions a:hover { text-decoration: underline !important; }
 
 /* feedback */
-#pa-feedback { border:1px solid #fde68a; background:#fffbeb; border-radius: 12px; }
+#pa-feedback label.selected span { color: #fff !important; }
+#pa-feedback { border:1px solid #fde68a; background:#fffbeb; border-radius: 12px; padding: 12px 14px; gap: 8px; }
 
 /* overview */
 .pa-stats { display:grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; }
@@ -106,9 +121,11 @@ footer { display: none !important; }
 .pa-types { display:flex; gap:8px; flex-wrap:wrap; margin-top: 12px; }
 
 /* maintainers */
-.pa-table { width:100%; border-collapse: collapse; font-size: 13px; margin-top: 6px; }
-.pa-table th { text-align:left; color:#475569; font-weight:600; border-bottom:1px solid #e2e8f0; padding:6px 8px; }
-.pa-table td { border-bottom:1px solid #f1f5f9; padding:6px 8px; vertical-align: top; }
+.pa-table { width:100%; border-collapse: collapse; font-size: 13px; margin-top: 6px; border: none !important; }
+.pa-table th, .pa-table td { border: none !important; }
+.pa-table th { text-align:left; color:#475569; font-weight:600; border-bottom:1px solid #e2e8f0 !important;
+  padding:6px 8px; }
+.pa-table td { border-bottom:1px solid #f1f5f9 !important; padding:6px 8px; vertical-align: top; }
 .pa-status { border-radius: 6px; padding: 1px 7px; font-size: 12px; font-weight:600; }
 .pa-status.ok { background:#dcfce7; color:#166534; } .pa-status.warn { background:#fef3c7; color:#92400e; }
 .pa-status.bad { background:#fee2e2; color:#991b1b; } .pa-status.muted { background:#f1f5f9; color:#475569; }

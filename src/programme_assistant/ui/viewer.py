@@ -22,14 +22,21 @@ from programme_assistant.ui.style import VIEWER_CSS
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _START, _END = "\ue000", "\ue001"  # private-use marks for the quote while the text is laid out
 # Bullets of Word's Symbol/Wingdings fonts, which PDF text extraction returns as private-use characters (or DEL).
-_SYMBOL_BULLETS = str.maketrans({"\x7f": "•", "\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"})
+_SYMBOL_BULLETS = str.maketrans(
+    {"\x7f": "•", "\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓"}
+)
 
-MEDIA_TYPES = {".pdf": "application/pdf",
-               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 # Everything served here is data: no script may run, whatever the file holds.
-NO_SCRIPTS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                                         "frame-ancestors 'self'",
-              "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+NO_SCRIPTS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 def corpus_file(corpus_dir: Path, doc_id: str, known: set[str] | dict[str, Any]) -> Path:
@@ -78,11 +85,13 @@ def document_page(doc: Any, start: int | None, end: int | None) -> str:
         links += f' <a href="{esc(doc.url)}" rel="noopener noreferrer">Published at {esc(doc.url)}</a>'
     marked = start is not None and end is not None and 0 <= start < end <= len(doc.text)
     hint = '<p class="note">The highlighted sentence is the one the answer cites.</p>' if marked else ""
-    return (f'<!doctype html><html lang="{esc(doc.language or "en")}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(doc.title)}</title>'
-            f"<style>{VIEWER_CSS}</style></head><body><main><header><div class=\"kicker\">Programme document</div>"
-            f"<h1>{esc(doc.title)}</h1><div class=\"meta\">{meta}</div><div class=\"links\">{links}</div>{hint}"
-            f"</header><article>{render_text(doc.text, start, end)}</article></main></body></html>")
+    return (
+        f'<!doctype html><html lang="{esc(doc.language or "en")}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(doc.title)}</title>'
+        f'<style>{VIEWER_CSS}</style></head><body><main><header><div class="kicker">Programme document</div>'
+        f'<h1>{esc(doc.title)}</h1><div class="meta">{meta}</div><div class="links">{links}</div>{hint}'
+        f"</header><article>{render_text(doc.text, start, end)}</article></main></body></html>"
+    )
 
 
 def document_router(settings: Any, manifest: Any) -> APIRouter:
@@ -119,7 +128,8 @@ def document_router(settings: Any, manifest: Any) -> APIRouter:
             headers.pop("Content-Security-Policy")
         else:
             headers["Content-Security-Policy"] += "; sandbox"
-        return FileResponse(path, media_type=media, headers=headers, content_disposition_type="inline",
-                            filename=path.name)
+        return FileResponse(
+            path, media_type=media, headers=headers, content_disposition_type="inline", filename=path.name
+        )
 
     return router

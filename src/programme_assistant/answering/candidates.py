@@ -1,0 +1,229 @@
+"""Passage text -> the statements an extractive answer can be made of.
+
+Programme documents state many facts outside prose sentences: key-value lines at the top of minutes
+("**Time:** 16:00-18:00 JST"), bullet lists under an introducing line ("The discussion confirmed four
+groups of topics:"), and tables ("| AZTI | Basque Country | research ... |"). Each becomes a candidate:
+
+- a prose sentence (one leaning on the sentence before, "It was ...", carries that sentence along);
+- a list item, with the line that introduces the list as its context;
+- a key-value line, shown as "Key: value";
+- a table row, shown as "Header: cell; Header: cell" when the table has a header row;
+- a whole short list or table with its introducing line, for questions whose answer is the list.
+
+Headings are never candidates; with the introducing line they form the ``context`` a candidate is scored with,
+so that "Time: 16:00-18:00 JST" under "Second Exchange Meeting" can answer a question about that meeting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from programme_assistant.sentences import sentence_spans
+
+_HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
+_ITEM = re.compile(r"^\s*(?:[-*•▪●◦\x7f]|\d+[.)])\s+(.*)$")  # \x7f: the bullet PDF text extraction leaves
+_FIELD = re.compile(r"^\*\*([^*\n]{1,60}?)\*\*\s*(.+)$")  # "**Time:** 9:00", "**SPA.** Negotiated...", "**Visit**, June"
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MARKUP = re.compile(r"\*\*|__|`")
+_LEANS_BACK = re.compile(r"^(It|Its|They|Their|Them|He|She|His|Her|Both|Each|Such|This|These)\b")
+_STATEMENT_END = re.compile(r"[.!?:;…)\"”’]$|\d$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: int  # 1-based number of the passage it comes from
+    text: str  # what the answer shows (markup removed)
+    context: str  # heading and introducing line it sits under: scored, not shown
+    order: int  # position within the passage
+    block: int  # list / table / paragraph it belongs to: siblings share it
+    kind: str  # "sentence", "item", "field", "row" or "list"
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", _MARKUP.sub("", text)).strip()
+
+
+def _cells(line: str) -> list[str]:
+    return [_clean(c) for c in line.strip().strip("|").split("|")]
+
+
+def _is_table_line(line: str) -> bool:
+    return line.count("|") >= (1 if not line.lstrip().startswith("|") else 2)
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    return all(c and len(c.split()) <= 4 and not re.search(r"\d", c) for c in cells)
+
+
+def _join_field(key: str, value: str) -> str:
+    """"**Time:** 9:00" -> "Time: 9:00"; "**SPA.** Signed ..." -> "SPA: Signed ..."; "**Visit**, June" -> "Visit, June"."""
+    key, value = _clean(key), _clean(value)
+    if key.endswith((":", ".")) or value.startswith((":", ".")):
+        return f"{key.rstrip(':.')}: {value.lstrip(':.').strip()}"
+    return f"{key}{'' if value[:1] in ',;)' else ' '}{value}"
+
+
+def _with_stop(text: str) -> str:
+    return text if re.search(r"[.!?…]$", text) else text.rstrip(";:,") + "."
+
+
+@dataclass
+class CandidateLimits:
+    min_sentence_words: int = 6
+    min_item_words: int = 2
+    min_chars: int = 12
+    max_chars: int = 600
+    max_list_items: int = 8
+
+
+class _Builder:
+    def __init__(self, passage: int, heading: str, limits: CandidateLimits) -> None:
+        self.passage = passage
+        self.heading = heading
+        self.limits = limits
+        self.out: list[Candidate] = []
+        self.block = 0
+        self.intro = ""  # the line ending with ":" that introduces the current list or table
+        self.items: list[str] = []  # the current list's / table's rendered items
+        self.item_kind = ""
+        self.table_rows: list[list[str]] = []
+        self.table_header: list[str] | None = None
+        self.previous_sentence = ""
+
+    @property
+    def context(self) -> str:
+        return " ".join(p for p in (self.heading, self.intro) if p)
+
+    def add(self, text: str, kind: str, context: str | None = None) -> None:
+        text = text.strip()
+        if text.endswith("?") or (kind == "list" and text.count("?") >= 2):
+            return  # a question asks; it does not answer
+        if not (self.limits.min_chars <= len(text) <= self.limits.max_chars):
+            return
+        words = len(text.split())
+        if kind == "sentence" and (words < self.limits.min_sentence_words or not _STATEMENT_END.search(text)):
+            return  # a title or label line, not a statement
+        if words < self.limits.min_item_words + (1 if kind != "sentence" else 0):
+            return
+        self.out.append(Candidate(self.passage, text, self.context if context is None else context,
+                                  len(self.out), self.block, kind))
+
+    # --- blocks ---------------------------------------------------------------------------------
+    def close_block(self) -> None:
+        """End the current list or table: emit the table rows, and the whole list with its introduction."""
+        if self.table_rows:
+            self._emit_table()
+        if self.items and self.intro and len(self.items) >= 2:
+            items = self.items[:self.limits.max_list_items]
+            whole = f"{self.intro} " + "; ".join(i.rstrip(".;") for i in items) + "."
+            self.add(whole, "list", context=self.heading)
+        if self.items or self.table_rows:
+            self.intro = ""
+        self.items, self.item_kind, self.table_rows, self.table_header = [], "", [], None
+        self.block += 1
+
+    def _emit_table(self) -> None:
+        rows = self.table_rows
+        header = self.table_header
+        if header is None and len(rows) >= 3 and _looks_like_header(rows[0]):
+            header, rows = rows[0], rows[1:]
+        for cells in rows:
+            cells = [c for c in cells]
+            if header and len(header) == len(cells):
+                text = "; ".join(f"{h}: {c}" for h, c in zip(header, cells, strict=True) if c)
+            elif len(cells) == 2:
+                text = f"{cells[0]}: {cells[1]}"
+            else:
+                text = "; ".join(c for c in cells if c)
+            text = _with_stop(text)
+            self.add(text, "row")
+            self.items.append(text)
+
+    def table_line(self, line: str) -> None:
+        if self.items and not self.table_rows:
+            self.close_block()
+        if _TABLE_SEPARATOR.match(line):
+            if len(self.table_rows) == 1 and self.table_header is None:
+                self.table_header = self.table_rows.pop()
+            return
+        self.table_rows.append(_cells(line))
+
+    def item_line(self, body: str) -> None:
+        if self.table_rows:
+            self.close_block()
+        body = body.strip()
+        field = _FIELD.match(body)
+        if field:
+            text, kind = _join_field(field.group(1), field.group(2)), "field"
+        else:
+            text, kind = _clean(body), "item"
+        text = _with_stop(text) if kind == "field" or not text.endswith(":") else text
+        if text.endswith(":"):  # a nested list's introduction
+            self.close_block()
+            self.intro = text
+            return
+        self.add(text, kind)
+        self.items.append(text)
+
+    def prose(self, line: str) -> None:
+        if self.items or self.table_rows:
+            self.close_block()
+        self.intro = ""
+        field = _FIELD.match(line.strip())
+        key = ""
+        if field and len(field.group(1).split()) <= 8:  # "**Strategic Partnership Agreement (SPA).** Negotiated ..."
+            joined = _join_field(field.group(1), field.group(2))
+            if joined.startswith(_clean(field.group(1)).rstrip(":.") + ": "):
+                key, line = _clean(field.group(1)).rstrip(":."), field.group(2).lstrip(":. ")
+            else:
+                line = joined
+        text = _clean(line)
+        spans = sentence_spans(text)
+        for i, (s, e) in enumerate(spans):
+            sentence = text[s:e]
+            shown = sentence
+            if _LEANS_BACK.match(sentence) and self.previous_sentence:
+                shown = f"{self.previous_sentence} {sentence}"
+            elif i == 0 and key:
+                shown = f"{key}: {sentence}"
+            if sentence.endswith(":") and i == len(spans) - 1:
+                self.intro = sentence
+                self.previous_sentence = sentence
+                continue
+            self.add(shown, "sentence")
+            self.previous_sentence = sentence
+        self.block += 1
+
+
+def passage_candidates(passage: int, text: str, heading: str = "",
+                       limits: CandidateLimits | None = None) -> list[Candidate]:
+    """The candidates of one passage; ``heading`` is its section path (the innermost heading is used)."""
+    b = _Builder(passage, heading.split(" > ")[-1] if heading else "", limits or CandidateLimits())
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        heading_match = _HEADING.match(line)
+        if heading_match:
+            b.close_block()
+            b.intro = ""
+            b.heading = _clean(heading_match.group(1))
+            b.previous_sentence = ""
+            continue
+        item = _ITEM.match(line)
+        if item:
+            b.item_line(item.group(1))
+        elif _is_table_line(line):
+            b.table_line(line)
+        else:
+            b.prose(line)
+    b.close_block()
+    # the same text can come out twice (a list of one item, overlapping forms): keep its first occurrence
+    seen: set[str] = set()
+    unique = []
+    for c in b.out:
+        if c.text not in seen:
+            seen.add(c.text)
+            unique.append(c)
+    return unique

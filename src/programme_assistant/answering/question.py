@@ -1,0 +1,132 @@
+"""What a question asks for, and whether a sentence holds it.
+
+A "when" question is answered by a date, "what time" by a clock time, "how long" by a duration, "how many"
+by a number, "how much ... cost" by an amount, "where" by a place, "who" / "which organisation" by a name.
+The sentence must hold such a thing that the question does not already say: "When did the November 2022
+visit start?" is not answered by a sentence whose only date is "November 2022".
+
+The cue words cover English and the languages of the sample corpus's press notes (Spanish, Italian,
+Catalan, French), because questions may be asked in them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from programme_assistant.sentences import STOPWORDS, fold
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+                 "fifty|hundred|thousand|dozen|several|a few|half an?")
+
+_SIGNALS: dict[str, re.Pattern[str]] = {
+    "time": re.compile(r"\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s?(?:am|pm)\b", re.IGNORECASE),
+    "duration": re.compile(rf"\b(?:\d+|{_NUMBER_WORDS})[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+                           r"|\b\d{1,2}[:.]\d\d\s*[-–]\s*\d{1,2}[:.]\d\d\b", re.IGNORECASE),
+    "date": re.compile(rf"\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b"
+                       rf"|\b(?:early|mid|late|end of|beginning of|start of)\s+(?:{_MONTHS})\b", re.IGNORECASE),
+    "count": re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+    "money": re.compile(r"[€$£¥]|\b(?:EUR|USD|JPY|GBP|yen|euros?|dollars?|million|billion|free of charge|free)\b",
+                        re.IGNORECASE),
+}
+
+# (kind, cue) in priority order: the first cue found in the folded question decides what it asks for
+_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("time", re.compile(r"\b(what|which|at what) time\b|\ba (que|che) ora\b|\bquelle heure\b|\bhora\b|\bhorari")),
+    ("duration", re.compile(r"\bhow long\b|\bfor how many (minutes|hours|days|weeks|months|years)\b"
+                            r"|\bcuanto tiempo\b|\bquanto tempo\b|\bcombien de temps\b|\bquant de temps\b")),
+    ("money", re.compile(r"\bhow much\b.*\b(cost|money|budget|fund|fee|pay|paid|worth|invest|mobilis|mobiliz"
+                         r"|allocat|spend|spent|price)|\b(budget|fee|price|cost|costs|funding|presupuesto"
+                         r"|bilancio|pressupost|coste?|costo)\b")),
+    ("date", re.compile(r"\bwhen\b|\b(what|which|by what|on what|in what|since what) (date|day|year|month)\b"
+                        r"|\bby when\b|\bsince when\b|\bcuando\b|\bquando\b|\bquan\b|\bquelle (date|annee)\b"
+                        r"|\bdepuis quand\b|\bdepuis quelle annee\b|\ben que (fecha|ano)\b|\bque dia\b")),
+    ("count", re.compile(r"\bhow many\b|\bhow much\b|\bnumber of\b|\bcuant[oa]s\b|\bquant[ie]\b|\bcombien\b"
+                         r"|\bquant(s|es)\b")),
+    ("place", re.compile(r"\bwhere\b|\b(which|what|in which|at which) (city|cities|country|countries|building"
+                         r"|venue|island|place|location|site|town|hall|room)\b|\bdonde\b|\bdove\b|\bou\b"
+                         r"|\bedificio\b|\bisla\b|\bisola\b|\bciudad\b|\bcitta\b|\bville\b|\bciutat\b|\bon es\b")),
+    ("name", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bquien(es)?\b|\bchi\b|\bqui\b|\bquin(a|s|es)?\b"
+                        r"|\bqual[ei]?\b|\bquel(le)?s?\b|\bque (organizacion|organisme)\b")),
+]
+_YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will|should|would)\b")
+_DEFINITION = re.compile(
+    r"what is meant by (?P<c>[^?]{2,60}?)\s*\??$"
+    r"|what (?:does|do|did) (?:the (?:acronym|abbreviation|term) )?(?P<b>[^?]{2,40}?) (?:stand for|mean|refer to)"
+    r"|^(?:.*[.!?]\s+)?(?:what|who)(?:'s| is| are| was| were)\s+(?:an?\s+|the\s+)?(?P<a>[^?]{2,60}?)\s*\??$",
+    re.IGNORECASE)
+_PRONOUN = re.compile(r"^(it|they|this|that|these|those|them|he|she)$", re.IGNORECASE)
+_NAME = re.compile(r"\b(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)\b")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,9}\b")
+
+
+@dataclass(frozen=True)
+class QuestionFocus:
+    expects: str  # time, duration, money, date, count, place, name, yesno or "" (anything)
+    term: str | None = None  # "What is X?" / "What does X stand for?": the X
+
+
+def analyse(question: str) -> QuestionFocus:
+    folded = fold(question)
+    first_clause = folded.split(",")[0] if len(folded) > 80 else folded
+    term = None
+    m = _DEFINITION.search(question.strip())
+    if m:
+        raw = next(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
+        raw = re.sub(r"\s+(short for|an? (abbreviation|acronym)( of| for)?)$", "", raw.strip(" \"'“”‘’"))
+        if re.match(r"(that|this|these|those|its|their)\b", raw, re.IGNORECASE):
+            raw = ""  # "What does that acronym stand for?": the term is in the conversation, not here
+        elif _PRONOUN.match(raw):  # "People keep mentioning KICK. What is it?": the name said before
+            before = question.strip()[:m.start("a") if m.group("a") else m.start()]
+            names = _ACRONYM.findall(before) or _NAME.findall(before)
+            raw = names[-1] if names else ""
+        if raw and (len(raw.split()) <= 3 or (len(raw.split()) <= 6 and re.search(r"[A-Z\"“]", raw))):
+            term = raw
+    for kind, cue in _CUES:
+        if cue.search(first_clause) or (kind != "name" and cue.search(folded)):
+            return QuestionFocus(kind, term)
+    if _YES_NO.match(folded.lstrip("¿¡ ")):
+        return QuestionFocus("yesno", term)
+    return QuestionFocus("", term)
+
+
+def _new_matches(pattern: re.Pattern[str], sentence: str, question_folded: str) -> list[str]:
+    return [m.group() for m in pattern.finditer(sentence) if fold(m.group()) not in question_folded]
+
+
+_NOT_NAMES = frozenset(f"{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday".split("|"))
+
+
+def new_names(sentence: str, question: str) -> list[str]:
+    """Capitalised names and acronyms in ``sentence`` that the question does not mention (not counting the
+    first word, days and months)."""
+    q = fold(question)
+    out = []
+    for m in _NAME.finditer(sentence):
+        word = m.group()
+        folded = fold(word)
+        if folded in STOPWORDS or folded in _NOT_NAMES or folded in q \
+                or (m.start() == 0 and not _ACRONYM.fullmatch(word)):
+            continue
+        out.append(word)
+    return out
+
+
+def answer_signal(focus: QuestionFocus, sentence: str, question: str) -> float:
+    """1.0 when the sentence holds what the question asks for and does not already say; 0.0 when it does not;
+    0.5 when the question gives no such expectation."""
+    q = fold(question)
+    if focus.term and fold(focus.term) in fold(sentence):
+        rest = fold(sentence).replace(fold(focus.term), " ", 1)
+        if len(rest.split()) >= 3:
+            return 1.0
+    if focus.expects in _SIGNALS:
+        return 1.0 if _new_matches(_SIGNALS[focus.expects], sentence, q) else 0.0
+    if focus.expects == "place":
+        return 1.0 if re.search(r"\b(at|in|on|to|from|near)\s+(the\s+)?[A-Z]", sentence) and new_names(
+            sentence, question) else 0.0
+    if focus.expects == "name":
+        return 1.0 if new_names(sentence, question) else 0.0
+    return 0.5

@@ -1,0 +1,90 @@
+"""Questions in another language than the documents: an English gloss for retrieval and answering.
+
+The embedding model (all-MiniLM-L6-v2) is English-only, so a Spanish question lands far from the English
+passage that answers it, and BM25 finds no shared words except names. When a question is in one of the
+languages of the lexicon (``data/crosslingual_lexicon.tsv``: Spanish, Italian, Catalan, French), it gets an
+English gloss, word by word: "¿Dónde y cuándo tuvo lugar la cuarta reunión de intercambio?" -> "where when
+took place fourth meeting exchange". Names, numbers and acronyms pass through as they are. The gloss is
+crude, but it is what the English model and the English documents can meet; retrieval searches with both
+the question and its gloss, and the extractive answerer scores sentences against both.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from programme_assistant.sentences import STOPWORDS, fold
+
+LEXICON_FILE = "crosslingual_lexicon.tsv"
+# Below this language-identification probability a question is taken to be English: short questions
+# ("And Oita's?") are too short to tell, and leaving them alone costs nothing.
+MIN_LANGUAGE_PROBABILITY = 0.6
+_WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
+MAX_PHRASE = 3
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, dict[str, str]]:
+    """language -> {folded word or phrase: English}."""
+    out: dict[str, dict[str, str]] = {}
+    text = resources.files("programme_assistant").joinpath("data", LEXICON_FILE).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        lang, source, english = line.split("\t")
+        out.setdefault(lang, {})[source] = english
+    return out
+
+
+@lru_cache(maxsize=1)
+def _identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    identifier.set_languages(["en", *sorted(lexicon())])
+    return identifier
+
+
+def detect_language(text: str) -> str:
+    """"en" or one of the lexicon's languages; English when unsure."""
+    lang, probability = _identifier().classify(text)
+    return str(lang) if probability >= MIN_LANGUAGE_PROBABILITY else "en"
+
+
+def gloss(text: str, lang: str) -> str:
+    """Word-by-word English for ``text`` in ``lang``: phrases first, names and numbers kept, untranslated
+    function words dropped."""
+    words = lexicon().get(lang, {})
+    tokens = _WORD.findall(text.replace("'", " ").replace("’", " "))
+    folded = [fold(t) for t in tokens]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+            phrase = " ".join(folded[i:i + n])
+            if phrase in words:
+                out.append(words[phrase])
+                i += n
+                break
+        else:
+            token = tokens[i]
+            if "-" in token and token.islower():  # "dispose-t-il": the pieces, each looked up
+                out.extend(words.get(p, p) for p in fold(token).split("-")
+                           if len(p) > 1 and (p in words or p not in STOPWORDS))
+            elif folded[i] not in STOPWORDS and len(folded[i]) > 1:
+                out.append(token)
+            i += 1
+    return " ".join(out)
+
+
+def to_english(question: str) -> str | None:
+    """The English gloss of a question asked in a lexicon language; None for English (or unknown) ones."""
+    if len(question.split()) < 3:
+        return None
+    lang = detect_language(question)
+    if lang == "en" or lang not in lexicon():
+        return None
+    english = gloss(question, lang)
+    return english or None
