@@ -108,3 +108,146 @@ def test_assistant_end_to_end_with_follow_up_and_timings(settings, corpus):
     pieces = list(assistant.ask_stream("Where was the third plenary held?"))
     assert isinstance(pieces[-1], Answer) and all(isinstance(p, str) for p in pieces[:-1])
     assert "Palau Robert" in pieces[-1].text and pieces[-1].to_dict()["retrieved"]
+
+
+# --- candidates, question analysis and the extractive rules added for answer quality ---------------------
+
+from programme_assistant.answering.candidates import passage_candidates  # noqa: E402
+from programme_assistant.answering.question import (  # noqa: E402
+    QuestionFocus,
+    analyse,
+    answer_signal,
+    named_years,
+    states_absence,
+)
+from programme_assistant.config import Settings  # noqa: E402
+from programme_assistant.sentences import question_parts  # noqa: E402
+
+
+def test_candidates_cover_fields_tables_lists_and_skip_headings_and_questions():
+    text = ("# Minutes: First Exchange Meeting\n\n- **Date:** Wednesday 13 July 2022\n"
+            "- **Time:** 9:00-10:30 CEST (16:00-17:30 JST)\n\n## 2. Speakers\n\n"
+            "Three organisations gave presentations:\n\n| Organisation | Territory |\n|---|---|\n"
+            "| SEMMARIS | Val d'Oise (France) |\n| AZTI | Basque Country (Spain) |\n\n"
+            "3. Follow-up\n\nThe discussion confirmed these topics:\n\n- Hydrogen and clean energy\n"
+            "- Food tech and tourism\n\nWhat data does the centre collect?\n")
+    cands = passage_candidates(1, text, "Minutes")
+    texts = [c.text for c in cands]
+    assert "Time: 9:00-10:30 CEST (16:00-17:30 JST)." in texts  # a key-value line, short as it is
+    assert "Organisation: SEMMARIS; Territory: Val d'Oise (France)." in texts  # a row, read with its header
+    whole = next(c for c in cands if c.kind == "list" and "SEMMARIS" in c.text)
+    assert whole.text.startswith("Three organisations gave presentations:") and "AZTI" in whole.text
+    topics = next(c for c in cands if c.text == "Hydrogen and clean energy.")
+    assert topics.kind == "item" and "Follow-up" in topics.context and "confirmed" in topics.context
+    assert not any(t.startswith(("3.", "Follow-up", "Minutes")) or t.endswith("?") for t in texts)
+
+
+def test_question_analysis():
+    assert analyse("When was Casa Asia set up?").expects == "date"
+    assert analyse("What time did the meeting start?").expects == "time"
+    assert analyse("How long were the presentations meant to be?").expects == "duration"
+    assert analyse("¿Cuántas personas formaban la delegación?").expects == "count"
+    assert analyse("In which building was it held?").expects == "place"
+    assert analyse("People keep mentioning KICK. What is it?").term == "KICK"
+    assert analyse("What does S3 stand for in these documents?").term == "S3"
+    assert analyse("What does that acronym stand for?").term is None
+    fee = analyse("Was there a fee to sign up?")
+    assert fee.expects == "money" and fee.yes_no
+    assert not analyse("Can you summarise the clauses of the memorandum?").yes_no  # a request
+    assert named_years("I read it was in 2012. When was it in 2023?") == {"2023"}
+
+
+def test_answer_signal_wants_what_the_question_does_not_already_say():
+    when = analyse("When did the November 2022 visit start?")
+    assert answer_signal(when, "The visit started on 13 November 2022.", "When did the November 2022 visit start?")
+    assert not answer_signal(when, "The visit of November 2022 was a success.",
+                             "When did the November 2022 visit start?")
+    people = QuestionFocus("counted")
+    q = "How many people attended the webinar?"
+    assert answer_signal(people, "About 120 people attended.", q) == 1.0
+    assert answer_signal(people, "Three organisations spoke on 24 May 2023.", q) == 0.0
+    kick = analyse("What is KICK?")
+    assert answer_signal(kick, "KICK — Keihanna Open Innovation Center. A hub.", "What is KICK?") == 1.0
+    assert answer_signal(kick, "The group visited KICK on Friday.", "What is KICK?") == 0.0
+
+
+def test_absence_statements():
+    assert states_absence("No overall budget figure has been published for the strand.")
+    assert states_absence("The agreement was still to be signed at the time of writing.")
+    assert states_absence("Any conclusions will be communicated by the two administrations.")
+    assert not states_absence("Participants do not need to cover all three themes.")
+    assert not states_absence("Group A was received by the Governor of Aichi.")
+
+
+def test_question_parts():
+    assert question_parts("Where did Group B meet in Osaka, and when did the Expo run?") == [
+        "Where did Group B meet in Osaka", "when did the Expo run?"]
+    assert question_parts("Kyoto agreed a deal. When was that, and did they stop in Catalonia?") == [
+        "Kyoto agreed a deal. When was that", "did they stop in Catalonia?"]
+    assert question_parts("On what dates were the second and the third meetings held?") == [
+        "On what dates were the second and the third meetings held?"]
+
+
+def _answerer(**cfg) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(BagOfWordsEmbedding(), ExtractiveConfig(refusal_threshold=0.2, **cfg))
+
+
+def test_documented_absence_is_a_refusal_that_quotes_the_documents():
+    ps = [passage(1, "No overall budget figure has been published for the R2R strand. The strand had six "
+                     "regions and five prefectures."),
+          passage(2, "The webinar series covered hydrogen, food tech and air mobility in 2023.")]
+    answer = _answerer().answer("What was the total budget of the R2R strand?", ps)
+    assert answer.refused and answer.text.startswith(REFUSAL_TEXT)
+    assert "No overall budget figure has been published for the R2R strand [1]." in answer.text
+    assert answer.citations[0].doc_id == "d1.md" and answer.nearest
+    assert answer.evidence["documented_absence"] == 1.0
+    # a yes/no question is answered by the same sentence ("No, ...")
+    yes_no = _answerer().answer("Was a budget figure published for the R2R strand?", ps)
+    assert not yes_no.refused and "No overall budget figure" in yes_no.text
+    # with the rule off, the question is still refused (no amount anywhere), without the quote
+    off = _answerer(absence_window=0).answer("What was the total budget of the R2R strand?", ps)
+    assert off.refused and "documented_absence" not in off.evidence and not off.citations
+
+
+def test_unmet_year_or_count_is_refused():
+    ps = [passage(1, "The study visit to Japan in November 2022 took the delegation to Aichi and Osaka."),
+          passage(2, "The food-tech webinar was held on 24 May 2023 with three speakers.")]
+    answerer = _answerer()
+    assert answerer.answer("Which prefectures did the 2024 study visit to Japan go to?", ps).refused
+    assert not answerer.answer("Which prefectures did the 2022 study visit to Japan go to?", ps).refused
+    unmet = answerer.answer("How many people attended the food-tech webinar?", ps)
+    assert unmet.refused and unmet.evidence["unmet_answer_type"] == 1.0
+    assert not _answerer(requirement_window=0).answer("How many people attended the food-tech webinar?",
+                                                      ps).refused
+
+
+def test_every_sentence_of_a_multi_sentence_candidate_is_cited():
+    ps = [passage(1, "The fourth exchange meeting was the last plenary of the strand. It was held at Europa "
+                     "House in Tokyo.")]
+    answer = _answerer().answer("Where was the fourth exchange meeting held?", ps)
+    assert "Europa House in Tokyo [1]." in answer.text
+    assert answer.text.count("[1]") == 2 and answer.unsupported == []
+
+
+def test_a_question_of_two_parts_gets_an_answer_to_each():
+    ps = [passage(1, "Group B held its meetings in the Sakishima building in Osaka during the visit."),
+          passage(2, "Expo 2025 ran from 13 April to 13 October 2025 on Yumeshima island."),
+          passage(3, "Group B also saw hydrogen work at Kansai airport during the visit to Osaka.")]
+    answer = _answerer(max_sentences=2).answer(
+        "Where did Group B hold its meetings in Osaka, and when did the Expo run?", ps)
+    assert "Sakishima" in answer.text and "13 October 2025" in answer.text
+
+
+def test_extractive_config_from_settings():
+    settings = Settings(extractive_keep_ratio=0.7, extractive_absence_window=0, refusal_threshold=0.5,
+                        cross_language=False)
+    cfg = ExtractiveConfig.from_settings(settings)
+    assert (cfg.keep_ratio, cfg.absence_window, cfg.refusal_threshold, cfg.cross_language) == (0.7, 0, 0.5, False)
+    assert cfg.max_sentences == settings.max_answer_sentences
+
+
+def test_rewriter_replaces_the_names_of_the_previous_turn():
+    r = ContextualRewriter()
+    history = [("What route did the Kyoto delegation follow during the June 2023 return visit?", "...")]
+    rewritten = r.rewrite("And Oita's?", history)
+    assert "kyoto" not in rewritten.lower() and "route" in rewritten and "2023" in rewritten

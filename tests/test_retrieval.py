@@ -109,3 +109,44 @@ def test_glossary_parsing():
     assert [(e.term, e.expansion) for e in entries] == [
         ("S3", "Smart specialisation strategy"), ("MLIT", "Ministry of Land, Infrastructure, Transport and Tourism")]
     assert "Smart specialisation strategy" in Glossary(entries).expand_query("What does S3 mean here?")
+
+
+# --- definition questions, corpus IDF, document labels, cross-language questions ---------------------------
+
+from programme_assistant.lexical import LexicalIndex, Tokenizer  # noqa: E402
+from programme_assistant.retrieval import source_label  # noqa: E402
+
+
+def test_definition_question_gets_the_glossary_entry_first(indexed):
+    for mode in ("hybrid", "dense", "bm25"):
+        hs = search(indexed, mode=mode)
+        assert docs(hs.search("People keep mentioning KICK. What is it?"))[0] == "guides/glossary.md", mode
+        assert "**KICK**" in hs.search("What does KICK stand for?")[0].chunk.text, mode
+    assert docs(search(indexed).search("What is KICK?", Filters(doc_types=("report",)))) != ["guides/glossary.md"]
+
+
+def test_idf_ranks_rare_words_above_common_ones(indexed):
+    hs = search(indexed)
+    tok = Tokenizer()
+    assert hs.idf(tok("Yumeshima")[0]) > hs.idf(tok("Basque")[0]) > hs.idf(tok("webinar")[0]) > 0
+
+
+def test_label_words_keep_their_head_word():
+    tok = Tokenizer()
+    assert {"group_b", "group"} <= set(tok("Group B went to Osaka"))
+    index = LexicalIndex(["Session 1 was reserved for the prefectures.", "The helpdesk moderated."])
+    assert index.search("Who was the first session for?", 2)[0].position == 0
+
+
+def test_documents_are_found_by_what_a_question_calls_them(indexed):
+    assert "Spanish" in source_label("Nota", "news", "2023-06-12", "es", "news/2023-06-12-nota.md")
+    assert "June 2023" in source_label("Nota", "news", "2023-06-12", "es", "news/2023-06-12-nota.md")
+    hs = search(indexed, mode="bm25")
+    assert docs(hs.search("What did the Spanish news item of June 2023 say?"))[0] == "news/2023-06-12-nota.md"
+
+
+def test_questions_in_other_languages_are_searched_by_their_english_gloss(indexed):
+    question = "¿Dónde se celebró la tercera reunión?"
+    assert docs(search(indexed, mode="bm25").search(question))[0] == "minutes/2023-06-09-plenary.md"
+    assert docs(search(indexed, mode="bm25", cross_language=False).search(question))[0] == \
+        "news/2023-06-12-nota.md"  # only the Spanish note shares a word ("tercera") with the question

@@ -33,6 +33,12 @@ def parse_glossary(doc_id: str, text: str) -> list[GlossaryEntry]:
     return entries
 
 
+_DEFINITION_QUESTION = re.compile(
+    r"\bwhat(?:'s| is| are| was| were| does| do| did)\b|\bstands? for\b|\bshort for\b|\bmeant by\b|\bwho (?:is|are)\b"
+    r"|\bqu[eé] (?:es|significa|son)\b|\bche cos[aè]\b|\bcos[''’]?[eè]\b|\bqu[''’]est[- ]ce\b|\bqu[eè] [eé]s\b",
+    re.IGNORECASE)
+
+
 class Glossary:
     def __init__(self, entries: list[GlossaryEntry]) -> None:
         self.entries = entries
@@ -46,6 +52,18 @@ class Glossary:
         """The query names the full form: at least 3/4 of its (2+) content words are in the query."""
         words = set(content_words(expansion))
         return len(words) >= 2 and len(words & query_words) / len(words) >= 0.75
+
+    def mentioned(self, query: str) -> list[GlossaryEntry]:
+        """The entries whose term the query names (as a whole word, case as written)."""
+        return [e for e in self.entries if re.search(rf"(?<![\w-]){re.escape(e.term)}(?![\w-])", query)]
+
+    def defined_term(self, query: str, max_words: int = 14) -> GlossaryEntry | None:
+        """The entry a short definition question asks about ("What is KICK?", "What does S3 stand for?",
+        "People keep mentioning KICK. What is it?"): exactly one glossary term named, and a definition cue."""
+        if len(query.split()) > max_words or not _DEFINITION_QUESTION.search(query):
+            return None
+        named = self.mentioned(query)
+        return named[0] if len(named) == 1 else None
 
     def expand_query(self, query: str) -> str:
         """Append the full name of each acronym in the query, and the acronym of each full name."""

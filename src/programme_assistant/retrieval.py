@@ -134,7 +134,6 @@ class _Snapshot:
     metas: list[dict[str, Any]] = field(default_factory=list)
     lexical: LexicalIndex | None = None
     glossary: Glossary = field(default_factory=lambda: Glossary([]))
-    labels: dict[str, set[str]] = field(default_factory=dict)  # doc_id -> stemmed words of its source label
     key: tuple[int, str] = (-1, "")
 
 
@@ -149,8 +148,7 @@ class HybridSearch:
 
     def __init__(self, store: ChunkStore, *, k: int = 6, candidates: int = 30, rrf_k: int = 60,
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, duplicate_threshold: float = 0.7,
-                 mode: Mode = "hybrid", generation: Any = None, source_weight: float = 0.0,
-                 cross_language: bool = True) -> None:
+                 mode: Mode = "hybrid", generation: Any = None, cross_language: bool = True) -> None:
         self.store = store
         self.k = k
         self.candidates = candidates
@@ -159,7 +157,6 @@ class HybridSearch:
         self.lexical_weight = lexical_weight
         self.duplicate_threshold = duplicate_threshold
         self.mode = mode
-        self.source_weight = source_weight
         self.cross_language = cross_language
         self._generation = generation or (lambda: "")
         self._snapshot = _Snapshot()
@@ -182,22 +179,8 @@ class HybridSearch:
                 entries.extend(parse_glossary(str(meta.get("doc_id", "")), text))
         searchable = [f"{_label_of(m)} {m.get('section', '')}\n{t}"
                       for t, m in zip(data["documents"], data["metadatas"], strict=True)]
-        lexical = LexicalIndex(searchable)
-        labels = {str(m.get("doc_id", "")): set(lexical.tokenizer(_label_of(m))) for m in data["metadatas"]}
-        return _Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"], lexical=lexical,
-                         glossary=Glossary(_dedupe_entries(entries)), labels=labels, key=key)
-
-    def source_match(self, query: str) -> dict[str, float]:
-        """doc_id -> how much of the query (IDF-weighted) names that document: its title, path, kind, language
-        or month ("the Italian press note", "the December 2022 news article")."""
-        snap = self.snapshot()
-        if snap.lexical is None:
-            return {}
-        weights = {t: snap.lexical.idf(t) for t in set(snap.lexical.tokenizer(query))}
-        total = sum(weights.values())
-        if not total:
-            return {}
-        return {doc: sum(w for t, w in weights.items() if t in label) / total for doc, label in snap.labels.items()}
+        return _Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"],
+                         lexical=LexicalIndex(searchable), glossary=Glossary(_dedupe_entries(entries)), key=key)
 
     @property
     def glossary(self) -> Glossary:
@@ -241,6 +224,9 @@ class HybridSearch:
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[RetrievedChunk]:
         filters = filters or Filters()
         k = k or self.k
+        return self._with_definition(query, self._fused(query, filters, k), filters, k)
+
+    def _fused(self, query: str, filters: Filters, k: int) -> list[RetrievedChunk]:
         expanded = self.expand(query)
         # a question in another language: the English model reads its gloss, BM25 both (see crosslingual.py)
         english = to_english(query) if self.cross_language else None
@@ -258,10 +244,6 @@ class HybridSearch:
                 fused[cid] = item if prev is None else _with(
                     prev, dense_score=prev.dense_score if prev.dense_score is not None else item.dense_score,
                     lexical_score=prev.lexical_score if prev.lexical_score is not None else item.lexical_score)
-        if self.source_weight > 0 and self.mode == "hybrid":
-            named = self.source_match(query)
-            for cid, item in fused.items():
-                scores[cid] += self.source_weight * named.get(item.chunk.doc_id, 0.0) / (self.rrf_k + 1)
         ranked_ids = sorted(scores, key=lambda c: -scores[c])
         results: list[RetrievedChunk] = []
         kept_shingles: list[set[tuple[str, ...]]] = []
@@ -277,6 +259,22 @@ class HybridSearch:
                 break
         if self.mode == "dense" and results:  # keep the dense similarity as the score for single-mode runs
             results = [_with(r, score=r.dense_score or 0.0) for r in results]
+        return results
+
+    def _with_definition(self, query: str, results: list[RetrievedChunk], filters: Filters,
+                         k: int) -> list[RetrievedChunk]:
+        """A definition question about a glossary term ("What does S3 stand for?") gets the passage holding
+        the term's glossary entry first: the corpus's own definition is the best answer there is."""
+        snap = self.snapshot()
+        entry = snap.glossary.defined_term(query)
+        if entry is None:
+            return results
+        marker = f"**{entry.term}**"
+        for cid, text, meta in zip(snap.ids, snap.texts, snap.metas, strict=True):
+            if meta.get("doc_id") == entry.doc_id and marker in text and filters.matches(meta):
+                rest = [r for r in results if r.chunk.chunk_id != cid]
+                top = max((r.score for r in results), default=0.0)
+                return [_with(_retrieved(cid, text, meta), score=top)] + rest[:k - 1]
         return results
 
 

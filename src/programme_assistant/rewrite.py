@@ -25,6 +25,18 @@ _DEPENDENT = re.compile(
 MIN_OWN_WORDS = 3
 
 
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
+
+
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+
+def _names(text: str) -> set[str]:
+    """Content words of the capitalised names in ``text`` (not its first word, not months): "Kyoto"."""
+    return {w for m in _NAME.finditer(text.strip()) for w in content_words(re.sub(r"['’]s$", "", m.group()))
+            if w not in _MONTHS}
+
+
 class QueryRewriter(Protocol):
     def rewrite(self, question: str, history: History) -> str: ...
 
@@ -46,9 +58,11 @@ class ContextualRewriter:
         previous = self._standalone.get(previous, previous)
         own = set(content_words(question))
         # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
-        has_slot = any(len(w) == 1 or w.isdigit() for w in re.findall(r"\b\w+\b", question))
+        has_slot = any(len(w) == 1 or w.isdigit() for w in re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question)))
+        # a follow-up naming its own place or body ("And Oita's?") replaces the names of the previous turn
+        replaced = _names(previous) if _names(question) else set()
         carried = [w for w in dict.fromkeys(content_words(previous))
-                   if w not in own and not (has_slot and (w.isdigit() or len(w) <= 1))]
+                   if w not in own and w not in replaced and not (has_slot and (w.isdigit() or len(w) <= 1))]
         rewritten = f"{question.rstrip()} ({' '.join(carried)})" if carried else question
         self._standalone[question] = rewritten
         return rewritten

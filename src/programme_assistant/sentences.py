@@ -70,3 +70,28 @@ def content_words(text: str) -> list[str]:
     """Lower-cased, accent-folded words that carry meaning (no stop words, no 1-letter tokens)."""
     words = (fold(m.group()) for m in _WORD.finditer(join_labels(text)))
     return [w for w in words if len(w) > 1 and w not in STOPWORDS]
+
+
+_CLAUSE_START = r"(?:when|where|which|who|whom|what|why|how|did|does|do|was|were|is|are|has|have|had)\b"
+_PART_BREAK = re.compile(rf"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?={_CLAUSE_START})", re.IGNORECASE)
+
+
+def question_parts(question: str) -> list[str]:
+    """"Where did Group B meet, and when did the Expo run?" -> ["Where did Group B meet", "when did the Expo
+    run?"]: the questions a question is made of (one when it is simple). A statement before the question
+    ("Kyoto later agreed a deal. When was that?") stays with the part after it."""
+    sentences = [question[s:e] for s, e in sentence_spans(question)] or [question]
+    parts: list[str] = []
+    carry = ""
+    for sentence in sentences:
+        if not sentence.rstrip().endswith("?"):
+            carry = f"{carry} {sentence}".strip()
+            continue
+        pieces = [p.strip() for p in _PART_BREAK.split(sentence) if p and p.strip()]
+        if carry and pieces:
+            pieces[0] = f"{carry} {pieces[0]}"
+            carry = ""
+        parts.extend(pieces)
+    if carry:
+        parts.append(carry)
+    return [p for p in parts if len(content_words(p)) >= 2] or [question]

@@ -23,9 +23,12 @@ from programme_assistant.sentences import sentence_spans
 
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*•▪●◦\x7f]|\d+[.)])\s+(.*)$")  # \x7f: the bullet PDF text extraction leaves
-_FIELD = re.compile(r"^\*\*([^*\n]{1,60}?)\*\*\s*(.+)$")  # "**Time:** 9:00", "**SPA.** Negotiated...", "**Visit**, June"
+# "**Time:** 9:00", "**SPA.** Negotiated...", "**Visit**, June"
+_FIELD = re.compile(r"^\*\*([^*\n]{1,60}?)\*\*\s*(.+)$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MARKUP = re.compile(r"\*\*|__|`")
+# "2. The R2R strand in brief", "3.1 Attendance": a numbered heading as PDF text extraction leaves it
+_NUMBERED_HEADING = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+([A-Z][^.!?;:,]{0,70})$")
 _LEANS_BACK = re.compile(r"^(It|Its|They|Their|Them|He|She|His|Her|Both|Each|Such|This|These)\b")
 _STATEMENT_END = re.compile(r"[.!?:;…)\"”’]$|\d$")
 
@@ -57,7 +60,8 @@ def _looks_like_header(cells: list[str]) -> bool:
 
 
 def _join_field(key: str, value: str) -> str:
-    """"**Time:** 9:00" -> "Time: 9:00"; "**SPA.** Signed ..." -> "SPA: Signed ..."; "**Visit**, June" -> "Visit, June"."""
+    """"**Time:** 9:00" -> "Time: 9:00"; "**SPA.** Signed ..." -> "SPA: Signed ...";
+    "**Visit**, June" -> "Visit, June"."""
     key, value = _clean(key), _clean(value)
     if key.endswith((":", ".")) or value.startswith((":", ".")):
         return f"{key.rstrip(':.')}: {value.lstrip(':.').strip()}"
@@ -209,6 +213,13 @@ def passage_candidates(passage: int, text: str, heading: str = "",
             b.close_block()
             b.intro = ""
             b.heading = _clean(heading_match.group(1))
+            b.previous_sentence = ""
+            continue
+        numbered = _NUMBERED_HEADING.match(line)
+        if numbered and len(numbered.group(1).split()) <= 8:
+            b.close_block()
+            b.intro = ""
+            b.heading = _clean(numbered.group(1))
             b.previous_sentence = ""
             continue
         item = _ITEM.match(line)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from programme_assistant.sentences import STOPWORDS, fold
+from programme_assistant.sentences import STOPWORDS, content_words, fold, question_parts
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -25,7 +25,8 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
     "time": re.compile(r"\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s?(?:am|pm)\b", re.IGNORECASE),
     "duration": re.compile(rf"\b(?:\d+|{_NUMBER_WORDS})[\s-]+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
                            r"|\b\d{1,2}[:.]\d\d\s*[-–]\s*\d{1,2}[:.]\d\d\b", re.IGNORECASE),
-    "date": re.compile(rf"\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b"
+    "date": re.compile(rf"\b\d{{4}}-\d\d(?:-\d\d)?\b|\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}\s+(?:{_MONTHS})\b"
+                       rf"|\b(?:{_MONTHS})\s+\d{{1,2}}\b"
                        rf"|\b(?:early|mid|late|end of|beginning of|start of)\s+(?:{_MONTHS})\b", re.IGNORECASE),
     "count": re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
     "money": re.compile(r"[€$£¥]|\b(?:EUR|USD|JPY|GBP|yen|euros?|dollars?|million|billion|free of charge|free)\b",
@@ -51,7 +52,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("name", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bquien(es)?\b|\bchi\b|\bqui\b|\bquin(a|s|es)?\b"
                         r"|\bqual[ei]?\b|\bquel(le)?s?\b|\bque (organizacion|organisme)\b")),
 ]
-_YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will|should|would)\b")
+_YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will|should|would)\b"
+                     r"(?!\s+(you|u)\b)")  # "Can you summarise ...?" asks for something, not yes or no
 _DEFINITION = re.compile(
     r"what is meant by (?P<c>[^?]{2,60}?)\s*\??$"
     r"|what (?:does|do|did) (?:the (?:acronym|abbreviation|term) )?(?P<b>[^?]{2,40}?) (?:stand for|mean|refer to)"
@@ -66,6 +68,7 @@ _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,9}\b")
 class QuestionFocus:
     expects: str  # time, duration, money, date, count, place, name, yesno or "" (anything)
     term: str | None = None  # "What is X?" / "What does X stand for?": the X
+    yes_no: bool = False  # "Was there a fee ...?": asks whether, whatever else it asks for
 
 
 def analyse(question: str) -> QuestionFocus:
@@ -84,12 +87,41 @@ def analyse(question: str) -> QuestionFocus:
             raw = names[-1] if names else ""
         if raw and (len(raw.split()) <= 3 or (len(raw.split()) <= 6 and re.search(r"[A-Z\"“]", raw))):
             term = raw
+    yes_no = bool(_YES_NO.match(folded.lstrip("¿¡ ")))
     for kind, cue in _CUES:
         if cue.search(first_clause) or (kind != "name" and cue.search(folded)):
-            return QuestionFocus(kind, term)
-    if _YES_NO.match(folded.lstrip("¿¡ ")):
-        return QuestionFocus("yesno", term)
-    return QuestionFocus("", term)
+            return QuestionFocus(kind, term, yes_no)
+    return QuestionFocus("yesno" if yes_no else "", term, yes_no)
+
+
+_ABSENCE = re.compile(
+    r"\bno\b[^.;:]{0,80}?\b(?:was|were|has been|have been|had been|is|are)\s+(?:\w+\s+)?(?:published|signed|given|"
+    r"recorded|available|made public|released|announced|disclosed|agreed|minuted|kept)\b"
+    r"|\b(?:not|never)\s+(?:been\s+|yet\s+)?(?:published|signed|given|recorded|available|made public|released|"
+    r"announced|disclosed|minuted|documented|known)\b"
+    r"|\bdoes not (?:give|state|record|mention|include|say|list|name|contain)\b"
+    r"|\bwill be (?:communicated|announced|made available|decided|confirmed)\b"
+    r"|\b(?:still|yet) to be (?:signed|published|decided|confirmed|announced|agreed|set|fixed)\b"
+    r"|\bno (?:\w+[ -]){0,3}(?:figure|figures|record|records|data|information|details|date)\b(?:[^.;:]{0,40}\b"
+    r"(?:published|given|available|recorded))?", re.IGNORECASE)
+
+
+def named_years(question: str) -> set[str]:
+    """Years the question itself asks about (in its last sentence: "I read it was 2012. When was it?" does
+    not ask about 2012)."""
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    return set(re.findall(r"\b(?:19|20)\d\d\b", sentences[-1] if sentences else question))
+
+
+def has_several_parts(question: str) -> bool:
+    """"When was that, and did they stop in Catalonia?": two questions in one."""
+    return len(question_parts(question)) > 1
+
+
+def states_absence(sentence: str) -> bool:
+    """The sentence says that something was not published, not signed, is not recorded or is still to be
+    decided: the documents' own word that what a question asks for does not exist in them."""
+    return bool(_ABSENCE.search(sentence))
 
 
 def _new_matches(pattern: re.Pattern[str], sentence: str, question_folded: str) -> list[str]:
@@ -114,14 +146,34 @@ def new_names(sentence: str, question: str) -> list[str]:
     return out
 
 
+def defines(term: str, sentence: str) -> bool:
+    """The sentence defines ``term``: "KICK — Keihanna Open ...", "KICK: ...", "KICK is/stands for ...",
+    "Keihanna Open Innovation Center (KICK)", "KICK (Keihanna Open Innovation Center)"."""
+    t = re.escape(term)
+    return bool(re.search(rf"^(?:the\s+)?{t}\s*(?:[—–:-]|\(|,)"
+                          rf"|(?<![\w-]){t}(?:,)?\s+(?:is|was|are|were|stands? for|means|refers to)\b"
+                          rf"|\((?:the\s+)?{t}\)|(?<![\w-]){t}\s*\(", sentence, re.IGNORECASE))
+
+
 def answer_signal(focus: QuestionFocus, sentence: str, question: str) -> float:
     """1.0 when the sentence holds what the question asks for and does not already say; 0.0 when it does not;
     0.5 when the question gives no such expectation."""
     q = fold(question)
-    if focus.term and fold(focus.term) in fold(sentence):
-        rest = fold(sentence).replace(fold(focus.term), " ", 1)
-        if len(rest.split()) >= 3:
-            return 1.0
+    if focus.term:
+        return 1.0 if defines(focus.term, sentence) else 0.0
+    if focus.expects == "count":  # a number that is not part of a date or a clock time
+        undated = _SIGNALS["time"].sub(" ", _SIGNALS["date"].sub(" ", sentence))
+        return 1.0 if _new_matches(_SIGNALS["count"], undated, q) else 0.0
+    if focus.expects == "counted":  # "how many people": a number of people, not of something else
+        undated = _SIGNALS["time"].sub(" ", _SIGNALS["date"].sub(" ", sentence))
+        nouns = {w[:5] for w in content_words(question) if len(w) > 2}
+        for m in _SIGNALS["count"].finditer(undated):
+            if fold(m.group()) in q:
+                continue
+            following = content_words(" ".join(undated[m.end():].split()[:3]))
+            if any(w[:5] in nouns for w in following):
+                return 1.0
+        return 0.0
     if focus.expects in _SIGNALS:
         return 1.0 if _new_matches(_SIGNALS[focus.expects], sentence, q) else 0.0
     if focus.expects == "place":
