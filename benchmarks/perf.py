@@ -4,7 +4,8 @@ measured in one run on this machine.
     python -m benchmarks.perf [--quick] [--corpus DIR] [--out DIR]
 
 1. Ingest: our FolderSync on the sample corpus into a fresh index (a temporary folder), beside the raw
-   ``model.encode`` of the very texts it embedded (same model, same batch size): the limit on this machine.
+   ``model.encode`` of the very texts it embeds (same model, same batch size), measured before and after it:
+   the limit on this machine.
    Then a no-change re-sync, and warm query latency (retrieval alone, and the whole answer) over generic
    questions made from the corpus's titles and sentences (never the golden set).
 2. Cold start: a new process builds the Assistant from Settings and answers one question; timed from the
@@ -46,17 +47,42 @@ from benchmarks.common import (
     write_results,
 )
 
-# FolderSync embeds its queue in steps of 8 batches (ingest.py: ``step = batch_size * 8``).
-FOLDER_SYNC_STEP_BATCHES = 8
-
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 # --- 1. ingest and warm queries -------------------------------------------------------------------
-def embedded_texts(store: Any) -> list[str]:
-    """The texts FolderSync embedded (title and section line, then the chunk), rebuilt from the store."""
+def load_corpus(settings: Any) -> list[Any]:
+    """The corpus's documents as our loaders read them (the files FolderSync would index)."""
+    from fnmatch import fnmatch
+
+    from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
+
+    folder = Path(settings.corpus_dir)
+    docs = []
+    for path in sorted(folder.rglob("*")):
+        doc_id = path.relative_to(folder).as_posix()
+        if (not path.is_file() or any(part.startswith(".") for part in Path(doc_id).parts)
+                or path.name.endswith(SIDECAR_SUFFIX) or loader_for(path) is None
+                or any(fnmatch(doc_id, p) for p in settings.ignore)):
+            continue
+        data = path.read_bytes()
+        meta, raw = read_sidecar(path)
+        docs.append(build_document(doc_id, path, data, hashlib.sha256(data + raw).hexdigest(), meta))
+    return docs
+
+
+def chunk_texts(settings: Any, docs: list[Any]) -> list[str]:
+    """What FolderSync embeds for these documents: each chunk with its title and section line."""
+    from programme_assistant.chunking import chunk_document, embedding_text
+
+    return [embedding_text(d.title, c.heading_path, c.text)
+            for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
+
+
+def stored_texts(store: Any) -> list[str]:
+    """The texts FolderSync embedded, rebuilt from the store (to check the limit was measured on them)."""
     from programme_assistant.chunking import embedding_text
 
     data = store.all_chunks()
@@ -71,23 +97,41 @@ def corpus_sentences(store: Any) -> list[str]:
     return [t[s:e] for t in texts for s, e in sentence_spans(t) if not t[s:e].lstrip().startswith("#")]
 
 
-def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int, stepped: bool) -> dict[str, Any]:
+def raw_encode_seconds(model: Any, texts: list[str], batch_size: int) -> float:
+    """One ``model.encode`` call on all texts: the model at its fastest (it sorts the texts by length, so
+    batches hold similar lengths and little padding), with nothing of ours around it."""
+    t0 = time.perf_counter()
+    model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                 show_progress_bar=False)
+    return time.perf_counter() - t0
+
+
+def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int) -> dict[str, Any]:
     from programme_assistant.assistant import Assistant
     from programme_assistant.components import build_embedder
 
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     embedder = build_embedder(settings)
-    embedder.model  # noqa: B018 - load now: ingest throughput measures embedding, not loading
+    model = embedder.model  # load now: ingest throughput measures embedding, not loading
     embedder.encode(["warm up"] * settings.batch_size)
     out["model_load_s"] = round(time.perf_counter() - t0, 3)
     assistant = Assistant.from_settings(settings, embedder=embedder)
     store = assistant.folder_sync.store
+    texts = chunk_texts(settings, load_corpus(settings))
 
+    # The limit is measured before and after our sync, so that a change in the machine's load during the run
+    # shows up as a difference between the two instead of skewing the ratio.
+    log(f"limit: raw model.encode of the {len(texts)} chunk texts, batch size {settings.batch_size}")
+    raw_before = raw_encode_seconds(model, texts, settings.batch_size)
     log("ingest: our FolderSync into a fresh index")
     report = assistant.sync()
     if not report.ok:
         raise RuntimeError(f"the sample corpus did not sync cleanly: {report.counts()}")
+    log("limit again, after the sync")
+    raw_after = raw_encode_seconds(model, texts, settings.batch_size)
+    if sorted(stored_texts(store)) != sorted(texts):
+        raise RuntimeError("the sync embedded other texts than the ones the limit was measured on")
     chunks = report.embedded_chunks
     out["ours"] = {
         "files": len(report.files), "chunks": chunks, "ingest_s": round(report.seconds, 3),
@@ -95,28 +139,11 @@ def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int, s
         "chunks_per_s": round(chunks / report.seconds, 2),
         "embed_chunks_per_s": round(chunks / report.embed_seconds, 2) if report.embed_seconds else None,
     }
-
-    texts = embedded_texts(store)
-    if len(texts) != chunks:
-        raise RuntimeError(f"store holds {len(texts)} chunks but the sync embedded {chunks}")
-    model = embedder.model
-    log(f"limit: raw model.encode of the same {len(texts)} texts, batch size {settings.batch_size}")
-    t1 = time.perf_counter()
-    model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                 show_progress_bar=False)
-    raw_s = time.perf_counter() - t1
+    raw_s = (raw_before + raw_after) / 2
     out["raw_encode"] = {"chunks": len(texts), "batch_size": settings.batch_size, "seconds": round(raw_s, 3),
-                         "chunks_per_s": round(len(texts) / raw_s, 2)}
-    if stepped:
-        step = settings.batch_size * FOLDER_SYNC_STEP_BATCHES
-        log(f"raw model.encode again in FolderSync's steps of {step} texts")
-        t2 = time.perf_counter()
-        for i in range(0, len(texts), step):
-            model.encode(texts[i:i + step], batch_size=settings.batch_size, normalize_embeddings=True,
-                         convert_to_numpy=True, show_progress_bar=False)
-        stepped_s = time.perf_counter() - t2
-        out["raw_encode_stepped"] = {"step": step, "seconds": round(stepped_s, 3),
-                                     "chunks_per_s": round(len(texts) / stepped_s, 2)}
+                         "chunks_per_s": round(len(texts) / raw_s, 2),
+                         "before_chunks_per_s": round(len(texts) / raw_before, 2),
+                         "after_chunks_per_s": round(len(texts) / raw_after, 2)}
 
     log("no-change re-sync")
     again = assistant.sync()
@@ -147,8 +174,34 @@ def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int, s
         "retrieval": latency_summary(retrieval), "answer": latency_summary(answers),
         "answer_stages": {k: latency_summary(v) for k, v in stages.items()}, "refused": refused,
     }
+    out["query_embedding"] = measure_query_embedding(embedder, measured)
     out["peak_rss_mb"] = peak_rss_mb()
     out["_assistant"] = assistant
+    return out
+
+
+def measure_query_embedding(embedder: Any, questions: list[str]) -> dict[str, Any]:
+    """Embedding one question, with torch's thread count as configured and with one thread.
+
+    A diagnostic: on a machine whose cores are busy with other work, torch's threads wait for one another
+    (OpenMP's spinning wait by default), and one query can take many times longer with two threads than with
+    one. A large gap here means the machine was contended and the latencies above include that wait."""
+    import torch
+
+    default = torch.get_num_threads()
+    out: dict[str, Any] = {}
+    try:
+        for label, threads in (("default", default), ("one_thread", 1)):
+            torch.set_num_threads(threads)
+            embedder.embed_query("warm up")
+            seconds = []
+            for q in questions:
+                t0 = time.perf_counter()
+                embedder.embed_query(q)
+                seconds.append(time.perf_counter() - t0)
+            out[label] = {"threads": threads, **latency_summary(seconds)}
+    finally:
+        torch.set_num_threads(default)
     return out
 
 
@@ -188,28 +241,9 @@ def measure_cold_start(settings: Any, question: str) -> dict[str, Any]:
 
 
 # --- 3. the LangChain baseline -------------------------------------------------------------------
-def corpus_documents(settings: Any) -> list[dict[str, Any]]:
-    """The sample corpus's documents as our loaders read them: the baseline's input."""
-    from fnmatch import fnmatch
-
-    from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
-
-    folder = Path(settings.corpus_dir)
-    docs = []
-    for path in sorted(folder.rglob("*")):
-        doc_id = path.relative_to(folder).as_posix()
-        if (not path.is_file() or path.name.startswith(".") or path.name.endswith(SIDECAR_SUFFIX)
-                or loader_for(path) is None or any(fnmatch(doc_id, p) for p in settings.ignore)):
-            continue
-        data = path.read_bytes()
-        meta, raw = read_sidecar(path)
-        doc = build_document(doc_id, path, data, hashlib.sha256(data + raw).hexdigest(), meta)
-        docs.append({"text": doc.text, "metadata": {"doc_id": doc.doc_id, "title": doc.title}})
-    return docs
-
-
 def measure_baseline(settings: Any, questions: list[str], warmup: list[str], workdir: Path) -> dict[str, Any]:
-    spec = {"model_path": settings.resolved_model_path(), "documents": corpus_documents(settings),
+    documents = [{"text": d.text, "metadata": {"doc_id": d.doc_id, "title": d.title}} for d in load_corpus(settings)]
+    spec = {"model_path": settings.resolved_model_path(), "documents": documents,
             "questions": questions, "warmup": warmup, "persist_dir": str(workdir / "baseline-chroma")}
     spec_path, out_path = workdir / "baseline-in.json", workdir / "baseline-out.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
@@ -325,12 +359,9 @@ def render_markdown(r: dict[str, Any]) -> str:
         ["peak memory (ingest + queries), MB", r["ingest"]["peak_rss_mb"], base.get("peak_rss_mb"),
          fmt(ratio(r["ingest"]["peak_rss_mb"], base.get("peak_rss_mb")), 2)],
     ]))
-    limit_rows = [["raw model.encode of the same texts, one call (the limit)", raw["chunks_per_s"], 1.0]]
-    if r["ingest"].get("raw_encode_stepped"):
-        st = r["ingest"]["raw_encode_stepped"]
-        limit_rows.append([f"raw model.encode in FolderSync's {st['step']}-text steps", st["chunks_per_s"],
-                           fmt(ratio(st["chunks_per_s"], raw["chunks_per_s"]), 2)])
-    limit_rows += [
+    limit_rows = [
+        [f"raw model.encode of the same texts in one call (the limit; before our sync {raw['before_chunks_per_s']}"
+         f", after {raw['after_chunks_per_s']})", raw["chunks_per_s"], 1.0],
         ["our sync, embedding alone", ours["embed_chunks_per_s"],
          fmt(ratio(ours["embed_chunks_per_s"], raw["chunks_per_s"]), 2)],
         ["our sync, whole (scan, parse, chunk, embed, store, manifest)", ours["chunks_per_s"],
@@ -343,6 +374,10 @@ def render_markdown(r: dict[str, Any]) -> str:
               f"unchanged, {resync['embedded_chunks']} embedded)"],
              ["answer stages p50 / p95, ms", f"retrieve {_pq(q['answer_stages']['retrieve'])}, "
               f"answer {_pq(q['answer_stages']['answer'])}"]]
+    qe = r["ingest"].get("query_embedding")
+    if qe:
+        other.append(["embedding one question p50 / p95, ms (torch threads: default, one)",
+                      f"{qe['default']['threads']} threads {_pq(qe['default'])}, 1 thread {_pq(qe['one_thread'])}"])
     if cold:
         other += [["cold start to first answer (new process, index on disk)",
                    f"{cold['to_first_answer_s']:.1f} s (imports {cold['imports_s']:.1f}, build "
@@ -396,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         results["settings"] = {"model": Path(settings.resolved_model_path()).name, "batch_size": settings.batch_size,
                                "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,
                                "retrieval_mode": settings.retrieval_mode, "retrieval_k": settings.retrieval_k}
-        ingest = measure_ingest_and_queries(settings, n_questions, n_warmup=3, stepped=not args.quick)
+        ingest = measure_ingest_and_queries(settings, n_questions, n_warmup=3)
         assistant = ingest.pop("_assistant")
         results["ingest"] = ingest
         log("cold start: a new process answers one question")

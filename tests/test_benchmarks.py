@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the benchmarks live beside the package, not in it
     sys.path.insert(0, str(ROOT))
 
-from conftest import make_sync  # noqa: E402
+from conftest import make_sync, write_md  # noqa: E402
 
 from benchmarks import external, perf  # noqa: E402
 from benchmarks.common import (  # noqa: E402
@@ -122,6 +122,18 @@ def test_compose_chunks_mixes_real_texts_and_vectors():
     assert len(codes) > 45  # the vocabulary grows with the corpus
     with pytest.raises(ValueError):
         compose_chunks(texts[:1], vectors[:1], 5)
+
+
+def test_the_limit_is_measured_on_exactly_the_texts_folder_sync_embeds(settings, corpus, fake_embedder):
+    write_md(corpus, "news/a.md", "Alpha news", ["First paragraph about hydrogen. " * 12, "Second one."])
+    write_md(corpus, "guides/b.md", "Beta guide", ["## Section\n\nA guide paragraph. " * 20])
+    (corpus / "README.md").write_text("# Not a document\n")
+    (corpus / ".hidden.md").write_text("# Hidden\n")
+    texts = perf.chunk_texts(settings, perf.load_corpus(settings))
+    sync = make_sync(settings, fake_embedder)
+    assert sync.sync(corpus).ok
+    assert sorted(texts) == sorted(fake_embedder.embedded)
+    assert sorted(perf.stored_texts(sync.store)) == sorted(texts)
 
 
 # --- external benchmark: data ---------------------------------------------------------------------
@@ -255,7 +267,8 @@ def test_reports_render_from_minimal_results():
         "ingest": {"model_load_s": 5.0, "peak_rss_mb": 900.0,
                    "ours": {"files": 3, "chunks": 30, "ingest_s": 2.0, "embed_s": 1.5, "chunks_per_s": 15.0,
                             "embed_chunks_per_s": 20.0},
-                   "raw_encode": {"chunks": 30, "batch_size": 8, "seconds": 1.2, "chunks_per_s": 25.0},
+                   "raw_encode": {"chunks": 30, "batch_size": 8, "seconds": 1.2, "chunks_per_s": 25.0,
+                                  "before_chunks_per_s": 24.0, "after_chunks_per_s": 26.0},
                    "resync": {"seconds": 0.01, "counts": {"unchanged": 3}, "embedded_chunks": 0},
                    "queries": {"retrieval": lat, "answer": lat, "answer_stages": {"retrieve": lat, "answer": lat}}},
         "baseline": {"chunks": 25, "ingest_s": 1.0, "chunks_per_s": 25.0, "query": lat, "imports_s": 3.0,
