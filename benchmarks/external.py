@@ -38,11 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from langchain_core.embeddings import Embeddings
-
 from benchmarks.common import (
     REPO_ROOT,
     RESULTS_DIR,
+    CachedEmbeddings,
     fmt,
     latency_summary,
     machine_info,
@@ -165,43 +164,6 @@ def cache_key(data_files: list[Path], doc_ids: list[str], index_settings: dict[s
     digest.update("\x1f".join(sorted(doc_ids)).encode())
     digest.update(json.dumps(index_settings, sort_keys=True).encode())
     return digest.hexdigest()[:16]
-
-
-class CachedEmbeddings(Embeddings):
-    """The model, with every text it has embedded remembered: the three retrieval modes ask the same questions
-    and the answerer scores mostly the same sentences, which need embedding once, not three times. Vectors are
-    the model's own, so the scores are unchanged; only the wall time of the second and third modes shrinks."""
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self._documents: dict[str, Any] = {}
-        self._queries: dict[str, Any] = {}
-
-    @property
-    def model_id(self) -> str:
-        from programme_assistant.embeddings import model_id_of
-
-        return model_id_of(self.inner)
-
-    @property
-    def model(self) -> Any:
-        return getattr(self.inner, "model", None)
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        import numpy as np
-
-        missing = [t for t in dict.fromkeys(texts) if t not in self._documents]
-        if missing:
-            for text, vec in zip(missing, self.inner.embed_documents(missing), strict=True):
-                self._documents[text] = np.asarray(vec, dtype=np.float32)
-        return [self._documents[t].tolist() for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        import numpy as np
-
-        if text not in self._queries:
-            self._queries[text] = np.asarray(self.inner.embed_query(text), dtype=np.float32)
-        return self._queries[text].tolist()
 
 
 # --- scoring ------------------------------------------------------------------------------------

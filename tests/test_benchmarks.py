@@ -17,6 +17,7 @@ from conftest import make_sync, write_md  # noqa: E402
 
 from benchmarks import external, perf  # noqa: E402
 from benchmarks.common import (  # noqa: E402
+    CachedEmbeddings,
     generic_questions,
     latency_summary,
     markdown_table,
@@ -200,7 +201,7 @@ def test_benchmark_documents_sync_through_folder_sync_and_map_back(settings, fak
 
 
 def test_cached_embeddings_embed_each_text_once(fake_embedder):
-    cached = external.CachedEmbeddings(fake_embedder)
+    cached = CachedEmbeddings(fake_embedder)
     first = cached.embed_documents(["a", "b", "a"])
     second = cached.embed_documents(["b", "c"])
     assert fake_embedder.embedded == ["a", "b", "c"]
