@@ -260,7 +260,7 @@ def build_docx(src: Source) -> bytes:
                     _add_runs(cell.paragraphs[0], row[c] if c < len(row) else "", bold_all=(r == 0))
             doc.add_paragraph()  # breathing space after a table
 
-    created = dt.datetime.combine(src.date, dt.time(9, 0), tzinfo=dt.timezone.utc)
+    created = dt.datetime.combine(src.date, dt.time(9, 0), tzinfo=dt.UTC)
     cp = doc.core_properties
     cp.title = str(src.meta["title"])
     cp.created = created
@@ -350,7 +350,7 @@ def _column_widths(rows: list, ncols: int, frame_width: float) -> list:
         total = sum(minimum)
         return [frame_width * m / total for m in minimum]
     total = sum(weights)
-    return [m + spare * w / total for m, w in zip(minimum, weights)]
+    return [m + spare * w / total for m, w in zip(minimum, weights, strict=True)]
 
 
 def _pdf_flowables(src: Source, styles, frame_width: float) -> list:
@@ -462,7 +462,7 @@ def build_pdf(src: Source) -> bytes:
 
     # In invariant mode reportlab takes CreationDate/ModDate from
     # SOURCE_DATE_EPOCH; point it at the document date (midnight UTC).
-    epoch = int(dt.datetime.combine(src.date, dt.time(0, 0), tzinfo=dt.timezone.utc).timestamp())
+    epoch = int(dt.datetime.combine(src.date, dt.time(0, 0), tzinfo=dt.UTC).timestamp())
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:

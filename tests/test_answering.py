@@ -5,9 +5,9 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from conftest import make_sync, write_md
 from langchain_core.embeddings import Embeddings
 
-from conftest import make_sync, write_md
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.assistant import Assistant
 from programme_assistant.citations import resolve

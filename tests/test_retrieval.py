@@ -4,8 +4,8 @@ variants, near-duplicate collapse, lexical index kept in step with syncs, LangCh
 from __future__ import annotations
 
 import pytest
-
 from conftest import make_sync, write_md
+
 from programme_assistant.errors import ConfigError
 from programme_assistant.glossary import Glossary, parse_glossary
 from programme_assistant.retrieval import Filters, HybridSearch, ProgrammeRetriever

@@ -47,7 +47,8 @@ class Filters:
         for pair in pairs:
             key, sep, value = pair.partition("=")
             if not sep or key not in {"type", "language", "doc", "from", "to"}:
-                raise ConfigError(f"bad filter {pair!r}", "use type=, language=, doc=, from=YYYY-MM-DD or to=YYYY-MM-DD")
+                raise ConfigError(f"bad filter {pair!r}",
+                                  "use type=, language=, doc=, from=YYYY-MM-DD or to=YYYY-MM-DD")
             values.setdefault(key, []).extend(v.strip() for v in value.split(",") if v.strip())
         return cls(doc_types=tuple(values.get("type", [])), languages=tuple(values.get("language", [])),
                    doc_ids=tuple(values.get("doc", [])), date_from=(values.get("from") or [None])[0],
