@@ -12,10 +12,11 @@ measured in one run on this machine.
    moment the process is started; its peak resident memory.
 3. The plain LangChain baseline (``benchmarks.baseline``) in its own process, on the same documents and
    questions with the same model: its ingest time and query latency, and ours as ratios to it.
-4. Scaling: synthetic chunks (``benchmarks.synthetic``: composed from the sample corpus's chunks and vectors,
-   no model run) inserted into a fresh store in steps up to 1k, 10k and 50k chunks; after each step, the
-   time to rebuild the BM25 index and the latency of dense, BM25 and hybrid search (questions embedded
-   beforehand, so that the growth with size is not hidden by the model's time, measured apart).
+4. Scaling (``benchmarks.scaling``): synthetic chunks (``benchmarks.synthetic``: composed from the sample
+   corpus's chunks and vectors, no model run) inserted into a fresh store in steps up to 1k, 10k and 50k
+   chunks; after each step, the time to rebuild the BM25 index and the latency of dense, BM25 and hybrid
+   search (questions embedded beforehand, so that the growth with size is not hidden by the model's time,
+   which is measured apart).
 
 Results: ``benchmarks/results/perf-latest.{json,md}`` (``--quick``: a temporary folder unless ``--out``).
 Figures are as measured: other work on the machine slows every figure of a run alike, which is why the
@@ -35,10 +36,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import baseline, scaling
 from benchmarks.common import (
     REPO_ROOT,
     RESULTS_DIR,
-    CachedEmbeddings,
     fmt,
     generic_questions,
     latency_summary,
@@ -242,95 +243,6 @@ def measure_cold_start(settings: Any, question: str) -> dict[str, Any]:
             "peak_rss_mb": round(child["peak_rss_mb"], 1), "question": question}
 
 
-# --- 3. the LangChain baseline -------------------------------------------------------------------
-def measure_baseline(settings: Any, questions: list[str], warmup: list[str], workdir: Path) -> dict[str, Any]:
-    documents = [{"text": d.text, "metadata": {"doc_id": d.doc_id, "title": d.title}} for d in load_corpus(settings)]
-    spec = {"model_path": settings.resolved_model_path(), "documents": documents,
-            "questions": questions, "warmup": warmup, "persist_dir": str(workdir / "baseline-chroma")}
-    spec_path, out_path = workdir / "baseline-in.json", workdir / "baseline-out.json"
-    spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    started = time.time()
-    done = subprocess.run([sys.executable, "-m", "benchmarks.baseline", str(spec_path), str(out_path)],
-                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"LangChain baseline failed: {done.stderr[-2000:]}")
-    result = json.loads(out_path.read_text(encoding="utf-8"))
-    result["process_wall_s"] = round(time.time() - started, 3)
-    result["documents"] = len(spec["documents"])
-    result["query"] = latency_summary(result.pop("query_seconds"))
-    return result
-
-
-# --- 4. scaling ---------------------------------------------------------------------------------
-def measure_scaling(settings: Any, source_store: Any, embedder: Any, sizes: list[int], questions: list[str],
-                    n_warmup: int, budget_s: float) -> dict[str, Any]:
-    from benchmarks.synthetic import compose_chunks
-    from programme_assistant.components import build_store
-    from programme_assistant.retrieval import HybridSearch
-
-    base = source_store.collection.get(include=["documents", "embeddings", "metadatas"])
-    log(f"scaling: composing {max(sizes)} synthetic chunks from {len(base['ids'])} real ones")
-    synth = compose_chunks(base["documents"], base["embeddings"], max(sizes), seed=11)
-    scale_settings = settings.model_copy(update={"index_dir": settings.index_dir.parent / "scaling",
-                                                 "collection": "scaling"})
-    # Questions are embedded once before the timed searches (see the priming below), so the table shows how
-    # search time grows with the corpus; the model's share is measured apart ("embedding one question").
-    cached = CachedEmbeddings(embedder)
-    store = build_store(scale_settings, cached)
-    search = HybridSearch(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
-                          rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
-                          lexical_weight=settings.lexical_weight, duplicate_threshold=settings.duplicate_threshold)
-    warmup, measured = questions[:n_warmup], questions[n_warmup:]
-    started = time.perf_counter()
-    steps: list[dict[str, Any]] = []
-    inserted = 0
-    per_chunk_s: float | None = None
-    for size in sizes:
-        spent = time.perf_counter() - started
-        if per_chunk_s is not None and spent + per_chunk_s * size > budget_s:
-            steps.append({"chunks": size, "skipped": f"projected {per_chunk_s * size:.0f} s more would pass the "
-                          f"{budget_s:.0f} s scaling budget (--scaling-budget)"})
-            break
-        step_start = time.perf_counter()
-        new = range(inserted, size)
-        metas = []
-        for i in new:
-            meta = dict(base["metadatas"][synth.sources[i][0]])
-            meta.update(doc_id=f"synthetic/{i // 8:05d}.md", chunk_index=i % 8, start=0, end=len(synth.texts[i]))
-            metas.append(meta)
-        log(f"scaling: inserting chunks {inserted}..{size}")
-        t_insert = time.perf_counter()
-        store.upsert([f"s{i:06d}" for i in new], [synth.texts[i] for i in new], synth.vectors[inserted:size], metas)
-        insert_s = time.perf_counter() - t_insert
-        inserted = size
-        t_lex = time.perf_counter()
-        search.snapshot()  # the BM25 index and glossary are rebuilt when the store has changed
-        rebuild_s = time.perf_counter() - t_lex
-        search.mode = "hybrid"
-        for q in questions:  # untimed: fills the embedding cache with the (expanded) text each question embeds
-            search.search(q)
-        row: dict[str, Any] = {"chunks": store.count(), "insert_s": round(insert_s, 2),
-                               "insert_chunks_per_s": round(len(new) / insert_s, 1),
-                               "bm25_rebuild_s": round(rebuild_s, 2)}
-        for mode in ("dense", "bm25", "hybrid"):
-            search.mode = mode
-            for q in warmup:
-                search.search(q)
-            latencies = []
-            for q in measured:
-                tq = time.perf_counter()
-                search.search(q)
-                latencies.append(time.perf_counter() - tq)
-            row[mode] = latency_summary(latencies)
-        search.mode = "hybrid"
-        log(f"scaling: {row}")
-        steps.append(row)
-        per_chunk_s = (time.perf_counter() - step_start) / len(new)
-    return {"steps": steps, "base_chunks": len(base["ids"]), "queries": len(measured),
-            "peak_rss_mb": peak_rss_mb(), "seconds": round(time.perf_counter() - started, 1)}
-
-
 # --- report ---------------------------------------------------------------------------------------
 def _pq(summary: dict[str, Any] | None) -> str:
     if not summary or not summary.get("n"):
@@ -446,11 +358,13 @@ def main(argv: list[str] | None = None) -> int:
         results["cold_start"] = measure_cold_start(settings, ingest["queries"]["questions"][0])
         if not args.no_baseline:
             log("plain LangChain baseline (own process)")
-            results["baseline"] = measure_baseline(settings, ingest["queries"]["questions"],
-                                                   ingest["queries"]["warmup"], work)
+            documents = [{"text": d.text, "metadata": {"doc_id": d.doc_id, "title": d.title}}
+                         for d in load_corpus(settings)]
+            results["baseline"] = baseline.measure(settings.resolved_model_path(), documents,
+                                                   ingest["queries"]["questions"], ingest["queries"]["warmup"], work)
         if not args.no_scaling:
             questions = ingest["queries"]["warmup"] + ingest["queries"]["questions"][:20]
-            results["scaling"] = measure_scaling(settings, assistant.folder_sync.store, assistant.folder_sync.embedder,
+            results["scaling"] = scaling.measure(settings, assistant.folder_sync.store, assistant.folder_sync.embedder,
                                                  sizes, questions, n_warmup=3, budget_s=args.scaling_budget)
         del assistant
     results["total_s"] = round(time.perf_counter() - started, 1)
