@@ -96,6 +96,20 @@ def test_score_case_perfect_wrong_refusal_partial():
     assert s["fact_recall"] == pytest.approx((1 + 0 + 0 + 0.5) / 4, abs=1e-3)
 
 
+def test_citation_precision_counts_supporting_documents_and_strict_does_not():
+    case = CASE.model_copy(update={"supporting_doc_ids": ["timeline.md"]})
+    result = score_case(case, _answer("Group B visited Osaka [1] and Oita [2].", ["a.md", "timeline.md"]))
+    assert result.citation_precision == 1.0 and result.citation_precision_strict == 0.5
+    assert result.citation_recall == 1.0  # recall is of the expected (primary) sources
+    other = score_case(case, _answer("Group B visited Osaka [1] and Oita [2].", ["a.md", "unrelated.md"]))
+    assert other.citation_precision == 0.5 == other.citation_precision_strict
+
+
+def test_golden_case_rejects_a_document_both_expected_and_supporting():
+    with pytest.raises(ValueError, match="expected or supporting"):
+        CASE.model_validate({**CASE.model_dump(), "supporting_doc_ids": ["a.md"]})
+
+
 def test_report_compare_and_thresholds(tmp_path):
     good = [score_case(CASE, _answer("Osaka and Oita [1].", ["a.md"])),
             score_case(REFUSE, _answer(REFUSAL_TEXT, [], True))]

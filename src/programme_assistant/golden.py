@@ -25,6 +25,10 @@ class GoldenCase(BaseModel):
     reference_answer: str = Field(min_length=2)
     required_facts: list[str] = Field(default_factory=list)
     expected_doc_ids: list[str] = Field(default_factory=list)
+    # Other documents that also state the answer (a reference list or a later report restating it): citing
+    # them is correct, so citation precision counts them; retrieval metrics use expected_doc_ids alone.
+    # Proposed by scripts/propose_supporting_docs.py, reviewed by a person.
+    supporting_doc_ids: list[str] = Field(default_factory=list)
     # earlier user turns of the conversation, asked first (follow-up cases)
     history: list[str] = Field(default_factory=list)
     language: str = "en"
@@ -38,8 +42,10 @@ class GoldenCase(BaseModel):
     def _consistent(self) -> GoldenCase:
         if self.answerable and not (self.required_facts and self.expected_doc_ids):
             raise ValueError("an answerable case needs required_facts and expected_doc_ids")
-        if not self.answerable and (self.required_facts or self.expected_doc_ids):
-            raise ValueError("an unanswerable case has no required_facts or expected_doc_ids")
+        if not self.answerable and (self.required_facts or self.expected_doc_ids or self.supporting_doc_ids):
+            raise ValueError("an unanswerable case has no required_facts, expected_doc_ids or supporting_doc_ids")
+        if set(self.supporting_doc_ids) & set(self.expected_doc_ids):
+            raise ValueError("a document is either expected or supporting, not both")
         if self.category == "follow_up" and not self.history:
             raise ValueError("a follow_up case needs the earlier turn(s) in history")
         return self
@@ -74,6 +80,11 @@ def problems_against_corpus(cases: list[GoldenCase], texts: dict[str, str]) -> l
         for doc_id in case.expected_doc_ids:
             if doc_id not in texts:
                 problems.append(f"{case.id}: expected document {doc_id!r} is not in the corpus")
+        for doc_id in case.supporting_doc_ids:
+            if doc_id not in texts:
+                problems.append(f"{case.id}: supporting document {doc_id!r} is not in the corpus")
+            elif not any(normalise(f) in texts[doc_id] for f in case.required_facts):
+                problems.append(f"{case.id}: supporting document {doc_id!r} states none of the required facts")
         for fact in case.required_facts:
             if not any(normalise(fact) in texts[d] for d in case.expected_doc_ids if d in texts):
                 problems.append(f"{case.id}: required fact {fact!r} is in none of its expected documents")

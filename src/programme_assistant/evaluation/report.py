@@ -12,7 +12,8 @@ from typing import Any
 
 from programme_assistant.evaluation.runner import CaseResult
 
-HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision", "citation_recall", "groundedness",
+HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
+            "citation_precision_strict", "citation_recall", "groundedness",
             "refusal_recall", "wrong_refusal_rate", "total_p50_ms", "total_p95_ms")
 # Metrics where lower is better (for deltas and regressions).
 LOWER_IS_BETTER = {"wrong_refusal_rate"} | {k for k in HEADLINE if k.endswith("_ms")}

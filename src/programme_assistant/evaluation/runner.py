@@ -40,6 +40,7 @@ class CaseResult:
     retrieved_docs: list[str]
     cited_docs: list[str]
     expected_docs: list[str]
+    supporting_docs: list[str] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     required_facts: list[str] = field(default_factory=list)
     missing_facts: list[str] = field(default_factory=list)
@@ -50,7 +51,8 @@ class CaseResult:
     ndcg10: float = 0.0
     fact_recall: float = 0.0
     token_f1: float = 0.0
-    citation_precision: float = 0.0
+    citation_precision: float = 0.0  # cited documents among the expected and supporting ones
+    citation_precision_strict: float = 0.0  # among the expected (primary) ones alone
     citation_recall: float = 0.0
     groundedness: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -72,7 +74,8 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult
         id=case.id, category=case.category, question=case.question, history=list(case.history),
         reference=case.reference_answer, answer=answer.text, refused=answer.refused, answerable=case.answerable,
         standalone=answer.standalone_question, retrieved_docs=ranked, cited_docs=cited,
-        expected_docs=list(case.expected_doc_ids), required_facts=list(case.required_facts),
+        expected_docs=list(case.expected_doc_ids), supporting_docs=list(case.supporting_doc_ids),
+        required_facts=list(case.required_facts),
         citations=[{"number": c.number, "doc_id": c.doc_id, "title": c.title, "quote": c.quote, "page": c.page,
                     "section": c.section} for c in answer.citations],
         timings=dict(answer.timings), evidence=dict(answer.evidence), config=config,
@@ -84,7 +87,8 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult
         result.fact_recall = 0.0 if answer.refused else fact_recall(answer.text, case.required_facts)
         result.missing_facts = [f for f in case.required_facts
                                 if answer.refused or normalise(f) not in normalise(answer.text)]
-        result.citation_precision = citation_precision(cited, exp)
+        result.citation_precision = citation_precision(cited, [*exp, *case.supporting_doc_ids])
+        result.citation_precision_strict = citation_precision(cited, exp)
         result.citation_recall = citation_recall(cited, exp)
         result.groundedness = 0.0 if answer.refused else groundedness(answer.text, answer.unsupported)
     return result
@@ -104,6 +108,7 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
         for key in RETRIEVAL_KEYS + ANSWER_KEYS:
             out[key] = _mean([getattr(r, key) for r in answerable])
         out["citation_precision"] = _mean([r.citation_precision for r in answered])
+        out["citation_precision_strict"] = _mean([r.citation_precision_strict for r in answered])
         out["groundedness"] = _mean([r.groundedness for r in answered])
         out["wrong_refusal_rate"] = round(sum(r.refused for r in answerable) / len(answerable), 3)
     if unanswerable:
