@@ -251,3 +251,17 @@ def test_rewriter_replaces_the_names_of_the_previous_turn():
     history = [("What route did the Kyoto delegation follow during the June 2023 return visit?", "...")]
     rewritten = r.rewrite("And Oita's?", history)
     assert "kyoto" not in rewritten.lower() and "route" in rewritten and "2023" in rewritten
+
+
+def test_a_sentence_in_another_language_is_scored_by_its_english_gloss():
+    from dataclasses import replace
+
+    spanish = replace(passage(1, "El programa incluyó presentaciones del Gobierno Vasco y de BRTA en la visita."),
+                      language="es")
+    english = passage(2, "The weather in Bilbao was warm and many regions sent their greetings that week.")
+    question = "Which organisations gave presentations during the visit?"
+    glossed = _answerer().score(question, [spanish, english])
+    plain = _answerer(cross_language=False).score(question, [spanish, english])
+    best = {s.passage: s.score for s in glossed}
+    assert glossed[0].passage == 1 and glossed[0].text.startswith("El programa")  # the original is shown
+    assert best[1] > {s.passage: s.score for s in plain}[1]

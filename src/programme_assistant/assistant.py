@@ -39,7 +39,7 @@ class Assistant:
             folder_sync.store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
             rrf_k=settings.rrf_k, dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight,
             duplicate_threshold=settings.duplicate_threshold, mode=settings.retrieval_mode,
-            cross_language=settings.cross_language,
+            cross_language=settings.cross_language, named_sources=settings.named_sources,
             generation=lambda: folder_sync.manifest.get_meta("last_sync") or "")
         if chat_model is None and settings.llm_provider != "none":
             from programme_assistant.llm import build_chat_model

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # A question in Spanish, Italian, Catalan or French is also searched and scored by its word-by-word
     # English gloss (crosslingual.py): golden multilingual hit@5 0.667 -> 1.0, fact recall 0.458 -> 0.778.
     cross_language: bool = True
+    # A question naming a document ("according to the Italian press note") gets that document's best
+    # passages first (sources.py).
+    named_sources: bool = True
     # Passages sharing this share of their word 3-grams with a better-ranked one are dropped as near-duplicates.
     duplicate_threshold: float = Field(0.7, gt=0.0, le=1.0)
 

@@ -223,6 +223,7 @@ def draft_case(record: FeedbackRecord) -> dict[str, Any]:
         "reference_answer": "TODO: the correct answer, from the documents",
         "required_facts": [],
         "expected_doc_ids": [] if record.reason == "wrong source" else cited,
+        "supporting_doc_ids": [],
         "history": [turn[0] for turn in record.history if turn],
         "language": detect_language(record.question),
         "notes": "; ".join(notes),

@@ -23,6 +23,7 @@ from programme_assistant.glossary import Glossary, parse_glossary
 from programme_assistant.lexical import LexicalIndex
 from programme_assistant.models import Chunk, RetrievedChunk
 from programme_assistant.sentences import content_words
+from programme_assistant.sources import SourceNamer
 from programme_assistant.store import ChunkStore
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -135,6 +136,7 @@ class _Snapshot:
     metas: list[dict[str, Any]] = field(default_factory=list)
     lexical: LexicalIndex | None = None
     glossary: Glossary = field(default_factory=lambda: Glossary([]))
+    sources: SourceNamer | None = None
     key: tuple[int, str] = (-1, "")
 
 
@@ -149,7 +151,8 @@ class HybridSearch:
 
     def __init__(self, store: ChunkStore, *, k: int = 6, candidates: int = 30, rrf_k: int = 60,
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, duplicate_threshold: float = 0.7,
-                 mode: Mode = "hybrid", generation: Any = None, cross_language: bool = True) -> None:
+                 mode: Mode = "hybrid", generation: Any = None, cross_language: bool = True,
+                 named_sources: bool = True, named_passages: int = 2) -> None:
         self.store = store
         self.k = k
         self.candidates = candidates
@@ -159,6 +162,8 @@ class HybridSearch:
         self.duplicate_threshold = duplicate_threshold
         self.mode = mode
         self.cross_language = cross_language
+        self.named_sources = named_sources
+        self.named_passages = named_passages
         self._generation = generation or (lambda: "")
         self._snapshot = _Snapshot()
         self._lock = threading.Lock()
@@ -180,8 +185,10 @@ class HybridSearch:
                 entries.extend(parse_glossary(str(meta.get("doc_id", "")), text))
         searchable = [f"{_label_of(m)} {m.get('section', '')}\n{t}"
                       for t, m in zip(data["documents"], data["metadatas"], strict=True)]
-        return _Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"],
-                         lexical=LexicalIndex(searchable), glossary=Glossary(_dedupe_entries(entries)), key=key)
+        lexical = LexicalIndex(searchable)
+        sources = SourceNamer.from_chunks(data["metadatas"], data["documents"], _label_of, lexical.idf)
+        return _Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"], lexical=lexical,
+                         glossary=Glossary(_dedupe_entries(entries)), sources=sources, key=key)
 
     @property
     def glossary(self) -> Glossary:
@@ -225,7 +232,26 @@ class HybridSearch:
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[RetrievedChunk]:
         filters = filters or Filters()
         k = k or self.k
-        return self._with_definition(query, self._fused(query, filters, k), filters, k)
+        results = self._with_definition(query, self._fused(query, filters, k), filters, k)
+        return self._with_named_source(query, results, filters, k)
+
+    def _with_named_source(self, query: str, results: list[RetrievedChunk], filters: Filters,
+                           k: int) -> list[RetrievedChunk]:
+        """A question naming a document ("according to the Italian press note") gets that document's best
+        passages first (``sources.py``); the other results follow."""
+        snap = self.snapshot()
+        if not self.named_sources or snap.sources is None or filters.doc_ids:
+            return results
+        named = snap.sources.named(query)
+        if named is None or (filters.doc_types or filters.languages or filters.date_from or filters.date_to) \
+                and not any(filters.matches(m) for m in snap.metas if m.get("doc_id") == named.doc_id):
+            return results
+        own = self._fused(query, Filters(doc_ids=(named.doc_id,)), self.named_passages)
+        if not own:
+            return results
+        ids = {r.chunk.chunk_id for r in own}
+        top = max((r.score for r in results), default=0.0)
+        return [_with(r, score=top) for r in own] + [r for r in results if r.chunk.chunk_id not in ids][:k - len(own)]
 
     def _fused(self, query: str, filters: Filters, k: int) -> list[RetrievedChunk]:
         expanded = self.expand(query)

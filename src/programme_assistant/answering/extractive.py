@@ -34,7 +34,7 @@ from programme_assistant.answering.question import (
     states_absence,
 )
 from programme_assistant.citations import resolve
-from programme_assistant.crosslingual import to_english
+from programme_assistant.crosslingual import gloss, lexicon, to_english
 from programme_assistant.lexical import Tokenizer
 from programme_assistant.models import Answer, RetrievedChunk
 from programme_assistant.prompts import REFUSAL_TEXT
@@ -167,6 +167,17 @@ class ExtractiveAnswerer:
             focus = analyse(english)
         return english, focus
 
+    @staticmethod
+    def _readings(cands: list[Candidate], passages: list[RetrievedChunk]) -> list[str]:
+        """What each candidate is scored as: its text, or for a passage in a lexicon language (Spanish, Italian,
+        Catalan, French) its word-by-word English gloss."""
+        known = lexicon()
+        out = []
+        for c in cands:
+            lang = passages[c.passage - 1].language
+            out.append(gloss(c.text, lang) or c.text if lang != "en" and lang in known else c.text)
+        return out
+
     def _weights(self, q_terms: set[str], cand_terms: list[set[str]]) -> dict[str, float]:
         if self.idf is not None:
             return {t: self.idf(t) for t in q_terms}
@@ -180,12 +191,17 @@ class ExtractiveAnswerer:
         cfg = self.config
         english, focus = self._focus(question)
         q = np.asarray(self.embedder.embed_query(english or question), dtype=np.float32)
-        sims = self._vectors([c.text for c in cands]) @ q
+        # a candidate in another language is read (embedded and matched) by its English gloss too, so that an
+        # English question about a Spanish press note can find its sentence (the answer shows the original)
+        read = self._readings(cands, passages) if cfg.cross_language else [c.text for c in cands]
+        sims = self._vectors(read) @ q
         if cfg.context_semantic_weight > 0:  # "Time: 9:00" means little without "First Exchange Meeting" above it
-            in_context = self._vectors([f"{c.context}: {c.text}" if c.context else c.text for c in cands]) @ q
+            in_context = self._vectors([f"{c.context}: {r}" if c.context else r for c, r in zip(cands, read,
+                                                                                                  strict=True)]) @ q
             sims = (1 - cfg.context_semantic_weight) * sims + cfg.context_semantic_weight * np.maximum(sims, in_context)
         q_terms = set(self.tokenizer(f"{question} {english}" if english else question))
-        cand_terms = [set(self.tokenizer(c.text)) for c in cands]
+        cand_terms = [set(self.tokenizer(c.text if r == c.text else f"{c.text} {r}")) for c, r in zip(cands, read,
+                                                                                                       strict=True)]
         ctx_terms = [set(self.tokenizer(c.context)) for c in cands]
         weights = self._weights(q_terms, cand_terms)
         total_weight = sum(weights.values()) or 1.0

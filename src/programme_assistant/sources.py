@@ -1,0 +1,123 @@
+"""Named sources: the document a question names ("according to the Italian press note", "per the Basque press
+note", "Casa Asia's December 2022 news item", "the final R2R report").
+
+Such a question asks what one document says. Its passages may rank low on the question's other words, above
+all when the document is in another language than the question (an English question about a Spanish press
+note), so retrieval adds the named document's best passages in front (``HybridSearch``).
+
+A question names a source when it holds a kind of document (press note, report, minutes, news item, guide,
+...) with words before it or after it ("the Italian press note", "the report on the food-tech webinar"). Each
+document is known by its label (``retrieval.source_label``: title, path words, type, language, month, year)
+and, for a document in another language, the English gloss of its title and opening line (``crosslingual``),
+so "Basque" meets a note titled in Spanish about "Euskadi" ("País Vasco"). A document is named when the
+question's naming words, weighed by how rare they are, are mostly in its label and no other document's label
+holds them as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from programme_assistant.crosslingual import gloss, lexicon
+from programme_assistant.lexical import Tokenizer
+
+# the kinds of document a question can name, longest first so that "press note" wins over "note"
+_KINDS = ("press note", "press release", "news item", "news article", "news story", "field notes",
+          "briefing pack", "activity report", "mission report", "final report", "write-up", "minutes", "report",
+          "article", "guide", "faq", "timeline", "glossary", "overview", "summary", "note", "item", "announcement")
+_KIND = re.compile(r"\b(" + "|".join(re.escape(k) for k in _KINDS) + r")\b", re.IGNORECASE)
+# the naming words: up to six words before the kind (after "according to", "per", "in" or "the") and the
+# "on / about / of ..." phrase after it, up to the end of the clause
+_BEFORE = re.compile(r"((?:[\w'’&.-]+\s+){0,5})$")
+_AFTER = re.compile(r"^\s+(?:on|about|of|from|for)\s+((?:the\s+)?(?:[\w'’&-]+\s*){1,5})", re.IGNORECASE)
+# words of a naming phrase that name no document ("according to the ...", "what did ... say")
+_GENERIC = frozenset({"document", "documents", "source", "sources", "our", "these", "those", "this", "that", "its",
+                      "their", "own", "same", "one", "ones", "according", "per", "say", "said", "says", "state",
+                      "states", "stated", "describe", "describes", "published", "publish", "list", "lists",
+                      "mention", "mentions", "give", "gives", "record", "records", "suggest", "suggests", "come",
+                      "came", "across", "read", "seen", "saw", "found", "how", "does", "did", "what", "which",
+                      "when", "who", "where", "why", "aware", "about"})
+# the head noun of each kind counts at half weight: "report" says less about which document than "mission"
+_HEADS = frozenset(k.split()[-1] for k in _KINDS)
+
+
+@dataclass(frozen=True)
+class NamedSource:
+    doc_id: str
+    score: float  # share of the naming words' weight found in the document's label
+    words: tuple[str, ...]  # the naming words (stemmed)
+
+
+def naming_phrases(question: str) -> list[str]:
+    """The phrases of ``question`` that name a document: "Italian press note", "report on the food-tech
+    webinar". Empty when the question names no kind of document."""
+    phrases = []
+    for m in _KIND.finditer(question):
+        before = _BEFORE.search(question[:m.start()])
+        after = _AFTER.match(question[m.end():])
+        words = (before.group(1) if before else "") + m.group(1) + (" " + after.group(1) if after else "")
+        phrases.append(words.strip())
+    return phrases
+
+
+class SourceNamer:
+    """Finds the document a question names among the documents of the index."""
+
+    def __init__(self, labels: dict[str, str], languages: dict[str, str], openings: dict[str, str],
+                 idf: Callable[[str], float], tokenizer: Tokenizer | None = None, min_share: float = 0.7,
+                 margin: float = 0.15) -> None:
+        """``labels``: doc id -> label; ``languages``: doc id -> language code; ``openings``: doc id -> its title
+        and first lines (glossed into English for a document in another language); ``idf``: weight of a stemmed
+        word. A document is named when it holds ``min_share`` of the naming words' weight and ``margin`` more
+        than the next document."""
+        self.tokenizer = tokenizer or Tokenizer()
+        self.idf = idf
+        self.min_share = min_share
+        self.margin = margin
+        known = lexicon()
+        self.label_words: dict[str, set[str]] = {}
+        for doc_id, label in labels.items():
+            words = set(self.tokenizer(label))
+            lang = languages.get(doc_id, "en")
+            if lang != "en" and lang in known and openings.get(doc_id):
+                words |= set(self.tokenizer(gloss(openings[doc_id], lang)))
+            self.label_words[doc_id] = words
+
+    @classmethod
+    def from_chunks(cls, metas: Iterable[dict], texts: Iterable[str], label: Callable[[dict], str],
+                    idf: Callable[[str], float]) -> SourceNamer:
+        """From the chunks of an index: each document's label, language and opening (its first chunk)."""
+        labels: dict[str, str] = {}
+        languages: dict[str, str] = {}
+        openings: dict[str, tuple[int, str]] = {}
+        for meta, text in zip(metas, texts, strict=True):
+            doc_id = str(meta.get("doc_id", ""))
+            labels.setdefault(doc_id, label(meta))
+            languages.setdefault(doc_id, str(meta.get("language", "en")))
+            index = int(meta.get("chunk_index", 0))
+            if doc_id not in openings or index < openings[doc_id][0]:
+                openings[doc_id] = (index, f"{meta.get('title', '')}\n{text[:300]}")
+        return cls(labels, languages, {d: o for d, (_, o) in openings.items()}, idf)
+
+    def named(self, question: str) -> NamedSource | None:
+        """The one document the question names, or None."""
+        best: NamedSource | None = None
+        for phrase in naming_phrases(question):
+            kept = " ".join(w for w in phrase.split() if w.lower().strip("'’") not in _GENERIC)
+            words = tuple(dict.fromkeys(self.tokenizer(kept)))
+            kind_words = set(self.tokenizer(" ".join(_HEADS)))
+            if not [w for w in words if w not in kind_words]:
+                continue  # "the report" alone names no document
+            weights = {w: self.idf(w) * (0.5 if w in kind_words else 1.0) for w in words}
+            total = sum(weights.values()) or 1.0
+            scores = sorted(((sum(weights[w] for w in words if w in label) / total, doc_id)
+                             for doc_id, label in self.label_words.items()), reverse=True)
+            if not scores:
+                continue
+            top, doc_id = scores[0]
+            runner_up = scores[1][0] if len(scores) > 1 else 0.0
+            if top >= self.min_share and top - runner_up >= self.margin and (best is None or top > best.score):
+                best = NamedSource(doc_id, round(top, 3), words)
+        return best
