@@ -265,3 +265,37 @@ def test_a_sentence_in_another_language_is_scored_by_its_english_gloss():
     best = {s.passage: s.score for s in glossed}
     assert glossed[0].passage == 1 and glossed[0].text.startswith("El programa")  # the original is shown
     assert best[1] > {s.passage: s.score for s in plain}[1]
+
+
+def test_a_question_for_a_persons_name_needs_a_name_not_the_role_restated():
+    from programme_assistant.answering.question import asks_for_person, has_person_name
+
+    assert asks_for_person("What is the name of the Governor of Aichi who received Group A?")
+    assert asks_for_person("Who was the DG REGIO Deputy Director-General at the meeting?")
+    assert not asks_for_person("Who opened the webinar?")  # answered by a role or a body as well
+    assert not asks_for_person("Who was the first session meant for?")
+    question = "Who was the DG REGIO Deputy Director-General at the meeting?"
+    assert has_person_name("The session was opened by Deputy Director-General Anna Kowalska of DG REGIO.", question)
+    assert not has_person_name("The DG REGIO Deputy Director-General and the MLIT City Bureau representative "
+                               "opened it before the High-Level Policy Dialogue.", question)
+    role_only = [passage(1, "In Aichi, the group was received by the Governor of Aichi Prefecture and saw "
+                            "hydrogen vehicles.")]
+    named = [passage(1, "In Aichi, the group was received by Governor Hideaki Omura and saw hydrogen vehicles.")]
+    asked = "What is the name of the Governor of Aichi who received the group?"
+    assert _answerer().answer(asked, role_only).refused
+    answer = _answerer().answer(asked, named)
+    assert not answer.refused and "Hideaki Omura" in answer.text
+
+
+def test_a_question_for_a_kind_of_place_needs_a_passage_naming_that_kind():
+    from programme_assistant.answering.question import asked_kind, mentions_kind
+
+    assert asked_kind("Which hotel did the delegation stay in?") == "hotel"
+    assert asked_kind("Which universities took part?") == "university"
+    assert asked_kind("Which building hosted the meeting?") is None  # "Keihanna Plaza" need not say "building"
+    assert mentions_kind("The group stayed at the Granvia Hotel.", "hotel")
+    about_trip = [passage(1, "At the end of the week both groups met in Kyoto for a joint programme of visits.")]
+    with_hotel = [passage(1, "In Kyoto the delegation stayed at the Hotel Granvia next to the station.")]
+    question = "Which hotel did the delegation stay in while in Kyoto?"
+    assert _answerer().answer(question, about_trip).refused
+    assert "Granvia" in _answerer().answer(question, with_hotel).text

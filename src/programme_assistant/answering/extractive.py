@@ -29,7 +29,11 @@ from programme_assistant.answering.question import (
     QuestionFocus,
     analyse,
     answer_signal,
+    asked_kind,
+    asks_for_person,
+    has_person_name,
     has_several_parts,
+    mentions_kind,
     named_years,
     states_absence,
 )
@@ -288,8 +292,10 @@ class ExtractiveAnswerer:
     def _unmet_requirement(self, question: str, scored: list[ScoredSentence],
                            passages: list[RetrievedChunk]) -> str | None:
         """What a one-part question requires and none of the top candidates has: the year it names ("the 2024
-        study visit", where the passages only know 2022), or, for "how many" / "how much does it cost", any
-        number or amount at all. Returns the name of the unmet requirement, or None."""
+        study visit", where the passages only know 2022); for "what is the name of the Governor", a person's
+        name (not the role restated); for "which hotel / airline / university", a passage saying that word;
+        for "how many" / "how much does it cost", any number or amount at all.
+        Returns the name of the unmet requirement, or None."""
         cfg = self.config
         english, focus = self._focus(question)
         if cfg.requirement_window == 0 or focus.yes_no or has_several_parts(question):
@@ -299,6 +305,11 @@ class ExtractiveAnswerer:
         for year in named_years(question):
             if not any(year in f"{s.text} {s.context} {(passages[s.passage - 1].date or '')[:4]}" for s in top):
                 return "unmet_year"
+        if asks_for_person(question) and not any(has_person_name(s.text, asked) for s in top):
+            return "unmet_person_name"
+        kind = asked_kind(question) or (asked_kind(english) if english else None)
+        if kind and not any(mentions_kind(f"{s.text} {s.context}", kind) for s in top):
+            return "unmet_kind"
         if focus.expects in cfg.required_types:
             required = QuestionFocus("counted") if focus.expects == "count" else focus
             if not any(answer_signal(required, s.text, asked) == 1.0 for s in top):

@@ -106,6 +106,72 @@ _ABSENCE = re.compile(
     r"(?:published|given|available|recorded))?", re.IGNORECASE)
 
 
+# "What is the name of the Governor of Aichi?", "Who was the DG REGIO Deputy Director-General?": a question
+# asking which person holds a role, answered only by a person's name, not by the role restated
+_PERSON_TITLES = (r"governor|director|director-general|deputy|minister|mayor|president|vice-president|ambassador"
+                  r"|commissioner|chair|chairman|chairwoman|chairperson|secretary|secretary-general|rector|ceo"
+                  r"|head|spokesperson|spokesman|spokeswoman|prefect|consul|manager|coordinator")
+_ASKS_FOR_PERSON = re.compile(
+    rf"\bname of (?:the |its |their )?(?:[\w-]+ ){{0,3}}?(?:{_PERSON_TITLES})\b"
+    rf"|^who (?:is|was|were|are) (?:the |its |their )?(?:[\w-]+ ){{0,3}}?(?:{_PERSON_TITLES})\b", re.IGNORECASE)
+# capitalised words that make a name an organisation's or a place's, not a person's
+_NOT_PERSON = frozenset(
+    "prefecture government region regional agency office centre center commission delegation ministry university "
+    "association council bureau city science park plaza house building innovation cooperation programme program "
+    "strategy partnership alliance cluster corridor valley airport institute foundation network group company "
+    "chamber department directorate service team helpdesk summit expo island station hall room hotel union "
+    "european japan japanese eu country meeting webinar visit report policy dialogue forum conference session "
+    "agreement plan urban rural development research technology energy health level high-level directorate "
+    "directorate-general exchange open world state states national international".split())
+# a run of capitalised words, each whole ("High-Level" is one word, never "Level"), possessives trimmed
+_TITLECASE_RUN = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Za-z]+)*(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)*)+(?![\w-])")
+
+
+def asks_for_person(question: str) -> bool:
+    """The question asks for the name of the person holding a role ("the name of the Governor of Aichi")."""
+    return bool(_ASKS_FOR_PERSON.search(question.strip()))
+
+
+def has_person_name(sentence: str, question: str) -> bool:
+    """The sentence holds something that can be a person's name: two or more capitalised words in a row, none of
+    them said by the question or naming an organisation or place ("Prefecture", "Bureau", "Park")."""
+    asked = set(re.findall(r"[\w-]+", fold(question)))
+    for m in _TITLECASE_RUN.finditer(sentence):
+        words = [fold(re.sub(r"['’]s$", "", w)) for w in m.group().split()]
+        if m.start() == 0:
+            words = words[1:]  # a sentence's first word is capitalised anyway
+        run = 0  # "Deputy Director-General Normunds Popens": the role is asked, the two words after it are a name
+        for w in words:
+            run = 0 if (w in asked or w in _NOT_PERSON or w in STOPWORDS) else run + 1
+            if run >= 2:
+                return True
+    return False
+
+
+# "Which hotel did they stay in?": kinds of place or thing that a document answering the question names as such
+# ("stayed at the Hotel Granvia", "the Granvia hotel"); passages about the trip that never say "hotel" do not
+# answer it. Kinds whose instances often go without the word (a building: "Keihanna Plaza") are not listed.
+_NAMED_KINDS = ("hotel|hotels|restaurant|restaurants|airline|airlines|flight|flights|train|trains|museum|museums"
+                "|newspaper|newspapers|bank|banks|university|universities|hospital|hospitals|school|schools"
+                "|caterer|caterers|interpreter|interpreters|translator|translators")
+_ASKS_FOR_KIND = re.compile(rf"^(?:which|what|in which|at which|on which|with which) ({_NAMED_KINDS})\b",
+                            re.IGNORECASE)
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of thing a "which hotel / which airline ..." question asks for (singular), or None."""
+    m = _ASKS_FOR_KIND.search(question.strip())
+    if not m:
+        return None
+    kind = m.group(1).lower()
+    return kind[:-3] + "y" if kind.endswith("ies") else kind.rstrip("s") if kind.endswith("s") else kind
+
+
+def mentions_kind(sentence: str, kind: str) -> bool:
+    stem = kind[:-1] if kind.endswith("y") else kind
+    return bool(re.search(rf"\b{re.escape(stem)}\w{{0,3}}\b", sentence, re.IGNORECASE))
+
+
 def named_years(question: str) -> set[str]:
     """Years the question itself asks about (in its last sentence: "I read it was 2012. When was it?" does
     not ask about 2012)."""
