@@ -1,7 +1,7 @@
 """Propose ``supporting_doc_ids`` for golden cases: documents, other than the expected (primary) sources, with a
-sentence that states a required fact and shares words with the question. A restatement of the answer in a
-reference document (the who's who, the timeline, the glossary) is a correct source to cite, so citation
-precision counts it; retrieval metrics still use ``expected_doc_ids`` alone.
+sentence that states a required fact and shares words with the question (or with one part of a two-part
+question). A restatement of the answer in a reference document (the who's who, the timeline, the glossary) is
+a correct source to cite, so citation precision counts it; retrieval metrics still use ``expected_doc_ids`` alone.
 
     python scripts/propose_supporting_docs.py [evals/golden.jsonl]
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from programme_assistant.golden import load_golden, normalise
 from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
-from programme_assistant.sentences import content_words, sentence_spans
+from programme_assistant.sentences import content_words, question_parts, sentence_spans
 
 root = Path(__file__).resolve().parents[1]
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "evals" / "golden.jsonl"
@@ -37,7 +37,9 @@ texts = document_sentences(root / "corpus")
 for case in load_golden(path):
     if not case.answerable:
         continue
-    asked = set(content_words(normalise(" ".join([*case.history, case.question]))))
+    context = normalise(" ".join(case.history))
+    # each part of a two-part question on its own: a document may state the answer to one part
+    parts = [set(content_words(f"{context} {normalise(p)}")) for p in question_parts(case.question)]
     for doc_id, sentences in texts.items():
         if doc_id in case.expected_doc_ids or doc_id in case.supporting_doc_ids:
             continue
@@ -45,8 +47,9 @@ for case in load_golden(path):
             facts = [f for f in case.required_facts if normalise(f) in sentence]
             if not facts:
                 continue
-            shared = asked & set(content_words(sentence)) - {w for f in facts for w in content_words(normalise(f))}
-            if len(shared) >= max(3, 0.4 * len(asked)):
+            words = set(content_words(sentence)) - {w for f in facts for w in content_words(normalise(f))}
+            shared = max((asked & words for asked in parts), key=len)
+            if any(len(asked & words) >= max(3, 0.4 * len(asked)) for asked in parts):
                 print(f"{case.id}\t{doc_id}\t{facts}\t{sorted(shared)}")
                 print(f"    Q: {case.question}\n    S: {sentence[:300]}")
                 break
