@@ -144,6 +144,9 @@ def test_candidates_cover_fields_tables_lists_and_skip_headings_and_questions():
 
 def test_question_analysis():
     assert analyse("When was Casa Asia set up?").expects == "date"
+    assert analyse("What were the exact dates of the visit?").expects == "date"
+    assert analyse("Over which years did the programme run?").expects == "date"
+    assert analyse("What happened the day after?").expects != "date"  # asks for an event
     assert analyse("What time did the meeting start?").expects == "time"
     assert analyse("How long were the presentations meant to be?").expects == "duration"
     assert analyse("¿Cuántas personas formaban la delegación?").expects == "count"
