@@ -40,3 +40,16 @@ def test_packaged_model_path_is_default():
     from pathlib import Path
 
     assert Path(Settings().resolved_model_path()).is_dir()
+
+
+def test_torch_threads_leave_a_core_free_unless_set(monkeypatch):
+    import os
+
+    from programme_assistant.config import Settings
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert Settings().resolved_torch_threads() == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert Settings().resolved_torch_threads() == 7
+    monkeypatch.setenv("PA_TORCH_THREADS", "2")
+    assert Settings().resolved_torch_threads() == 2

@@ -38,3 +38,10 @@ def test_real_sync_and_query(tmp_path, embedder):
     assert report.ok and report.total_chunks == 2
     hit = sync.store.query(embedder.embed_query("Which prefectures did Group B visit?"), k=1)
     assert hit["metadatas"][0]["doc_id"] == "a.md" and hit["distances"][0] < 0.7
+
+
+def test_the_model_runs_with_the_configured_torch_threads(embedder):
+    import torch
+
+    embedder.embed_query("load the model")
+    assert torch.get_num_threads() == Settings().resolved_torch_threads()

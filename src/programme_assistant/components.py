@@ -12,7 +12,8 @@ from programme_assistant.store import ChunkStore, make_chroma_client
 
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(settings.resolved_model_path(), batch_size=settings.batch_size)
+    return SentenceTransformerEmbedder(settings.resolved_model_path(), batch_size=settings.batch_size,
+                                       threads=settings.resolved_torch_threads())
 
 
 def build_store(settings: Settings, embedder: Embeddings) -> ChunkStore:

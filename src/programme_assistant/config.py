@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     # Texts per forward pass. Measured on 2 cores with all-MiniLM-L6-v2 on this corpus's chunks:
     # 8 -> 30 chunks/s, 32 -> 24 chunks/s (larger batches pad short chunks to the longest one).
     batch_size: int = Field(8, ge=1, le=4096)
+    # Threads torch uses for the embedding model; 0: one less than the machine's cores, at least 1, so the
+    # web server, Chroma and a running sync keep a core. Measured on the 2-core machine with another process
+    # busy (2026-11-30): 1 thread embeds a question in 15 ms p50 / 39 ms p90 and 18 chunks/s, 2 threads
+    # 25 / 140 ms and 14 chunks/s (torch's threads contend with the other process).
+    torch_threads: int = Field(0, ge=0, le=256)
 
     # --- chunking -----------------------------------------------------------------------------
     # all-MiniLM-L6-v2 reads at most 256 word pieces; ~900 characters of English prose is about
@@ -179,6 +184,11 @@ class Settings(BaseSettings):
     @property
     def uses_chroma_server(self) -> bool:
         return bool(self.chroma_host)
+
+    def resolved_torch_threads(self) -> int:
+        import os
+
+        return self.torch_threads or max(1, (os.cpu_count() or 2) - 1)
 
     def resolved_model_path(self) -> str:
         """The embedding model path: the setting, or the model inside the packaged wheel."""

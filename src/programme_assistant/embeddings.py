@@ -38,8 +38,10 @@ def model_id_of(embedder: Embeddings) -> str:
 class SentenceTransformerEmbedder(Embeddings):
     """sentence-transformers model from a local folder. Never contacts a model hub."""
 
-    def __init__(self, model_path: str, batch_size: int = 32, device: str = "cpu") -> None:
+    def __init__(self, model_path: str, batch_size: int = 32, device: str = "cpu", threads: int | None = None) -> None:
+        """``threads``: torch's thread count, set when the model loads (None: torch's default, all cores)."""
         self.model_path = model_path
+        self.threads = threads
         self.batch_size = batch_size
         self.device = device
         self._model: Any = None
@@ -69,8 +71,12 @@ class SentenceTransformerEmbedder(Embeddings):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
+
+        if self.threads:
+            torch.set_num_threads(self.threads)  # process-wide: the model is the only torch user here
 
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()

@@ -42,8 +42,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                          r"|allocat|spend|spent|price)|\b(budget|fee|price|cost|costs|funding|presupuesto"
                          r"|bilancio|pressupost|coste?|costo)\b")),
     ("date", re.compile(r"\bwhen\b|\b(what|which|by what|on what|in what|since what|over what|over which) "
-                        r"(?:(?:were|was|are|is) )?(?:the )?(?:(?:exact|precise|actual|specific|start|end|starting|closing|opening"
-                        r"|first|last) )?(dates?|days?|years?|months?)\b"
+                        r"(?:(?:were|was|are|is) )?(?:the )?"
+                        r"(?:(?:exact|precise|actual|specific|start|end|starting|closing|opening|first|last) )?"
+                        r"(dates?|days?|years?|months?)\b"
                         r"|\bby when\b|\bsince when\b|\bcuando\b|\bquando\b|\bquan\b|\bquelle (date|annee)\b"
                         r"|\bdepuis quand\b|\bdepuis quelle annee\b|\ben que (fecha|ano)\b|\bque dia\b")),
     ("count", re.compile(r"\bhow many\b|\bhow much\b|\bnumber of\b|\bcuant[oa]s\b|\bquant[ie]\b|\bcombien\b"
