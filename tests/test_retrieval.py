@@ -150,3 +150,17 @@ def test_questions_in_other_languages_are_searched_by_their_english_gloss(indexe
     assert docs(search(indexed, mode="bm25").search(question))[0] == "minutes/2023-06-09-plenary.md"
     assert docs(search(indexed, mode="bm25", cross_language=False).search(question))[0] == \
         "news/2023-06-12-nota.md"  # only the Spanish note shares a word ("tercera") with the question
+
+
+def test_spelling_variants_match_a_full_vocabulary_comparison():
+    import difflib
+
+    from programme_assistant.lexical import LexicalIndex
+
+    texts = ["Ljubljana urban region", "prefecture prefectures prefectural", "Hiroshima Emilia-Romagna hydrogen",
+             "a cooperation between regions", "internationalisation international"]
+    index = LexicalIndex(texts)
+    vocabulary = sorted(index.vocabulary)
+    for token in ["ljubjana", "prefectur", "hiroshma", "emilia-romana", "cooperaton", "internation", "hydrogen"]:
+        assert index.variants(token) == difflib.get_close_matches(token, vocabulary, n=3, cutoff=0.84), token
+    assert index.variants("ljubjana") == ["ljubljana"] and index.variants("short") == []

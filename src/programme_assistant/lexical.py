@@ -42,6 +42,9 @@ class LexicalHit:
     score: float
 
 
+_CUTOFF = 0.84  # difflib similarity for a spelling variant
+
+
 class LexicalIndex:
     """A BM25 index over chunk texts; rebuilt from the store whenever the store changes."""
 
@@ -53,7 +56,10 @@ class LexicalIndex:
         self.size = len(texts)
         self.doc_freq: Counter[str] = Counter(tok for toks in tokens for tok in set(toks))
         self.vocabulary: set[str] = set(self.doc_freq)
-        self._sorted_vocab = sorted(self.vocabulary)
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(self.vocabulary):
+            self._by_length.setdefault(len(word), []).append(word)
+        self._variants: dict[str, list[str]] = {}
         self._bm25: Any = None
         if texts:
             self._bm25 = bm25s.BM25()
@@ -65,13 +71,27 @@ class LexicalIndex:
         df = self.doc_freq.get(token, 0)
         return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
 
+    def variants(self, token: str) -> list[str]:
+        """Close spellings of a long token in the vocabulary (``Ljubjana`` -> ``ljubljana``; also a stem's
+        near forms, which the golden set showed help: fact recall 0.698 with them, 0.661 without).
+
+        Comparing a token with the whole vocabulary took half the search time at 335 chunks and grows with the
+        corpus. Only words whose length allows the 0.84 similarity cutoff (2*min/(sum) >= 0.84) are compared,
+        which gives the same matches, and results are remembered per index: questions repeat their words."""
+        if len(token) < 6:
+            return []
+        if token not in self._variants:
+            low = math.ceil(len(token) * _CUTOFF / (2 - _CUTOFF))
+            high = math.floor(len(token) * (2 - _CUTOFF) / _CUTOFF)
+            near = [w for n in range(low, high + 1) for w in self._by_length.get(n, [])]
+            self._variants[token] = difflib.get_close_matches(token, near, n=3, cutoff=_CUTOFF)
+        return self._variants[token]
+
     def expand(self, tokens: list[str]) -> list[str]:
         """Add close spellings from the vocabulary (``Ljubjana`` <-> ``Ljubljana``) for long tokens."""
         out = list(tokens)
         for tok in tokens:
-            if len(tok) < 6:
-                continue
-            for match in difflib.get_close_matches(tok, self._sorted_vocab, n=3, cutoff=0.84):
+            for match in self.variants(tok):
                 if match != tok and match not in out:
                     out.append(match)
         return out
