@@ -45,3 +45,18 @@ def test_the_model_runs_with_the_configured_torch_threads(embedder):
 
     embedder.embed_query("load the model")
     assert torch.get_num_threads() == Settings().resolved_torch_threads()
+
+
+def test_a_sync_uses_the_batch_threads_and_questions_keep_theirs():
+    import torch
+
+    from programme_assistant.components import build_embedder
+
+    embedder = build_embedder(Settings())
+    embedder.embed_query("load the model")
+    question_threads = torch.get_num_threads()
+    embedder.batch_threads = question_threads + 1
+    with embedder.batch():
+        assert torch.get_num_threads() == question_threads + 1
+        embedder.embed_documents(["a chunk of text", "another chunk"])
+    assert torch.get_num_threads() == question_threads

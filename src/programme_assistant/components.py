@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.config import Settings
@@ -13,7 +15,8 @@ from programme_assistant.store import ChunkStore, make_chroma_client
 
 def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(settings.resolved_model_path(), batch_size=settings.batch_size,
-                                       threads=settings.resolved_torch_threads())
+                                       threads=settings.resolved_torch_threads(),
+                                       batch_threads=os.cpu_count() or None)
 
 
 def build_store(settings: Settings, embedder: Embeddings) -> ChunkStore:

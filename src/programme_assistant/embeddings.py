@@ -7,9 +7,10 @@ LangChain components, and the plain-LangChain baseline in the benchmarks. Tests 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,14 @@ def model_id_of(embedder: Embeddings) -> str:
 class SentenceTransformerEmbedder(Embeddings):
     """sentence-transformers model from a local folder. Never contacts a model hub."""
 
-    def __init__(self, model_path: str, batch_size: int = 32, device: str = "cpu", threads: int | None = None) -> None:
-        """``threads``: torch's thread count, set when the model loads (None: torch's default, all cores)."""
+    def __init__(self, model_path: str, batch_size: int = 32, device: str = "cpu", threads: int | None = None,
+                 batch_threads: int | None = None) -> None:
+        """``threads``: torch's thread count for questions, set when the model loads (None: torch's default,
+        all cores); ``batch_threads``: the count inside ``batch()``, which a sync enters (None: unchanged)."""
         self.model_path = model_path
         self.threads = threads
+        self.batch_threads = batch_threads
+        self._batch_lock = threading.Lock()
         self.batch_size = batch_size
         self.device = device
         self._model: Any = None
@@ -88,6 +93,25 @@ class SentenceTransformerEmbedder(Embeddings):
                 f"could not load the embedding model from {self.model_path}: {exc}",
                 "check that the folder holds a sentence-transformers model",
             ) from exc
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Embed with ``batch_threads`` inside the block: a sync's large batches use every core, while
+        questions outside it keep ``threads`` and stay fast when another process holds a core. torch's count is
+        process-wide, so a question asked during a sync uses the batch count too; syncs are serialised."""
+        if not self.batch_threads:
+            yield
+            return
+        import torch
+
+        self.model  # noqa: B018 - load first: loading sets the question-time count
+        with self._batch_lock:
+            before = torch.get_num_threads()
+            torch.set_num_threads(self.batch_threads)
+            try:
+                yield
+            finally:
+                torch.set_num_threads(before)
 
     @property
     def dimension(self) -> int:

@@ -7,6 +7,7 @@ killed at any point is repaired by the next one (see ``manifest.py``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -304,21 +305,23 @@ class FolderSync:
         getattr(self.embedder, "model", None)  # load a lazy model now, so chunks/s measures embedding alone
         self.progress.start(len(queue))
         t0 = time.perf_counter()
-        try:
-            for i in range(0, len(queue), step):
-                part = queue[i: i + step]
-                texts = [embedding_text(p.doc.title, c.heading_path, c.text) for p, c in part]
-                vectors = self.embedder.embed_documents(texts)
-                for (item, chunk), vector in zip(part, vectors, strict=True):
-                    item.vectors[chunk.chunk_id] = vector
-                    item.missing -= 1
-                    if item.missing == 0:
-                        self._write(item, report)
-                report.embedded_chunks += len(part)
-                self.progress.advance(len(part))
-        finally:
-            report.embed_seconds += time.perf_counter() - t0
-            self.progress.stop()
+        # a sync is a batch job: the embedder may use every core while it runs (see embeddings.py)
+        with getattr(self.embedder, "batch", contextlib.nullcontext)():
+            try:
+                for i in range(0, len(queue), step):
+                    part = queue[i: i + step]
+                    texts = [embedding_text(p.doc.title, c.heading_path, c.text) for p, c in part]
+                    vectors = self.embedder.embed_documents(texts)
+                    for (item, chunk), vector in zip(part, vectors, strict=True):
+                        item.vectors[chunk.chunk_id] = vector
+                        item.missing -= 1
+                        if item.missing == 0:
+                            self._write(item, report)
+                    report.embedded_chunks += len(part)
+                    self.progress.advance(len(part))
+            finally:
+                report.embed_seconds += time.perf_counter() - t0
+                self.progress.stop()
 
     def _write(self, item: _Pending, report: SyncReport) -> None:
         doc, cand = item.doc, item.candidate
