@@ -26,6 +26,7 @@ comparisons are ratios within one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -104,8 +105,6 @@ def raw_encode_seconds(model: Any, texts: list[str], batch_size: int, embedder: 
     """One ``model.encode`` call on all texts: the model at its fastest (it sorts the texts by length, so
     batches hold similar lengths and little padding), with nothing of ours around it. Run with the torch
     threads a sync uses (``embedder.batch()``), so that the limit and our sync are measured alike."""
-    import contextlib
-
     with getattr(embedder, "batch", contextlib.nullcontext)():
         t0 = time.perf_counter()
         model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,

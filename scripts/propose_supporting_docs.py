@@ -12,8 +12,7 @@ script finds candidates, it does not decide.
 import sys
 from pathlib import Path
 
-from programme_assistant.golden import load_golden, normalise
-from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
+from programme_assistant.golden import corpus_documents, load_golden, normalise
 from programme_assistant.sentences import content_words, question_parts, sentence_spans
 
 root = Path(__file__).resolve().parents[1]
@@ -22,15 +21,8 @@ path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "evals" / "golden.json
 
 def document_sentences(corpus_dir: Path) -> dict[str, list[str]]:
     """doc_id -> the normalised sentences of each line of the document's text."""
-    out: dict[str, list[str]] = {}
-    for file in sorted(corpus_dir.rglob("*")):
-        doc_id = file.relative_to(corpus_dir).as_posix()
-        if not file.is_file() or file.name.endswith(SIDECAR_SUFFIX) or doc_id == "README.md" or not loader_for(file):
-            continue
-        meta, _ = read_sidecar(file)
-        doc = build_document(doc_id, file, file.read_bytes(), "-", meta)
-        out[doc_id] = [normalise(line[a:b]) for line in doc.text.splitlines() for a, b in sentence_spans(line)]
-    return out
+    return {doc.doc_id: [normalise(line[a:b]) for line in doc.text.splitlines() for a, b in sentence_spans(line)]
+            for doc in corpus_documents(corpus_dir)}
 
 
 texts = document_sentences(root / "corpus")
@@ -48,8 +40,8 @@ for case in load_golden(path):
             if not facts:
                 continue
             words = set(content_words(sentence)) - {w for f in facts for w in content_words(normalise(f))}
-            shared = max((asked & words for asked in parts), key=len)
-            if any(len(asked & words) >= max(3, 0.4 * len(asked)) for asked in parts):
+            shared = next((asked & words for asked in parts if len(asked & words) >= max(3, 0.4 * len(asked))), None)
+            if shared is not None:
                 print(f"{case.id}\t{doc_id}\t{facts}\t{sorted(shared)}")
                 print(f"    Q: {case.question}\n    S: {sentence[:300]}")
                 break

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from programme_assistant.errors import ConfigError
+from programme_assistant.models import SourceDocument
 
 Category = Literal[
     "single_fact", "multi_doc", "disagreement", "follow_up", "unanswerable_on_topic",
@@ -58,19 +60,21 @@ def normalise(text: str) -> str:
     return " ".join(stripped.lower().replace("\u2013", "-").replace("\u2014", "-").split())
 
 
-def corpus_texts(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> dict[str, str]:
-    """doc_id -> normalised title + text of every document in the corpus folder."""
+def corpus_documents(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> Iterator[SourceDocument]:
+    """Every document of the corpus folder as the loaders read it (sidecar metadata applied), in path order."""
     from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
 
-    texts: dict[str, str] = {}
     for path in sorted(corpus_dir.rglob("*")):
         doc_id = path.relative_to(corpus_dir).as_posix()
         if not path.is_file() or path.name.endswith(SIDECAR_SUFFIX) or doc_id in ignore or not loader_for(path):
             continue
         meta, _ = read_sidecar(path)
-        doc = build_document(doc_id, path, path.read_bytes(), "-", meta)
-        texts[doc_id] = normalise(doc.title + "\n" + doc.text)
-    return texts
+        yield build_document(doc_id, path, path.read_bytes(), "-", meta)
+
+
+def corpus_texts(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> dict[str, str]:
+    """doc_id -> normalised title + text of every document in the corpus folder."""
+    return {doc.doc_id: normalise(doc.title + "\n" + doc.text) for doc in corpus_documents(corpus_dir, ignore)}
 
 
 def problems_against_corpus(cases: list[GoldenCase], texts: dict[str, str]) -> list[str]:

@@ -167,6 +167,8 @@ class HybridSearch:
         self._generation = generation or (lambda: "")
         self._snapshot = _Snapshot()
         self._lock = threading.Lock()
+        self._vectors: dict[str, Any] = {}  # query text -> embedding, oldest first
+        self._vectors_lock = threading.Lock()
 
     # --- lexical snapshot ---------------------------------------------------------------------
     def snapshot(self) -> _Snapshot:
@@ -204,10 +206,22 @@ class HybridSearch:
         return lexical.idf(token) if lexical is not None else 1.0
 
     # --- search -------------------------------------------------------------------------------
+    def _query_vector(self, text: str) -> Any:
+        """The query's embedding, remembered for the last few queries: a question naming a document is
+        searched twice (``_with_named_source``), and a conversation repeats its questions."""
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self.store.embedder.embed_query(text)
+            with self._vectors_lock:
+                self._vectors[text] = vector
+                while len(self._vectors) > 64:
+                    self._vectors.pop(next(iter(self._vectors)))
+        return vector
+
     def dense(self, query: str, n: int, filters: Filters) -> list[RetrievedChunk]:
         if self.store.count() == 0:
             return []
-        got = self.store.query(self.store.embedder.embed_query(query), k=min(n, self.store.count()),
+        got = self.store.query(self._query_vector(query), k=min(n, self.store.count()),
                                where=filters.chroma_where())
         out = []
         for cid, text, meta, dist in zip(got["ids"], got["documents"], got["metadatas"], got["distances"],
@@ -243,8 +257,8 @@ class HybridSearch:
         if not self.named_sources or snap.sources is None or filters.doc_ids:
             return results
         named = snap.sources.named(query)
-        if named is None or (filters.doc_types or filters.languages or filters.date_from or filters.date_to) \
-                and not any(filters.matches(m) for m in snap.metas if m.get("doc_id") == named.doc_id):
+        if named is None or not filters.empty and not any(
+                filters.matches(m) for m in snap.metas if m.get("doc_id") == named.doc_id):
             return results
         own = self._fused(query, Filters(doc_ids=(named.doc_id,)), self.named_passages)
         if not own:

@@ -28,8 +28,8 @@ _KINDS = ("press note", "press release", "news item", "news article", "news stor
           "briefing pack", "activity report", "mission report", "final report", "write-up", "minutes", "report",
           "article", "guide", "faq", "timeline", "glossary", "overview", "summary", "note", "item", "announcement")
 _KIND = re.compile(r"\b(" + "|".join(re.escape(k) for k in _KINDS) + r")\b", re.IGNORECASE)
-# the naming words: up to six words before the kind (after "according to", "per", "in" or "the") and the
-# "on / about / of ..." phrase after it, up to the end of the clause
+# the naming words: up to five words before the kind and the "on / about / of ..." phrase after it (up to five
+# words); words that name no document are dropped afterwards (_GENERIC)
 _BEFORE = re.compile(r"((?:[\w'’&.-]+\s+){0,5})$")
 _AFTER = re.compile(r"^\s+(?:on|about|of|from|for)\s+((?:the\s+)?(?:[\w'’&-]+\s*){1,5})", re.IGNORECASE)
 # words of a naming phrase that name no document ("according to the ...", "what did ... say")
@@ -76,6 +76,7 @@ class SourceNamer:
         self.idf = idf
         self.min_share = min_share
         self.margin = margin
+        self.kind_words = set(self.tokenizer(" ".join(_HEADS)))
         known = lexicon()
         self.label_words: dict[str, set[str]] = {}
         for doc_id, label in labels.items():
@@ -94,8 +95,9 @@ class SourceNamer:
         openings: dict[str, tuple[int, str]] = {}
         for meta, text in zip(metas, texts, strict=True):
             doc_id = str(meta.get("doc_id", ""))
-            labels.setdefault(doc_id, label(meta))
-            languages.setdefault(doc_id, str(meta.get("language", "en")))
+            if doc_id not in labels:
+                labels[doc_id] = label(meta)
+                languages[doc_id] = str(meta.get("language", "en"))
             index = int(meta.get("chunk_index", 0))
             if doc_id not in openings or index < openings[doc_id][0]:
                 openings[doc_id] = (index, f"{meta.get('title', '')}\n{text[:300]}")
@@ -107,10 +109,9 @@ class SourceNamer:
         for phrase in naming_phrases(question):
             kept = " ".join(w for w in phrase.split() if w.lower().strip("'’") not in _GENERIC)
             words = tuple(dict.fromkeys(self.tokenizer(kept)))
-            kind_words = set(self.tokenizer(" ".join(_HEADS)))
-            if not [w for w in words if w not in kind_words]:
+            if all(w in self.kind_words for w in words):
                 continue  # "the report" alone names no document
-            weights = {w: self.idf(w) * (0.5 if w in kind_words else 1.0) for w in words}
+            weights = {w: self.idf(w) * (0.5 if w in self.kind_words else 1.0) for w in words}
             total = sum(weights.values()) or 1.0
             scores = sorted(((sum(weights[w] for w in words if w in label) / total, doc_id)
                              for doc_id, label in self.label_words.items()), reverse=True)
