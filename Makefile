@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout
+.PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ eval: $(STAMP)  ## golden set through hybrid, dense and BM25 retrieval; report i
 
 eval-heldout: $(STAMP)  ## the held-out set (evals/heldout.jsonl, written without seeing the code) through all three
 	$(BIN)/programme-assistant eval --golden evals/heldout.jsonl --configs hybrid,dense,bm25
+
+eval-heldout2: $(STAMP)  ## the second held-out set (evals/heldout2.jsonl, written after the first was used) through all three
+	$(BIN)/programme-assistant eval --golden evals/heldout2.jsonl --configs hybrid,dense,bm25
 
 eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below evals/thresholds.toml
 	$(BIN)/programme-assistant eval --configs hybrid --check

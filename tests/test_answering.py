@@ -302,3 +302,56 @@ def test_a_question_for_a_kind_of_place_needs_a_passage_naming_that_kind():
     question = "Which hotel did the delegation stay in while in Kyoto?"
     assert _answerer().answer(question, about_trip).refused
     assert "Granvia" in _answerer().answer(question, with_hotel).text
+
+
+def test_a_sentence_about_the_document_itself_is_marked_down_unless_the_question_asks_about_the_document():
+    ps = [passage(1, "This report summarises the hydrogen webinar and its regional case studies. The Basque "
+                     "Country presented the Basque Hydrogen Corridor as its case study at the webinar.")]
+    question = "Which case study did the Basque Country present at the hydrogen webinar?"
+    marked = {s.text: s.score for s in _answerer().score(question, ps)}
+    plain = {s.text: s.score for s in _answerer(self_reference_penalty=0.0).score(question, ps)}
+    report = "This report summarises the hydrogen webinar and its regional case studies."
+    corridor = "The Basque Country presented the Basque Hydrogen Corridor as its case study at the webinar."
+    assert marked[report] == plain[report] - 0.1 and marked[corridor] == plain[corridor]
+    about = "What does the report on the hydrogen webinar cover?"
+    assert {s.text: s.score for s in _answerer().score(about, ps)} == \
+        {s.text: s.score for s in _answerer(self_reference_penalty=0.0).score(about, ps)}
+    # the documents' word that something is absent is not marked down
+    absent = [passage(1, "This overview does not give an overall budget, because no figure is published.")]
+    q = "What is the overall budget?"
+    assert [s.score for s in _answerer().score(q, absent)] == \
+        [s.score for s in _answerer(self_reference_penalty=0.0).score(q, absent)]
+
+
+def test_an_answer_never_repeats_a_sentence():
+    # "It lists ..." leans on the sentence before and is leaned on by the one after: two candidates share it
+    ps = [passage(1, "The closing report ends the first cycle of the cooperation in November 2023. It lists what "
+                     "the cooperation did and who took part in the cooperation. It is meant as a reference for "
+                     "the cooperation's later cycles.")]
+    answer = _answerer(keep_ratio=0.01).answer("What does the closing report of the cooperation list?", ps)
+    sentences = [s.strip() for s in answer.text.replace("[1]", "").split(".") if s.strip()]
+    assert len(sentences) == len(set(sentences)) >= 2
+
+
+def test_a_title_in_capitals_is_a_heading_not_a_candidate():
+    text = "RETURN VISIT OF THE PREFECTURES TO EUROPE, 4-10 JUNE 2023\n\nThe delegation visited three regions in turn."
+    cands = passage_candidates(1, text)
+    assert [c.text for c in cands] == ["The delegation visited three regions in turn."]
+    assert cands[0].context == "RETURN VISIT OF THE PREFECTURES TO EUROPE, 4-10 JUNE 2023"
+
+
+def test_a_question_for_a_time_email_or_phone_is_refused_when_no_passage_gives_one():
+    ps = [passage(1, "The helpdesk team can be reached through the group messaging channel during the visit."),
+          passage(2, "The second exchange meeting took place in Kyoto on 18 November 2022.")]
+    for question in ("What is the e-mail address of the helpdesk team?",
+                     "What is the phone number of the helpdesk team?",
+                     "What time did the second exchange meeting in Kyoto start?"):
+        unmet = _answerer().answer(question, ps)
+        assert unmet.refused and unmet.evidence["unmet_answer_type"] == 1.0, question
+    given = [passage(1, "The helpdesk team can be reached at helpdesk@example.org or +32 2 555 01 23."),
+             passage(2, "The second exchange meeting in Kyoto started at 16:00 JST on 18 November 2022.")]
+    for question in ("What is the e-mail address of the helpdesk team?",
+                     "What is the phone number of the helpdesk team?",
+                     "What time did the second exchange meeting in Kyoto start?"):
+        assert not _answerer().answer(question, given).refused, question
+    assert analyse("What time limit was set for the reports?").expects != "time"

@@ -68,6 +68,13 @@ def _join_field(key: str, value: str) -> str:
     return f"{key}{'' if value[:1] in ',;)' else ' '}{value}"
 
 
+def _is_caps_title(line: str) -> bool:
+    """A title line in capitals, as plain-text documents write headings."""
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters) \
+        and not re.search(r"[.!?;]\s*$", line.strip())
+
+
 def _with_stop(text: str) -> str:
     return text if re.search(r"[.!?…]$", text) else text.rstrip(";:,") + "."
 
@@ -213,6 +220,12 @@ def passage_candidates(passage: int, text: str, heading: str = "",
             b.close_block()
             b.intro = ""
             b.heading = _clean(heading_match.group(1))
+            b.previous_sentence = ""
+            continue
+        if _is_caps_title(line):  # "RETURN VISIT OF THE JAPANESE PREFECTURES TO EUROPE, 4-10 JUNE 2023"
+            b.close_block()
+            b.intro = ""
+            b.heading = _clean(line)
             b.previous_sentence = ""
             continue
         numbered = _NUMBERED_HEADING.match(line)

@@ -46,6 +46,17 @@ from programme_assistant.retrieval import source_label
 from programme_assistant.sentences import content_words, question_parts, sentence_spans
 
 _NUMBERISH = re.compile(r"\b\d[\d,.\-–]*\b")
+# A sentence about the document itself ("This report summarises ...", "It lists what the strand did ..."): it
+# says what the document covers, which answers a question about the document but rarely one about the programme.
+_SELF_REFERENCE = re.compile(
+    r"^(?:This|The present) (?:report|note|guide|glossary|pack|overview|item|document|summary|page|article|paper|"
+    r"archive|section|chapter|brief|briefing|newsletter|press (?:note|release)|minutes)\b"
+    r"|^It (?:lists|covers|records|sets out|summarises|summarizes|describes|explains|collects|profiles|"
+    r"is meant|is intended)\b")
+# ... unless the question asks what a document covers or is for. ("This overview does not give a budget" is
+# not penalised: it is the documents' word that something is absent.)
+_ASKS_ABOUT_DOCUMENT = re.compile(r"\b(?:cover|covers|covered|contain|contains|about|purpose|summari[sz]e|scope|"
+                                  r"meant|intended|aimed)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,9 @@ class ExtractiveConfig:
     # Penalty for a candidate that says nothing the question does not (fewer new words than this share).
     restatement_share: float = 0.3
     restatement_penalty: float = 0.1
+    # Penalty for a sentence about the document itself (``_SELF_REFERENCE``) when the question is not about
+    # what a document covers.
+    self_reference_penalty: float = 0.1
     max_sentences: int = 4
     # Score a question in another language by its English gloss too (crosslingual.py).
     cross_language: bool = True
@@ -101,11 +115,12 @@ class ExtractiveConfig:
     # into a refusal quoting it.
     absence_window: int = 2
     absence_min_lexical: float = 0.25
-    # A one-part question that names a year, or asks "how many X" / "how much does it cost", is refused when
-    # none of this many top candidates holds that year (in its text, heading or document date), a number of X
-    # ("16 people" for "how many people") or an amount: the passages are about something else.
+    # A one-part question that names a year, or asks "how many X" / "how much does it cost" / "what time" /
+    # "what e-mail address" / "what phone number", is refused when none of this many top candidates holds that
+    # year (in its text, heading or document date), a number of X ("16 people" for "how many people"), an
+    # amount, a clock time, an e-mail address or a phone number: the passages are about something else.
     requirement_window: int = 5
-    required_types: tuple[str, ...] = ("count", "money")
+    required_types: tuple[str, ...] = ("count", "money", "time", "email", "phone")
     # Refuse when the best candidate scores below this (see Settings.refusal_threshold for its calibration).
     refusal_threshold: float = 0.44
     limits: CandidateLimits = field(default_factory=CandidateLimits)
@@ -211,6 +226,8 @@ class ExtractiveAnswerer:
         total_weight = sum(weights.values()) or 1.0
         labels = [source_label(p.title, p.doc_type, p.date, p.language, p.chunk.doc_id) for p in passages]
         source = [sum(weights[t] for t in q_terms & set(self.tokenizer(label))) / total_weight for label in labels]
+        self_penalty = 0.0 if _ASKS_ABOUT_DOCUMENT.search(f"{question} {english or ''}") \
+            else cfg.self_reference_penalty
         scored = []
         for cand, sim, terms, ctx in zip(cands, sims, cand_terms, ctx_terms, strict=True):
             found = sum(weights[t] for t in q_terms & terms)
@@ -222,7 +239,8 @@ class ExtractiveAnswerer:
             total = (cfg.semantic_weight * float(sim) + cfg.lexical_weight * lexical
                      + cfg.rank_weight / cand.passage + cfg.answer_type_weight * signal
                      + cfg.source_weight * source[cand.passage - 1] + defining
-                     - (cfg.restatement_penalty if new_share < cfg.restatement_share else 0.0))
+                     - (cfg.restatement_penalty if new_share < cfg.restatement_share else 0.0)
+                     - (self_penalty if _SELF_REFERENCE.match(cand.text) and not states_absence(cand.text) else 0.0))
             doc_id = passages[cand.passage - 1].chunk.doc_id
             scored.append(ScoredSentence(cand.passage, doc_id, cand.text, float(sim), lexical, total, cand.kind,
                                          cand.block, signal, cand.context))
@@ -250,8 +268,8 @@ class ExtractiveAnswerer:
             if s.doc_id != best.doc_id and s.score < cfg.other_document_ratio * best.score \
                     and not any(_differ(s, c) for c in chosen):
                 continue
-            if any(s.text in c.text or c.text in s.text for c in chosen):
-                continue  # a list and one of its items, a sentence and itself with the one before
+            if any(s.text in c.text or c.text in s.text or _sentences(s.text) & _sentences(c.text) for c in chosen):
+                continue  # a list and one of its items, a sentence and itself with the one before or after
             words = set(content_words(s.text))
             if any(_overlap(words, set(content_words(c.text))) > 0.6 and not _differ(s, c) for c in chosen):
                 continue  # says nothing new
@@ -354,6 +372,10 @@ def _cite(text: str, number: int) -> str:
         m = re.search(r"[.!?…]+[\"'”’)\]]*$", sentence)
         parts.append(f"{sentence[:m.start()]} [{number}]{sentence[m.start():]}" if m else f"{sentence} [{number}]")
     return " ".join(parts)
+
+
+def _sentences(text: str) -> set[str]:
+    return {text[start:end] for start, end in sentence_spans(text)}
 
 
 def _sentence_count(text: str) -> int:

@@ -1,7 +1,8 @@
 """What a question asks for, and whether a sentence holds it.
 
 A "when" question is answered by a date, "what time" by a clock time, "how long" by a duration, "how many"
-by a number, "how much ... cost" by an amount, "where" by a place, "who" / "which organisation" by a name.
+by a number, "how much ... cost" by an amount, "where" by a place, "who" / "which organisation" by a name,
+"what is the e-mail address / phone number" by one.
 The sentence must hold such a thing that the question does not already say: "When did the November 2022
 visit start?" is not answered by a sentence whose only date is "November 2022".
 
@@ -29,13 +30,19 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
                        rf"|\b(?:{_MONTHS})\s+\d{{1,2}}\b"
                        rf"|\b(?:early|mid|late|end of|beginning of|start of)\s+(?:{_MONTHS})\b", re.IGNORECASE),
     "count": re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+    "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    "phone": re.compile(r"(?:\+|\b00)\d[\d\s().-]{6,}\d\b|\(\d{2,5}\)\s?\d[\d\s-]{4,}\d\b"),
     "money": re.compile(r"[€$£¥]|\b(?:EUR|USD|JPY|GBP|yen|euros?|dollars?|million|billion|free of charge|free)\b",
                         re.IGNORECASE),
 }
 
 # (kind, cue) in priority order: the first cue found in the folded question decides what it asks for
 _CUES: list[tuple[str, re.Pattern[str]]] = [
-    ("time", re.compile(r"\b(what|which|at what) time\b|\ba (que|che) ora\b|\bquelle heure\b|\bhora\b|\bhorari")),
+    ("email", re.compile(r"\be-?mail(?: address)?\b|\bcorreo electronico\b|\bcourriel\b|\bindirizzo e-?mail\b")),
+    ("phone", re.compile(r"\b(?:phone|telephone) number\b|\bnumero de telefono\b|\bnumero di telefono\b"
+                         r"|\bnumero de telephone\b")),
+    ("time", re.compile(r"\b(what|which|at what) time\b(?!\s+(limit|frame|zone|difference|span|period|slot))"
+                        r"|\ba (que|che) ora\b|\bquelle heure\b|\bhora\b|\bhorari")),
     ("duration", re.compile(r"\bhow long\b|\bfor how many (minutes|hours|days|weeks|months|years)\b"
                             r"|\bcuanto tiempo\b|\bquanto tempo\b|\bcombien de temps\b|\bquant de temps\b")),
     ("money", re.compile(r"\bhow much\b.*\b(cost|money|budget|fund|fee|pay|paid|worth|invest|mobilis|mobiliz"
@@ -69,7 +76,7 @@ _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,9}\b")
 
 @dataclass(frozen=True)
 class QuestionFocus:
-    expects: str  # time, duration, money, date, count, place, name, yesno or "" (anything)
+    expects: str  # email, phone, time, duration, money, date, count, place, name, yesno or "" (anything)
     term: str | None = None  # "What is X?" / "What does X stand for?": the X
     yes_no: bool = False  # "Was there a fee ...?": asks whether, whatever else it asks for
 
