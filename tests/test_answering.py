@@ -355,3 +355,11 @@ def test_a_question_for_a_time_email_or_phone_is_refused_when_no_passage_gives_o
                      "What time did the second exchange meeting in Kyoto start?"):
         assert not _answerer().answer(question, given).refused, question
     assert analyse("What time limit was set for the reports?").expects != "time"
+
+
+def test_a_list_introduced_by_a_sentence_leaning_back_carries_the_sentence_it_leans_on():
+    text = ("Casa Asia is a public-diplomacy institution in Barcelona. It was set up by three founding members:\n\n"
+            "- the Ministry of Foreign Affairs\n- the Government of Catalonia\n- Barcelona City Council\n")
+    whole = next(c for c in passage_candidates(1, text) if c.kind == "list")
+    assert whole.text.startswith("Casa Asia is a public-diplomacy institution in Barcelona. It was set up by")
+    assert "Barcelona City Council" in whole.text

@@ -164,3 +164,11 @@ def test_spelling_variants_match_a_full_vocabulary_comparison():
     for token in ["ljubjana", "prefectur", "hiroshma", "emilia-romana", "cooperaton", "internation", "hydrogen"]:
         assert index.variants(token) == difflib.get_close_matches(token, vocabulary, n=3, cutoff=0.84), token
     assert index.variants("ljubjana") == ["ljubljana"] and index.variants("short") == []
+
+
+def test_passages_in_other_languages_are_searched_by_their_english_gloss_too(indexed):
+    # "stage" is only in the English gloss of the Spanish note ("etapa")
+    question = "At which stage of the trip was the Japanese group in the Basque Country?"
+    assert docs(search(indexed, mode="bm25").search(question))[0] == "news/2023-06-12-nota.md"
+    assert docs(search(indexed, mode="bm25", cross_language=False).search(question))[:1] != [
+        "news/2023-06-12-nota.md"]

@@ -199,7 +199,7 @@ class _Builder:
             elif i == 0 and key:
                 shown = f"{key}: {sentence}"
             if sentence.endswith(":") and i == len(spans) - 1:
-                self.intro = sentence
+                self.intro = shown  # "It was set up by three members:" carries the sentence it leans on
                 self.previous_sentence = sentence
                 continue
             self.add(shown, "sentence")
