@@ -347,6 +347,19 @@ def test_render_text_escapes_and_highlights_the_span():
     assert "<script>" not in html and render_text(text, 5, 10_000).count("<mark") == 0
 
 
+def test_markdown_bold_is_shown_bold_never_as_asterisks():
+    from programme_assistant.ui.render import passage_html
+
+    passage = "- **Time:** 9:00-10:30 CEST\n- **Venue:** online <b>\n\n**Nota de prensa.** Euskadi ha recibido ..."
+    shown = passage_html(passage, "**Venue:** online <b>")
+    assert "<strong>Time:</strong> 9:00" in shown and "<mark><strong>Venue:</strong> online &lt;b&gt;</mark>" in shown
+    assert "<strong>Nota de prensa.</strong> Euskadi" in shown and "**" not in shown
+    cut = passage_html("**A long bold run cut by the quote** and the rest.", "cut by the quote** and the rest.")
+    assert "**" not in cut and "<b>" not in cut
+    page = render_text("**Time:** 9:00 and 2 * 3 = 6", 0, 5)
+    assert "**" not in page and "2 * 3 = 6" in page
+
+
 def test_corpus_file_serves_only_indexed_files_inside_the_corpus(tmp_path):
     corpus = tmp_path / "corpus"
     (corpus / "news").mkdir(parents=True)

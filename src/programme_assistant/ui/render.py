@@ -34,17 +34,24 @@ def esc(text: object) -> str:
 
 
 _HEADING_LINE = re.compile(r"^#{1,6}[ \t]+")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def inline_markup(escaped: str) -> str:
+    """Markdown bold in already escaped text (``**Time:** 9:00``) shown as bold; a marker left without its
+    pair (a quote cut inside a bold run) is dropped rather than shown as asterisks."""
+    return _BOLD.sub(r"<strong>\2</strong>", escaped).replace("**", "")
 
 
 def _lines(text: str, strip: bool = True) -> str:
     """Escaped text with line breaks kept, on one line. Markdown heading lines (``## Title``) are shown bold,
-    without their hashes; runs of blank lines count as one."""
+    without their hashes, and so is ``**bold**`` text; runs of blank lines count as one."""
     out = []
     for line in (text.strip() if strip else text).split("\n"):
         if _HEADING_LINE.match(line):
-            out.append(f"<strong>{esc(_HEADING_LINE.sub('', line))}</strong>")
+            out.append(f"<strong>{esc(_HEADING_LINE.sub('', line).replace('**', ''))}</strong>")
         elif line.strip() or (out and out[-1] != ""):
-            out.append(esc(line))
+            out.append(inline_markup(esc(line)))
     return "<br>".join(out)
 
 

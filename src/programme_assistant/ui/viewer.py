@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from programme_assistant.errors import DocumentError
-from programme_assistant.ui.render import FILE_LABELS, esc, file_url
+from programme_assistant.ui.render import FILE_LABELS, esc, file_url, inline_markup
 from programme_assistant.ui.style import VIEWER_CSS
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -70,7 +70,7 @@ def render_text(text: str, start: int | None, end: int | None) -> str:
             lead = lines[0][: len(lines[0]) - len(first)]  # a quote mark that stood before the '#'
             blocks.append(f"<h{level}>{esc(lead + heading.group(2))}</h{level}>")
         else:
-            blocks.append("<p>" + "<br>".join(esc(line) for line in lines) + "</p>")
+            blocks.append("<p>" + "<br>".join(inline_markup(esc(line)) for line in lines) + "</p>")
     out = "\n".join(blocks).translate(_SYMBOL_BULLETS)
     return out.replace(_START, '<mark id="quote">').replace(_END, "</mark>")
 
