@@ -117,6 +117,8 @@ from programme_assistant.answering.question import (  # noqa: E402
     QuestionFocus,
     analyse,
     answer_signal,
+    mentions_ordinal,
+    named_ordinals,
     named_years,
     states_absence,
 )
@@ -363,3 +365,16 @@ def test_a_list_introduced_by_a_sentence_leaning_back_carries_the_sentence_it_le
     whole = next(c for c in passage_candidates(1, text) if c.kind == "list")
     assert whole.text.startswith("Casa Asia is a public-diplomacy institution in Barcelona. It was set up by")
     assert "Barcelona City Council" in whole.text
+
+
+def test_a_question_about_a_fifth_meeting_is_refused_when_the_passages_know_four():
+    assert named_ordinals("When was the fifth exchange meeting?") == {"fifth"}
+    assert named_ordinals("What was the 3rd webinar about?") == {"third"}
+    assert named_ordinals("Who spoke at the first meeting?") == set()
+    assert mentions_ordinal("Webinar no. 5: food tech", "fifth") and mentions_ordinal("the 5th webinar", "fifth")
+    assert not mentions_ordinal("the 15th of May", "fifth")
+    ps = [passage(1, "The fourth exchange meeting was held at Europa House in Tokyo on 30 October 2023."),
+          passage(2, "The third exchange meeting was held at Palau Robert in Barcelona on 9 June 2023.")]
+    unmet = _answerer().answer("Where was the fifth exchange meeting held?", ps)
+    assert unmet.refused and unmet.evidence["unmet_ordinal"] == 1.0
+    assert not _answerer().answer("Where was the fourth exchange meeting held?", ps).refused

@@ -34,6 +34,8 @@ from programme_assistant.answering.question import (
     has_person_name,
     has_several_parts,
     mentions_kind,
+    mentions_ordinal,
+    named_ordinals,
     named_years,
     states_absence,
 )
@@ -323,6 +325,10 @@ class ExtractiveAnswerer:
         for year in named_years(question):
             if not any(year in f"{s.text} {s.context} {(passages[s.passage - 1].date or '')[:4]}" for s in top):
                 return "unmet_year"
+        for ordinal in named_ordinals(question):  # "the fifth exchange meeting", where the passages know four
+            if not any(mentions_ordinal(f"{s.text} {s.context} {passages[s.passage - 1].title}", ordinal)
+                       for s in top):
+                return "unmet_ordinal"
         if asks_for_person(question) and not any(has_person_name(s.text, asked) for s in top):
             return "unmet_person_name"
         kind = asked_kind(question) or (asked_kind(english) if english else None)

@@ -189,6 +189,30 @@ def named_years(question: str) -> set[str]:
     return set(re.findall(r"\b(?:19|20)\d\d\b", sentences[-1] if sentences else question))
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+             "eleventh", "twelfth")
+_ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+
+
+def named_ordinals(question: str) -> set[str]:
+    """Ordinals the question asks about, as words ("the fifth exchange meeting", "the 5th webinar" ->
+    {"fifth"}); "first" is left out, being said of almost anything ("the first cycle")."""
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    last = fold(sentences[-1] if sentences else question)
+    found = set(re.findall(rf"\b({'|'.join(_ORDINALS[1:])})\b", last))
+    for number in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", last):
+        if 2 <= int(number) <= len(_ORDINALS):
+            found.add(_ORDINALS[int(number) - 1])
+    return found
+
+
+def mentions_ordinal(text: str, ordinal: str) -> bool:
+    """The text names that position: "fifth", "5th", "no. 5", "No 5", "#5"."""
+    n = _ORDINALS.index(ordinal) + 1
+    return bool(re.search(rf"\b{ordinal}\b|\b{n}{_ORDINAL_SUFFIX.get(n, 'th')}\b|\bno\.?\s*{n}\b|#\s*{n}\b",
+                          fold(text)))
+
+
 def has_several_parts(question: str) -> bool:
     """"When was that, and did they stop in Catalonia?": two questions in one."""
     return len(question_parts(question)) > 1
