@@ -97,15 +97,16 @@ class Settings(BaseSettings):
     # not signed or is still to be decided ("No overall budget figure has been published"). 0 turns it off.
     # Golden set: 4 more on-topic unanswerable questions refused, 1 answerable one wrongly.
     extractive_absence_window: int = Field(2, ge=0, le=10)
-    # Refuse a one-part question naming a year or a position ("the fifth meeting"), asking "how many X" / "how much does it cost" / "what time" /
-    # "what e-mail address" / "what phone number", asking for the name of the person holding a role ("the
-    # name of the Governor"), or for a kind of place ("which hotel"), when none of this many top candidates
-    # holds that year or position, a number of X, an amount, a clock time, an address or number, a person's name or that
-    # kind. 0 turns it off. Golden set: the year/number rules refused 4 more unanswerable questions, no
-    # answerable one; the person/kind rules (written after seeing the 3 on-topic questions still answered)
-    # refused those 3, no answerable one. The time/e-mail/phone and position rules were written after seeing
-    # the first held-out set's failures (evals/heldout.jsonl: 3 more refused, none wrongly); evals/heldout2.jsonl was written after
-    # them and never looked at case by case. See README.
+    # Refuse a one-part question naming a year or a position ("the fifth meeting"), asking "how many X" /
+    # "how much does it cost" / "what time" / "what e-mail address" / "what phone number", asking for the
+    # name of the person holding a role ("the name of the Governor"), or for a kind of place ("which hotel"),
+    # when none of this many top candidates holds that year or position, a number of X, an amount, a clock
+    # time, an address or number, a person's name or that kind. 0 turns it off. Golden set: the year/number
+    # rules refused 4 more unanswerable questions, no answerable one; the person/kind rules (written after
+    # seeing the 3 on-topic questions still answered) refused those 3, no answerable one. The time/e-mail/
+    # phone and position rules were written after seeing the first held-out set's failures
+    # (evals/heldout.jsonl: 3 more refused, none wrongly); evals/heldout2.jsonl was written after them and
+    # never looked at case by case. See README.
     extractive_requirement_window: int = Field(5, ge=0, le=20)
 
     # --- LLM answering (optional; the default answers extractively without a model) -------------
