@@ -360,6 +360,19 @@ def test_markdown_bold_is_shown_bold_never_as_asterisks():
     assert "**" not in page and "2 * 3 = 6" in page
 
 
+def test_a_markdown_table_in_a_source_card_is_shown_as_rows_of_cells():
+    from programme_assistant.ui.render import passage_html
+
+    passage = ("| Stop | Prefectures | Host region |\n|---|---|---|\n| First stop | Kyoto, Oita | Ljubljana |\n"
+               "| Third stop | Aichi, Kyoto | Basque Country <i> |")
+    shown = passage_html(passage, "| Third stop | Aichi, Kyoto | Basque Country <i> |")
+    assert "Stop · Prefectures · Host region<br>First stop · Kyoto, Oita · Ljubljana" in shown
+    assert "<mark>Third stop · Aichi, Kyoto · Basque Country &lt;i&gt;</mark>" in shown
+    assert "|" not in shown and "---" not in shown
+    cut = passage_html("…(Italy) |\n| Third stop | Basque Country |", "| Third stop | Basque Country |")
+    assert "|" not in cut and "(Italy)" in cut
+
+
 def test_corpus_file_serves_only_indexed_files_inside_the_corpus(tmp_path):
     corpus = tmp_path / "corpus"
     (corpus / "news").mkdir(parents=True)

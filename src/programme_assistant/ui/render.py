@@ -43,11 +43,25 @@ def inline_markup(escaped: str) -> str:
     return _BOLD.sub(r"<strong>\2</strong>", escaped).replace("**", "")
 
 
-def _lines(text: str, strip: bool = True) -> str:
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _table_row(line: str) -> str:
+    """"| Third stop | Aichi, Kyoto | Basque Country |" -> "Third stop · Aichi, Kyoto · Basque Country"."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    return " · ".join(c for c in cells if c)
+
+
+def _lines(text: str, strip: bool = True, tables: bool = False) -> str:
     """Escaped text with line breaks kept, on one line. Markdown heading lines (``## Title``) are shown bold,
-    without their hashes, and so is ``**bold**`` text; runs of blank lines count as one."""
+    without their hashes, and so is ``**bold**`` text; runs of blank lines count as one. With ``tables``,
+    Markdown table rows are shown as their cells separated by dots, and the rule under a header is dropped."""
     out = []
     for line in (text.strip() if strip else text).split("\n"):
+        if tables and (line.count("|") >= 2 or line.strip().startswith("|") or line.strip().endswith("|")):
+            if _TABLE_RULE.match(line):
+                continue
+            line = _table_row(line)
         if _HEADING_LINE.match(line):
             out.append(f"<strong>{esc(_HEADING_LINE.sub('', line).replace('**', ''))}</strong>")
         elif line.strip() or (out and out[-1] != ""):
@@ -137,7 +151,7 @@ def passage_html(passage: str, quote_text: str) -> str:
     at = passage.find(quote_text) if quote_text else -1
     if at < 0:
         shown = passage if len(passage) <= 2 * _PASSAGE_WINDOW else passage[: 2 * _PASSAGE_WINDOW] + "…"
-        return _lines(shown)
+        return _lines(shown, tables=True)
     before, after = passage[:at], passage[at + len(quote_text) :]
     if len(before) > _PASSAGE_WINDOW:
         cut = before.find(" ", len(before) - _PASSAGE_WINDOW)
@@ -145,7 +159,8 @@ def passage_html(passage: str, quote_text: str) -> str:
     if len(after) > _PASSAGE_WINDOW:
         cut = after.rfind(" ", 0, _PASSAGE_WINDOW)
         after = after[: cut if cut > 0 else _PASSAGE_WINDOW] + "…"
-    return f"{_lines(before, strip=False)}<mark>{_lines(quote_text)}</mark>{_lines(after, strip=False)}"
+    return (f"{_lines(before, strip=False, tables=True)}<mark>{_lines(quote_text, tables=True)}</mark>"
+            f"{_lines(after, strip=False, tables=True)}")
 
 
 def source_card(c: Citation) -> str:
