@@ -150,6 +150,14 @@ def test_a_file_added_outside_the_index_is_not_served(client, assistant):
         path.unlink()
 
 
+def test_the_api_docs_page_needs_no_cdn(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and "cdn." not in page.text
+    for asset in ("/api/docs-static/swagger-ui-bundle.js", "/api/docs-static/swagger-ui.css"):
+        assert asset in page.text and client.get(asset).status_code == 200
+    assert client.get("/api/openapi.json").json()["paths"]["/api/ask"]
+
+
 def test_the_chat_page_is_served(client):
     r = client.get("/")
     assert r.status_code == 200 and "gradio" in r.text.lower() and "Programme Assistant" in r.text

@@ -70,12 +70,16 @@ def create_app(assistant: Any, feedback: Any = None) -> FastAPI:
     from programme_assistant.ui.viewer import document_router
 
     settings = assistant.settings
-    app = FastAPI(
+    from fastapi_offline import FastAPIOffline
+
+    # the API docs page with Swagger UI's files served from here, not from a CDN: it works offline
+    app = FastAPIOffline(
         title="programme-assistant",
         summary="Answers about a programme's documents, with sources.",
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        static_url="/api/docs-static",
     )
     users = settings.login_credentials()
     if users:
