@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import subprocess
@@ -59,22 +58,9 @@ def log(message: str) -> None:
 # --- 1. ingest and warm queries -------------------------------------------------------------------
 def load_corpus(settings: Any) -> list[Any]:
     """The corpus's documents as our loaders read them (the files FolderSync would index)."""
-    from fnmatch import fnmatch
+    from programme_assistant.ingest import read_documents
 
-    from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
-
-    folder = Path(settings.corpus_dir)
-    docs = []
-    for path in sorted(folder.rglob("*")):
-        doc_id = path.relative_to(folder).as_posix()
-        if (not path.is_file() or any(part.startswith(".") for part in Path(doc_id).parts)
-                or path.name.endswith(SIDECAR_SUFFIX) or loader_for(path) is None
-                or any(fnmatch(doc_id, p) for p in settings.ignore)):
-            continue
-        data = path.read_bytes()
-        meta, raw = read_sidecar(path)
-        docs.append(build_document(doc_id, path, data, hashlib.sha256(data + raw).hexdigest(), meta))
-    return docs
+    return list(read_documents(Path(settings.corpus_dir), settings.ignore))
 
 
 def chunk_texts(settings: Any, docs: list[Any]) -> list[str]:

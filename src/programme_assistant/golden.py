@@ -61,15 +61,10 @@ def normalise(text: str) -> str:
 
 
 def corpus_documents(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> Iterator[SourceDocument]:
-    """Every document of the corpus folder as the loaders read it (sidecar metadata applied), in path order."""
-    from programme_assistant.loaders import SIDECAR_SUFFIX, build_document, loader_for, read_sidecar
+    """Every document of the corpus folder that a sync indexes, as the loaders read it, in path order."""
+    from programme_assistant.ingest import read_documents
 
-    for path in sorted(corpus_dir.rglob("*")):
-        doc_id = path.relative_to(corpus_dir).as_posix()
-        if not path.is_file() or path.name.endswith(SIDECAR_SUFFIX) or doc_id in ignore or not loader_for(path):
-            continue
-        meta, _ = read_sidecar(path)
-        yield build_document(doc_id, path, path.read_bytes(), "-", meta)
+    return read_documents(corpus_dir, ignore)
 
 
 def corpus_texts(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> dict[str, str]:

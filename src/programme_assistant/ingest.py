@@ -12,8 +12,9 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -126,6 +127,68 @@ def _fingerprint(settings: Settings, embedder: Embeddings) -> str:
     }, sort_keys=True)
 
 
+def scan_folder(folder: Path, ignore: Sequence[str], report: SyncReport) -> list[_Candidate]:
+    """The files of ``folder`` a sync indexes, in path order: not hidden, not a link, not ignored (``ignore``:
+    glob patterns on the doc id), of a supported type. What is passed over, and why, goes into ``report``."""
+    root = folder.resolve()
+    found: list[_Candidate] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for dirname in list(dirnames):
+            full = Path(dirpath) / dirname
+            if full.is_symlink():
+                dirnames.remove(dirname)
+                report.files.append(FileReport(
+                    full.relative_to(folder).as_posix(), "skipped",
+                    reason="is a symbolic link to a folder; links are not followed",
+                    fix="copy the folder into the corpus folder if its documents belong here"))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            doc_id = path.relative_to(folder).as_posix()
+            if name.endswith(SIDECAR_SUFFIX):
+                if not path.with_name(name[: -len(SIDECAR_SUFFIX)]).exists():
+                    report.files.append(FileReport(doc_id, "skipped", reason="metadata file without its document",
+                                                   fix=f"add {name[: -len(SIDECAR_SUFFIX)]} or remove it"))
+                continue
+            if any(fnmatch(doc_id, pattern) for pattern in ignore):
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                inside = target.is_relative_to(root)
+                report.files.append(FileReport(
+                    doc_id, "skipped",
+                    reason=("is a symbolic link to " + ("another file in the folder" if inside else
+                            f"{target}, outside the corpus folder") + "; links are not followed"),
+                    fix="copy the file into the corpus folder if it belongs in the index"))
+                continue
+            if loader_for(path) is None:
+                report.files.append(FileReport(
+                    doc_id, "skipped", reason=f"unsupported file type '{path.suffix or name}'",
+                    fix=f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)} or move it out of the folder"))
+                continue
+            try:
+                st = path.stat()
+                sidecar = path.with_name(name + SIDECAR_SUFFIX)
+                side_mtime = sidecar.stat().st_mtime_ns if sidecar.exists() else -1
+            except OSError as exc:
+                report.files.append(FileReport(doc_id, "failed", reason=f"cannot be read ({exc.strerror})",
+                                               fix="check the file's permissions"))
+                continue
+            found.append(_Candidate(doc_id, path, st.st_size, st.st_mtime_ns, side_mtime))
+    return found
+
+
+def read_documents(folder: Path, ignore: Sequence[str] = ("README.md",)) -> Iterator[SourceDocument]:
+    """Every document a sync would index in ``folder``, read as the loaders read it (sidecar metadata applied,
+    content hash as the manifest records it), in path order."""
+    for cand in scan_folder(folder, ignore, SyncReport(str(folder))):
+        data = cand.path.read_bytes()
+        meta, raw = read_sidecar(cand.path)
+        yield build_document(cand.doc_id, cand.path, data, _hash_file(data, raw), meta)
+
+
 class FolderSync:
     """Keeps a Chroma collection equal to what a folder of documents says."""
 
@@ -141,56 +204,7 @@ class FolderSync:
 
     # --- scanning -------------------------------------------------------------------------
     def _scan(self, folder: Path, report: SyncReport) -> list[_Candidate]:
-        root = folder.resolve()
-        found: list[_Candidate] = []
-        from fnmatch import fnmatch
-
-        for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for dirname in list(dirnames):
-                full = Path(dirpath) / dirname
-                if full.is_symlink():
-                    dirnames.remove(dirname)
-                    report.files.append(FileReport(
-                        full.relative_to(folder).as_posix(), "skipped",
-                        reason="is a symbolic link to a folder; links are not followed",
-                        fix="copy the folder into the corpus folder if its documents belong here"))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                path = Path(dirpath) / name
-                doc_id = path.relative_to(folder).as_posix()
-                if name.endswith(SIDECAR_SUFFIX):
-                    if not path.with_name(name[: -len(SIDECAR_SUFFIX)]).exists():
-                        report.files.append(FileReport(doc_id, "skipped", reason="metadata file without its document",
-                                                       fix=f"add {name[: -len(SIDECAR_SUFFIX)]} or remove it"))
-                    continue
-                if any(fnmatch(doc_id, pattern) for pattern in self.settings.ignore):
-                    continue
-                if path.is_symlink():
-                    target = path.resolve()
-                    inside = target.is_relative_to(root)
-                    report.files.append(FileReport(
-                        doc_id, "skipped",
-                        reason=("is a symbolic link to " + ("another file in the folder" if inside else
-                                f"{target}, outside the corpus folder") + "; links are not followed"),
-                        fix="copy the file into the corpus folder if it belongs in the index"))
-                    continue
-                if loader_for(path) is None:
-                    report.files.append(FileReport(
-                        doc_id, "skipped", reason=f"unsupported file type '{path.suffix or name}'",
-                        fix=f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)} or move it out of the folder"))
-                    continue
-                try:
-                    st = path.stat()
-                    sidecar = path.with_name(name + SIDECAR_SUFFIX)
-                    side_mtime = sidecar.stat().st_mtime_ns if sidecar.exists() else -1
-                except OSError as exc:
-                    report.files.append(FileReport(doc_id, "failed", reason=f"cannot be read ({exc.strerror})",
-                                                   fix="check the file's permissions"))
-                    continue
-                found.append(_Candidate(doc_id, path, st.st_size, st.st_mtime_ns, side_mtime))
-        return found
+        return scan_folder(folder, self.settings.ignore, report)
 
     # --- repair -----------------------------------------------------------------------------
     def _prepare_index(self, report: SyncReport) -> set[str]:
