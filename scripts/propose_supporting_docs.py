@@ -12,7 +12,8 @@ script finds candidates, it does not decide.
 import sys
 from pathlib import Path
 
-from programme_assistant.golden import corpus_documents, load_golden, normalise
+from programme_assistant.golden import load_golden, normalise
+from programme_assistant.ingest import read_documents
 from programme_assistant.sentences import content_words, question_parts, sentence_spans
 
 root = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "evals" / "golden.json
 def document_sentences(corpus_dir: Path) -> dict[str, list[str]]:
     """doc_id -> the normalised sentences of each line of the document's text."""
     return {doc.doc_id: [normalise(line[a:b]) for line in doc.text.splitlines() for a, b in sentence_spans(line)]
-            for doc in corpus_documents(corpus_dir)}
+            for doc in read_documents(corpus_dir)}
 
 
 texts = document_sentences(root / "corpus")

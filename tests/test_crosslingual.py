@@ -37,3 +37,11 @@ def test_to_english_only_for_other_languages():
     assert to_english("¿Cuántas personas formaban la delegación japonesa?") == \
         "how many people made up delegation Japanese"
     assert to_english("And Oita's?") is None
+
+
+def test_english_gloss_only_for_lexicon_languages():
+    from programme_assistant.crosslingual import english_gloss
+
+    assert english_gloss("La delegación visitó la tercera etapa", "es") == gloss(
+        "La delegación visitó la tercera etapa", "es") != ""
+    assert english_gloss("The delegation visited", "en") == "" and english_gloss("Delegacja", "pl") == ""

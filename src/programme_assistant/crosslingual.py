@@ -79,6 +79,12 @@ def gloss(text: str, lang: str) -> str:
     return " ".join(out)
 
 
+def english_gloss(text: str, lang: str) -> str:
+    """The English gloss of ``text`` when ``lang`` is a lexicon language; "" for English and for languages
+    without a lexicon (nothing to gloss)."""
+    return gloss(text, lang) if lang in lexicon() else ""
+
+
 def to_english(question: str) -> str | None:
     """The English gloss of a question asked in a lexicon language; None for English (or unknown) ones."""
     if len(question.split()) < 3:

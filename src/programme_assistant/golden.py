@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from programme_assistant.errors import ConfigError
-from programme_assistant.models import SourceDocument
 
 Category = Literal[
     "single_fact", "multi_doc", "disagreement", "follow_up", "unanswerable_on_topic",
@@ -60,16 +58,11 @@ def normalise(text: str) -> str:
     return " ".join(stripped.lower().replace("\u2013", "-").replace("\u2014", "-").split())
 
 
-def corpus_documents(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> Iterator[SourceDocument]:
-    """Every document of the corpus folder that a sync indexes, as the loaders read it, in path order."""
+def corpus_texts(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> dict[str, str]:
+    """doc_id -> normalised title + text of every document a sync indexes in the corpus folder."""
     from programme_assistant.ingest import read_documents
 
-    return read_documents(corpus_dir, ignore)
-
-
-def corpus_texts(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> dict[str, str]:
-    """doc_id -> normalised title + text of every document in the corpus folder."""
-    return {doc.doc_id: normalise(doc.title + "\n" + doc.text) for doc in corpus_documents(corpus_dir, ignore)}
+    return {doc.doc_id: normalise(doc.title + "\n" + doc.text) for doc in read_documents(corpus_dir, ignore)}
 
 
 def problems_against_corpus(cases: list[GoldenCase], texts: dict[str, str]) -> list[str]:

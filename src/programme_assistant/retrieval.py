@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from programme_assistant.crosslingual import gloss, lexicon, to_english
+from programme_assistant.crosslingual import english_gloss, to_english
 from programme_assistant.glossary import Glossary, parse_glossary
 from programme_assistant.lexical import LexicalIndex
 from programme_assistant.models import Chunk, RetrievedChunk
@@ -187,9 +187,8 @@ class HybridSearch:
                 entries.extend(parse_glossary(str(meta.get("doc_id", "")), text))
         # a passage in a lexicon language (Spanish, Italian, Catalan, French) is also searchable by its English
         # gloss, so that an English question meets a press note's words ("presentations" / "presentaciones")
-        known = lexicon() if self.cross_language else {}
         searchable = [f"{_label_of(m)} {m.get('section', '')}\n{t}"
-                      + (f"\n{gloss(t, str(m.get('language')))}" if m.get("language") in known else "")
+                      + (f"\n{english_gloss(t, str(m.get('language')))}" if self.cross_language else "")
                       for t, m in zip(data["documents"], data["metadatas"], strict=True)]
         lexical = LexicalIndex(searchable)
         sources = SourceNamer.from_chunks(data["metadatas"], data["documents"], _label_of, lexical.idf)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from programme_assistant.crosslingual import gloss, lexicon
+from programme_assistant.crosslingual import english_gloss
 from programme_assistant.lexical import Tokenizer
 
 # the kinds of document a question can name, longest first so that "press note" wins over "note"
@@ -77,14 +77,10 @@ class SourceNamer:
         self.min_share = min_share
         self.margin = margin
         self.kind_words = set(self.tokenizer(" ".join(_HEADS)))
-        known = lexicon()
-        self.label_words: dict[str, set[str]] = {}
-        for doc_id, label in labels.items():
-            words = set(self.tokenizer(label))
-            lang = languages.get(doc_id, "en")
-            if lang != "en" and lang in known and openings.get(doc_id):
-                words |= set(self.tokenizer(gloss(openings[doc_id], lang)))
-            self.label_words[doc_id] = words
+        self.label_words = {
+            doc_id: set(self.tokenizer(label))
+            | set(self.tokenizer(english_gloss(openings.get(doc_id, ""), languages.get(doc_id, "en"))))
+            for doc_id, label in labels.items()}
 
     @classmethod
     def from_chunks(cls, metas: Iterable[dict], texts: Iterable[str], label: Callable[[dict], str],

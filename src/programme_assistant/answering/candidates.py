@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass
 
 from programme_assistant.sentences import sentence_spans
+from programme_assistant.tables import TABLE_RULE, table_cells
 
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*•▪●◦\x7f]|\d+[.)])\s+(.*)$")  # \x7f: the bullet PDF text extraction leaves
 # "**Time:** 9:00", "**SPA.** Negotiated...", "**Visit**, June"
 _FIELD = re.compile(r"^\*\*([^*\n]{1,60}?)\*\*\s*(.+)$")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MARKUP = re.compile(r"\*\*|__|`")
 # "2. The R2R strand in brief", "3.1 Attendance": a numbered heading as PDF text extraction leaves it
 _NUMBERED_HEADING = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+([A-Z][^.!?;:,]{0,70})$")
@@ -48,7 +48,7 @@ def _clean(text: str) -> str:
 
 
 def _cells(line: str) -> list[str]:
-    return [_clean(c) for c in line.strip().strip("|").split("|")]
+    return [_clean(c) for c in table_cells(line)]
 
 
 def _is_table_line(line: str) -> bool:
@@ -154,7 +154,7 @@ class _Builder:
     def table_line(self, line: str) -> None:
         if self.items and not self.table_rows:
             self.close_block()
-        if _TABLE_SEPARATOR.match(line):
+        if TABLE_RULE.match(line):
             if len(self.table_rows) == 1 and self.table_header is None:
                 self.table_header = self.table_rows.pop()
             return

@@ -40,7 +40,7 @@ from programme_assistant.answering.question import (
     states_absence,
 )
 from programme_assistant.citations import resolve
-from programme_assistant.crosslingual import gloss, lexicon, to_english
+from programme_assistant.crosslingual import english_gloss, to_english
 from programme_assistant.lexical import Tokenizer
 from programme_assistant.models import Answer, RetrievedChunk
 from programme_assistant.prompts import REFUSAL_TEXT
@@ -192,12 +192,7 @@ class ExtractiveAnswerer:
     def _readings(cands: list[Candidate], passages: list[RetrievedChunk]) -> list[str]:
         """What each candidate is scored as: its text, or for a passage in a lexicon language (Spanish, Italian,
         Catalan, French) its word-by-word English gloss."""
-        known = lexicon()
-        out = []
-        for c in cands:
-            lang = passages[c.passage - 1].language
-            out.append(gloss(c.text, lang) or c.text if lang != "en" and lang in known else c.text)
-        return out
+        return [english_gloss(c.text, passages[c.passage - 1].language) or c.text for c in cands]
 
     def _weights(self, q_terms: set[str], cand_terms: list[set[str]]) -> dict[str, float]:
         if self.idf is not None:

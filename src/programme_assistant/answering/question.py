@@ -182,11 +182,16 @@ def mentions_kind(sentence: str, kind: str) -> bool:
     return bool(re.search(rf"\b{re.escape(stem)}\w{{0,3}}\b", sentence, re.IGNORECASE))
 
 
-def named_years(question: str) -> set[str]:
-    """Years the question itself asks about (in its last sentence: "I read it was 2012. When was it?" does
-    not ask about 2012)."""
+def _last_sentence(question: str) -> str:
+    """What a question asks about is in its last sentence: "I read it was 2012. When was it?" does not ask
+    about 2012."""
     sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
-    return set(re.findall(r"\b(?:19|20)\d\d\b", sentences[-1] if sentences else question))
+    return sentences[-1] if sentences else question
+
+
+def named_years(question: str) -> set[str]:
+    """Years the question itself asks about (in its last sentence)."""
+    return set(re.findall(r"\b(?:19|20)\d\d\b", _last_sentence(question)))
 
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
@@ -195,10 +200,9 @@ _ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
 
 def named_ordinals(question: str) -> set[str]:
-    """Ordinals the question asks about, as words ("the fifth exchange meeting", "the 5th webinar" ->
-    {"fifth"}); "first" is left out, being said of almost anything ("the first cycle")."""
-    sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
-    last = fold(sentences[-1] if sentences else question)
+    """Ordinals the question asks about (in its last sentence), as words ("the fifth exchange meeting", "the
+    5th webinar" -> {"fifth"}); "first" is left out, being said of almost anything ("the first cycle")."""
+    last = fold(_last_sentence(question))
     found = set(re.findall(rf"\b({'|'.join(_ORDINALS[1:])})\b", last))
     for number in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", last):
         if 2 <= int(number) <= len(_ORDINALS):

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from programme_assistant.models import Answer, Citation
+from programme_assistant.tables import TABLE_RULE, table_cells
 
 # a [n] marker with the word before it and the punctuation after it, so they stay on one line
 _MARKER = re.compile(r"(\S*) ?\[(\d{1,3})\]([.,;:!?]*)")
@@ -43,13 +44,9 @@ def inline_markup(escaped: str) -> str:
     return _BOLD.sub(r"<strong>\2</strong>", escaped).replace("**", "")
 
 
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-
-
 def _table_row(line: str) -> str:
     """"| Third stop | Aichi, Kyoto | Basque Country |" -> "Third stop · Aichi, Kyoto · Basque Country"."""
-    cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    return " · ".join(c for c in cells if c)
+    return " · ".join(c for c in table_cells(line) if c)
 
 
 def _lines(text: str, strip: bool = True, tables: bool = False) -> str:
@@ -59,7 +56,7 @@ def _lines(text: str, strip: bool = True, tables: bool = False) -> str:
     out = []
     for line in (text.strip() if strip else text).split("\n"):
         if tables and (line.count("|") >= 2 or line.strip().startswith("|") or line.strip().endswith("|")):
-            if _TABLE_RULE.match(line):
+            if TABLE_RULE.match(line):
                 continue
             line = _table_row(line)
         if _HEADING_LINE.match(line):
