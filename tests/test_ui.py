@@ -371,6 +371,9 @@ def test_a_markdown_table_in_a_source_card_is_shown_as_rows_of_cells():
     assert "|" not in shown and "---" not in shown
     cut = passage_html("…(Italy) |\n| Third stop | Basque Country |", "| Third stop | Basque Country |")
     assert "|" not in cut and "(Italy)" in cut
+    # the row after the quoted one starts its own line
+    rows = passage_html("| A | 1 |\n| B | 2 |\n| C | 3 |", "| B | 2 |")
+    assert rows == "A · 1<br><mark>B · 2</mark><br>C · 3"
 
 
 def test_corpus_file_serves_only_indexed_files_inside_the_corpus(tmp_path):

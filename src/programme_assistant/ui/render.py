@@ -61,7 +61,7 @@ def _lines(text: str, strip: bool = True, tables: bool = False) -> str:
             line = _table_row(line)
         if _HEADING_LINE.match(line):
             out.append(f"<strong>{esc(_HEADING_LINE.sub('', line).replace('**', ''))}</strong>")
-        elif line.strip() or (out and out[-1] != ""):
+        elif line.strip() or (out and out[-1] != "") or (not strip and not out):  # a piece starting a new line
             out.append(inline_markup(esc(line)))
     return "<br>".join(out)
 
