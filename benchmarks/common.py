@@ -4,7 +4,6 @@ tables, generic questions, answer-overlap scoring, and where results are written
 from __future__ import annotations
 
 import json
-import math
 import random
 import re
 import string
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+
+from programme_assistant.evaluation.metrics import percentile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -32,7 +33,7 @@ class CachedEmbeddings(Embeddings):
 
     @property
     def model_id(self) -> str:
-        from programme_assistant.embeddings import model_id_of
+        from programme_assistant.retrieval.embeddings import model_id_of
 
         return model_id_of(self.inner)
 
@@ -58,18 +59,6 @@ class CachedEmbeddings(Embeddings):
 
 
 # --- numbers ------------------------------------------------------------------------------------
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0..100) with linear interpolation between closest ranks (numpy's default)."""
-    if not values:
-        raise ValueError("percentile of no values")
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile {q} is outside 0..100")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     """n, p50, p95 and mean of a list of durations, in milliseconds."""
     if not seconds:

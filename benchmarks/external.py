@@ -256,10 +256,9 @@ def log(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from programme_assistant.assistant import Assistant
-    from programme_assistant.chunking import CHUNKER_VERSION
-    from programme_assistant.components import build_embedder
+    from programme_assistant.assistant import Assistant, build_embedder
     from programme_assistant.config import Settings
+    from programme_assistant.ingest.chunking import CHUNKER_VERSION
 
     data_dir = (args.data or default_data_dir()).resolve()
     docs: list[BenchDocument] = []

@@ -58,14 +58,14 @@ def log(message: str) -> None:
 # --- 1. ingest and warm queries -------------------------------------------------------------------
 def load_corpus(settings: Any) -> list[Any]:
     """The corpus's documents as our loaders read them (the files FolderSync would index)."""
-    from programme_assistant.ingest import read_documents
+    from programme_assistant.ingest.sync import read_documents
 
     return list(read_documents(Path(settings.corpus_dir), settings.ignore))
 
 
 def chunk_texts(settings: Any, docs: list[Any]) -> list[str]:
     """What FolderSync embeds for these documents: each chunk with its title and section line."""
-    from programme_assistant.chunking import chunk_document, embedding_text
+    from programme_assistant.ingest.chunking import chunk_document, embedding_text
 
     return [embedding_text(d.title, c.heading_path, c.text)
             for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
@@ -73,7 +73,7 @@ def chunk_texts(settings: Any, docs: list[Any]) -> list[str]:
 
 def stored_texts(store: Any) -> list[str]:
     """The texts FolderSync embedded, rebuilt from the store (to check the limit was measured on them)."""
-    from programme_assistant.chunking import embedding_text
+    from programme_assistant.ingest.chunking import embedding_text
 
     data = store.all_chunks()
     return [embedding_text(str(m.get("title", "")), tuple(str(m["section"]).split(" > ")) if m.get("section") else (),
@@ -81,7 +81,7 @@ def stored_texts(store: Any) -> list[str]:
 
 
 def corpus_sentences(store: Any) -> list[str]:
-    from programme_assistant.sentences import sentence_spans
+    from programme_assistant.text.sentences import sentence_spans
 
     texts = store.all_chunks()["documents"]
     return [t[s:e] for t in texts for s, e in sentence_spans(t) if not t[s:e].lstrip().startswith("#")]
@@ -99,8 +99,7 @@ def raw_encode_seconds(model: Any, texts: list[str], batch_size: int, embedder: 
 
 
 def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int) -> dict[str, Any]:
-    from programme_assistant.assistant import Assistant
-    from programme_assistant.components import build_embedder
+    from programme_assistant.assistant import Assistant, build_embedder
 
     out: dict[str, Any] = {}
     t0 = time.perf_counter()

@@ -23,8 +23,7 @@ def log(message: str) -> None:
 def measure(settings: Any, source_store: Any, embedder: Any, sizes: list[int], questions: list[str],
                     n_warmup: int, budget_s: float) -> dict[str, Any]:
     from benchmarks.synthetic import compose_chunks
-    from programme_assistant.components import build_store
-    from programme_assistant.retrieval import HybridSearch
+    from programme_assistant.assistant import build_search, build_store
 
     base = source_store.collection.get(include=["documents", "embeddings", "metadatas"])
     log(f"scaling: composing {max(sizes)} synthetic chunks from {len(base['ids'])} real ones")
@@ -33,9 +32,7 @@ def measure(settings: Any, source_store: Any, embedder: Any, sizes: list[int], q
                                                  "collection": "scaling"})
     cached = CachedEmbeddings(embedder)
     store = build_store(scale_settings, cached)
-    search = HybridSearch(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
-                          rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
-                          lexical_weight=settings.lexical_weight, duplicate_threshold=settings.duplicate_threshold)
+    search = build_search(settings, store)
     warmup, measured = questions[:n_warmup], questions[n_warmup:]
     started = time.perf_counter()
     steps: list[dict[str, Any]] = []

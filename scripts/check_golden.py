@@ -4,7 +4,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from programme_assistant.golden import corpus_texts, load_golden, problems_against_corpus
+from programme_assistant.evaluation.cases import corpus_texts, load_golden, problems_against_corpus
 
 root = Path(__file__).resolve().parents[1]
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "evals" / "golden.jsonl"

@@ -12,9 +12,9 @@ script finds candidates, it does not decide.
 import sys
 from pathlib import Path
 
-from programme_assistant.golden import load_golden, normalise
-from programme_assistant.ingest import read_documents
-from programme_assistant.sentences import content_words, question_parts, sentence_spans
+from programme_assistant.evaluation.cases import load_golden, normalise
+from programme_assistant.ingest.sync import read_documents
+from programme_assistant.text.sentences import content_words, question_parts, sentence_spans
 
 root = Path(__file__).resolve().parents[1]
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "evals" / "golden.jsonl"

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from programme_assistant.answering.extractive import ExtractiveConfig
+from programme_assistant.assistant import build_search, extractive_config
 from programme_assistant.config import Settings
 from programme_assistant.ingest import FolderSync
-from programme_assistant.manifest import Manifest
-from programme_assistant.store import ChunkStore, make_chroma_client
+from programme_assistant.ingest.manifest import Manifest
+from programme_assistant.retrieval import HybridSearch
+from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +24,7 @@ def _isolated_env(tmp_path, monkeypatch, request):
             monkeypatch.delenv(key)
     monkeypatch.setenv("PA_INDEX_DIR", str(tmp_path / "index"))
     if "slow" not in request.keywords:
-        from programme_assistant import embeddings
+        from programme_assistant.retrieval import embeddings
 
         def _refuse(self):
             raise AssertionError("the real embedding model was loaded in a test not marked `slow`")
@@ -51,9 +54,29 @@ def settings(tmp_path) -> Settings:
 
 
 def make_sync(settings: Settings, embedder, **kwargs) -> FolderSync:
-    store = ChunkStore(make_chroma_client(settings), settings.collection, embedder)
+    store = ChunkStore(make_chroma_client(settings.index_dir), settings.collection, embedder)
     manifest = Manifest(settings.index_dir / "manifest.sqlite")
-    return FolderSync(settings, store, manifest, embedder, **kwargs)
+    return FolderSync(store, manifest, embedder, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
+                      batch_size=settings.batch_size, max_file_mb=settings.max_file_mb, ignore=settings.ignore,
+                      **kwargs)
+
+
+_SEARCH_SETTINGS = {"k": "retrieval_k", "candidates": "retrieval_candidates", "mode": "retrieval_mode"}
+
+
+def make_search(store, settings: Settings | None = None, generation=None, **overrides) -> HybridSearch:
+    """HybridSearch over ``store`` built as the app builds it (``assistant.build_search``) from Settings, with
+    some of its options (HybridSearch's names: k, candidates, mode, lexical_weight, ...) overridden."""
+    update = {_SEARCH_SETTINGS.get(key, key): value for key, value in overrides.items()}
+    return build_search((settings or Settings()).model_copy(update=update), store, generation=generation)
+
+
+def make_extractive_config(settings: Settings | None = None, **overrides) -> ExtractiveConfig:
+    """The extractive answerer's config as ``assistant.extractive_config`` builds it from Settings, some fields
+    overridden."""
+    from dataclasses import replace
+
+    return replace(extractive_config(settings or Settings()), **overrides)
 
 
 @pytest.fixture

@@ -5,17 +5,16 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from conftest import make_sync, write_md
+from conftest import make_extractive_config, make_search, make_sync, write_md
 from langchain_core.embeddings import Embeddings
 
-from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
+from programme_assistant.answering.citations import resolve
+from programme_assistant.answering.extractive import ExtractiveAnswerer
+from programme_assistant.answering.prompts import REFUSAL_TEXT
+from programme_assistant.answering.rewrite import ContextualRewriter
 from programme_assistant.assistant import Assistant
-from programme_assistant.citations import resolve
 from programme_assistant.models import Answer, Chunk, RetrievedChunk
-from programme_assistant.prompts import REFUSAL_TEXT
-from programme_assistant.retrieval import HybridSearch
-from programme_assistant.rewrite import ContextualRewriter
-from programme_assistant.sentences import content_words, fold
+from programme_assistant.text.sentences import content_words, fold
 
 
 class BagOfWordsEmbedding(Embeddings):
@@ -55,7 +54,7 @@ def test_resolve_maps_renumbers_and_removes_dangling_markers():
 def test_extractive_answer_cites_the_sentence_it_used():
     ps = [passage(1, "The study visit had two groups. Group B went to Osaka and Oita in November 2022."),
           passage(2, "Expo 2025 was held on Yumeshima island from April to October 2025.")]
-    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), ExtractiveConfig(refusal_threshold=0.3))
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.3))
     answer = answerer.answer("Which prefectures did Group B go to?", ps)
     assert not answer.refused and "Osaka and Oita" in answer.text and "[1]" in answer.text
     assert answer.citations[0].quote == "Group B went to Osaka and Oita in November 2022."
@@ -65,7 +64,8 @@ def test_extractive_answer_cites_the_sentence_it_used():
 def test_extractive_refuses_below_threshold_and_lists_nearest():
     ps = [passage(1, "The delegation visited hydrogen plants in Aichi and Oita."),
           passage(2, "Webinars covered food tech and advanced air mobility.")]
-    answer = ExtractiveAnswerer(BagOfWordsEmbedding()).answer("How do I bake sourdough bread at home?", ps)
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config())
+    answer = answerer.answer("How do I bake sourdough bread at home?", ps)
     assert answer.refused and answer.text.startswith(REFUSAL_TEXT) and not answer.citations
     assert [d["doc_id"] for d in answer.nearest] == ["d1.md", "d2.md"]
 
@@ -73,7 +73,7 @@ def test_extractive_refuses_below_threshold_and_lists_nearest():
 def test_extractive_shows_both_versions_when_sources_differ():
     ps = [passage(1, "The study visit to Japan took place from 13 to 19 November 2022.", "a.md"),
           passage(2, "The study visit to Japan took place from 14 to 18 November 2022.", "b.md")]
-    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), ExtractiveConfig(refusal_threshold=0.3)).answer(
+    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.3)).answer(
         "When did the study visit to Japan take place?", ps)
     assert "sources differ" in answer.text and "13 to 19" in answer.text and "14 to 18" in answer.text
     assert {c.doc_id for c in answer.citations} == {"a.md", "b.md"}
@@ -96,8 +96,8 @@ def test_assistant_end_to_end_with_follow_up_and_timings(settings, corpus):
     write_md(corpus, "minutes/plenary.md", "Plenary", ["The third plenary was held at Palau Robert in Barcelona."])
     embedder = BagOfWordsEmbedding()
     sync = make_sync(settings, embedder)
-    assistant = Assistant(settings, HybridSearch(sync.store, generation=lambda: sync.manifest.get_meta("last_sync")),
-                          ExtractiveAnswerer(embedder, ExtractiveConfig(refusal_threshold=0.3)),
+    assistant = Assistant(settings, make_search(sync.store, generation=lambda: sync.manifest.get_meta("last_sync")),
+                          ExtractiveAnswerer(embedder, make_extractive_config(refusal_threshold=0.3)),
                           ContextualRewriter(), sync)
     assert assistant.sync().ok
     first = assistant.ask("Which prefectures did Group A visit on the study visit?")
@@ -113,17 +113,15 @@ def test_assistant_end_to_end_with_follow_up_and_timings(settings, corpus):
 # --- candidates, question analysis and the extractive rules added for answer quality ---------------------
 
 from programme_assistant.answering.candidates import passage_candidates  # noqa: E402
-from programme_assistant.answering.question import (  # noqa: E402
-    QuestionFocus,
-    analyse,
-    answer_signal,
+from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal  # noqa: E402
+from programme_assistant.answering.refusal import (  # noqa: E402
     mentions_ordinal,
     named_ordinals,
     named_years,
     states_absence,
 )
 from programme_assistant.config import Settings  # noqa: E402
-from programme_assistant.sentences import question_parts  # noqa: E402
+from programme_assistant.text.sentences import question_parts  # noqa: E402
 
 
 def test_candidates_cover_fields_tables_lists_and_skip_headings_and_questions():
@@ -194,7 +192,7 @@ def test_question_parts():
 
 
 def _answerer(**cfg) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(BagOfWordsEmbedding(), ExtractiveConfig(refusal_threshold=0.2, **cfg))
+    return ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.2, **cfg))
 
 
 def test_documented_absence_is_a_refusal_that_quotes_the_documents():
@@ -244,9 +242,11 @@ def test_a_question_of_two_parts_gets_an_answer_to_each():
 
 
 def test_extractive_config_from_settings():
+    from programme_assistant.assistant import extractive_config
+
     settings = Settings(extractive_keep_ratio=0.7, extractive_absence_window=0, refusal_threshold=0.5,
                         cross_language=False)
-    cfg = ExtractiveConfig.from_settings(settings)
+    cfg = extractive_config(settings)
     assert (cfg.keep_ratio, cfg.absence_window, cfg.refusal_threshold, cfg.cross_language) == (0.7, 0, 0.5, False)
     assert cfg.max_sentences == settings.max_answer_sentences
 
@@ -273,7 +273,7 @@ def test_a_sentence_in_another_language_is_scored_by_its_english_gloss():
 
 
 def test_a_question_for_a_persons_name_needs_a_name_not_the_role_restated():
-    from programme_assistant.answering.question import asks_for_person, has_person_name
+    from programme_assistant.answering.refusal import asks_for_person, has_person_name
 
     assert asks_for_person("What is the name of the Governor of Aichi who received Group A?")
     assert asks_for_person("Who was the DG REGIO Deputy Director-General at the meeting?")
@@ -293,7 +293,7 @@ def test_a_question_for_a_persons_name_needs_a_name_not_the_role_restated():
 
 
 def test_a_question_for_a_kind_of_place_needs_a_passage_naming_that_kind():
-    from programme_assistant.answering.question import asked_kind, mentions_kind
+    from programme_assistant.answering.refusal import asked_kind, mentions_kind
 
     assert asked_kind("Which hotel did the delegation stay in?") == "hotel"
     assert asked_kind("Which universities took part?") == "university"

@@ -157,7 +157,7 @@ def test_select_keeps_everything_or_a_balanced_sample_with_gold_and_distractors(
 
 
 def test_document_files_round_trip_through_our_loader(tmp_path):
-    from programme_assistant.loaders import load_markdown
+    from programme_assistant.ingest.loaders import load_markdown
 
     titled = external.BenchDocument("clapnq-dev", "clapnq-abc", 'A "quoted": title', "Some text .")
     untitled = external.BenchDocument("pubmedqa-l", "21645374", "", "Abstract text.")
@@ -289,3 +289,16 @@ def test_reports_render_from_minimal_results():
                        "a b", False)])}
     text = external.render_markdown(ext_results)
     assert "| clapnq-dev | hybrid | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 0.990 / 0.958 |" in text
+
+
+def test_scaling_benchmark_runs_on_a_tiny_store(settings, corpus, fake_embedder):
+    from benchmarks import scaling
+
+    write_md(corpus, "news/a.md", "Alpha news", ["Hydrogen buses in Aichi were shown to the group. " * 6])
+    write_md(corpus, "guides/b.md", "Beta guide", ["The helpdesk answers questions about exchanges. " * 6])
+    sync = make_sync(settings, fake_embedder)
+    assert sync.sync(corpus).ok
+    result = scaling.measure(settings, sync.store, fake_embedder, [12, 24], ["hydrogen buses", "helpdesk",
+                                                                          "exchanges"], 1, budget_s=60)
+    assert [step["chunks"] for step in result["steps"]] == [12, 24]
+    assert all(step[mode]["n"] == 2 for step in result["steps"] for mode in ("dense", "bm25", "hybrid"))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from programme_assistant.chunking import chunk_document
+from programme_assistant.ingest.chunking import chunk_document
 from programme_assistant.models import PageSpan, SourceDocument
 
 WORDS = ("Osaka Oita Kyoto Aichi Hiroshima hydrogen region prefecture meeting visit delegation innovation "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from programme_assistant.crosslingual import detect_language, gloss, lexicon, to_english
+from programme_assistant.text.language import detect_language, gloss, lexicon, to_english
 
 
 def test_lexicon_is_a_documented_data_file():
-    text = resources.files("programme_assistant").joinpath("data", "crosslingual_lexicon.tsv").read_text("utf-8")
+    text = resources.files("programme_assistant.text").joinpath("data", "crosslingual_lexicon.tsv").read_text("utf-8")
     assert text.startswith("#") and "How it was built" in text
     words = lexicon()
     assert set(words) == {"es", "it", "ca", "fr"}
@@ -17,11 +17,14 @@ def test_lexicon_is_a_documented_data_file():
 
 
 def test_language_detection():
-    assert detect_language("¿En qué edificio se celebró la tercera reunión plenaria de intercambio?") == "es"
-    assert detect_language("Quali prefetture ha accolto l'Emilia-Romagna nella prima tappa?") == "it"
-    assert detect_language("Quan va inaugurar Casa Asia la seu temporal al barri del Raval?") == "ca"
-    assert detect_language("Depuis quelle année le CEEVO dispose-t-il d'un bureau à Osaka ?") == "fr"
-    assert detect_language("Who opened the launch event in Keihanna?") == "en"
+    def detect(question: str) -> str:
+        return detect_language(question, among_lexicon=True)
+
+    assert detect("¿En qué edificio se celebró la tercera reunión plenaria de intercambio?") == "es"
+    assert detect("Quali prefetture ha accolto l'Emilia-Romagna nella prima tappa?") == "it"
+    assert detect("Quan va inaugurar Casa Asia la seu temporal al barri del Raval?") == "ca"
+    assert detect("Depuis quelle année le CEEVO dispose-t-il d'un bureau à Osaka ?") == "fr"
+    assert detect("Who opened the launch event in Keihanna?") == "en"
 
 
 def test_gloss_translates_words_and_keeps_names():
@@ -40,7 +43,7 @@ def test_to_english_only_for_other_languages():
 
 
 def test_english_gloss_only_for_lexicon_languages():
-    from programme_assistant.crosslingual import english_gloss
+    from programme_assistant.text.language import english_gloss
 
     assert english_gloss("La delegación visitó la tercera etapa", "es") == gloss(
         "La delegación visitó la tercera etapa", "es") != ""

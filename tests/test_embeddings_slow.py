@@ -7,7 +7,7 @@ import math
 import pytest
 from conftest import write_md
 
-from programme_assistant.components import build_embedder, build_folder_sync
+from programme_assistant.assistant import build_embedder, build_folder_sync
 from programme_assistant.config import Settings
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def test_the_model_runs_with_the_configured_torch_threads(embedder):
 def test_a_sync_uses_the_batch_threads_and_questions_keep_theirs():
     import torch
 
-    from programme_assistant.components import build_embedder
+    from programme_assistant.assistant import build_embedder
 
     embedder = build_embedder(Settings())
     embedder.embed_query("load the model")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from programme_assistant.answering.prompts import REFUSAL_TEXT
 from programme_assistant.evaluation import (
     citation_precision,
     citation_recall,
@@ -19,10 +20,9 @@ from programme_assistant.evaluation import (
     summarise,
     token_f1,
 )
+from programme_assistant.evaluation.cases import GoldenCase
 from programme_assistant.evaluation.report import check_thresholds, compare, write_report
-from programme_assistant.golden import GoldenCase
 from programme_assistant.models import Answer, Chunk, Citation, RetrievedChunk
-from programme_assistant.prompts import REFUSAL_TEXT
 
 
 def test_retrieval_metrics():
@@ -61,7 +61,9 @@ def test_groundedness():
 
 
 def test_percentile():
-    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([5], 95) == 5 and percentile([], 50) == 0.0
+    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([5], 95) == 5
+    with pytest.raises(ValueError):  # one percentile for evals and benchmarks: undefined for no values
+        percentile([], 50)
 
 
 def _answer(text: str, doc_ids: list[str], refused: bool = False, retrieved: list[str] | None = None) -> Answer:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from programme_assistant.golden import UNANSWERABLE, corpus_texts, load_golden, problems_against_corpus
+from programme_assistant.evaluation.cases import UNANSWERABLE, corpus_texts, load_golden, problems_against_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "evals" / "golden.jsonl"

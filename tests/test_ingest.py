@@ -168,7 +168,7 @@ KILLER = textwrap.dedent("""
     sys.path.insert(0, {tests!r})
     from conftest import CountingFakeEmbedding, make_sync
     from programme_assistant.config import Settings
-    from programme_assistant import ingest
+    from programme_assistant.ingest import sync as ingest
 
     settings = Settings(corpus_dir={corpus!r}, index_dir={index!r}, chunk_size=300, chunk_overlap=60, batch_size=1)
     point = {point!r}
@@ -230,13 +230,13 @@ def stored_docs(corpus: Path) -> list[Path]:
 
 
 def test_cli_ingest_json_and_exit_codes(tmp_path, monkeypatch, capsys):
-    from programme_assistant import cli, components
+    from programme_assistant import assistant, cli
 
     corpus = tmp_path / "c"
     write_md(corpus, "a.md", "A", PARAS[:2])
     from conftest import CountingFakeEmbedding
 
-    monkeypatch.setattr(components, "build_embedder", lambda s: CountingFakeEmbedding(size=16, embedded=[]))
+    monkeypatch.setattr(assistant, "build_embedder", lambda s: CountingFakeEmbedding(size=16, embedded=[]))
     assert cli.main(["ingest", str(corpus), "--index", str(tmp_path / "i"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] and data["counts"]["added"] == 1 and data["files"][0]["doc_id"] == "a.md"

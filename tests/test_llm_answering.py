@@ -16,13 +16,13 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from pydantic import Field
 
+from programme_assistant.answering.chat_models import LlamaCppChat, build_chat_model
 from programme_assistant.answering.llm import LLMAnswerer, is_refusal, uncited_sentences
+from programme_assistant.answering.prompts import ANSWER_SYSTEM_PROMPT, REFUSAL_TEXT, numbered_context
+from programme_assistant.answering.rewrite import LLMRewriter, clean_query
 from programme_assistant.config import Settings
 from programme_assistant.errors import ConfigError, MissingDependencyError
-from programme_assistant.llm import LlamaCppChat, build_chat_model
 from programme_assistant.models import Answer, Chunk, RetrievedChunk
-from programme_assistant.prompts import ANSWER_SYSTEM_PROMPT, REFUSAL_TEXT, numbered_context
-from programme_assistant.rewrite_llm import LLMRewriter, clean_query
 
 VISIT = "The study visit to Japan took place from 13 to 19 November 2022. The delegation had twelve members."
 GUIDE = "The host region guide was published in May 2023. It describes the partner prefecture of Hyogo."

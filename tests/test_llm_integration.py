@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from programme_assistant.answering.chat_models import LlamaCppChat, build_chat_model
+from programme_assistant.answering.citations import MARKER
 from programme_assistant.answering.llm import LLMAnswerer
-from programme_assistant.citations import MARKER
+from programme_assistant.answering.prompts import REFUSAL_TEXT
+from programme_assistant.answering.rewrite import LLMRewriter
 from programme_assistant.config import Settings
-from programme_assistant.llm import LlamaCppChat, build_chat_model
 from programme_assistant.models import Answer, Chunk, RetrievedChunk
-from programme_assistant.prompts import REFUSAL_TEXT
-from programme_assistant.rewrite_llm import LLMRewriter
 
 pytestmark = pytest.mark.integration
 

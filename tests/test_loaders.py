@@ -6,7 +6,7 @@ import pytest
 from conftest import make_docx, make_pdf, write_md
 
 from programme_assistant.errors import DocumentError
-from programme_assistant.loaders import build_document, read_sidecar
+from programme_assistant.ingest.loaders import build_document, read_sidecar
 
 
 def load(path, root):

@@ -4,11 +4,12 @@ variants, near-duplicate collapse, lexical index kept in step with syncs, LangCh
 from __future__ import annotations
 
 import pytest
-from conftest import make_sync, write_md
+from conftest import make_search, make_sync, write_md
 
 from programme_assistant.errors import ConfigError
-from programme_assistant.glossary import Glossary, parse_glossary
-from programme_assistant.retrieval import Filters, HybridSearch, ProgrammeRetriever
+from programme_assistant.models import Filters
+from programme_assistant.retrieval import HybridSearch, ProgrammeRetriever
+from programme_assistant.retrieval.glossary import Glossary, parse_glossary
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def indexed(settings, corpus, fake_embedder):
 
 
 def search(sync, **kw) -> HybridSearch:
-    return HybridSearch(sync.store, generation=lambda: sync.manifest.get_meta("last_sync"), **kw)
+    return make_search(sync.store, generation=lambda: sync.manifest.get_meta("last_sync"), **kw)
 
 
 def docs(results) -> list[str]:
@@ -113,8 +114,9 @@ def test_glossary_parsing():
 
 # --- definition questions, corpus IDF, document labels, cross-language questions ---------------------------
 
-from programme_assistant.lexical import LexicalIndex, Tokenizer  # noqa: E402
-from programme_assistant.retrieval import source_label  # noqa: E402
+from programme_assistant.models import source_label  # noqa: E402
+from programme_assistant.retrieval.lexical import LexicalIndex  # noqa: E402
+from programme_assistant.text.tokens import Tokenizer  # noqa: E402
 
 
 def test_definition_question_gets_the_glossary_entry_first(indexed):
@@ -155,7 +157,7 @@ def test_questions_in_other_languages_are_searched_by_their_english_gloss(indexe
 def test_spelling_variants_match_a_full_vocabulary_comparison():
     import difflib
 
-    from programme_assistant.lexical import LexicalIndex
+    from programme_assistant.retrieval.lexical import LexicalIndex
 
     texts = ["Ljubljana urban region", "prefecture prefectures prefectural", "Hiroshima Emilia-Romagna hydrogen",
              "a cooperation between regions", "internationalisation international"]

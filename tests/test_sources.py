@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import make_sync, write_md
+from conftest import make_search, make_sync, write_md
 
-from programme_assistant.retrieval import Filters, HybridSearch
-from programme_assistant.sources import SourceNamer, naming_phrases
+from programme_assistant.models import Filters
+from programme_assistant.retrieval.sources import SourceNamer, naming_phrases
 
 
 def test_naming_phrases_take_the_words_around_a_kind_of_document():
@@ -52,7 +52,7 @@ def test_search_puts_the_named_documents_passages_first(settings, corpus, fake_e
     sync = make_sync(settings, fake_embedder)
     sync.sync(corpus)
     question = "According to the Italian press note, which regional agency supported the clusters?"
-    hs = HybridSearch(sync.store, k=3, generation=lambda: sync.manifest.get_meta("last_sync"))
+    hs = make_search(sync.store, k=3, generation=lambda: sync.manifest.get_meta("last_sync"))
     assert hs.search(question)[0].chunk.doc_id == "press/2022-12-05-nota-stampa.md"
     # a filter that excludes the named document wins
     filtered = hs.search(question, Filters(languages=("en",)))

@@ -15,19 +15,20 @@ from test_answering import BagOfWordsEmbedding
 from programme_assistant.assistant import Assistant
 from programme_assistant.config import Settings
 from programme_assistant.errors import DocumentError
-from programme_assistant.feedback import FeedbackStore
+from programme_assistant.ingest.catalogue import is_acronym
+from programme_assistant.ingest.corpus import corpus_file, safe_file_name
 from programme_assistant.models import Answer
-from programme_assistant.ui import build_ui, catalogue, render
+from programme_assistant.ui import build_ui, render
 from programme_assistant.ui.chat import ChatController, Turn, parse_filters
+from programme_assistant.ui.feedback import FeedbackStore
 from programme_assistant.ui.maintainers import (
     TOP_LEVEL,
     CorpusEditor,
     add_and_sync,
     delete_and_sync,
     password_ok,
-    safe_file_name,
 )
-from programme_assistant.ui.viewer import corpus_file, render_text
+from programme_assistant.ui.viewer import render_text
 
 XSS_TITLE = "Banner <script>alert('title')</script>"
 XSS_TEXT = (
@@ -252,16 +253,16 @@ def test_thumbs_store_the_answer_with_its_context_and_the_reason(assistant, feed
 
 # --- welcome panel, glossary, timeline, overview ----------------------------------------------------------
 def test_starter_questions_come_from_the_corpus_faq_or_settings(assistant):
-    starters = catalogue.starter_questions(assistant, [], 2)
+    starters = assistant.starter_questions([], 2)
     faq = (Path(assistant.settings.corpus_dir) / "guides/faq.md").read_text()
     assert len(starters) == 2 and all(f"### {q}" in faq for q in starters)
-    assert catalogue.starter_questions(assistant, [], 10) == [
+    assert assistant.starter_questions([], 10) == [
         "Who runs the exchange helpdesk?",
         "When did the study visit to Japan happen?",
         "Is the strand still running?",
     ]
-    assert catalogue.starter_questions(assistant, ["Mine?"], 4) == ["Mine?"]
-    assert catalogue.starter_questions(assistant, [], 0) == []
+    assert assistant.starter_questions(["Mine?"], 4) == ["Mine?"]
+    assert assistant.starter_questions([], 0) == []
 
 
 def test_starter_questions_fall_back_to_the_glossary(tmp_path):
@@ -269,24 +270,24 @@ def test_starter_questions_fall_back_to_the_glossary(tmp_path):
     write_ui_corpus(corpus)
     (corpus / "guides/faq.md").unlink()
     assistant = ui_assistant(tmp_path)
-    assert catalogue.starter_questions(assistant, [], 4) == ["What does R2R stand for?", "What does FPI stand for?"]
+    assert assistant.starter_questions([], 4) == ["What does R2R stand for?", "What does FPI stand for?"]
 
 
 def test_catalogue_lists_documents_glossary_timeline_and_counts(assistant):
-    docs = catalogue.documents(assistant)
+    docs = assistant.documents()
     assert len(docs) == 6 and docs[0].date == "2024-01-10" and all(d.status == "indexed" for d in docs)
-    glossary = catalogue.glossary(assistant)
+    glossary = assistant.glossary()
     assert [g.term for g in glossary] == ["FPI", "R2R"] and glossary[1].meaning == "Region-to-Region"
-    assert [g.term for g in catalogue.glossary(assistant, "foreign policy")] == ["FPI"]
-    assert [catalogue.is_acronym(t) for t in ["DG REGIO", "CoP", "Clust-ER", "S3", "IURC2", "Online",
+    assert [g.term for g in assistant.glossary("foreign policy")] == ["FPI"]
+    assert [is_acronym(t) for t in ["DG REGIO", "CoP", "Clust-ER", "S3", "IURC2", "Online",
                                               "European Commission", "In the room"]] == [True] * 5 + [False] * 3
-    dates = [d.date for d in catalogue.timeline(assistant)]
+    dates = [d.date for d in assistant.timeline()]
     assert dates == sorted(dates)
-    overview = catalogue.overview(assistant)
+    overview = assistant.overview()
     assert overview.documents == 6 and overview.by_type == {"news": 3, "guide": 1, "minutes": 1, "faq": 1}
     assert ("2023", "news", 3) in overview.by_year_and_type and overview.by_language["ca"] == 1
     assert overview.first_date == "2022-11-18" and overview.last_sync
-    choices = catalogue.filter_choices(assistant)
+    choices = assistant.filter_choices()
     assert "news" in choices.doc_types and choices.languages == ["ca", "en"]
 
 
@@ -413,7 +414,7 @@ def test_upload_syncs_only_the_new_file_and_delete_removes_it(assistant, tmp_pat
     assert answer.citations[0].doc_id == "minutes/2023-09-01 Field notes_.md"
     report, note = delete_and_sync(editor, True, "minutes/2023-09-01 Field notes_.md", True)
     assert report is not None and report.counts()["deleted"] == 1
-    assert "minutes/2023-09-01 Field notes_.md" not in {d.doc_id for d in catalogue.documents(assistant)}
+    assert "minutes/2023-09-01 Field notes_.md" not in {d.doc_id for d in assistant.documents()}
 
 
 def test_maintainer_actions_refuse_what_they_must(assistant, tmp_path):

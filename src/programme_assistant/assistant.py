@@ -1,9 +1,23 @@
-"""The one object the UI, CLI, HTTP API and evals use: rewrite -> retrieve -> answer, timed per stage."""
+"""The one door into the core: the UI, the HTTP API, the CLI and the evals use the Assistant and nothing behind it.
+
+    assistant = Assistant.from_settings(Settings())
+    assistant.ask(question, history, filters)        # rewrite -> retrieve -> answer, timed per stage
+    assistant.ask_stream(...)                        # text pieces, then the Answer
+    assistant.sync(progress=...)                     # the corpus folder -> the index
+    assistant.documents() / overview() / timeline() / glossary() / starter_questions() / filter_choices()
+    assistant.document(doc_id) / document_file(doc_id)
+    assistant.add_documents(paths, folder) / delete_document(doc_id)
+    assistant.status()
+
+The ``build_*`` functions below are the only place where Settings become components: each setting is passed
+by name, as a plain value, to the component that uses it.
+"""
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,11 +25,94 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from programme_assistant.answering.base import Answerer, refusal_answer
+from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
+from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
-from programme_assistant.ingest import FolderSync, Progress, SyncReport
-from programme_assistant.models import Answer
-from programme_assistant.retrieval import Filters, HybridSearch
-from programme_assistant.rewrite import ContextualRewriter, History, QueryRewriter
+from programme_assistant.errors import ProgrammeAssistantError
+from programme_assistant.ingest import catalogue
+from programme_assistant.ingest.corpus import TOP_LEVEL, AddedFiles, CorpusFolder
+from programme_assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, build_document, read_sidecar
+from programme_assistant.ingest.manifest import Manifest
+from programme_assistant.ingest.sync import FolderSync, Progress
+from programme_assistant.models import (
+    Answer,
+    DocumentRow,
+    FilterChoices,
+    Filters,
+    GlossaryRow,
+    IndexStatus,
+    Overview,
+    RetrievedChunk,
+    SourceDocument,
+    SyncReport,
+)
+from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of
+from programme_assistant.retrieval.hybrid import HybridSearch
+from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
+
+__all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress"]
+
+
+# --- Settings -> components: the one place ---------------------------------------------------------------
+def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(settings.resolved_model_path(), batch_size=settings.batch_size,
+                                       threads=settings.resolved_torch_threads(),
+                                       batch_threads=os.cpu_count() or None)
+
+
+def build_store(settings: Settings, embedder: Embeddings) -> ChunkStore:
+    client = make_chroma_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+    return ChunkStore(client, settings.collection, embedder)
+
+
+def build_manifest(settings: Settings) -> Manifest:
+    # One manifest per collection, so two collections can share an index folder.
+    return Manifest(settings.index_dir / f"manifest-{settings.collection}.sqlite")
+
+
+def build_folder_sync(settings: Settings, embedder: Embeddings | None = None,
+                      progress: Progress | None = None) -> FolderSync:
+    embedder = embedder or build_embedder(settings)
+    return FolderSync(build_store(settings, embedder), build_manifest(settings), embedder,
+                      chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
+                      batch_size=settings.batch_size, max_file_mb=settings.max_file_mb, ignore=settings.ignore,
+                      progress=progress)
+
+
+def build_search(settings: Settings, store: ChunkStore, generation: Callable[[], str] | None = None) -> HybridSearch:
+    """``generation``: a callable giving the store's sync generation (the manifest's last sync)."""
+    return HybridSearch(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
+                        rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
+                        lexical_weight=settings.lexical_weight, duplicate_threshold=settings.duplicate_threshold,
+                        mode=settings.retrieval_mode, cross_language=settings.cross_language,
+                        named_sources=settings.named_sources, generation=generation)
+
+
+def extractive_config(settings: Settings) -> ExtractiveConfig:
+    return ExtractiveConfig(refusal_threshold=settings.refusal_threshold,
+                            max_sentences=settings.max_answer_sentences,
+                            keep_ratio=settings.extractive_keep_ratio,
+                            other_document_ratio=settings.extractive_other_document_ratio,
+                            max_answer_chars=settings.extractive_max_answer_chars,
+                            absence_window=settings.extractive_absence_window,
+                            requirement_window=settings.extractive_requirement_window,
+                            cross_language=settings.cross_language)
+
+
+def build_answering(settings: Settings, embedder: Embeddings, search: HybridSearch,
+                    chat_model: BaseChatModel | None = None) -> tuple[Answerer, QueryRewriter]:
+    """The answerer and the follow-up rewriter: a chat model's when one is configured (or given), else the
+    extractive answerer and the deterministic rewriter."""
+    if chat_model is None and settings.llm_provider != "none":
+        from programme_assistant.answering.chat_models import build_chat_model
+
+        chat_model = build_chat_model(settings)
+    if chat_model is not None:
+        from programme_assistant.answering.llm import LLMAnswerer
+        from programme_assistant.answering.rewrite import LLMRewriter
+
+        return LLMAnswerer(chat_model), LLMRewriter(chat_model)
+    return ExtractiveAnswerer(embedder, extractive_config(settings), idf=search.idf), ContextualRewriter()
 
 
 class Assistant:
@@ -26,46 +123,21 @@ class Assistant:
         self.answerer = answerer
         self.rewriter = rewriter
         self.folder_sync = folder_sync
+        self.corpus = CorpusFolder(settings.corpus_dir, settings.max_file_mb)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embeddings | None = None,
                       chat_model: BaseChatModel | None = None, progress: Progress | None = None) -> Assistant:
-        from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
-        from programme_assistant.components import build_embedder, build_folder_sync
-
         embedder = embedder or build_embedder(settings)
         folder_sync = build_folder_sync(settings, embedder=embedder, progress=progress)
-        search = HybridSearch(
-            folder_sync.store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
-            rrf_k=settings.rrf_k, dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight,
-            duplicate_threshold=settings.duplicate_threshold, mode=settings.retrieval_mode,
-            cross_language=settings.cross_language, named_sources=settings.named_sources,
-            generation=lambda: folder_sync.manifest.get_meta("last_sync") or "")
-        if chat_model is None and settings.llm_provider != "none":
-            from programme_assistant.llm import build_chat_model
-
-            chat_model = build_chat_model(settings)
-        answerer: Answerer
-        rewriter: QueryRewriter
-        if chat_model is not None:
-            from programme_assistant.answering.llm import LLMAnswerer
-            from programme_assistant.rewrite_llm import LLMRewriter
-
-            answerer = LLMAnswerer(chat_model)
-            rewriter = LLMRewriter(chat_model)
-        else:
-            answerer = ExtractiveAnswerer(embedder, ExtractiveConfig.from_settings(settings), idf=search.idf)
-            rewriter = ContextualRewriter()
+        search = build_search(settings, folder_sync.store,
+                              generation=lambda: folder_sync.manifest.get_meta("last_sync") or "")
+        answerer, rewriter = build_answering(settings, embedder, search, chat_model)
         return cls(settings, search, answerer, rewriter, folder_sync)
 
-    # --- documents ------------------------------------------------------------------------------
-    def sync(self, folder: Path | None = None) -> SyncReport:
-        if self.folder_sync is None:
-            raise RuntimeError("this assistant was built without a folder sync")
-        return self.folder_sync.sync(folder or self.settings.corpus_dir)
-
     # --- questions ------------------------------------------------------------------------------
-    def _prepare(self, question: str, history: History | None, filters: Filters | None):
+    def _prepare(self, question: str, history: History | None,
+                 filters: Filters | None) -> tuple[str, list[RetrievedChunk], dict[str, float]]:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         standalone = self.rewriter.rewrite(question, list(history or []))
@@ -103,3 +175,91 @@ class Assistant:
         timings["total"] = sum(timings.values())
         yield replace(final, question=question, standalone_question=standalone, retrieved=passages,
                       timings={k: round(v, 4) for k, v in timings.items()})
+
+    # --- the index ------------------------------------------------------------------------------
+    def _sync(self) -> FolderSync:
+        if self.folder_sync is None:
+            raise ProgrammeAssistantError("this assistant was built without a folder sync",
+                                          "build it with Assistant.from_settings")
+        return self.folder_sync
+
+    def sync(self, folder: Path | None = None, progress: Progress | None = None) -> SyncReport:
+        """Make the index equal to the corpus folder (or ``folder``): only what changed is read and embedded.
+        ``progress`` hears the number of passages to embed and those done."""
+        return self._sync().sync(folder or self.settings.corpus_dir, progress)
+
+    def status(self) -> IndexStatus:
+        """The index's size, the models and the time of the last sync."""
+        sync = self._sync()
+        settings = self.settings
+        return IndexStatus(
+            documents=len(sync.manifest.records()),
+            chunks=sync.store.count(),
+            last_sync=sync.manifest.get_meta("last_sync") or None,
+            embedding_model=model_id_of(self.search.store.embedder),
+            answerer=self.answerer.name,
+            llm_model=settings.llm_model if settings.llm_provider != "none" else None,
+            retrieval_mode=settings.retrieval_mode,
+        )
+
+    def documents(self) -> list[DocumentRow]:
+        """Every document in the index, newest first (undated last)."""
+        if self.folder_sync is None:
+            return []
+        return catalogue.document_rows(self.folder_sync.manifest.records())
+
+    def overview(self) -> Overview:
+        docs = self.documents()
+        if self.folder_sync is None:
+            return catalogue.overview(docs, 0, "")
+        return catalogue.overview(docs, self.folder_sync.store.count(),
+                                  self.folder_sync.manifest.get_meta("last_sync") or "")
+
+    def timeline(self) -> list[DocumentRow]:
+        """Dated documents, oldest first."""
+        return catalogue.timeline(self.documents())
+
+    def glossary(self, query: str = "") -> list[GlossaryRow]:
+        """The corpus glossary's acronyms, alphabetical; those matching ``query`` when it is given."""
+        return catalogue.glossary_rows(self.search.glossary.entries, query)
+
+    def filter_choices(self) -> FilterChoices:
+        return catalogue.filter_choices(self.documents())
+
+    def starter_questions(self, configured: list[str] | None = None, count: int | None = None) -> list[str]:
+        """The welcome panel's questions: ``configured`` (None: ``PA_STARTER_QUESTIONS``), else the corpus's FAQ
+        headings, at most ``count`` (None: ``PA_STARTER_COUNT``)."""
+        snapshot = self.search.snapshot()
+        return catalogue.starter_questions(
+            snapshot.texts, snapshot.metas, snapshot.glossary.entries,
+            self.settings.starter_questions if configured is None else configured,
+            self.settings.starter_count if count is None else count)
+
+    # --- documents as files -----------------------------------------------------------------------
+    supported_suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
+    sidecar_suffix: str = SIDECAR_SUFFIX
+
+    def _known(self) -> set[str]:
+        return set(self._sync().manifest.records())
+
+    def document_file(self, doc_id: str) -> Path:
+        """The original file of an indexed document, inside the corpus folder (DocumentError otherwise)."""
+        return self.corpus.file_of(doc_id, self._known())
+
+    def document(self, doc_id: str) -> SourceDocument:
+        """An indexed document read again from its file, as the sync read it (DocumentError otherwise)."""
+        path = self.document_file(doc_id)
+        side_meta, _raw = read_sidecar(path)
+        return build_document(doc_id, path, path.read_bytes(), "", side_meta)
+
+    def corpus_folders(self) -> list[str]:
+        """Sub-folders of the corpus an upload may go to (``TOP_LEVEL`` first)."""
+        return self.corpus.folders()
+
+    def add_documents(self, uploads: list[Path], folder: str) -> AddedFiles:
+        """Copy files into ``folder`` of the corpus (no sync: call ``sync`` after)."""
+        return self.corpus.add(uploads, folder)
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove an indexed document's file (and sidecar) from the corpus folder (no sync: call ``sync``)."""
+        self.corpus.remove(doc_id, self._known())

@@ -76,11 +76,10 @@ def _print_sync_report(report: Any) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from programme_assistant.components import build_folder_sync
+    from programme_assistant.assistant import Assistant
 
     settings = load_settings(corpus_dir=args.folder, index_dir=args.index)
-    sync = build_folder_sync(settings, progress=None if args.json else _RichProgress())
-    report = sync.sync(settings.corpus_dir)
+    report = Assistant.from_settings(settings).sync(progress=None if args.json else _RichProgress())
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -122,7 +121,7 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from programme_assistant.retrieval import Filters
+    from programme_assistant.models import Filters
 
     assistant = _build_assistant(args)
     answer = assistant.ask(args.question, filters=Filters.parse(args.filter or []))
@@ -134,7 +133,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from programme_assistant.retrieval import Filters
+    from programme_assistant.models import Filters
 
     assistant = _build_assistant(args)
     filters = Filters.parse(args.filter or [])
@@ -168,9 +167,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from programme_assistant.evaluation.cases import load_golden
     from programme_assistant.evaluation.report import check_thresholds, compare, metrics_table
     from programme_assistant.evaluation.suite import parse_configs, run_suite
-    from programme_assistant.golden import load_golden
 
     settings = load_settings(index_dir=args.index)
     configs = parse_configs(args.configs, settings)
@@ -202,7 +201,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_feedback_export(args: argparse.Namespace) -> int:
     """Write the down-voted answers as draft eval cases (JSON lines in the golden set's shape)."""
-    from programme_assistant.feedback import FeedbackStore, export_drafts
+    from programme_assistant.ui.feedback import FeedbackStore, export_drafts
 
     settings = load_settings(feedback_db=args.db)
     store = FeedbackStore(settings.feedback_db)

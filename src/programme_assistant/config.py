@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, ge=16, le=8192)
     llm_timeout_s: float = Field(120.0, gt=0)
 
-    # --- UI / server (programme_assistant.ui, programme_assistant.api) ----------------------------
+    # --- UI / server (programme_assistant.ui, programme_assistant.ui.api) -------------------------
     # Loopback by default: the app holds internal documents, so reaching it from other machines is a
     # choice (PA_HOST=0.0.0.0), best made together with PA_LOGIN_USERS.
     host: str = "127.0.0.1"
@@ -198,6 +198,6 @@ class Settings(BaseSettings):
         """The embedding model path: the setting, or the model inside the packaged wheel."""
         if self.embedding_model:
             return self.embedding_model
-        from programme_assistant.embeddings import packaged_model_path
+        from programme_assistant.retrieval.embeddings import packaged_model_path
 
         return packaged_model_path()

@@ -1,14 +1,20 @@
 """Typed objects for each pipeline stage, with stable ids.
 
 SourceDocument (a loaded file) -> Chunk (a span of its text) -> RetrievedChunk (a chunk with scores)
--> Citation / Answer (what the user sees).
+-> Citation / Answer (what the user sees). Beside them: the sync's report (FileReport, SyncReport), the
+metadata filters (Filters), the mapping between a chunk and its store metadata (``chunk_metadata`` /
+``retrieved_from_metadata``), the name a question may call a document by (``source_label``), and what the
+index holds as the UI shows it (DocumentRow, Overview, GlossaryRow, FilterChoices, IndexStatus).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from typing import Literal
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from programme_assistant.text.dates import month_name
 
 DOC_TYPES = ("news", "report", "minutes", "guide", "faq", "other")
 DocType = Literal["news", "report", "minutes", "guide", "faq", "other"]
@@ -135,8 +141,6 @@ class Answer:
     answerer: str = "extractive"
 
     def to_dict(self) -> dict[str, object]:
-        from dataclasses import asdict
-
         data = asdict(self)
         data["retrieved"] = [
             {"chunk_id": r.chunk.chunk_id, "doc_id": r.chunk.doc_id, "title": r.title, "score": r.score,
@@ -145,3 +149,233 @@ class Answer:
             for r in self.retrieved
         ]
         return data
+
+
+# --- the sync's report ----------------------------------------------------------------------------------
+SyncStatus = Literal["added", "updated", "unchanged", "deleted", "failed", "skipped"]
+
+
+@dataclass
+class FileReport:
+    """What a sync did with one file."""
+
+    doc_id: str
+    status: SyncStatus
+    chunks: int = 0  # chunks the file has in the index after the run
+    added: int = 0  # chunks newly embedded and stored
+    removed: int = 0  # chunks deleted
+    reused: int = 0  # chunks kept (embedding reused) in a changed file
+    reason: str = ""
+    fix: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    folder: str
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    embedded_chunks: int = 0
+    total_chunks: int = 0
+    repaired: list[str] = field(default_factory=list)  # what the run fixed from an interrupted one
+    rebuilt: str = ""  # why the whole index was rebuilt, when it was
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.status == "failed" for f in self.files)
+
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in ("added", "updated", "unchanged", "deleted", "failed", "skipped")}
+        for f in self.files:
+            out[f.status] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        data["counts"] = self.counts()
+        data["chunks_per_second"] = round(self.embedded_chunks / self.embed_seconds, 1) if self.embed_seconds else None
+        return data
+
+
+# --- filters ------------------------------------------------------------------------------------------------
+def date_int(iso: str, end: bool = False) -> int:
+    """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) as the int YYYYMMDD stored with each chunk; a partial date is
+    the start of its period, or with ``end`` the last day of its year."""
+    digits = iso.replace("-", "")
+    return int((digits + ("1231" if end else "0101"))[:8]) if len(digits) < 8 else int(digits[:8])
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters. Dates are ISO strings (inclusive); empty means no filter."""
+
+    doc_types: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @classmethod
+    def parse(cls, pairs: list[str]) -> Filters:
+        """From ``key=value`` strings: type=report, language=en, doc=..., from=2023-01-01, to=2023-12-31."""
+        from programme_assistant.errors import ConfigError
+
+        values: dict[str, list[str]] = {}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            if not sep or key not in {"type", "language", "doc", "from", "to"}:
+                raise ConfigError(f"bad filter {pair!r}",
+                                  "use type=, language=, doc=, from=YYYY-MM-DD or to=YYYY-MM-DD")
+            values.setdefault(key, []).extend(v.strip() for v in value.split(",") if v.strip())
+        return cls(doc_types=tuple(values.get("type", [])), languages=tuple(values.get("language", [])),
+                   doc_ids=tuple(values.get("doc", [])), date_from=(values.get("from") or [None])[0],
+                   date_to=(values.get("to") or [None])[0])
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.doc_types:
+            clauses.append({"doc_type": {"$in": list(self.doc_types)}})
+        if self.languages:
+            clauses.append({"language": {"$in": list(self.languages)}})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.date_from:
+            clauses.append({"date_int": {"$gte": date_int(self.date_from)}})
+        if self.date_to:
+            clauses.append({"date_int": {"$lte": date_int(self.date_to, end=True)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def matches(self, meta: dict[str, Any]) -> bool:
+        if self.doc_types and meta.get("doc_type") not in self.doc_types:
+            return False
+        if self.languages and meta.get("language") not in self.languages:
+            return False
+        if self.doc_ids and meta.get("doc_id") not in self.doc_ids:
+            return False
+        stored = int(meta.get("date_int") or 0)
+        if self.date_from and stored < date_int(self.date_from):
+            return False
+        return not (self.date_to and (stored == 0 or stored > date_int(self.date_to, end=True)))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.doc_types or self.languages or self.doc_ids or self.date_from or self.date_to)
+
+
+# --- a chunk <-> its metadata in the store ------------------------------------------------------------------
+def chunk_metadata(chunk: Chunk, doc: SourceDocument) -> dict[str, Any]:
+    """The store's metadata for a chunk (no None values: Chroma rejects them). Read back by
+    ``retrieved_from_metadata`` and matched by ``Filters``."""
+    date = doc.date or ""
+    return {
+        "doc_id": chunk.doc_id,
+        "title": doc.title,
+        "date": date,
+        # YYYYMMDD as an int so date ranges can be filtered with $gte/$lte; 0 when undated
+        "date_int": date_int(date) if date else 0,
+        "doc_type": doc.doc_type,
+        "language": doc.language,
+        "source_path": doc.source_path,
+        "url": doc.url or "",
+        "section": chunk.section,
+        "page": chunk.page if chunk.page is not None else -1,
+        "start": chunk.start,
+        "end": chunk.end,
+        "chunk_index": chunk.index,
+    }
+
+
+def retrieved_from_metadata(chunk_id: str, text: str, meta: dict[str, Any]) -> RetrievedChunk:
+    """A stored chunk (id, text and ``chunk_metadata``) as a RetrievedChunk with no scores yet."""
+    page = int(meta.get("page", -1))
+    section = str(meta.get("section") or "")
+    chunk = Chunk(chunk_id=chunk_id, doc_id=str(meta.get("doc_id", "")), text=text, start=int(meta.get("start", 0)),
+                  end=int(meta.get("end", len(text))), index=int(meta.get("chunk_index", 0)),
+                  heading_path=tuple(section.split(" > ")) if section else (), page=page if page >= 0 else None)
+    return RetrievedChunk(chunk=chunk, title=str(meta.get("title", "")), date=str(meta.get("date") or "") or None,
+                          doc_type=str(meta.get("doc_type", "other")), language=str(meta.get("language", "")),
+                          source_path=str(meta.get("source_path", "")), url=str(meta.get("url") or "") or None)
+
+
+# --- what a question may call a document ----------------------------------------------------------------------
+_TYPE_WORDS = {"news": "news article item announcement", "report": "report summary", "minutes": "minutes notes",
+               "guide": "guide pack briefing", "faq": "faq guide onboarding"}
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "it": "Italian", "ca": "Catalan", "fr": "French",
+                   "de": "German", "ja": "Japanese", "pt": "Portuguese", "nl": "Dutch", "sl": "Slovenian"}
+
+
+def source_label(title: str, doc_type: str, date: str | None, language: str, doc_id: str) -> str:
+    """What a question may call a document by: "the Italian press note", "the December 2022 news item", "the
+    mission report". Its title, the words of its file path, its kind, language and month. BM25 indexes it with
+    every chunk and the extractive answerer matches questions against it."""
+    date = date or ""
+    month = month_name(int(date[5:7])) if re.match(r"\d{4}-(0[1-9]|1[0-2])", date) else ""
+    path_words = re.sub(r"[/_.-]+", " ", doc_id.rsplit(".", 1)[0])
+    return " ".join(p for p in (title, path_words, _TYPE_WORDS.get(doc_type, doc_type),
+                                _LANGUAGE_NAMES.get(language, ""), month, date[:4]) if p)
+
+
+def label_of(meta: dict[str, Any]) -> str:
+    """``source_label`` of a stored chunk's document, from its metadata."""
+    return source_label(str(meta.get("title", "")), str(meta.get("doc_type", "")), str(meta.get("date") or ""),
+                        str(meta.get("language", "")), str(meta.get("doc_id", "")))
+
+
+# --- what the index holds, as the UI shows it -------------------------------------------------------------------
+@dataclass(frozen=True)
+class DocumentRow:
+    doc_id: str
+    title: str
+    doc_type: str
+    date: str
+    language: str
+    chunks: int
+    status: str  # 'indexed', or 'interrupted' for a file whose last write did not complete
+    updated_at: str
+
+    @property
+    def year(self) -> str:
+        return self.date[:4] if self.date[:4].isdigit() else ""
+
+
+@dataclass(frozen=True)
+class Overview:
+    documents: int
+    chunks: int
+    by_type: dict[str, int]
+    by_language: dict[str, int]
+    by_year_and_type: list[tuple[str, str, int]]  # (year, type, count), years ascending
+    first_date: str
+    last_date: str
+    last_sync: str
+
+
+@dataclass(frozen=True)
+class GlossaryRow:
+    term: str
+    meaning: str
+    definition: str
+    doc_id: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    doc_types: list[str]
+    languages: list[str]
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What ``/api/health`` reports: the index's size, the models and the last sync."""
+
+    documents: int
+    chunks: int
+    last_sync: str | None
+    embedding_model: str
+    answerer: str
+    llm_model: str | None
+    retrieval_mode: str

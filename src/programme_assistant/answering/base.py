@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
+from programme_assistant.answering.prompts import REFUSAL_TEXT
 from programme_assistant.models import Answer, RetrievedChunk
-from programme_assistant.prompts import REFUSAL_TEXT
 
 
 class Answerer(Protocol):

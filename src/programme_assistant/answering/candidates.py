@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from programme_assistant.sentences import sentence_spans
-from programme_assistant.tables import TABLE_RULE, table_cells
+from programme_assistant.text.sentences import sentence_spans
+from programme_assistant.text.tables import TABLE_RULE, table_cells
 
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*•▪●◦\x7f]|\d+[.)])\s+(.*)$")  # \x7f: the bullet PDF text extraction leaves
@@ -120,6 +120,13 @@ class _Builder:
         self.out.append(Candidate(self.passage, text, self.context if context is None else context,
                                   len(self.out), self.block, kind))
 
+    def start_section(self, title: str) -> None:
+        """A heading line (Markdown, capitals or numbered): what follows is under ``title``."""
+        self.close_block()
+        self.intro = ""
+        self.heading = _clean(title)
+        self.previous_sentence = ""
+
     # --- blocks ---------------------------------------------------------------------------------
     def close_block(self) -> None:
         """End the current list or table: emit the table rows, and the whole list with its introduction."""
@@ -217,23 +224,14 @@ def passage_candidates(passage: int, text: str, heading: str = "",
             continue
         heading_match = _HEADING.match(line)
         if heading_match:
-            b.close_block()
-            b.intro = ""
-            b.heading = _clean(heading_match.group(1))
-            b.previous_sentence = ""
+            b.start_section(heading_match.group(1))
             continue
         if _is_caps_title(line):  # "RETURN VISIT OF THE JAPANESE PREFECTURES TO EUROPE, 4-10 JUNE 2023"
-            b.close_block()
-            b.intro = ""
-            b.heading = _clean(line)
-            b.previous_sentence = ""
+            b.start_section(line)
             continue
         numbered = _NUMBERED_HEADING.match(line)
         if numbered and len(numbered.group(1).split()) <= 8:
-            b.close_block()
-            b.intro = ""
-            b.heading = _clean(numbered.group(1))
-            b.previous_sentence = ""
+            b.start_section(numbered.group(1))
             continue
         item = _ITEM.match(line)
         if item:

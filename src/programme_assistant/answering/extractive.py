@@ -17,35 +17,21 @@ import math
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
-from programme_assistant.answering.question import (
-    QuestionFocus,
-    analyse,
-    answer_signal,
-    asked_kind,
-    asks_for_person,
-    has_person_name,
-    has_several_parts,
-    mentions_kind,
-    mentions_ordinal,
-    named_ordinals,
-    named_years,
-    states_absence,
-)
-from programme_assistant.citations import resolve
-from programme_assistant.crosslingual import english_gloss, to_english
-from programme_assistant.lexical import Tokenizer
-from programme_assistant.models import Answer, RetrievedChunk
-from programme_assistant.prompts import REFUSAL_TEXT
-from programme_assistant.retrieval import source_label
-from programme_assistant.sentences import content_words, question_parts, sentence_spans
+from programme_assistant.answering.citations import resolve
+from programme_assistant.answering.prompts import REFUSAL_TEXT
+from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
+from programme_assistant.answering.refusal import documented_absence, states_absence, unmet_requirement
+from programme_assistant.models import Answer, RetrievedChunk, source_label
+from programme_assistant.text.language import english_gloss, to_english
+from programme_assistant.text.sentences import content_words, question_parts, sentence_spans
+from programme_assistant.text.tokens import Tokenizer
 
 _NUMBERISH = re.compile(r"\b\d[\d,.\-–]*\b")
 # A sentence about the document itself ("This report summarises ...", "It lists what the strand did ..."): it
@@ -77,8 +63,31 @@ class ScoredSentence:
 
 @dataclass
 class ExtractiveConfig:
-    # Weights of the candidate score. Semantic similarity carries most of the signal; lexical coverage rewards
-    # candidates that contain the question's rare names and numbers; rank prefers the retriever's best passages.
+    # --- from Settings (assistant.extractive_config passes each; config.py says why each value) -------------
+    # Refuse when the best candidate scores below this (Settings.refusal_threshold).
+    refusal_threshold: float
+    # At most this many sentences in an answer (Settings.max_answer_sentences).
+    max_sentences: int
+    # Extra sentences must score at least this share of the best one (Settings.extractive_keep_ratio).
+    keep_ratio: float
+    # A sentence from another document than the best one must score this share of it
+    # (Settings.extractive_other_document_ratio).
+    other_document_ratio: float
+    # No further sentence is added once the answer is this long (Settings.extractive_max_answer_chars).
+    max_answer_chars: int
+    # "Documented absence": among this many top candidates, one about the question that says the thing was not
+    # published / not signed / is still to be decided turns the answer into a refusal quoting it
+    # (Settings.extractive_absence_window; 0 turns it off).
+    absence_window: int
+    # The requirement rules (answering/refusal.py) look at this many top candidates
+    # (Settings.extractive_requirement_window; 0 turns them off).
+    requirement_window: int
+    # Score a question in another language by its English gloss too (Settings.cross_language).
+    cross_language: bool
+
+    # --- the score's own weights (not settings: they are what the scoring is) -----------------------------
+    # Semantic similarity carries most of the signal; lexical coverage rewards candidates that contain the
+    # question's rare names and numbers; rank prefers the retriever's best passages.
     semantic_weight: float = 0.6
     lexical_weight: float = 0.3
     rank_weight: float = 0.1
@@ -103,53 +112,23 @@ class ExtractiveConfig:
     # Penalty for a sentence about the document itself (``_SELF_REFERENCE``) when the question is not about
     # what a document covers.
     self_reference_penalty: float = 0.1
-    max_sentences: int = 4
-    # Score a question in another language by its English gloss too (crosslingual.py).
-    cross_language: bool = True
-    # Extra sentences must score at least this share of the best one, so the answer stays on the question.
-    keep_ratio: float = 0.8
-    # A sentence from another document than the best one must score this share of it (citations stay focused).
-    other_document_ratio: float = 0.85
-    # Answers stay short: no further sentence is added once the answer is this long.
-    max_answer_chars: int = 700
-    # "Documented absence": among this many top candidates, one about the question (at least this lexical
-    # coverage) that says the thing was not published / not signed / is still to be decided turns the answer
-    # into a refusal quoting it.
-    absence_window: int = 2
+    # A documented absence counts only in a candidate covering at least this share of the question's words.
     absence_min_lexical: float = 0.25
-    # A one-part question that names a year, or asks "how many X" / "how much does it cost" / "what time" /
-    # "what e-mail address" / "what phone number", is refused when none of this many top candidates holds that
-    # year (in its text, heading or document date), a number of X ("16 people" for "how many people"), an
-    # amount, a clock time, an e-mail address or a phone number: the passages are about something else.
-    requirement_window: int = 5
+    # The answer types whose absence from every top candidate refuses a question (answering/refusal.py).
     required_types: tuple[str, ...] = ("count", "money", "time", "email", "phone")
-    # Refuse when the best candidate scores below this (see Settings.refusal_threshold for its calibration).
-    refusal_threshold: float = 0.44
     limits: CandidateLimits = field(default_factory=CandidateLimits)
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> ExtractiveConfig:
-        """The config from Settings: every ``extractive_*`` setting whose name matches a field, plus the
-        refusal threshold and the answer length."""
-        names = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {"refusal_threshold": settings.refusal_threshold,
-                                  "max_sentences": settings.max_answer_sentences,
-                                  "cross_language": settings.cross_language}
-        for key, value in settings.model_dump().items():
-            if key.startswith("extractive_") and key[len("extractive_"):] in names:
-                values[key[len("extractive_"):]] = value
-        return cls(**values)
 
 
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embeddings, config: ExtractiveConfig | None = None, cache_size: int = 20000,
+    def __init__(self, embedder: Embeddings, config: ExtractiveConfig, cache_size: int = 20000,
                  idf: Callable[[str], float] | None = None) -> None:
-        """``idf`` gives the corpus weight of a stemmed word (``HybridSearch.idf``); without it, words are
-        weighed by how few of the candidates contain them."""
+        """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
+        a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
+        them."""
         self.embedder = embedder
-        self.config = config or ExtractiveConfig()
+        self.config = config
         self.idf = idf
         self._tokenizer: Tokenizer | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -306,49 +285,21 @@ class ExtractiveAnswerer:
 
     def _unmet_requirement(self, question: str, scored: list[ScoredSentence],
                            passages: list[RetrievedChunk]) -> str | None:
-        """What a one-part question requires and none of the top candidates has: the year it names ("the 2024
-        study visit", where the passages only know 2022); for "what is the name of the Governor", a person's
-        name (not the role restated); for "which hotel / airline / university", a passage saying that word;
-        for "how many" / "how much does it cost", any number or amount at all.
-        Returns the name of the unmet requirement, or None."""
+        """The requirement a one-part question makes that no top candidate meets (``refusal.unmet_requirement``),
+        or None."""
         cfg = self.config
-        english, focus = self._focus(question)
-        if cfg.requirement_window == 0 or focus.yes_no or has_several_parts(question):
+        if cfg.requirement_window == 0:
             return None
-        asked = f"{question} {english}" if english else question
-        top = scored[:cfg.requirement_window]
-        for year in named_years(question):
-            if not any(year in f"{s.text} {s.context} {(passages[s.passage - 1].date or '')[:4]}" for s in top):
-                return "unmet_year"
-        for ordinal in named_ordinals(question):  # "the fifth exchange meeting", where the passages know four
-            if not any(mentions_ordinal(f"{s.text} {s.context} {passages[s.passage - 1].title}", ordinal)
-                       for s in top):
-                return "unmet_ordinal"
-        if asks_for_person(question) and not any(has_person_name(s.text, asked) for s in top):
-            return "unmet_person_name"
-        kind = asked_kind(question) or (asked_kind(english) if english else None)
-        if kind and not any(mentions_kind(f"{s.text} {s.context}", kind) for s in top):
-            return "unmet_kind"
-        if focus.expects in cfg.required_types:
-            required = QuestionFocus("counted") if focus.expects == "count" else focus
-            if not any(answer_signal(required, s.text, asked) == 1.0 for s in top):
-                return "unmet_answer_type"
-        return None
+        english, focus = self._focus(question)
+        return unmet_requirement(question, english, focus, scored[:cfg.requirement_window],
+                                 [p.date or "" for p in passages], [p.title for p in passages], cfg.required_types)
 
     def _documented_absence(self, question: str, scored: list[ScoredSentence]) -> ScoredSentence | None:
-        """A top candidate, about the question's subject, saying that what is asked was not published, not
-        signed or is still to be decided ("No overall budget figure has been published"). Not for yes/no
-        questions: there such a sentence is the answer ("Does the archive give a budget?" "No, ..."); nor for
-        questions of several parts, whose other parts may well be answered."""
+        """A top candidate saying that what is asked for does not exist in the documents
+        (``refusal.documented_absence``), or None."""
         cfg = self.config
-        if self._focus(question)[1].yes_no or has_several_parts(question):
-            return None  # a part documented as absent does not make the other parts unanswerable
-        for s in scored[:cfg.absence_window]:
-            if s.score < cfg.keep_ratio * scored[0].score:
-                break
-            if s.lexical >= cfg.absence_min_lexical and states_absence(s.text):
-                return s
-        return None
+        return documented_absence(question, self._focus(question)[1], scored, cfg.absence_window, cfg.keep_ratio,
+                                  cfg.absence_min_lexical)
 
     def _absence_answer(self, question: str, absence: ScoredSentence, passages: list[RetrievedChunk],
                         evidence: dict[str, float]) -> Answer:

@@ -14,10 +14,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from programme_assistant.answering.base import refusal_answer
-from programme_assistant.citations import MARKER, resolve, strip_markers
+from programme_assistant.answering.citations import MARKER, resolve, strip_markers
+from programme_assistant.answering.prompts import ANSWER_SYSTEM_PROMPT, REFUSAL_TEXT, answer_prompt
 from programme_assistant.models import Answer, RetrievedChunk
-from programme_assistant.prompts import ANSWER_SYSTEM_PROMPT, REFUSAL_TEXT, answer_prompt
-from programme_assistant.sentences import sentence_spans
+from programme_assistant.text.sentences import sentence_spans
 
 _QUOTES = "\"'“”‘’`*_ "
 

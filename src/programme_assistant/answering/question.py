@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from programme_assistant.sentences import STOPWORDS, content_words, fold, question_parts
+from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS
+from programme_assistant.text.sentences import STOPWORDS, content_words, fold
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = "|".join(m.lower() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
                  "fifty|hundred|thousand|dozen|several|a few|half an?")
 
@@ -102,130 +102,6 @@ def analyse(question: str) -> QuestionFocus:
         if cue.search(first_clause) or (kind != "name" and cue.search(folded)):
             return QuestionFocus(kind, term, yes_no)
     return QuestionFocus("yesno" if yes_no else "", term, yes_no)
-
-
-_ABSENCE = re.compile(
-    r"\bno\b[^.;:]{0,80}?\b(?:was|were|has been|have been|had been|is|are)\s+(?:\w+\s+)?(?:published|signed|given|"
-    r"recorded|available|made public|released|announced|disclosed|agreed|minuted|kept)\b"
-    r"|\b(?:not|never)\s+(?:been\s+|yet\s+)?(?:published|signed|given|recorded|available|made public|released|"
-    r"announced|disclosed|minuted|documented|known)\b"
-    r"|\bdoes not (?:give|state|record|mention|include|say|list|name|contain)\b"
-    r"|\bwill be (?:communicated|announced|made available|decided|confirmed)\b"
-    r"|\b(?:still|yet) to be (?:signed|published|decided|confirmed|announced|agreed|set|fixed)\b"
-    r"|\bno (?:\w+[ -]){0,3}(?:figure|figures|record|records|data|information|details|date)\b(?:[^.;:]{0,40}\b"
-    r"(?:published|given|available|recorded))?", re.IGNORECASE)
-
-
-# "What is the name of the Governor of Aichi?", "Who was the DG REGIO Deputy Director-General?": a question
-# asking which person holds a role, answered only by a person's name, not by the role restated
-_PERSON_TITLES = (r"governor|director|director-general|deputy|minister|mayor|president|vice-president|ambassador"
-                  r"|commissioner|chair|chairman|chairwoman|chairperson|secretary|secretary-general|rector|ceo"
-                  r"|head|spokesperson|spokesman|spokeswoman|prefect|consul|manager|coordinator")
-_ASKS_FOR_PERSON = re.compile(
-    rf"\bname of (?:the |its |their )?(?:[\w-]+ ){{0,3}}?(?:{_PERSON_TITLES})\b"
-    rf"|^who (?:is|was|were|are) (?:the |its |their )?(?:[\w-]+ ){{0,3}}?(?:{_PERSON_TITLES})\b", re.IGNORECASE)
-# capitalised words that make a name an organisation's or a place's, not a person's
-_NOT_PERSON = frozenset(
-    "prefecture government region regional agency office centre center commission delegation ministry university "
-    "association council bureau city science park plaza house building innovation cooperation programme program "
-    "strategy partnership alliance cluster corridor valley airport institute foundation network group company "
-    "chamber department directorate service team helpdesk summit expo island station hall room hotel union "
-    "european japan japanese eu country meeting webinar visit report policy dialogue forum conference session "
-    "agreement plan urban rural development research technology energy health level high-level directorate "
-    "directorate-general exchange open world state states national international".split())
-# a run of capitalised words, each whole ("High-Level" is one word, never "Level"), possessives trimmed
-_TITLECASE_RUN = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Za-z]+)*(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)*)+(?![\w-])")
-
-
-def asks_for_person(question: str) -> bool:
-    """The question asks for the name of the person holding a role ("the name of the Governor of Aichi")."""
-    return bool(_ASKS_FOR_PERSON.search(question.strip()))
-
-
-def has_person_name(sentence: str, question: str) -> bool:
-    """The sentence holds something that can be a person's name: two or more capitalised words in a row, none of
-    them said by the question or naming an organisation or place ("Prefecture", "Bureau", "Park")."""
-    asked = set(re.findall(r"[\w-]+", fold(question)))
-    for m in _TITLECASE_RUN.finditer(sentence):
-        words = [fold(re.sub(r"['’]s$", "", w)) for w in m.group().split()]
-        if m.start() == 0:
-            words = words[1:]  # a sentence's first word is capitalised anyway
-        run = 0  # "Deputy Director-General Normunds Popens": the role is asked, the two words after it are a name
-        for w in words:
-            run = 0 if (w in asked or w in _NOT_PERSON or w in STOPWORDS) else run + 1
-            if run >= 2:
-                return True
-    return False
-
-
-# "Which hotel did they stay in?": kinds of place or thing that a document answering the question names as such
-# ("stayed at the Hotel Granvia", "the Granvia hotel"); passages about the trip that never say "hotel" do not
-# answer it. Kinds whose instances often go without the word (a building: "Keihanna Plaza") are not listed.
-_NAMED_KINDS = ("hotel|hotels|restaurant|restaurants|airline|airlines|flight|flights|train|trains|museum|museums"
-                "|newspaper|newspapers|bank|banks|university|universities|hospital|hospitals|school|schools"
-                "|caterer|caterers|interpreter|interpreters|translator|translators")
-_ASKS_FOR_KIND = re.compile(rf"^(?:which|what|in which|at which|on which|with which) ({_NAMED_KINDS})\b",
-                            re.IGNORECASE)
-
-
-def asked_kind(question: str) -> str | None:
-    """The kind of thing a "which hotel / which airline ..." question asks for (singular), or None."""
-    m = _ASKS_FOR_KIND.search(question.strip())
-    if not m:
-        return None
-    kind = m.group(1).lower()
-    return kind[:-3] + "y" if kind.endswith("ies") else kind.rstrip("s") if kind.endswith("s") else kind
-
-
-def mentions_kind(sentence: str, kind: str) -> bool:
-    stem = kind[:-1] if kind.endswith("y") else kind
-    return bool(re.search(rf"\b{re.escape(stem)}\w{{0,3}}\b", sentence, re.IGNORECASE))
-
-
-def _last_sentence(question: str) -> str:
-    """What a question asks about is in its last sentence: "I read it was 2012. When was it?" does not ask
-    about 2012."""
-    sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
-    return sentences[-1] if sentences else question
-
-
-def named_years(question: str) -> set[str]:
-    """Years the question itself asks about (in its last sentence)."""
-    return set(re.findall(r"\b(?:19|20)\d\d\b", _last_sentence(question)))
-
-
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-             "eleventh", "twelfth")
-_ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
-
-
-def named_ordinals(question: str) -> set[str]:
-    """Ordinals the question asks about (in its last sentence), as words ("the fifth exchange meeting", "the
-    5th webinar" -> {"fifth"}); "first" is left out, being said of almost anything ("the first cycle")."""
-    last = fold(_last_sentence(question))
-    found = set(re.findall(rf"\b({'|'.join(_ORDINALS[1:])})\b", last))
-    for number in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", last):
-        if 2 <= int(number) <= len(_ORDINALS):
-            found.add(_ORDINALS[int(number) - 1])
-    return found
-
-
-def mentions_ordinal(text: str, ordinal: str) -> bool:
-    """The text names that position: "fifth", "5th", "no. 5", "No 5", "#5"."""
-    n = _ORDINALS.index(ordinal) + 1
-    return bool(re.search(rf"\b{ordinal}\b|\b{n}{_ORDINAL_SUFFIX.get(n, 'th')}\b|\bno\.?\s*{n}\b|#\s*{n}\b",
-                          fold(text)))
-
-
-def has_several_parts(question: str) -> bool:
-    """"When was that, and did they stop in Catalonia?": two questions in one."""
-    return len(question_parts(question)) > 1
-
-
-def states_absence(sentence: str) -> bool:
-    """The sentence says that something was not published, not signed, is not recorded or is still to be
-    decided: the documents' own word that what a question asks for does not exist in them."""
-    return bool(_ABSENCE.search(sentence))
 
 
 def _new_matches(pattern: re.Pattern[str], sentence: str, question_folded: str) -> list[str]:

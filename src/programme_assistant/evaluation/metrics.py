@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 
-from programme_assistant.golden import normalise
-from programme_assistant.sentences import sentence_spans
+from programme_assistant.evaluation.cases import normalise
+from programme_assistant.text.sentences import sentence_spans
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _ARTICLES = {"a", "an", "the"}
@@ -84,11 +85,14 @@ def groundedness(text: str, unsupported: list[str]) -> float:
     return good / len(claims)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100); 0 for no values."""
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) with linear interpolation between closest ranks (numpy's default).
+    Undefined for no values: raises ValueError, as for a q outside 0..100."""
     if not values:
-        return 0.0
+        raise ValueError("percentile of no values")
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile {q} is outside 0..100")
     ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from programme_assistant.evaluation.cases import GoldenCase, normalise
 from programme_assistant.evaluation.metrics import (
     citation_precision,
     citation_recall,
@@ -19,7 +20,6 @@ from programme_assistant.evaluation.metrics import (
     percentile,
     token_f1,
 )
-from programme_assistant.golden import GoldenCase, normalise
 from programme_assistant.models import Answer
 
 RETRIEVAL_KEYS = ("hit1", "hit3", "hit5", "mrr10", "ndcg10")

@@ -12,11 +12,11 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.config import Settings
-from programme_assistant.embeddings import model_id_of
 from programme_assistant.errors import ConfigError
+from programme_assistant.evaluation.cases import GoldenCase
 from programme_assistant.evaluation.report import write_report
 from programme_assistant.evaluation.runner import CaseResult, run_golden, summarise
-from programme_assistant.golden import GoldenCase
+from programme_assistant.retrieval.embeddings import model_id_of
 
 # A config name -> the settings it changes. "llm" answers with the configured LLM over hybrid retrieval.
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -55,8 +55,7 @@ def parse_configs(spec: str, settings: Settings) -> list[str]:
 def run_suite(settings: Settings, cases: list[GoldenCase], configs: list[str], reports_dir: Path,
               embedder: Embeddings | None = None, on_case: Callable[[CaseResult], None] | None = None,
               ) -> tuple[Path, dict[str, dict[str, Any]]]:
-    from programme_assistant.assistant import Assistant
-    from programme_assistant.components import build_embedder
+    from programme_assistant.assistant import Assistant, build_embedder
 
     embedder = embedder or build_embedder(settings)
     started = dt.datetime.now(dt.UTC)

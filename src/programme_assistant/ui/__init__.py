@@ -10,14 +10,17 @@ The UI holds no retrieval logic: it calls the Assistant and draws what comes bac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from programme_assistant.ui import catalogue
 from programme_assistant.ui.render import esc
 
+if TYPE_CHECKING:
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.ui.feedback import FeedbackStore
 
-def header_html(assistant: Any) -> str:
-    ov = catalogue.overview(assistant)
+
+def header_html(assistant: Assistant) -> str:
+    ov = assistant.overview()
     span = f" from {ov.first_date[:4]} to {ov.last_date[:4]}" if ov.first_date else ""
     synced = f"last sync {esc(ov.last_sync[:16].replace('T', ' '))}" if ov.last_sync else "not synced yet"
     return (
@@ -28,8 +31,8 @@ def header_html(assistant: Any) -> str:
     )
 
 
-def welcome_html(assistant: Any) -> str:
-    ov = catalogue.overview(assistant)
+def welcome_html(assistant: Assistant) -> str:
+    ov = assistant.overview()
     kinds = ", ".join(list(ov.by_type)[:5]) or "documents"
     return (
         f'<div class="pa-welcome"><h2>Ask the programme archive</h2><p>Answers come only from the '
@@ -38,7 +41,7 @@ def welcome_html(assistant: Any) -> str:
     )
 
 
-def build_ui(assistant: Any, feedback: Any = None) -> Any:
+def build_ui(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any:
     """The Gradio Blocks of the app (not yet queued or mounted)."""
     import gradio as gr
 
@@ -46,8 +49,7 @@ def build_ui(assistant: Any, feedback: Any = None) -> Any:
     from programme_assistant.ui.library import build_library_tabs
     from programme_assistant.ui.maintainers import CorpusEditor, build_documents_tab
 
-    settings = assistant.settings
-    starters = catalogue.starter_questions(assistant, settings.starter_questions, settings.starter_count)
+    starters = assistant.starter_questions()
     with gr.Blocks(title="Programme Assistant", analytics_enabled=False, fill_width=True) as demo:
         header = gr.HTML(header_html(assistant))
         with gr.Tabs(elem_id="pa-tabs"):
@@ -55,7 +57,7 @@ def build_ui(assistant: Any, feedback: Any = None) -> Any:
                 chat = build_chat_tab(
                     ChatController(assistant, feedback),
                     starters,
-                    catalogue.filter_choices(assistant),
+                    assistant.filter_choices(),
                     welcome_html(assistant),
                 )
             refresh = build_library_tabs(assistant)
@@ -63,7 +65,7 @@ def build_ui(assistant: Any, feedback: Any = None) -> Any:
                 refresh += build_documents_tab(assistant, CorpusEditor(assistant))
 
         def choices() -> tuple[Any, Any]:
-            c = catalogue.filter_choices(assistant)
+            c = assistant.filter_choices()
             return gr.update(choices=c.doc_types), gr.update(choices=c.languages)
 
         refresh += [(header, lambda: header_html(assistant))]
@@ -79,15 +81,15 @@ def build_ui(assistant: Any, feedback: Any = None) -> Any:
     return demo
 
 
-def create_app(assistant: Any, feedback: Any = None) -> Any:
+def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any:
     from programme_assistant.ui.server import create_app as _create_app
 
     return _create_app(assistant, feedback)
 
 
-def launch(assistant: Any) -> int:
+def launch(assistant: Assistant) -> int:
     """Serve the app on Settings.host:Settings.port until interrupted. Prints the address when it listens."""
-    from programme_assistant.feedback import FeedbackStore
+    from programme_assistant.ui.feedback import FeedbackStore
     from programme_assistant.ui.server import serve
 
     settings = assistant.settings

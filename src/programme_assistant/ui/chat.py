@@ -12,15 +12,17 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from programme_assistant.errors import ConfigError, ProgrammeAssistantError
-from programme_assistant.feedback import REASONS, FeedbackStore, settings_snapshot
-from programme_assistant.models import Answer
-from programme_assistant.retrieval import Filters
+from programme_assistant.models import Answer, FilterChoices, Filters
 from programme_assistant.ui import render
+from programme_assistant.ui.feedback import REASONS, FeedbackStore, settings_snapshot
+
+if TYPE_CHECKING:
+    from programme_assistant.assistant import Assistant
 
 log = logging.getLogger(__name__)
 Message = dict[str, Any]
@@ -63,7 +65,7 @@ def filters_dict(filters: Filters) -> dict[str, Any]:
 
 
 class ChatController:
-    def __init__(self, assistant: Any, feedback: FeedbackStore | None = None) -> None:
+    def __init__(self, assistant: Assistant, feedback: FeedbackStore | None = None) -> None:
         self.assistant = assistant
         self.feedback = feedback
         self.max_chars = assistant.settings.max_question_chars
@@ -172,7 +174,8 @@ class ChatController:
         return "Thanks: this answer will be reviewed."
 
 
-def build_chat_tab(controller: ChatController, starters: list[str], choices: Any, welcome: str) -> dict[str, Any]:
+def build_chat_tab(controller: ChatController, starters: list[str], choices: FilterChoices,
+                   welcome: str) -> dict[str, Any]:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=7, min_width=420):

@@ -1,25 +1,27 @@
 """The newcomers' tabs: the glossary, the timeline of documents, and an overview of what the corpus holds.
-Tables and plots are built from ``catalogue`` data; each refreshes when the page is opened."""
+Tables and plots are built from what the Assistant says the index holds; each refreshes when the page is opened."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from programme_assistant.ui import catalogue
 from programme_assistant.ui.render import esc
 
+if TYPE_CHECKING:
+    from programme_assistant.assistant import Assistant
 
-def glossary_table(assistant: Any, query: str = "") -> pd.DataFrame:
-    rows = catalogue.glossary(assistant, query)
+
+def glossary_table(assistant: Assistant, query: str = "") -> pd.DataFrame:
+    rows = assistant.glossary(query)
     return pd.DataFrame(
         [[r.term, r.meaning, r.definition] for r in rows], columns=["Acronym", "Stands for", "What it means here"]
     )
 
 
-def timeline_frame(assistant: Any) -> pd.DataFrame:
-    rows = catalogue.timeline(assistant)
+def timeline_frame(assistant: Assistant) -> pd.DataFrame:
+    rows = assistant.timeline()
     frame = pd.DataFrame(
         [[r.date, r.title, r.doc_type, r.language, r.doc_id] for r in rows],
         columns=["date", "title", "type", "language", "document"],
@@ -30,21 +32,21 @@ def timeline_frame(assistant: Any) -> pd.DataFrame:
     return frame.dropna(subset=["date"])
 
 
-def timeline_table(assistant: Any) -> pd.DataFrame:
-    rows = catalogue.timeline(assistant)
+def timeline_table(assistant: Assistant) -> pd.DataFrame:
+    rows = assistant.timeline()
     return pd.DataFrame(
         [[r.date, r.title, r.doc_type, r.language] for r in reversed(rows)],
         columns=["Date", "Title", "Type", "Language"],
     )
 
 
-def year_type_frame(assistant: Any) -> pd.DataFrame:
-    data = catalogue.overview(assistant).by_year_and_type
+def year_type_frame(assistant: Assistant) -> pd.DataFrame:
+    data = assistant.overview().by_year_and_type
     return pd.DataFrame(data, columns=["year", "type", "documents"])
 
 
-def stats_html(assistant: Any) -> str:
-    ov = catalogue.overview(assistant)
+def stats_html(assistant: Assistant) -> str:
+    ov = assistant.overview()
     span = f"{ov.first_date[:4]}–{ov.last_date[:4]}" if ov.first_date else "—"
     cards = [
         (ov.documents, "documents"),
@@ -62,7 +64,7 @@ def stats_html(assistant: Any) -> str:
     )
 
 
-def build_library_tabs(assistant: Any) -> list[tuple[Any, Any]]:
+def build_library_tabs(assistant: Assistant) -> list[tuple[Any, Any]]:
     """The Glossary, Timeline and Overview tabs. Returns (component, refresh function) pairs for page load."""
     import gradio as gr
 

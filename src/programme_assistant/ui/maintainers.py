@@ -9,29 +9,23 @@ at a time.
 from __future__ import annotations
 
 import hmac
-import re
-import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from programme_assistant.assistant import TOP_LEVEL
 from programme_assistant.errors import DocumentError
-from programme_assistant.ingest import SyncReport
-from programme_assistant.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
-from programme_assistant.ui import catalogue, render
-from programme_assistant.ui.viewer import corpus_file
+from programme_assistant.models import SyncReport
+from programme_assistant.ui import render
 
-TOP_LEVEL = "(top level)"
+if TYPE_CHECKING:
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.config import Settings
 
-
-def safe_file_name(name: str) -> str:
-    """The base name of an uploaded file, reduced to letters, digits, dot, dash, underscore and space."""
-    base = Path(name.replace("\\", "/")).name
-    cleaned = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
-    return cleaned[:150]
+__all__ = ["TOP_LEVEL", "CorpusEditor", "add_and_sync", "delete_and_sync", "password_ok"]
 
 
 class _ProgressAdapter:
@@ -55,75 +49,36 @@ class _ProgressAdapter:
 
 
 class CorpusEditor:
-    def __init__(self, assistant: Any) -> None:
+    """The tab's actions on the corpus, one at a time, through the Assistant."""
+
+    def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
         self._lock = threading.Lock()
 
-    @property
-    def root(self) -> Path:
-        return Path(self.settings.corpus_dir).resolve()
-
     def folders(self) -> list[str]:
         """Sub-folders of the corpus an upload may go to (their names say the document type)."""
-        if not self.root.is_dir():
-            return [TOP_LEVEL]
-        subs = sorted(
-            p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink()
-        )
-        return [TOP_LEVEL, *subs]
+        return self.assistant.corpus_folders()
 
     def add_files(self, uploads: list[Path], folder: str) -> tuple[list[str], list[str]]:
         """Copy uploaded files into ``folder`` of the corpus. Returns (stored doc ids, refusals)."""
-        if folder not in self.folders():
-            raise DocumentError(folder, "is not a folder of the corpus", "pick one of the listed folders")
-        target = self.root if folder == TOP_LEVEL else self.root / folder
-        stored: list[str] = []
-        refused: list[str] = []
-        for upload in uploads:
-            upload = Path(upload)
-            name = safe_file_name(upload.name)
-            suffix = Path(name).suffix.lower()
-            if not name or (suffix not in SUPPORTED_SUFFIXES and not name.endswith(SIDECAR_SUFFIX)):
-                refused.append(f"{upload.name}: unsupported file type (use {', '.join(SUPPORTED_SUFFIXES)})")
-                continue
-            if upload.stat().st_size > self.settings.max_file_bytes:
-                refused.append(f"{upload.name}: larger than {self.settings.max_file_mb:g} MB (PA_MAX_FILE_MB)")
-                continue
-            destination = (target / name).resolve()
-            if not destination.is_relative_to(self.root) or destination.is_symlink():
-                refused.append(f"{upload.name}: not a file name inside the corpus folder")
-                continue
-            with self._lock:
-                shutil.copyfile(upload, destination)
-            stored.append(destination.relative_to(self.root).as_posix())
-        return stored, refused
+        with self._lock:
+            added = self.assistant.add_documents(uploads, folder)
+        return added.stored, added.refused
 
     def delete(self, doc_id: str) -> None:
         """Remove a document's file (and its metadata sidecar) from the corpus folder."""
-        known = self.assistant.folder_sync.manifest.records()
         with self._lock:
-            path = corpus_file(self.root, doc_id, known)
-            sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-            path.unlink()
-            if sidecar.is_file() and not sidecar.is_symlink():
-                sidecar.unlink()
+            self.assistant.delete_document(doc_id)
 
     def sync(self, report_progress: Callable[[int, int], None] | None = None) -> SyncReport:
-        """Incremental sync of the corpus folder, one at a time; progress reported as (done, total) passages."""
-        sync = self.assistant.folder_sync
+        """Incremental sync of the corpus folder; progress reported as (done, total) passages."""
         with self._lock:
-            previous = sync.progress
-            if report_progress is not None:
-                sync.progress = _ProgressAdapter(report_progress)
-            try:
-                return self.assistant.sync()
-            finally:
-                sync.progress = previous
+            return self.assistant.sync(progress=_ProgressAdapter(report_progress) if report_progress else None)
 
 
-def documents_table(assistant: Any) -> pd.DataFrame:
-    rows = catalogue.documents(assistant)
+def documents_table(assistant: Assistant) -> pd.DataFrame:
+    rows = assistant.documents()
     return pd.DataFrame(
         [[d.title, d.doc_type, d.date, d.language, d.chunks, d.status, d.doc_id] for d in rows],
         columns=["Title", "Type", "Date", "Language", "Passages", "Status", "File"],
@@ -172,12 +127,12 @@ def delete_and_sync(
     return editor.sync(progress), render.message_html(f"Deleted {doc_id}.", "ok")
 
 
-def password_ok(settings: Any, attempt: str | None) -> bool:
+def password_ok(settings: Settings, attempt: str | None) -> bool:
     expected = settings.admin_password.get_secret_value() if settings.admin_password else ""
     return not expected or hmac.compare_digest((attempt or "").encode(), expected.encode())
 
 
-def build_documents_tab(assistant: Any, editor: CorpusEditor) -> list[tuple[Any, Any]]:
+def build_documents_tab(assistant: Assistant, editor: CorpusEditor) -> list[tuple[Any, Any]]:
     import gradio as gr
 
     settings = assistant.settings
@@ -185,7 +140,7 @@ def build_documents_tab(assistant: Any, editor: CorpusEditor) -> list[tuple[Any,
     unlocked = gr.State(not locked)
 
     def doc_ids() -> list[str]:
-        return [d.doc_id for d in catalogue.documents(assistant)]
+        return [d.doc_id for d in assistant.documents()]
 
     with gr.Column(visible=locked, elem_id="pa-admin-gate") as gate:
         gr.Markdown("### Maintainers only\nThis tab changes the document collection. Enter the admin password.")
@@ -209,7 +164,10 @@ def build_documents_tab(assistant: Any, editor: CorpusEditor) -> list[tuple[Any,
             with gr.Column():
                 gr.Markdown("#### Add documents")
                 files = gr.File(
-                    file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="Files", elem_id="pa-upload"
+                    file_count="multiple",
+                    file_types=list(assistant.supported_suffixes),
+                    label="Files",
+                    elem_id="pa-upload",
                 )
                 folder = gr.Dropdown(editor.folders(), value=TOP_LEVEL, label="Folder (its name gives the type)")
                 with gr.Row():

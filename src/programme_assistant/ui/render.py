@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from programme_assistant.models import Answer, Citation
-from programme_assistant.tables import TABLE_RULE, table_cells
+from programme_assistant.text.tables import TABLE_RULE, table_cells
 
 # a [n] marker with the word before it and the punctuation after it, so they stay on one line
 _MARKER = re.compile(r"(\S*) ?\[(\d{1,3})\]([.,;:!?]*)")

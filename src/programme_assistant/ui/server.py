@@ -13,13 +13,17 @@ import binascii
 import hmac
 import ipaddress
 import socket
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from programme_assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.ui.feedback import FeedbackStore
 
 REALM = "programme-assistant"
 
@@ -60,12 +64,12 @@ class BasicAuthMiddleware:
         await response(scope, receive, send)
 
 
-def create_app(assistant: Any, feedback: Any = None) -> FastAPI:
+def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> FastAPI:
     """The whole app: API, document viewer and chat UI, with the login when one is configured."""
     import gradio as gr
 
-    from programme_assistant.api import api_router
     from programme_assistant.ui import build_ui
+    from programme_assistant.ui.api import api_router
     from programme_assistant.ui.style import APP_CSS, theme
     from programme_assistant.ui.viewer import document_router
 
@@ -85,7 +89,7 @@ def create_app(assistant: Any, feedback: Any = None) -> FastAPI:
     if users:
         app.add_middleware(BasicAuthMiddleware, users=users)
     app.include_router(api_router(assistant))
-    app.include_router(document_router(settings, assistant.folder_sync.manifest))
+    app.include_router(document_router(assistant))
     blocks = build_ui(assistant, feedback)
     blocks.queue(default_concurrency_limit=settings.concurrency_limit)
     return gr.mount_gradio_app(

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from programme_assistant.errors import DocumentError
+from programme_assistant.models import SourceDocument
 from programme_assistant.ui.render import FILE_LABELS, esc, file_url, inline_markup
 from programme_assistant.ui.style import VIEWER_CSS
+
+if TYPE_CHECKING:
+    from programme_assistant.assistant import Assistant
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _START, _END = "\ue000", "\ue001"  # private-use marks for the quote while the text is laid out
@@ -37,21 +41,6 @@ NO_SCRIPTS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-
-
-def corpus_file(corpus_dir: Path, doc_id: str, known: set[str] | dict[str, Any]) -> Path:
-    """The file of document ``doc_id`` inside ``corpus_dir``. Raises DocumentError when it is not one.
-
-    ``known`` is the set of document ids in the index: an id must be one of them before the file system is
-    touched, and the resolved path must still lie inside the corpus folder.
-    """
-    if doc_id not in known or "\x00" in doc_id:
-        raise DocumentError(doc_id, "is not a document of the index", "open a document from the list")
-    root = corpus_dir.resolve()
-    path = root / doc_id
-    if path.is_symlink() or not path.resolve().is_relative_to(root) or not path.is_file():
-        raise DocumentError(doc_id, "is not a file inside the corpus folder", "sync the corpus again")
-    return path.resolve()
 
 
 def render_text(text: str, start: int | None, end: int | None) -> str:
@@ -75,7 +64,7 @@ def render_text(text: str, start: int | None, end: int | None) -> str:
     return out.replace(_START, '<mark id="quote">').replace(_END, "</mark>")
 
 
-def document_page(doc: Any, start: int | None, end: int | None) -> str:
+def document_page(doc: SourceDocument, start: int | None, end: int | None) -> str:
     suffix = Path(doc.source_path).suffix.lower()
     meta = " · ".join(esc(x) for x in [doc.date or "undated", doc.doc_type, doc.language, doc.doc_id] if x)
     # this page is /documents/view/<doc_id>: climb out of the doc_id's folders to /documents/
@@ -94,24 +83,21 @@ def document_page(doc: Any, start: int | None, end: int | None) -> str:
     )
 
 
-def document_router(settings: Any, manifest: Any) -> APIRouter:
+def document_router(assistant: Assistant) -> APIRouter:
     """GET /documents/view/{doc_id} (the text, ?start=&end= highlights a span) and /documents/file/{doc_id}."""
-    from programme_assistant.loaders import build_document, read_sidecar
-
     router = APIRouter(prefix="/documents", include_in_schema=False)
 
     def locate(doc_id: str) -> Path:
         try:
-            return corpus_file(Path(settings.corpus_dir), doc_id, manifest.records())
+            return assistant.document_file(doc_id)
         except DocumentError as exc:
             raise HTTPException(404, "No such document") from exc
 
     @router.get("/view/{doc_id:path}", response_class=HTMLResponse)
     def view(doc_id: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> HTMLResponse:
-        path = locate(doc_id)
-        side_meta, _raw = read_sidecar(path)
+        locate(doc_id)  # 404 for anything that is not an indexed file inside the corpus
         try:
-            doc = build_document(doc_id, path, path.read_bytes(), "", side_meta)
+            doc = assistant.document(doc_id)
         except DocumentError as exc:
             raise HTTPException(422, f"The document cannot be read: {exc.reason}") from exc
         return HTMLResponse(document_page(doc, start, end), headers=NO_SCRIPTS)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from programme_assistant.models import Citation, RetrievedChunk
-from programme_assistant.sentences import content_words, sentence_spans
+from programme_assistant.text.sentences import content_words, sentence_spans
 
 _ONE = r"\[\d+(?:\s*[,;]\s*\d+)*\]"
 MARKER = re.compile(rf"\s?{_ONE}(?:\s?{_ONE})*")  # a run of adjacent markers: "[2][1]", "[1, 3]", "[1] [2]"

@@ -7,31 +7,32 @@ reaches for its default model, which would try to download weights.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from programme_assistant.config import Settings
 from programme_assistant.errors import StoreError
-from programme_assistant.models import Chunk, SourceDocument
+
+# Chroma's own default port, used when a server host is given without a port.
+CHROMA_DEFAULT_PORT = 8000
 
 
-def make_chroma_client(settings: Settings) -> Any:
-    """``HttpClient`` when a Chroma server is configured, else a ``PersistentClient`` in the index folder."""
+def make_chroma_client(index_dir: Path, host: str | None = None, port: int | None = None) -> Any:
+    """``HttpClient`` when a Chroma server ``host`` is given, else a ``PersistentClient`` in ``index_dir``."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
-        if settings.uses_chroma_server:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port or 8000,
-                                       settings=chroma_settings)
-        path = settings.index_dir / "chroma"
+        if host:
+            return chromadb.HttpClient(host=host, port=port or CHROMA_DEFAULT_PORT, settings=chroma_settings)
+        path = Path(index_dir) / "chroma"
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001 - any client failure is reported with where it looked
-        where = (f"the Chroma server at {settings.chroma_host}:{settings.chroma_port or 8000}"
-                 if settings.uses_chroma_server else f"the index folder {settings.index_dir}")
+        where = (f"the Chroma server at {host}:{port or CHROMA_DEFAULT_PORT}" if host
+                 else f"the index folder {index_dir}")
         raise StoreError(f"could not open {where}: {exc}",
                          "check PA_CHROMA_HOST/PA_CHROMA_PORT or PA_INDEX_DIR") from exc
 
@@ -50,7 +51,7 @@ class ChromaEmbeddingAdapter:
     def _require(self) -> Embeddings:
         if self.embedder is None:
             raise StoreError("this collection was opened without the programme-assistant embedder",
-                             "open it through programme_assistant.store.ChunkStore")
+                             "open it through programme_assistant.retrieval.store.ChunkStore")
         return self.embedder
 
     def __call__(self, input: Sequence[str]) -> list[Any]:  # noqa: A002 - Chroma's parameter name
@@ -97,27 +98,6 @@ def _register_embedding_function() -> None:
         except ValueError:  # already registered (module reloaded)
             pass
         _registered = True
-
-
-def chunk_metadata(chunk: Chunk, doc: SourceDocument) -> dict[str, Any]:
-    """Chroma metadata for a chunk (no None values: Chroma rejects them)."""
-    date = doc.date or ""
-    return {
-        "doc_id": chunk.doc_id,
-        "title": doc.title,
-        "date": date,
-        # YYYYMMDD as an int so date ranges can be filtered with $gte/$lte; 0 when undated
-        "date_int": int((date.replace("-", "") + "0101")[:8]) if date else 0,
-        "doc_type": doc.doc_type,
-        "language": doc.language,
-        "source_path": doc.source_path,
-        "url": doc.url or "",
-        "section": chunk.section,
-        "page": chunk.page if chunk.page is not None else -1,
-        "start": chunk.start,
-        "end": chunk.end,
-        "chunk_index": chunk.index,
-    }
 
 
 class ChunkStore:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from programme_assistant.citations import strip_markers
+from programme_assistant.answering.citations import strip_markers
 from programme_assistant.models import RetrievedChunk
 
 REFUSAL_TEXT = "I could not find this in the programme documents."

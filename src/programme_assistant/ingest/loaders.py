@@ -22,6 +22,7 @@ import yaml
 
 from programme_assistant.errors import DocumentError
 from programme_assistant.models import DOC_TYPES, PageSpan, SourceDocument
+from programme_assistant.text.language import detect_language
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -422,16 +423,6 @@ def _title_from_file_name(doc_id: str) -> str:
     stem = re.sub(r"^\d{4}-\d{2}(-\d{2})?[-_ ]*", "", stem)
     words = re.split(r"[-_ ]+", stem)
     return " ".join(words).strip().capitalize() or PurePosixPath(doc_id).name
-
-
-def detect_language(text: str) -> str:
-    import py3langid
-
-    sample = " ".join(text.split())[:3000]
-    if len(sample) < 20:
-        return "en"
-    lang, _score = py3langid.classify(sample)
-    return str(lang)
 
 
 def infer_metadata(doc_id: str, text: str) -> FileMetadata:

@@ -1,4 +1,7 @@
-"""Questions in another language than the documents: an English gloss for retrieval and answering.
+"""Which language a text is in, and an English gloss for questions and passages in another language.
+
+``detect_language`` is the one language identifier: the loaders tag each document with it, the feedback
+store tags each vote, and the gloss below uses it restricted to the lexicon's languages.
 
 The embedding model (all-MiniLM-L6-v2) is English-only, so a Spanish question lands far from the English
 passage that answers it, and BM25 finds no shared words except names. When a question is in one of the
@@ -15,7 +18,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from programme_assistant.sentences import STOPWORDS, fold
+from programme_assistant.text.sentences import STOPWORDS, fold
 
 LEXICON_FILE = "crosslingual_lexicon.tsv"
 # Below this language-identification probability a question is taken to be English: short questions
@@ -29,7 +32,7 @@ MAX_PHRASE = 3
 def lexicon() -> dict[str, dict[str, str]]:
     """language -> {folded word or phrase: English}."""
     out: dict[str, dict[str, str]] = {}
-    text = resources.files("programme_assistant").joinpath("data", LEXICON_FILE).read_text(encoding="utf-8")
+    text = resources.files("programme_assistant.text").joinpath("data", LEXICON_FILE).read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -47,10 +50,29 @@ def _identifier():  # type: ignore[no-untyped-def]
     return identifier
 
 
-def detect_language(text: str) -> str:
-    """"en" or one of the lexicon's languages; English when unsure."""
-    lang, probability = _identifier().classify(text)
-    return str(lang) if probability >= MIN_LANGUAGE_PROBABILITY else "en"
+# A document shorter than this is too short to identify: it is taken to be English.
+MIN_DOCUMENT_CHARS = 20
+# Language identification reads at most this many characters of a document (the opening says enough).
+MAX_DOCUMENT_CHARS = 3000
+
+
+def detect_language(text: str, *, among_lexicon: bool = False) -> str:
+    """The language code of ``text`` (py3langid).
+
+    Without ``among_lexicon``: any language py3langid knows, from the first ``MAX_DOCUMENT_CHARS`` characters
+    ("en" for a text under ``MIN_DOCUMENT_CHARS``): how documents and votes are tagged. With it: "en" or one of
+    the lexicon's languages, English when the probability is under ``MIN_LANGUAGE_PROBABILITY``: how a question
+    is read, where a wrong guess would gloss an English question."""
+    if among_lexicon:
+        lang, probability = _identifier().classify(text)
+        return str(lang) if probability >= MIN_LANGUAGE_PROBABILITY else "en"
+    import py3langid
+
+    sample = " ".join(text.split())[:MAX_DOCUMENT_CHARS]
+    if len(sample) < MIN_DOCUMENT_CHARS:
+        return "en"
+    lang, _score = py3langid.classify(sample)
+    return str(lang)
 
 
 def gloss(text: str, lang: str) -> str:
@@ -89,7 +111,7 @@ def to_english(question: str) -> str | None:
     """The English gloss of a question asked in a lexicon language; None for English (or unknown) ones."""
     if len(question.split()) < 3:
         return None
-    lang = detect_language(question)
+    lang = detect_language(question, among_lexicon=True)
     if lang == "en" or lang not in lexicon():
         return None
     english = gloss(question, lang)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from programme_assistant.sentences import content_words
+from programme_assistant.text.sentences import content_words
 
 _ENTRY = re.compile(r"^\s*[-*]?\s*\*\*([^*\n]{2,40})\*\*\s*[—–:-]+\s*([^\n]+)$", re.MULTILINE)
 

@@ -2,8 +2,8 @@
 
 ``ContextualRewriter`` is the deterministic default (no LLM): when a question leans on the conversation
 (a pronoun, "and ...", "what about ...", or too few words of its own), it carries over the subject words of
-the previous standalone question that the new question does not already say. The LLM rewriter lives in
-``rewrite_llm.py``.
+the previous standalone question that the new question does not already say. ``LLMRewriter`` has a chat
+model write the standalone query from the conversation.
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from programme_assistant.sentences import content_words, fold
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from programme_assistant.answering.prompts import REWRITE_SYSTEM_PROMPT, rewrite_prompt
+from programme_assistant.text.dates import MONTHS
+from programme_assistant.text.sentences import content_words, fold
 
 History = list[tuple[str, str]]  # (user question, assistant answer), oldest first
 
@@ -28,7 +33,7 @@ MIN_OWN_WORDS = 3
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
 
 
-_MONTHS = frozenset("january february march april may june july august september october november december".split())
+_MONTHS = frozenset(m.lower() for m in MONTHS)
 
 
 def _names(text: str) -> set[str]:
@@ -66,3 +71,36 @@ class ContextualRewriter:
         rewritten = f"{question.rstrip()} ({' '.join(carried)})" if carried else question
         self._standalone[question] = rewritten
         return rewritten
+
+
+# Labels small models put before the query, despite being asked not to.
+_PREFIX = re.compile(r"^\s*(?:standalone\s+)?(?:search\s+)?(?:query|question|rewritten\s+\w+)\s*:\s*", re.I)
+_QUOTES = "\"'“”‘’`*"
+
+
+def clean_query(reply: str) -> str:
+    """The first non-empty line of ``reply`` without a "Query:" style label or surrounding quotes."""
+    for line in reply.splitlines():
+        query = _PREFIX.sub("", line.strip()).strip().strip(_QUOTES).strip()
+        if query:
+            return query
+    return ""
+
+
+class LLMRewriter:
+    """Rewrites a follow-up into a standalone query; the first question of a conversation is kept as is.
+
+    Only the last ``max_turns`` exchanges are shown to the model: a follow-up refers to recent turns, and a
+    shorter prompt is faster and leaves a small model less to get lost in.
+    """
+
+    def __init__(self, chat_model: BaseChatModel, max_turns: int = 3) -> None:
+        self.chat_model = chat_model
+        self.max_turns = max_turns
+
+    def rewrite(self, question: str, history: list[tuple[str, str]]) -> str:
+        if not history:
+            return question
+        messages = [SystemMessage(REWRITE_SYSTEM_PROMPT),
+                    HumanMessage(rewrite_prompt(question, history[-self.max_turns:]))]
+        return clean_query(self.chat_model.invoke(messages).text) or question

@@ -11,67 +11,29 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from langchain_core.embeddings import Embeddings
 
-from programme_assistant.chunking import CHUNKER_VERSION, chunk_document, embedding_text
-from programme_assistant.config import Settings
-from programme_assistant.embeddings import model_id_of
 from programme_assistant.errors import DocumentError
-from programme_assistant.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, build_document, loader_for, read_sidecar
-from programme_assistant.manifest import FileRecord, Manifest
-from programme_assistant.models import Chunk, SourceDocument
-from programme_assistant.store import ChunkStore, chunk_metadata
-
-Status = Literal["added", "updated", "unchanged", "deleted", "failed", "skipped"]
-
-
-@dataclass
-class FileReport:
-    doc_id: str
-    status: Status
-    chunks: int = 0  # chunks the file has in the index after the run
-    added: int = 0  # chunks newly embedded and stored
-    removed: int = 0  # chunks deleted
-    reused: int = 0  # chunks kept (embedding reused) in a changed file
-    reason: str = ""
-    fix: str = ""
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class SyncReport:
-    folder: str
-    files: list[FileReport] = field(default_factory=list)
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-    embedded_chunks: int = 0
-    total_chunks: int = 0
-    repaired: list[str] = field(default_factory=list)  # what the run fixed from an interrupted one
-    rebuilt: str = ""  # why the whole index was rebuilt, when it was
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.status == "failed" for f in self.files)
-
-    def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in ("added", "updated", "unchanged", "deleted", "failed", "skipped")}
-        for f in self.files:
-            out[f.status] += 1
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["ok"] = self.ok
-        data["counts"] = self.counts()
-        data["chunks_per_second"] = round(self.embedded_chunks / self.embed_seconds, 1) if self.embed_seconds else None
-        return data
+from programme_assistant.ingest.chunking import CHUNKER_VERSION, chunk_document, embedding_text
+from programme_assistant.ingest.loaders import (
+    SIDECAR_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    build_document,
+    loader_for,
+    read_sidecar,
+)
+from programme_assistant.ingest.manifest import FileRecord, Manifest
+from programme_assistant.models import Chunk, FileReport, SourceDocument, SyncReport, SyncStatus, chunk_metadata
+from programme_assistant.retrieval.embeddings import model_id_of
+from programme_assistant.retrieval.store import ChunkStore
 
 
 class Progress(Protocol):
@@ -108,7 +70,7 @@ class _Pending:
     candidate: _Candidate
     chunks: list[Chunk]
     existing: set[str]
-    status: Status
+    status: SyncStatus
     vectors: dict[str, Any] = field(default_factory=dict)
     missing: int = 0
 
@@ -120,10 +82,10 @@ def _hash_file(data: bytes, sidecar: bytes) -> str:
     return digest.hexdigest()
 
 
-def _fingerprint(settings: Settings, embedder: Embeddings) -> str:
+def _fingerprint(embedder: Embeddings, chunk_size: int, chunk_overlap: int) -> str:
     return json.dumps({
-        "model": model_id_of(embedder), "chunk_size": settings.chunk_size,
-        "chunk_overlap": settings.chunk_overlap, "chunker": CHUNKER_VERSION,
+        "model": model_id_of(embedder), "chunk_size": chunk_size,
+        "chunk_overlap": chunk_overlap, "chunker": CHUNKER_VERSION,
     }, sort_keys=True)
 
 
@@ -192,24 +154,34 @@ def read_documents(folder: Path, ignore: Sequence[str] = ("README.md",)) -> Iter
 class FolderSync:
     """Keeps a Chroma collection equal to what a folder of documents says."""
 
-    def __init__(self, settings: Settings, store: ChunkStore, manifest: Manifest, embedder: Embeddings,
+    def __init__(self, store: ChunkStore, manifest: Manifest, embedder: Embeddings, *, chunk_size: int,
+                 chunk_overlap: int, batch_size: int, max_file_mb: float, ignore: Sequence[str],
                  progress: Progress | None = None,
                  read_bytes: Callable[[Path], bytes] = Path.read_bytes) -> None:
-        self.settings = settings
+        """``chunk_size`` / ``chunk_overlap``: characters per chunk and repeated between neighbours;
+        ``batch_size``: texts per embedding call (a sync embeds ``8 x batch_size`` chunks between progress
+        updates); ``max_file_mb``: larger files are refused; ``ignore``: glob patterns of files that are not
+        documents. The values come from Settings (see ``assistant.build_folder_sync``)."""
+        self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
+        self.batch_size = batch_size
+        self.max_file_mb = max_file_mb
+        self.ignore = tuple(ignore)
         self.store = store
         self.manifest = manifest
         self.embedder = embedder
         self.progress = progress or NoProgress()
+        self._lock = threading.Lock()
         self._read_bytes = read_bytes  # injectable so tests can simulate unreadable files as root
 
     # --- scanning -------------------------------------------------------------------------
     def _scan(self, folder: Path, report: SyncReport) -> list[_Candidate]:
-        return scan_folder(folder, self.settings.ignore, report)
+        return scan_folder(folder, self.ignore, report)
 
     # --- repair -----------------------------------------------------------------------------
     def _prepare_index(self, report: SyncReport) -> set[str]:
         """Rebuild on a settings change; reconcile after an interrupted run. Returns doc ids to re-process."""
-        fingerprint = _fingerprint(self.settings, self.embedder)
+        fingerprint = _fingerprint(self.embedder, self.chunk_size, self.chunk_overlap)
         old = self.manifest.get_meta("fingerprint")
         if old is not None and old != fingerprint:
             report.rebuilt = f"index settings changed ({old} -> {fingerprint}): every file is re-indexed"
@@ -237,7 +209,13 @@ class FolderSync:
         return force
 
     # --- the sync -----------------------------------------------------------------------------
-    def sync(self, folder: Path) -> SyncReport:
+    def sync(self, folder: Path, progress: Progress | None = None) -> SyncReport:
+        """Make the index equal to ``folder``. ``progress`` (default: the one given at construction) hears
+        how many passages are to be embedded and how many are done. One sync runs at a time."""
+        with self._lock:
+            return self._sync(Path(folder), progress or self.progress)
+
+    def _sync(self, folder: Path, progress: Progress) -> SyncReport:
         t0 = time.perf_counter()
         folder = Path(folder)
         report = SyncReport(folder=str(folder))
@@ -257,10 +235,10 @@ class FolderSync:
                 report.files.append(FileReport(cand.doc_id, "unchanged", chunks=len(record.chunk_ids)))
                 continue
             try:
-                if cand.size > self.settings.max_file_bytes:
+                if cand.size > int(self.max_file_mb * 1024 * 1024):
                     raise DocumentError(
                         cand.doc_id, f"is {cand.size / 1024 / 1024:.1f} MB, over the "
-                        f"{self.settings.max_file_mb:g} MB limit",
+                        f"{self.max_file_mb:g} MB limit",
                         "split the file, or raise the limit with PA_MAX_FILE_MB")
                 try:
                     data = self._read_bytes(cand.path)
@@ -274,7 +252,7 @@ class FolderSync:
                     report.files.append(FileReport(cand.doc_id, "unchanged", chunks=len(record.chunk_ids)))
                     continue
                 doc = build_document(cand.doc_id, cand.path, data, content_hash, side_meta)
-                chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+                chunks = chunk_document(doc, self.chunk_size, self.chunk_overlap)
             except DocumentError as exc:
                 kept = len(record.chunk_ids) if record else 0
                 notes = [f"its previous version ({kept} chunks) stays in the index"] if kept else []
@@ -285,10 +263,10 @@ class FolderSync:
                 existing = stored_ids.get(cand.doc_id, set())
             else:
                 existing = set(record.chunk_ids) if record else set()
-            status: Status = "updated" if record else "added"
+            status: SyncStatus = "updated" if record else "added"
             pending.append(_Pending(doc, cand, chunks, existing, status))
 
-        self._embed_and_write(pending, report)
+        self._embed_and_write(pending, report, progress)
 
         present = {c.doc_id for c in candidates}
         for doc_id, record in self.manifest.records().items():
@@ -303,7 +281,7 @@ class FolderSync:
         report.seconds = time.perf_counter() - t0
         return report
 
-    def _embed_and_write(self, pending: list[_Pending], report: SyncReport) -> None:
+    def _embed_and_write(self, pending: list[_Pending], report: SyncReport, progress: Progress) -> None:
         """Embed the new chunks of every changed file in shared batches; store each file once complete."""
         queue: list[tuple[_Pending, Chunk]] = []
         for item in pending:
@@ -315,9 +293,9 @@ class FolderSync:
                 queue.extend((item, c) for c in item.chunks if c.chunk_id not in item.existing)
         if not queue:
             return
-        step = max(self.settings.batch_size * 8, 1)
+        step = max(self.batch_size * 8, 1)
         getattr(self.embedder, "model", None)  # load a lazy model now, so chunks/s measures embedding alone
-        self.progress.start(len(queue))
+        progress.start(len(queue))
         t0 = time.perf_counter()
         # a sync is a batch job: the embedder may use every core while it runs (see embeddings.py)
         with getattr(self.embedder, "batch", contextlib.nullcontext)():
@@ -332,10 +310,10 @@ class FolderSync:
                         if item.missing == 0:
                             self._write(item, report)
                     report.embedded_chunks += len(part)
-                    self.progress.advance(len(part))
+                    progress.advance(len(part))
             finally:
                 report.embed_seconds += time.perf_counter() - t0
-                self.progress.stop()
+                progress.stop()
 
     def _write(self, item: _Pending, report: SyncReport) -> None:
         doc, cand = item.doc, item.candidate

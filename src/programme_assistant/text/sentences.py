@@ -1,13 +1,15 @@
-"""Sentence spans and content words: shared by the extractive answerer and the citation checker."""
+"""Sentence spans, content words, accent folding and stop words: how every stage cuts up and compares text."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from programme_assistant.text.dates import MONTH_ABBREVIATIONS
+
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[A-Z0-9À-ÖØ-Þ])|\n+")
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Dr|Mr|Mrs|Ms|St|No|Nos|nr|approx|ca|"
+    r"(?:\b(?:[A-Z]|" + "|".join(MONTH_ABBREVIATIONS) + r"|Dr|Mr|Mrs|Ms|St|No|Nos|nr|approx|ca|"
     r"e\.g|i\.e|cf|vs|etc|Inc|Ltd|Co|Art|Fig|p|pp|Vol|Sr|Jr|Prof|Gen|Dept)\.)$"
 )
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)

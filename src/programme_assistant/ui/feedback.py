@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from programme_assistant.errors import ConfigError
-from programme_assistant.loaders import detect_language
 from programme_assistant.models import Answer
+from programme_assistant.text.language import detect_language
 
 Vote = Literal["up", "down"]
 REASONS: tuple[str, ...] = ("wrong source", "incomplete", "wrong", "other")

@@ -8,15 +8,18 @@ wait their turn.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from programme_assistant.embeddings import model_id_of
 from programme_assistant.errors import ProgrammeAssistantError
-from programme_assistant.retrieval import Filters
+from programme_assistant.models import Filters
+
+if TYPE_CHECKING:
+    from programme_assistant.assistant import Assistant
 
 _ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
@@ -54,23 +57,12 @@ class AskRequest(BaseModel):
         return value.strip()
 
 
-def health(assistant: Any) -> dict[str, Any]:
+def health(assistant: Assistant) -> dict[str, Any]:
     """Index size, models and the time of the last sync."""
-    sync = assistant.folder_sync
-    settings = assistant.settings
-    return {
-        "status": "ok",
-        "documents": len(sync.manifest.records()) if sync else None,
-        "chunks": sync.store.count() if sync else None,
-        "last_sync": (sync.manifest.get_meta("last_sync") if sync else None) or None,
-        "embedding_model": model_id_of(assistant.search.store.embedder),
-        "answerer": assistant.answerer.name,
-        "llm_model": settings.llm_model if settings.llm_provider != "none" else None,
-        "retrieval_mode": settings.retrieval_mode,
-    }
+    return {"status": "ok", **asdict(assistant.status())}
 
 
-def api_router(assistant: Any) -> APIRouter:
+def api_router(assistant: Assistant) -> APIRouter:
     settings = assistant.settings
     slots = threading.BoundedSemaphore(settings.concurrency_limit)
     router = APIRouter(prefix="/api", tags=["assistant"])

@@ -39,10 +39,11 @@ def model_id_of(embedder: Embeddings) -> str:
 class SentenceTransformerEmbedder(Embeddings):
     """sentence-transformers model from a local folder. Never contacts a model hub."""
 
-    def __init__(self, model_path: str, batch_size: int = 32, device: str = "cpu", threads: int | None = None,
+    def __init__(self, model_path: str, *, batch_size: int, device: str = "cpu", threads: int | None = None,
                  batch_threads: int | None = None) -> None:
-        """``threads``: torch's thread count for questions, set when the model loads (None: torch's default,
-        all cores); ``batch_threads``: the count inside ``batch()``, which a sync enters (None: unchanged)."""
+        """``batch_size``: texts per forward pass (Settings.batch_size); ``threads``: torch's thread count for
+        questions, set when the model loads (None: torch's default, all cores); ``batch_threads``: the count
+        inside ``batch()``, which a sync enters (None: unchanged)."""
         self.model_path = model_path
         self.threads = threads
         self.batch_threads = batch_threads

@@ -4,36 +4,13 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from programme_assistant.sentences import STOPWORDS, fold, join_labels
-
-_TOKEN = re.compile(r"\w\w+", re.UNICODE)
-
-
-class Tokenizer:
-    """Folded, stop-worded, stemmed tokens. The English stemmer is applied to every language: it only trims
-    English suffixes, which leaves names and most Romance words whole."""
-
-    def __init__(self) -> None:
-        import Stemmer
-
-        self._stemmer = Stemmer.Stemmer("english")
-
-    def words(self, text: str) -> list[str]:
-        return [w for w in _TOKEN.findall(fold(join_labels(text))) if w not in STOPWORDS]
-
-    def __call__(self, text: str) -> list[str]:
-        """Stems; a label ("group_b") also yields its head word ("group"), so "the first session" still meets
-        "Session 1" while "Group B" and "Group A" stay apart."""
-        words = self.words(text)
-        heads = [w.split("_", 1)[0] for w in words if "_" in w]
-        return self._stemmer.stemWords(words + heads if heads else words)
+from programme_assistant.text.tokens import Tokenizer
 
 
 @dataclass

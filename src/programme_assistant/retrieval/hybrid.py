@@ -7,8 +7,8 @@ rank fusion; metadata filters; glossary query expansion; near-duplicate passages
 
 from __future__ import annotations
 
-import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,117 +18,19 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from programme_assistant.crosslingual import english_gloss, to_english
-from programme_assistant.glossary import Glossary, parse_glossary
-from programme_assistant.lexical import LexicalIndex
-from programme_assistant.models import Chunk, RetrievedChunk
-from programme_assistant.sentences import content_words
-from programme_assistant.sources import SourceNamer
-from programme_assistant.store import ChunkStore
+from programme_assistant.models import Filters, RetrievedChunk, label_of, retrieved_from_metadata
+from programme_assistant.retrieval.glossary import Glossary, parse_glossary
+from programme_assistant.retrieval.lexical import LexicalIndex
+from programme_assistant.retrieval.sources import SourceNamer
+from programme_assistant.retrieval.store import ChunkStore
+from programme_assistant.text.language import english_gloss, to_english
+from programme_assistant.text.sentences import content_words
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Metadata filters. Dates are ISO strings (inclusive); empty means no filter."""
-
-    doc_types: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    doc_ids: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
-
-    @classmethod
-    def parse(cls, pairs: list[str]) -> Filters:
-        """From ``key=value`` strings: type=report, language=en, doc=..., from=2023-01-01, to=2023-12-31."""
-        from programme_assistant.errors import ConfigError
-
-        values: dict[str, list[str]] = {}
-        for pair in pairs:
-            key, sep, value = pair.partition("=")
-            if not sep or key not in {"type", "language", "doc", "from", "to"}:
-                raise ConfigError(f"bad filter {pair!r}",
-                                  "use type=, language=, doc=, from=YYYY-MM-DD or to=YYYY-MM-DD")
-            values.setdefault(key, []).extend(v.strip() for v in value.split(",") if v.strip())
-        return cls(doc_types=tuple(values.get("type", [])), languages=tuple(values.get("language", [])),
-                   doc_ids=tuple(values.get("doc", [])), date_from=(values.get("from") or [None])[0],
-                   date_to=(values.get("to") or [None])[0])
-
-    @staticmethod
-    def _date_int(iso: str, end: bool) -> int:
-        digits = iso.replace("-", "")
-        return int((digits + ("1231" if end else "0101"))[:8]) if len(digits) < 8 else int(digits[:8])
-
-    def chroma_where(self) -> dict[str, Any] | None:
-        clauses: list[dict[str, Any]] = []
-        if self.doc_types:
-            clauses.append({"doc_type": {"$in": list(self.doc_types)}})
-        if self.languages:
-            clauses.append({"language": {"$in": list(self.languages)}})
-        if self.doc_ids:
-            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
-        if self.date_from:
-            clauses.append({"date_int": {"$gte": self._date_int(self.date_from, end=False)}})
-        if self.date_to:
-            clauses.append({"date_int": {"$lte": self._date_int(self.date_to, end=True)}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def matches(self, meta: dict[str, Any]) -> bool:
-        if self.doc_types and meta.get("doc_type") not in self.doc_types:
-            return False
-        if self.languages and meta.get("language") not in self.languages:
-            return False
-        if self.doc_ids and meta.get("doc_id") not in self.doc_ids:
-            return False
-        date_int = int(meta.get("date_int") or 0)
-        if self.date_from and date_int < self._date_int(self.date_from, end=False):
-            return False
-        return not (self.date_to and (date_int == 0 or date_int > self._date_int(self.date_to, end=True)))
-
-    @property
-    def empty(self) -> bool:
-        return not (self.doc_types or self.languages or self.doc_ids or self.date_from or self.date_to)
-
-
-_MONTHS = ("January February March April May June July August September October November December").split()
-_TYPE_WORDS = {"news": "news article item announcement", "report": "report summary", "minutes": "minutes notes",
-               "guide": "guide pack briefing", "faq": "faq guide onboarding"}
-_LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "it": "Italian", "ca": "Catalan", "fr": "French",
-                   "de": "German", "ja": "Japanese", "pt": "Portuguese", "nl": "Dutch", "sl": "Slovenian"}
-
-
-def source_label(title: str, doc_type: str, date: str | None, language: str, doc_id: str) -> str:
-    """What a question may call a document by: "the Italian press note", "the December 2022 news item", "the
-    mission report". Its title, the words of its file path, its kind, language and month. BM25 indexes it with
-    every chunk and the extractive answerer matches questions against it."""
-    date = date or ""
-    month = _MONTHS[int(date[5:7]) - 1] if re.match(r"\d{4}-(0[1-9]|1[0-2])", date) else ""
-    path_words = re.sub(r"[/_.-]+", " ", doc_id.rsplit(".", 1)[0])
-    return " ".join(p for p in (title, path_words, _TYPE_WORDS.get(doc_type, doc_type),
-                                _LANGUAGE_NAMES.get(language, ""), month, date[:4]) if p)
-
-
-def _label_of(meta: dict[str, Any]) -> str:
-    return source_label(str(meta.get("title", "")), str(meta.get("doc_type", "")), str(meta.get("date") or ""),
-                        str(meta.get("language", "")), str(meta.get("doc_id", "")))
-
-
-def _retrieved(chunk_id: str, text: str, meta: dict[str, Any]) -> RetrievedChunk:
-    page = int(meta.get("page", -1))
-    section = str(meta.get("section") or "")
-    chunk = Chunk(chunk_id=chunk_id, doc_id=str(meta.get("doc_id", "")), text=text, start=int(meta.get("start", 0)),
-                  end=int(meta.get("end", len(text))), index=int(meta.get("chunk_index", 0)),
-                  heading_path=tuple(section.split(" > ")) if section else (), page=page if page >= 0 else None)
-    return RetrievedChunk(chunk=chunk, title=str(meta.get("title", "")), date=str(meta.get("date") or "") or None,
-                          doc_type=str(meta.get("doc_type", "other")), language=str(meta.get("language", "")),
-                          source_path=str(meta.get("source_path", "")), url=str(meta.get("url") or "") or None)
-
-
 @dataclass
-class _Snapshot:
+class Snapshot:
     """The lexical view of the store at one point: chunk list, BM25 index, glossary."""
 
     ids: list[str] = field(default_factory=list)
@@ -149,10 +51,13 @@ class HybridSearch:
     """Dense + BM25 search with reciprocal rank fusion. The lexical side follows the store: when the store's
     sync generation changes (``generation()``), the BM25 index and glossary are rebuilt before the next query."""
 
-    def __init__(self, store: ChunkStore, *, k: int = 6, candidates: int = 30, rrf_k: int = 60,
-                 dense_weight: float = 1.0, lexical_weight: float = 1.0, duplicate_threshold: float = 0.7,
-                 mode: Mode = "hybrid", generation: Any = None, cross_language: bool = True,
-                 named_sources: bool = True, named_passages: int = 2) -> None:
+    def __init__(self, store: ChunkStore, *, k: int, candidates: int, rrf_k: int, dense_weight: float,
+                 lexical_weight: float, duplicate_threshold: float, mode: Mode, cross_language: bool,
+                 named_sources: bool, generation: Callable[[], str] | None = None, named_passages: int = 2) -> None:
+        """The numbers come from Settings (``retrieval_k``, ``retrieval_candidates``, ``rrf_k``, the two
+        weights, ``duplicate_threshold``, ``retrieval_mode``, ``cross_language``, ``named_sources``; see
+        config.py for why each value) through ``assistant.build_search``. ``generation`` says which sync the
+        store is at; ``named_passages``: how many passages of a document the question names go first."""
         self.store = store
         self.k = k
         self.candidates = candidates
@@ -165,13 +70,13 @@ class HybridSearch:
         self.named_sources = named_sources
         self.named_passages = named_passages
         self._generation = generation or (lambda: "")
-        self._snapshot = _Snapshot()
+        self._snapshot = Snapshot()
         self._lock = threading.Lock()
         self._vectors: dict[str, Any] = {}  # query text -> embedding, oldest first
         self._vectors_lock = threading.Lock()
 
     # --- lexical snapshot ---------------------------------------------------------------------
-    def snapshot(self) -> _Snapshot:
+    def snapshot(self) -> Snapshot:
         key = (self.store.count(), str(self._generation()))
         if self._snapshot.key != key:
             with self._lock:
@@ -179,7 +84,7 @@ class HybridSearch:
                     self._snapshot = self._build_snapshot(key)
         return self._snapshot
 
-    def _build_snapshot(self, key: tuple[int, str]) -> _Snapshot:
+    def _build_snapshot(self, key: tuple[int, str]) -> Snapshot:
         data = self.store.all_chunks()
         entries = []
         for text, meta in zip(data["documents"], data["metadatas"], strict=True):
@@ -187,12 +92,12 @@ class HybridSearch:
                 entries.extend(parse_glossary(str(meta.get("doc_id", "")), text))
         # a passage in a lexicon language (Spanish, Italian, Catalan, French) is also searchable by its English
         # gloss, so that an English question meets a press note's words ("presentations" / "presentaciones")
-        searchable = [f"{_label_of(m)} {m.get('section', '')}\n{t}"
+        searchable = [f"{label_of(m)} {m.get('section', '')}\n{t}"
                       + (f"\n{english_gloss(t, str(m.get('language')))}" if self.cross_language else "")
                       for t, m in zip(data["documents"], data["metadatas"], strict=True)]
         lexical = LexicalIndex(searchable)
-        sources = SourceNamer.from_chunks(data["metadatas"], data["documents"], _label_of, lexical.idf)
-        return _Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"], lexical=lexical,
+        sources = SourceNamer.from_chunks(data["metadatas"], data["documents"], label_of, lexical.idf)
+        return Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"], lexical=lexical,
                          glossary=Glossary(_dedupe_entries(entries)), sources=sources, key=key)
 
     @property
@@ -229,7 +134,7 @@ class HybridSearch:
         out = []
         for cid, text, meta, dist in zip(got["ids"], got["documents"], got["metadatas"], got["distances"],
                                          strict=True):
-            r = _retrieved(cid, text, meta)
+            r = retrieved_from_metadata(cid, text, meta)
             out.append(_with(r, dense_score=1.0 - float(dist)))
         return out
 
@@ -243,7 +148,7 @@ class HybridSearch:
             if not mask.any():
                 return []
         hits = snap.lexical.search(query, n, mask)
-        return [_with(_retrieved(snap.ids[h.position], snap.texts[h.position], snap.metas[h.position]),
+        return [_with(retrieved_from_metadata(snap.ids[h.position], snap.texts[h.position], snap.metas[h.position]),
                       lexical_score=h.score) for h in hits]
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[RetrievedChunk]:
@@ -318,7 +223,7 @@ class HybridSearch:
             if meta.get("doc_id") == entry.doc_id and marker in text and filters.matches(meta):
                 rest = [r for r in results if r.chunk.chunk_id != cid]
                 top = max((r.score for r in results), default=0.0)
-                return [_with(_retrieved(cid, text, meta), score=top)] + rest[:k - 1]
+                return [_with(retrieved_from_metadata(cid, text, meta), score=top)] + rest[:k - 1]
         return results
 
 

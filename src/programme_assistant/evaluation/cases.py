@@ -60,7 +60,7 @@ def normalise(text: str) -> str:
 
 def corpus_texts(corpus_dir: Path, ignore: tuple[str, ...] = ("README.md",)) -> dict[str, str]:
     """doc_id -> normalised title + text of every document a sync indexes in the corpus folder."""
-    from programme_assistant.ingest import read_documents
+    from programme_assistant.ingest.sync import read_documents
 
     return {doc.doc_id: normalise(doc.title + "\n" + doc.text) for doc in read_documents(corpus_dir, ignore)}
 

@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from programme_assistant.crosslingual import english_gloss
-from programme_assistant.lexical import Tokenizer
+from programme_assistant.text.language import english_gloss
+from programme_assistant.text.tokens import Tokenizer
 
 # the kinds of document a question can name, longest first so that "press note" wins over "note"
 _KINDS = ("press note", "press release", "news item", "news article", "news story", "field notes",

@@ -1,0 +1,15 @@
+"""Month names, in one place: the follow-up rewriter ignores them as names, the question analysis reads them
+as dates, and a document's label names its month."""
+
+from __future__ import annotations
+
+MONTHS: tuple[str, ...] = ("January", "February", "March", "April", "May", "June", "July", "August",
+                           "September", "October", "November", "December")
+# the abbreviations documents write ("13 Nov. 2022"); "May" needs none
+MONTH_ABBREVIATIONS: tuple[str, ...] = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+                                        "Nov", "Dec")
+
+
+def month_name(number: int) -> str:
+    """1 -> "January"."""
+    return MONTHS[number - 1]
