@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2
+.PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
+	eval-multilingual
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,12 @@ eval-heldout: $(STAMP)  ## the held-out set (evals/heldout.jsonl, written withou
 
 eval-heldout2: $(STAMP)  ## the second held-out set (evals/heldout2.jsonl, written after the first was used) through all three
 	$(BIN)/programme-assistant eval --golden evals/heldout2.jsonl --configs hybrid,dense,bm25
+
+eval-heldout3: $(STAMP)  ## the third held-out set (evals/heldout3.jsonl, written from the corpus alone for issue #16)
+	$(BIN)/programme-assistant eval --golden evals/heldout3.jsonl --configs hybrid,dense,bm25
+
+eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
+	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
 
 eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below evals/thresholds.toml
 	$(BIN)/programme-assistant eval --configs hybrid --check
