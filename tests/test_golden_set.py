@@ -48,12 +48,15 @@ def test_multi_doc_and_disagreement_cases_name_two_sources(cases):
             assert len(set(c.expected_doc_ids)) >= 2, c.id
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout2.jsonl"])
+HELD_OUT = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout-multilingual.jsonl")
+
+
+@pytest.mark.parametrize("name", HELD_OUT)
 def test_the_held_out_sets_are_valid_and_share_no_question_with_the_golden_set(cases, name):
     held_out = load_golden(ROOT / "evals" / name)
     assert len({c.id for c in held_out}) == len(held_out) >= 30
     assert problems_against_corpus(held_out, corpus_texts(ROOT / "corpus")) == []
-    others = cases + [c for other in ("heldout.jsonl", "heldout2.jsonl") if other != name
+    others = cases + [c for other in HELD_OUT if other != name
                       for c in load_golden(ROOT / "evals" / other)]
     assert not {c.question for c in held_out} & {c.question for c in others}
     assert not {c.id for c in held_out} & {c.id for c in others}
