@@ -89,6 +89,25 @@ def test_contextual_rewriter_carries_the_subject():
     assert r.rewrite("When was it held?", []) == "When was it held?"
 
 
+def test_contextual_rewriter_keeps_conversations_apart_and_chains_within_one():
+    r = ContextualRewriter()
+    # user A's conversation, rewritten first
+    a_history = [("When was the Keihanna exchange meeting?", "18 November 2022 [1].")]
+    assert "keihanna" in r.rewrite("Where was it?", a_history).lower()
+    # user B asks the same follow-up after another first question: nothing of A's conversation comes in
+    b_history = [("When was the Palau Robert plenary?", "9 June 2023 [1].")]
+    b = r.rewrite("Where was it?", b_history).lower()
+    assert "palau" in b and "keihanna" not in b
+    # B's conversation starts with the very follow-up A asked: it is not read with A's subject
+    r.rewrite("Who chaired it?", [*a_history, ("Where was it?", "In Keihanna [1].")])
+    assert "keihanna" not in r.rewrite("And who chaired it?", [("Where was it?", "...")]).lower()
+    # the same words as A's first question, later in B's conversation: B's own chain decides
+    chain = [("Which prefectures did Group A visit during the study visit?", "..."), ("And Group B?", "...")]
+    third = r.rewrite("And Group C?", chain)
+    assert "prefectures" in third and "study" in third
+    assert not vars(r).get("_standalone")  # no state kept between calls
+
+
 def test_assistant_end_to_end_with_follow_up_and_timings(settings, corpus):
     write_md(corpus, "minutes/visit.md", "Study visit", [
         "Group A went to Aichi and Hiroshima during the study visit.",

@@ -36,12 +36,9 @@ STARTUP_TIMEOUT_S = 120  # loading a 135M model takes seconds; the margin is for
 
 
 def micro_batch() -> int:
-    """Tokens per llama.cpp compute batch. A native build runs batched prompts through AMX kernels when the
-    CPU advertises AMX; virtual machines that advertise it without enabling it (seen on Firecracker) then
-    crash with SIGSEGV in ``ggml_backend_amx_mul_mat``. One-token batches avoid those kernels (~4 s for these
-    prompts instead of well under one)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    return 1 if cpuinfo.exists() and "amx_tile" in cpuinfo.read_text() else 512
+    """Tokens per llama.cpp compute batch for the server: the app's own choice (Settings.gguf_micro_batch: 1 on a
+    CPU advertising AMX, whose kernels crash on virtual machines that do not enable it)."""
+    return Settings().gguf_micro_batch()
 
 
 def smollm2_gguf() -> Path:
@@ -162,12 +159,13 @@ def test_rewriter_returns_one_nonempty_line(server_url):
     assert query.strip() and "\n" not in query
 
 
-def test_llama_cpp_chat_answers_in_process(gguf_path):
-    # Built directly rather than by build_chat_model, to set the micro-batch (see micro_batch).
-    from llama_cpp import Llama
-
-    llama = Llama(model_path=str(gguf_path), n_ctx=2048, n_ubatch=micro_batch(), verbose=False)
-    answerer = LLMAnswerer(LlamaCppChat(llama=llama, model_name=MODEL_ALIAS, max_tokens=48))
+def test_gguf_provider_answers_in_process_with_the_shipped_model(gguf_path):
+    """PA_LLM_PROVIDER=gguf end to end: built by build_chat_model from Settings (batch sizes included), so the
+    path a user configures is the one tested; it used to crash on this machine's CPU."""
+    settings = Settings(llm_provider="gguf", llm_gguf_path=gguf_path, llm_model=MODEL_ALIAS, llm_max_tokens=48)
+    chat = build_chat_model(settings)
+    assert isinstance(chat, LlamaCppChat) and chat.llama.n_batch == settings.llm_gguf_n_batch
+    answerer = LLMAnswerer(chat)
     items = list(answerer.stream(QUESTION, PASSAGES))
     assert len(items) >= 2 and isinstance(items[-1], Answer)
     assert_well_formed(items[-1])

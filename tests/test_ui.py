@@ -401,7 +401,7 @@ def test_corpus_file_serves_only_indexed_files_inside_the_corpus(tmp_path):
 
 # --- maintainers -------------------------------------------------------------------------------------------
 def test_upload_syncs_only_the_new_file_and_delete_removes_it(assistant, tmp_path):
-    editor = CorpusEditor(assistant)
+    editor = CorpusEditor(assistant, upload_root=tmp_path)
     upload = tmp_path / "incoming" / "2023-09-01 Field notes!.md"
     upload.parent.mkdir()
     upload.write_text("---\ntitle: Field notes\n---\n# Field notes\n\nThe delegation toured a tofu factory.\n")
@@ -418,7 +418,7 @@ def test_upload_syncs_only_the_new_file_and_delete_removes_it(assistant, tmp_pat
 
 
 def test_maintainer_actions_refuse_what_they_must(assistant, tmp_path):
-    editor = CorpusEditor(assistant)
+    editor = CorpusEditor(assistant, upload_root=tmp_path)
     bad = tmp_path / "evil.exe"
     bad.write_bytes(b"MZ")
     report, note = add_and_sync(editor, True, [str(bad)], TOP_LEVEL)

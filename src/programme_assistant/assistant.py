@@ -48,7 +48,7 @@ from programme_assistant.models import (
 )
 from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of
 from programme_assistant.retrieval.hybrid import HybridSearch
-from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
+from programme_assistant.retrieval.store import ChunkStore, describe_location, make_chroma_client
 
 __all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress"]
 
@@ -62,7 +62,8 @@ def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
 
 def build_store(settings: Settings, embedder: Embeddings) -> ChunkStore:
     client = make_chroma_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
-    return ChunkStore(client, settings.collection, embedder)
+    return ChunkStore(client, settings.collection, embedder,
+                      where=describe_location(settings.index_dir, settings.chroma_host, settings.chroma_port))
 
 
 def build_manifest(settings: Settings) -> Manifest:

@@ -14,6 +14,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from programme_assistant.errors import ConfigError
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a PA_HOST value) reaches this machine only."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PA_", env_file=None, extra="ignore")
 
@@ -119,6 +131,14 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_max_tokens: int = Field(512, ge=16, le=8192)
     llm_timeout_s: float = Field(120.0, gt=0)
+    # llama.cpp's batch sizes for an in-process GGUF model (PA_LLM_PROVIDER=gguf): prompt tokens per decode
+    # call, and per compute micro-batch. 0 for the micro-batch: 1 when the CPU advertises AMX, else 512. A
+    # llama.cpp built for the host CPU (the default wheel build) runs batched prompts through AMX kernels there,
+    # and virtual machines that advertise AMX without enabling it crash in them (SIGSEGV in
+    # ggml_backend_amx_mul_mat, seen on this machine); one-token micro-batches avoid those kernels. A portable
+    # build (CMAKE_ARGS=-DGGML_NATIVE=OFF, see README) has no AMX kernels and can use 512.
+    llm_gguf_n_batch: int = Field(512, ge=1, le=65536)
+    llm_gguf_n_ubatch: int = Field(0, ge=0, le=65536)
 
     # --- UI / server (programme_assistant.ui, programme_assistant.ui.api) -------------------------
     # Loopback by default: the app holds internal documents, so reaching it from other machines is a
@@ -126,16 +146,29 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     # Gradio's customary port, so the address is the one people expect from a Gradio app.
     port: int = Field(7860, ge=1, le=65535)
-    # When set, the Documents tab (upload, delete) asks for it. Unset: anyone who can open the app may.
+    # When set, the Documents tab (upload, delete) asks for it. Unset: anyone who can open the app may. An empty
+    # value is refused at start (it would look locked and open to any password).
     admin_password: SecretStr | None = None
-    # Login for the whole app (UI, HTTP API, documents): "name:password,name2:password2". Unset: no login.
+    # Login for the whole app (UI, HTTP API, documents): "name:password,name2:password2". Unset: no login. A
+    # value with no user in it (" ") is refused at start rather than read as "no login".
     login_users: SecretStr | None = None
+    # The Documents tab's upload, sync and delete. Off: the tab lists the documents only. On a non-loopback
+    # PA_HOST the app refuses to start with editing on and neither PA_ADMIN_PASSWORD nor PA_LOGIN_USERS set.
+    document_editing: bool = True
+    # Wrong admin passwords allowed per client before it must wait; each further wrong one doubles the wait
+    # (from 2 s, at most 5 minutes): 100 guesses then take hours instead of five seconds.
+    admin_attempts_before_wait: int = Field(5, ge=1, le=1000)
     # Questions answered at the same time (UI queue and HTTP API alike). Answering is CPU-bound: on the
     # 2-core reference machine 2 workers give the best throughput; more only adds waiting inside the
     # process. Further requests wait in the queue (their place is shown) instead of failing.
     concurrency_limit: int = Field(2, ge=1, le=64)
     # Longer input is a pasted document rather than a question; bounds the work one request can cause.
     max_question_chars: int = Field(2000, ge=10, le=100000)
+    # Earlier turns an API request may send: a follow-up leans on the last few; the rewriter reads 8.
+    max_history_turns: int = Field(50, ge=0, le=10000)
+    # Largest request body the HTTP API reads (413 beyond): a question, 50 turns of history and filters fit in
+    # well under 1 MB; uploads go through the UI, which has its own limit (PA_MAX_FILE_MB).
+    max_request_kb: int = Field(1024, ge=1, le=1024 * 1024)
     # Thumbs up/down with their question, answer and citations (SQLite; created on first vote).
     feedback_db: Path = Path("feedback.sqlite")
     # Starter questions on the welcome panel. Empty: taken from the corpus itself (the question headings
@@ -167,7 +200,29 @@ class Settings(BaseSettings):
             raise ConfigError("PA_LLM_MODEL or PA_LLM_GGUF_PATH is set but PA_LLM_PROVIDER is 'none'",
                               "set PA_LLM_PROVIDER (openai, ollama or gguf) or unset the model settings")
         self.login_credentials()  # a malformed PA_LOGIN_USERS is refused at start, not at first login
+        if self.admin_password is not None and not self.admin_password.get_secret_value().strip():
+            raise ConfigError("PA_ADMIN_PASSWORD is set but empty",
+                              "set a password, or unset PA_ADMIN_PASSWORD to leave the Documents tab open")
+        if self.login_users is not None and not self.login_credentials():
+            raise ConfigError("PA_LOGIN_USERS is set but names no user",
+                              "write PA_LOGIN_USERS as name:password,name2:password2, or unset it for no login")
         return self
+
+    def check_exposure(self) -> None:
+        """Refuse to serve document editing to other machines without a password or login (at start)."""
+        guarded = self.admin_password is not None or bool(self.login_users)
+        if not is_loopback(self.host) and self.document_editing and not guarded:
+            raise ConfigError(
+                f"PA_HOST={self.host} lets other machines in, and anyone could then add or delete documents",
+                "set PA_ADMIN_PASSWORD (or PA_LOGIN_USERS), or PA_DOCUMENT_EDITING=false, or PA_HOST=127.0.0.1")
+
+    def gguf_micro_batch(self) -> int:
+        """PA_LLM_GGUF_N_UBATCH, or when 0: 1 on a CPU that advertises AMX, else the whole batch."""
+        if self.llm_gguf_n_ubatch:
+            return self.llm_gguf_n_ubatch
+        cpuinfo = Path("/proc/cpuinfo")
+        amx = cpuinfo.exists() and "amx_tile" in cpuinfo.read_text(errors="replace")
+        return 1 if amx else min(512, self.llm_gguf_n_batch)
 
     def login_credentials(self) -> dict[str, str]:
         """PA_LOGIN_USERS as {name: password}; empty when no login is configured."""

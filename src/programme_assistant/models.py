@@ -202,9 +202,13 @@ class SyncReport:
 # --- filters ------------------------------------------------------------------------------------------------
 def date_int(iso: str, end: bool = False) -> int:
     """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) as the int YYYYMMDD stored with each chunk; a partial date is
-    the start of its period, or with ``end`` the last day of its year."""
+    the first day of its period, or with ``end`` its last day (31 for a month: only ordering matters)."""
     digits = iso.replace("-", "")
-    return int((digits + ("1231" if end else "0101"))[:8]) if len(digits) < 8 else int(digits[:8])
+    if len(digits) >= 8:
+        return int(digits[:8])
+    if len(digits) == 6:
+        return int(digits + ("31" if end else "01"))
+    return int(digits[:4] + ("1231" if end else "0101"))
 
 
 @dataclass(frozen=True)
@@ -264,6 +268,11 @@ class Filters:
     @property
     def empty(self) -> bool:
         return not (self.doc_types or self.languages or self.doc_ids or self.date_from or self.date_to)
+
+    @property
+    def reversed(self) -> bool:
+        """The range ends before it starts (no document can match)."""
+        return bool(self.date_from and self.date_to and date_int(self.date_to, end=True) < date_int(self.date_from))
 
 
 # --- a chunk <-> its metadata in the store ------------------------------------------------------------------

@@ -75,7 +75,8 @@ def _gguf(settings: Settings) -> BaseChatModel:
         raise ConfigError(f"PA_LLM_GGUF_PATH={path} is not a file",
                           "point PA_LLM_GGUF_PATH at a .gguf model file")
     try:
-        llama = Llama(model_path=str(path), n_ctx=GGUF_CONTEXT_TOKENS, verbose=False)
+        llama = Llama(model_path=str(path), n_ctx=GGUF_CONTEXT_TOKENS, n_batch=settings.llm_gguf_n_batch,
+                      n_ubatch=settings.gguf_micro_batch(), verbose=False)
     except (ValueError, RuntimeError) as err:
         raise ConfigError(f"PA_LLM_GGUF_PATH={path} could not be loaded: {err}",
                           "point PA_LLM_GGUF_PATH at a GGUF model file llama.cpp supports") from err

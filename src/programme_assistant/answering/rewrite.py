@@ -47,20 +47,27 @@ class QueryRewriter(Protocol):
 
 
 class ContextualRewriter:
-    """Deterministic rewrite: previous subject words carried into a dependent follow-up."""
+    """Deterministic rewrite: previous subject words carried into a dependent follow-up.
 
-    def __init__(self) -> None:
-        self._standalone: dict[str, str] = {}  # remembers earlier rewrites, so chains keep their subject
+    It keeps no state: the standalone form of each earlier turn is worked out again from the conversation it is
+    given (the last ``max_turns`` questions), so two conversations never see each other's words and memory does
+    not grow with use."""
+
+    def __init__(self, max_turns: int = 8) -> None:
+        self.max_turns = max_turns
 
     def is_dependent(self, question: str) -> bool:
         return bool(_DEPENDENT.search(fold(question))) or len(content_words(question)) < MIN_OWN_WORDS
 
     def rewrite(self, question: str, history: History) -> str:
-        if not history or not self.is_dependent(question):
-            self._standalone[question] = question
+        previous: str | None = None  # the standalone form of the turn before, once there is one
+        for earlier, _answer in history[-self.max_turns:]:
+            previous = self._standalone(earlier, previous)
+        return self._standalone(question, previous)
+
+    def _standalone(self, question: str, previous: str | None) -> str:
+        if previous is None or not self.is_dependent(question):
             return question
-        previous = history[-1][0]
-        previous = self._standalone.get(previous, previous)
         own = set(content_words(question))
         # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
         has_slot = any(len(w) == 1 or w.isdigit() for w in re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question)))
@@ -68,9 +75,7 @@ class ContextualRewriter:
         replaced = _names(previous) if _names(question) else set()
         carried = [w for w in dict.fromkeys(content_words(previous))
                    if w not in own and w not in replaced and not (has_slot and (w.isdigit() or len(w) <= 1))]
-        rewritten = f"{question.rstrip()} ({' '.join(carried)})" if carried else question
-        self._standalone[question] = rewritten
-        return rewritten
+        return f"{question.rstrip()} ({' '.join(carried)})" if carried else question
 
 
 # Labels small models put before the query, despite being asked not to.

@@ -91,6 +91,11 @@ class CorpusFolder:
                 result.refused.append(f"{upload.name}: not a file name inside the corpus folder")
                 continue
             with self._lock:
+                if destination.exists():  # never replace a document without saying so
+                    result.refused.append(
+                        f"{upload.name}: {destination.relative_to(self.root).as_posix()} is already in the corpus "
+                        "(delete it first to replace it, or rename the new file)")
+                    continue
                 shutil.copyfile(upload, destination)
             result.stored.append(destination.relative_to(self.root).as_posix())
         return result

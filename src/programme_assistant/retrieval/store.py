@@ -6,7 +6,8 @@ reaches for its default model, which would try to download weights.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,7 @@ def make_chroma_client(index_dir: Path, host: str | None = None, port: int | Non
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001 - any client failure is reported with where it looked
-        where = (f"the Chroma server at {host}:{port or CHROMA_DEFAULT_PORT}" if host
-                 else f"the index folder {index_dir}")
-        raise StoreError(f"could not open {where}: {exc}",
-                         "check PA_CHROMA_HOST/PA_CHROMA_PORT or PA_INDEX_DIR") from exc
+        raise store_failure(exc, describe_location(index_dir, host, port), "open") from exc
 
 
 class ChromaEmbeddingAdapter:
@@ -100,24 +98,60 @@ def _register_embedding_function() -> None:
         _registered = True
 
 
-class ChunkStore:
-    """A Chroma collection of chunks, written with precomputed embeddings."""
+def describe_location(index_dir: Path, host: str | None = None, port: int | None = None) -> str:
+    """Where the chunks are kept, in the words a message uses: "the Chroma server at 127.0.0.1:8000"."""
+    return f"the Chroma server at {host}:{port or CHROMA_DEFAULT_PORT}" if host else f"the index folder {index_dir}"
 
-    def __init__(self, client: Any, collection_name: str, embedder: Embeddings) -> None:
+
+def store_failure(exc: BaseException, where: str, action: str) -> StoreError:
+    """A failure of the store (a lost connection, a full disk, a read-only folder) as a StoreError that says
+    where the store is and what to do; the library's callers then answer 503 or print it, never a traceback."""
+    text = f"{type(exc).__name__}: {exc}"
+    low = text.lower()
+    if "disk is full" in low or "no space left" in low or getattr(exc, "errno", None) == 28:
+        return StoreError(f"the disk holding {where} is full ({action} failed)",
+                          "free some space there, then sync again: nothing is lost, the next sync repairs the index")
+    if "readonly" in low or "read-only" in low or getattr(exc, "errno", None) in (13, 30):
+        return StoreError(f"{where} cannot be written ({action} failed: it is read-only)",
+                          "make the index folder writable for this user, or point PA_INDEX_DIR elsewhere")
+    if "connect" in low or "timed out" in low or "timeout" in low or "unreachable" in low:
+        return StoreError(f"{where} cannot be reached ({action} failed: {text})",
+                          "start the Chroma server, or check PA_CHROMA_HOST / PA_CHROMA_PORT")
+    return StoreError(f"{where} failed to {action}: {text}",
+                      "check that the store is running and its folder is writable (PA_INDEX_DIR / PA_CHROMA_HOST)")
+
+
+class ChunkStore:
+    """A Chroma collection of chunks, written with precomputed embeddings. Any failure of the store comes out
+    as a ``StoreError`` naming ``where`` the store is (``describe_location``)."""
+
+    def __init__(self, client: Any, collection_name: str, embedder: Embeddings,
+                 where: str = "the vector store") -> None:
         self.client = client
         self.collection_name = collection_name
         self.embedder = embedder
+        self.where = where
         self._collection: Any = None
+
+    @contextlib.contextmanager
+    def _reaching(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - chromadb, httpx, sqlite and OS errors alike
+            raise store_failure(exc, self.where, action) from exc
 
     @property
     def collection(self) -> Any:
         if self._collection is None:
             _register_embedding_function()
-            self._collection = self.client.get_or_create_collection(
-                name=self.collection_name,
-                embedding_function=ChromaEmbeddingAdapter(self.embedder),
-                metadata={"hnsw:space": "cosine"},
-            )
+            with self._reaching("open the collection"):
+                self._collection = self.client.get_or_create_collection(
+                    name=self.collection_name,
+                    embedding_function=ChromaEmbeddingAdapter(self.embedder),
+                    metadata={"hnsw:space": "cosine"},
+                )
         return self._collection
 
     def reset(self) -> None:
@@ -129,26 +163,31 @@ class ChunkStore:
         self._collection = None
 
     def _batches(self, n: int) -> Iterable[slice]:
-        size = max(1, int(self.client.get_max_batch_size()))
+        with self._reaching("connect"):
+            size = max(1, int(self.client.get_max_batch_size()))
         for i in range(0, n, size):
             yield slice(i, i + size)
 
     def count(self) -> int:
-        return int(self.collection.count())
+        with self._reaching("count the passages"):
+            return int(self.collection.count())
 
     def upsert(self, ids: list[str], texts: list[str], embeddings: Any, metadatas: list[dict[str, Any]]) -> None:
         for part in self._batches(len(ids)):
-            self.collection.upsert(ids=ids[part], documents=texts[part], embeddings=embeddings[part],
+            with self._reaching("store passages"):
+                self.collection.upsert(ids=ids[part], documents=texts[part], embeddings=embeddings[part],
                                    metadatas=metadatas[part])
 
     def update_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
         for part in self._batches(len(ids)):
-            self.collection.update(ids=ids[part], metadatas=metadatas[part])
+            with self._reaching("update passages"):
+                self.collection.update(ids=ids[part], metadatas=metadatas[part])
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for part in self._batches(len(ids)):
-            self.collection.delete(ids=ids[part])
+            with self._reaching("delete passages"):
+                self.collection.delete(ids=ids[part])
 
     def ids_by_doc(self) -> dict[str, set[str]]:
         """Every stored chunk id grouped by its doc_id (for repairing after an interruption)."""
@@ -156,7 +195,8 @@ class ChunkStore:
         total = self.count()
         page = 5000
         for offset in range(0, total, page):
-            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            with self._reaching("read passages"):
+                got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
             for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
                 result.setdefault(str((meta or {}).get("doc_id", "")), set()).add(cid)
         return result
@@ -165,7 +205,8 @@ class ChunkStore:
         """Stored vectors by id, for chunks whose embedding can be reused."""
         if not ids:
             return {}
-        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        with self._reaching("read embeddings"):
+            got = self.collection.get(ids=list(ids), include=["embeddings"])
         return dict(zip(got["ids"], got["embeddings"], strict=True))
 
     def all_chunks(self) -> dict[str, Any]:
@@ -176,13 +217,15 @@ class ChunkStore:
         total = self.count()
         page = 5000
         for offset in range(0, total, page):
-            got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            with self._reaching("read passages"):
+                got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
             ids += got["ids"]
             docs += got["documents"]
             metas += got["metadatas"]
         return {"ids": ids, "documents": docs, "metadatas": metas}
 
     def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> dict[str, Any]:
-        got = self.collection.query(query_embeddings=[list(embedding)], n_results=k, where=where or None,
-                                    include=["documents", "metadatas", "distances"])
+        with self._reaching("search"):
+            got = self.collection.query(query_embeddings=[list(embedding)], n_results=k, where=where or None,
+                                        include=["documents", "metadatas", "distances"])
         return {key: (value[0] if value else []) for key, value in got.items() if key != "included"}

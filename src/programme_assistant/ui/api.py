@@ -7,13 +7,15 @@ wait their turn.
 
 from __future__ import annotations
 
-import threading
+import asyncio
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from programme_assistant.errors import ProgrammeAssistantError
 from programme_assistant.models import Filters
@@ -24,6 +26,30 @@ if TYPE_CHECKING:
 _ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
+def valid_text(value: str, what: str) -> str:
+    """``value`` unchanged when it is text that can be written out as UTF-8; a lone surrogate ("\\ud800" in
+    JSON) is not, and is refused with a message instead of failing later."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start:exc.end].encode("unicode_escape").decode()
+        raise ValueError(f"{what} holds {bad}, which is not a character (a lone UTF-16 surrogate); "
+                         "send the text as UTF-8 or escape whole characters") from exc
+    return value
+
+
+def _check_date(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    parts = value.split("-")
+    full = "-".join([*parts, *["01"] * (3 - len(parts))])
+    try:
+        dt.date.fromisoformat(full)
+    except ValueError as exc:
+        raise ValueError(f"{name} {value!r} is not a calendar date (YYYY, YYYY-MM or YYYY-MM-DD)") from exc
+    return value
+
+
 class FilterSpec(BaseModel):
     """Metadata filters; every field is optional and empty means 'any'."""
 
@@ -32,6 +58,19 @@ class FilterSpec(BaseModel):
     doc_ids: list[str] = Field(default_factory=list)
     date_from: str | None = Field(None, pattern=_ISO_DATE, examples=["2023-01-01"])
     date_to: str | None = Field(None, pattern=_ISO_DATE, examples=["2023-12-31"])
+
+    @field_validator("doc_types", "languages", "doc_ids")
+    @classmethod
+    def _text(cls, values: list[str]) -> list[str]:
+        return [valid_text(v, "a filter value") for v in values]
+
+    @model_validator(mode="after")
+    def _dates(self) -> FilterSpec:
+        _check_date(self.date_from, "date_from")
+        _check_date(self.date_to, "date_to")
+        if self.date_from and self.date_to and Filters(date_from=self.date_from, date_to=self.date_to).reversed:
+            raise ValueError(f"date_to {self.date_to} is before date_from {self.date_from}: swap them")
+        return self
 
     def to_filters(self) -> Filters:
         return Filters(
@@ -54,38 +93,62 @@ class AskRequest(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("the question is empty")
-        return value.strip()
+        return valid_text(value.strip(), "the question")
+
+    @field_validator("history")
+    @classmethod
+    def _history_text(cls, turns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for n, (question, answer) in enumerate(turns, start=1):
+            valid_text(question, f"history turn {n}'s question")
+            valid_text(answer, f"history turn {n}'s answer")
+        return turns
 
 
-def health(assistant: Assistant) -> dict[str, Any]:
-    """Index size, models and the time of the last sync."""
-    return {"status": "ok", **asdict(assistant.status())}
+def health(assistant: Assistant) -> JSONResponse:
+    """Index size, models and the time of the last sync; 503 with "degraded" and why when the store is down."""
+    try:
+        return JSONResponse({"status": "ok", **asdict(assistant.status())})
+    except ProgrammeAssistantError as exc:
+        return JSONResponse({"status": "degraded", "reason": exc.message, "fix": exc.fix}, status_code=503)
 
 
 def api_router(assistant: Assistant) -> APIRouter:
+    """``/api/ask`` answers ``concurrency_limit`` questions at a time on threads of its own; the others wait
+    on the event loop, holding no thread, so health checks, static files and the UI stay responsive."""
     settings = assistant.settings
-    slots = threading.BoundedSemaphore(settings.concurrency_limit)
+    workers = ThreadPoolExecutor(max_workers=settings.concurrency_limit, thread_name_prefix="pa-answer")
+    slots: dict[str, asyncio.Semaphore] = {}  # one per event loop (a test client runs its own)
     router = APIRouter(prefix="/api", tags=["assistant"])
 
+    def slot() -> asyncio.Semaphore:
+        key = str(id(asyncio.get_running_loop()))
+        if key not in slots:
+            slots[key] = asyncio.Semaphore(settings.concurrency_limit)
+        return slots[key]
+
     @router.post("/ask", summary="Answer a question with cited sources")
-    def ask(request: AskRequest) -> JSONResponse:
+    async def ask(request: AskRequest) -> JSONResponse:
         """The Answer as JSON: text with [n] markers, citations (document, section, page, quoted sentence),
         refused and nearest documents, the rewritten question, retrieved passages and timings."""
         if len(request.question) > settings.max_question_chars:
             raise HTTPException(
                 413, f"the question is longer than {settings.max_question_chars} characters (PA_MAX_QUESTION_CHARS)"
             )
-        with slots:
+        if len(request.history) > settings.max_history_turns:
+            raise HTTPException(
+                413, f"the history has {len(request.history)} turns, more than {settings.max_history_turns} "
+                "(PA_MAX_HISTORY_TURNS): send the recent turns only")
+        async with slot():
             try:
-                answer = assistant.ask(
-                    request.question, history=list(request.history), filters=request.filters.to_filters()
-                )
+                answer = await asyncio.get_running_loop().run_in_executor(
+                    workers, lambda: assistant.ask(request.question, history=list(request.history),
+                                                   filters=request.filters.to_filters()))
             except ProgrammeAssistantError as exc:
                 return JSONResponse({"error": exc.message, "fix": exc.fix}, status_code=503)
         return JSONResponse(answer.to_dict())
 
     @router.get("/health", summary="Index size, models, last sync")
-    def get_health() -> dict[str, Any]:
+    def get_health() -> JSONResponse:
         return health(assistant)
 
     return router

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import gradio as gr
 import pandas as pd
 
 from programme_assistant.assistant import TOP_LEVEL
@@ -51,10 +52,15 @@ class _ProgressAdapter:
 class CorpusEditor:
     """The tab's actions on the corpus, one at a time, through the Assistant."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, upload_root: Path | None = None) -> None:
+        """``upload_root``: where files uploaded through this page arrive (Gradio's upload folder); a path from
+        anywhere else is refused, whatever the request says."""
         self.assistant = assistant
         self.settings = assistant.settings
         self._lock = threading.Lock()
+        if upload_root is None:
+            upload_root = Path(gr.utils.get_upload_folder())
+        self.upload_root = upload_root.resolve()
 
     def folders(self) -> list[str]:
         """Sub-folders of the corpus an upload may go to (their names say the document type)."""
@@ -62,9 +68,12 @@ class CorpusEditor:
 
     def add_files(self, uploads: list[Path], folder: str) -> tuple[list[str], list[str]]:
         """Copy uploaded files into ``folder`` of the corpus. Returns (stored doc ids, refusals)."""
+        arrived = [Path(u) for u in uploads if Path(u).resolve().is_relative_to(self.upload_root)]
+        refused = [f"{Path(u).name}: was not uploaded through this page (refused)" for u in uploads
+                   if Path(u).resolve() not in {a.resolve() for a in arrived}]
         with self._lock:
-            added = self.assistant.add_documents(uploads, folder)
-        return added.stored, added.refused
+            added = self.assistant.add_documents(arrived, folder) if arrived else None
+        return (added.stored if added else []), refused + (added.refused if added else [])
 
     def delete(self, doc_id: str) -> None:
         """Remove a document's file (and its metadata sidecar) from the corpus folder."""
@@ -77,11 +86,18 @@ class CorpusEditor:
             return self.assistant.sync(progress=_ProgressAdapter(report_progress) if report_progress else None)
 
 
+DOCUMENT_COLUMNS = ["Title", "Type", "Date", "Language", "Passages", "Status", "File"]
+
+
+def empty_documents_table() -> pd.DataFrame:
+    return pd.DataFrame([], columns=DOCUMENT_COLUMNS)
+
+
 def documents_table(assistant: Assistant) -> pd.DataFrame:
     rows = assistant.documents()
     return pd.DataFrame(
         [[d.title, d.doc_type, d.date, d.language, d.chunks, d.status, d.doc_id] for d in rows],
-        columns=["Title", "Type", "Date", "Language", "Passages", "Status", "File"],
+        columns=DOCUMENT_COLUMNS,
     )
 
 
@@ -95,6 +111,8 @@ def add_and_sync(
     """Upload action: copy the files in, sync. Returns (the sync report or None, a note as HTML)."""
     if not unlocked:
         return None, render.message_html("Unlock the tab first.", "bad")
+    if not editor.settings.document_editing:
+        return None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad")
     if not uploads:
         return None, render.message_html("Choose files to add first.", "note")
     try:
@@ -118,6 +136,8 @@ def delete_and_sync(
     """Delete action: remove the file, sync. Returns (the sync report or None, a note as HTML)."""
     if not unlocked:
         return None, render.message_html("Unlock the tab first.", "bad")
+    if not editor.settings.document_editing:
+        return None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad")
     if not doc_id or not confirmed:
         return None, render.message_html("Pick a document and tick the box to confirm.", "note")
     try:
@@ -127,20 +147,65 @@ def delete_and_sync(
     return editor.sync(progress), render.message_html(f"Deleted {doc_id}.", "ok")
 
 
+class PasswordThrottle:
+    """Wrong admin passwords per client: after ``free`` of them, each further one makes the client wait twice as
+    long as the last (from ``first_wait`` seconds, at most ``max_wait``) before a new attempt is even checked."""
+
+    def __init__(self, free: int, first_wait: float = 2.0, max_wait: float = 300.0,
+                 clock: Callable[[], float] | None = None, max_clients: int = 10000) -> None:
+        import time
+
+        self.free, self.first_wait, self.max_wait = free, first_wait, max_wait
+        self.clock = clock or time.monotonic
+        self.max_clients = max_clients
+        self._failures: dict[str, tuple[int, float]] = {}  # client -> (wrong attempts, not before)
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> float:
+        """Seconds ``client`` must still wait before its next attempt is checked (0: go ahead)."""
+        with self._lock:
+            _, not_before = self._failures.get(client, (0, 0.0))
+        return max(0.0, not_before - self.clock())
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            count, _ = self._failures.pop(client, (0, 0.0))
+            count += 1
+            extra = count - self.free
+            delay = min(self.max_wait, self.first_wait * 2 ** (extra - 1)) if extra > 0 else 0.0
+            self._failures[client] = (count, self.clock() + delay)
+            while len(self._failures) > self.max_clients:  # bounded: the oldest entries go first
+                self._failures.pop(next(iter(self._failures)))
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+
 def password_ok(settings: Settings, attempt: str | None) -> bool:
     expected = settings.admin_password.get_secret_value() if settings.admin_password else ""
     return not expected or hmac.compare_digest((attempt or "").encode(), expected.encode())
 
 
-def build_documents_tab(assistant: Assistant, editor: CorpusEditor) -> list[tuple[Any, Any]]:
-    import gradio as gr
+def build_documents_tab(assistant: Assistant, editor: CorpusEditor,
+                        throttle: PasswordThrottle | None = None) -> list[tuple[Any, Any]]:
+    """The tab. When locked (PA_ADMIN_PASSWORD), the page is built and refreshed without the document list or
+    the corpus folder: they are sent only to a session that has unlocked the tab."""
 
     settings = assistant.settings
     locked = settings.admin_password is not None
+    editing = settings.document_editing
     unlocked = gr.State(not locked)
+    throttle = throttle or PasswordThrottle(settings.admin_attempts_before_wait)
 
     def doc_ids() -> list[str]:
         return [d.doc_id for d in assistant.documents()]
+
+    def intro() -> str:
+        what = "a sync reads only new or changed files." if editing else (
+            "document editing is off (PA_DOCUMENT_EDITING=false).")
+        return ("Documents in the index. Files are read from the corpus folder "
+                f"(`{esc_md(str(settings.corpus_dir))}`); {what}")
 
     with gr.Column(visible=locked, elem_id="pa-admin-gate") as gate:
         gr.Markdown("### Maintainers only\nThis tab changes the document collection. Enter the admin password.")
@@ -148,19 +213,16 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor) -> list[tupl
         unlock = gr.Button("Unlock", variant="primary")
         gate_note = gr.HTML("")
     with gr.Column(visible=not locked, elem_id="pa-admin") as panel:
-        gr.Markdown(
-            "Documents in the index. Files are read from the corpus folder "
-            f"(`{esc_md(str(settings.corpus_dir))}`); a sync reads only new or changed files."
-        )
+        heading = gr.Markdown("" if locked else intro())
         table = gr.Dataframe(
-            documents_table(assistant),
+            empty_documents_table() if locked else documents_table(assistant),
             interactive=False,
             wrap=True,
             max_height=420,
             show_search="search",
             column_widths=["34%", "8%", "11%", "9%", "9%", "9%", "20%"],
         )
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, visible=editing):
             with gr.Column():
                 gr.Markdown("#### Add documents")
                 files = gr.File(
@@ -169,24 +231,36 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor) -> list[tupl
                     label="Files",
                     elem_id="pa-upload",
                 )
-                folder = gr.Dropdown(editor.folders(), value=TOP_LEVEL, label="Folder (its name gives the type)")
+                folder = gr.Dropdown([] if locked else editor.folders(), value=TOP_LEVEL,
+                                     label="Folder (its name gives the type)", allow_custom_value=locked)
                 with gr.Row():
                     add = gr.Button("Add and sync", variant="primary")
                     resync = gr.Button("Sync folder now")
             with gr.Column():
                 gr.Markdown("#### Remove a document")
-                victim = gr.Dropdown(doc_ids(), label="Document", value=None)
+                victim = gr.Dropdown([] if locked else doc_ids(), label="Document", value=None)
                 confirm = gr.Checkbox(label="Delete its file from the corpus folder and its passages from the index")
                 delete = gr.Button("Delete", variant="secondary", elem_id="pa-delete")
         report = gr.HTML("", elem_id="pa-sync-report")
 
-    def on_unlock(attempt: str) -> tuple[Any, Any, bool, str, str]:
+    def on_unlock(attempt: str, request: gr.Request) -> tuple[Any, ...]:
+        client = (request.client.host if request and request.client else "") or "unknown"
+        keep = (gr.update(),) * 5
+        wait = throttle.wait(client)
+        if wait > 0:
+            note = f"Too many wrong passwords: try again in {wait:.0f} s."
+            return (gr.update(), gr.update(), False, render.message_html(note, "bad"), "", *keep)
         if password_ok(settings, attempt):
-            return gr.update(visible=False), gr.update(visible=True), True, "", ""
-        return gr.update(), gr.update(), False, render.message_html("Wrong password.", "bad"), ""
+            throttle.succeeded(client)
+            return (gr.update(visible=False), gr.update(visible=True), True, "", "", intro(),
+                    documents_table(assistant), gr.update(choices=doc_ids(), value=None),
+                    gr.update(choices=editor.folders(), value=TOP_LEVEL), "")
+        throttle.failed(client)
+        return (gr.update(), gr.update(), False, render.message_html("Wrong password.", "bad"), "", *keep)
 
-    unlock.click(on_unlock, [password], [gate, panel, unlocked, gate_note, password], api_visibility="private")
-    password.submit(on_unlock, [password], [gate, panel, unlocked, gate_note, password], api_visibility="private")
+    unlock_outputs = [gate, panel, unlocked, gate_note, password, heading, table, victim, folder, report]
+    unlock.click(on_unlock, [password], unlock_outputs, api_visibility="private")
+    password.submit(on_unlock, [password], unlock_outputs, api_visibility="private")
 
     def after(sync_report: SyncReport | None, note: str) -> tuple[Any, Any, Any, str]:
         """Outputs after an action: the table, the delete list, the folder list, the report."""
@@ -212,6 +286,8 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor) -> list[tupl
     def on_resync(is_unlocked: bool, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         if not is_unlocked:
             return after(None, render.message_html("Unlock the tab first.", "bad"))
+        if not editing:
+            return after(None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad"))
         return after(editor.sync(progress_callable(progress)), "")
 
     resync.click(on_resync, [unlocked], [table, victim, folder, report], api_visibility="private")
@@ -225,6 +301,8 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor) -> list[tupl
     delete.click(
         on_delete, [unlocked, victim, confirm], [table, victim, folder, report, confirm], api_visibility="private"
     )
+    if locked:  # a page load must not send the list to a session that has not unlocked the tab
+        return []
     return [(table, lambda: documents_table(assistant)), (victim, lambda: gr.update(choices=doc_ids()))]
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
 import socket
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from starlette.responses import PlainTextResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from programme_assistant.config import is_loopback
 from programme_assistant.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -64,6 +64,55 @@ class BasicAuthMiddleware:
         await response(scope, receive, send)
 
 
+class BodyLimitMiddleware:
+    """Requests under ``prefix`` with a body over ``limit`` bytes get 413 with a JSON message, whether the size
+    is announced (Content-Length) or only found while reading (chunked)."""
+
+    def __init__(self, app: ASGIApp, limit: int, prefix: str = "/api/") -> None:
+        self.app = app
+        self.limit = limit
+        self.prefix = prefix
+
+    def _too_large(self) -> JSONResponse:
+        return JSONResponse({"error": f"the request body is larger than {self.limit // 1024} KB",
+                             "fix": "send a shorter question or history (PA_MAX_REQUEST_KB)"}, status_code=413)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await self._too_large()(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await self._too_large()(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
 def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> FastAPI:
     """The whole app: API, document viewer and chat UI, with the login when one is configured."""
     import gradio as gr
@@ -74,6 +123,7 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> F
     from programme_assistant.ui.viewer import document_router
 
     settings = assistant.settings
+    settings.check_exposure()  # no document editing for other machines without a password or login
     from fastapi_offline import FastAPIOffline
 
     # the API docs page with Swagger UI's files served from here, not from a CDN: it works offline
@@ -85,6 +135,7 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> F
         openapi_url="/api/openapi.json",
         static_url="/api/docs-static",
     )
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_kb * 1024)
     users = settings.login_credentials()
     if users:
         app.add_middleware(BasicAuthMiddleware, users=users)
@@ -92,7 +143,7 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> F
     app.include_router(document_router(assistant))
     blocks = build_ui(assistant, feedback)
     blocks.queue(default_concurrency_limit=settings.concurrency_limit)
-    return gr.mount_gradio_app(
+    mounted = gr.mount_gradio_app(
         app,
         blocks,
         path="/",
@@ -107,15 +158,11 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> F
         server_name=settings.host,
         server_port=settings.port,
     )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    # Gradio checks that a file handed to an event came through its upload route only once the Blocks "has
+    # launched", which mount_gradio_app never marks: without this, any server path sent as a FileData was copied
+    # into Gradio's cache and on into the corpus (gradio 6.31, processing_utils._check_allowed).
+    blocks.has_launched = True
+    return mounted
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -149,7 +196,7 @@ def serve(app: FastAPI, host: str, port: int, *, login: bool, log_level: str = "
     url = url_for(host, port)
     print(f"programme-assistant is ready: {url}", flush=True)
     print(f"  HTTP API: POST {url}/api/ask, GET {url}/api/health (docs: {url}/api/docs)", flush=True)
-    if not _is_loopback(host) and not login:
+    if not is_loopback(host) and not login:
         print(f"  warning: listening on {host} without a login; set PA_LOGIN_USERS to require one", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=5))
     server.run(sockets=[sock])
