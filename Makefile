@@ -20,7 +20,14 @@ ingest: $(STAMP)  ## sync the corpus folder into the index
 	$(BIN)/programme-assistant ingest
 
 test: $(STAMP)  ## the test suite, including the few tests that load the real model
-	$(BIN)/python -m pytest -m "not integration and not e2e"
+	$(BIN)/python -m pytest -m "not integration and not e2e and not faults"
+
+.PHONY: faults soak
+faults: $(STAMP)  ## the fault suite: kill -9 during syncs, files changed mid-sync, a full disk, a Chroma server killed
+	$(BIN)/python -m pytest -m faults -v
+
+soak: $(STAMP)  ## bounded load test: 20 clients x 10 questions against the app on loopback; prints its figures
+	$(BIN)/python -m benchmarks.soak
 
 test-fast: $(STAMP)  ## without the real model
 	$(BIN)/python -m pytest

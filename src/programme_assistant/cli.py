@@ -52,6 +52,7 @@ class _RichProgress:
 
 def _print_sync_report(report: Any) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -69,6 +70,8 @@ def _print_sync_report(report: Any) -> None:
         console.print(f"[yellow]repaired:[/] {line}")
     if report.rebuilt:
         console.print(f"[yellow]rebuilt:[/] {report.rebuilt}")
+    if report.stopped:
+        console.print(f"[bold red]stopped:[/] {escape(report.stopped)}\n  fix: {escape(report.stopped_fix)}")
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
     rate = f", {report.embedded_chunks / report.embed_seconds:.1f} chunks/s" if report.embed_seconds else ""
     console.print(f"{counts or 'no files'} | {report.total_chunks} chunks in the index | "

@@ -180,10 +180,12 @@ class SyncReport:
     total_chunks: int = 0
     repaired: list[str] = field(default_factory=list)  # what the run fixed from an interrupted one
     rebuilt: str = ""  # why the whole index was rebuilt, when it was
+    stopped: str = ""  # why the run stopped before the end (the index could not be written), and what to do
+    stopped_fix: str = ""
 
     @property
     def ok(self) -> bool:
-        return not any(f.status == "failed" for f in self.files)
+        return not self.stopped and not any(f.status == "failed" for f in self.files)
 
     def counts(self) -> dict[str, int]:
         out = {s: 0 for s in ("added", "updated", "unchanged", "deleted", "failed", "skipped")}

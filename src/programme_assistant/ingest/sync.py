@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 
 from langchain_core.embeddings import Embeddings
 
-from programme_assistant.errors import DocumentError
+from programme_assistant.errors import DocumentError, StoreError
 from programme_assistant.ingest.chunking import CHUNKER_VERSION, chunk_document, embedding_text
 from programme_assistant.ingest.loaders import (
     SIDECAR_SUFFIX,
@@ -33,7 +34,7 @@ from programme_assistant.ingest.loaders import (
 from programme_assistant.ingest.manifest import FileRecord, Manifest
 from programme_assistant.models import Chunk, FileReport, SourceDocument, SyncReport, SyncStatus, chunk_metadata
 from programme_assistant.retrieval.embeddings import model_id_of
-from programme_assistant.retrieval.store import ChunkStore
+from programme_assistant.retrieval.store import ChunkStore, store_failure
 
 
 class Progress(Protocol):
@@ -266,18 +267,29 @@ class FolderSync:
             status: SyncStatus = "updated" if record else "added"
             pending.append(_Pending(doc, cand, chunks, existing, status))
 
-        self._embed_and_write(pending, report, progress)
-
-        present = {c.doc_id for c in candidates}
-        for doc_id, record in self.manifest.records().items():
-            if doc_id not in present:
-                ids = set(record.chunk_ids) | (stored_ids or {}).get(doc_id, set())
-                self.store.delete(sorted(ids))
-                self.manifest.remove(doc_id)
-                report.files.append(FileReport(doc_id, "deleted", removed=len(ids)))
-        self.manifest.set_meta("last_sync", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        try:
+            self._embed_and_write(pending, report, progress)
+            present = {c.doc_id for c in candidates}
+            for doc_id, record in self.manifest.records().items():
+                if doc_id not in present:
+                    ids = set(record.chunk_ids) | (stored_ids or {}).get(doc_id, set())
+                    self.store.delete(sorted(ids))
+                    self.manifest.remove(doc_id)
+                    report.files.append(FileReport(doc_id, "deleted", removed=len(ids)))
+            self.manifest.set_meta("last_sync", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        except (StoreError, sqlite3.Error, OSError) as exc:
+            # the index cannot be written (a full disk, a read-only folder, a store gone away): stop, and say so
+            # in the report; what was written is journalled, so the next sync repairs the rest
+            error = exc if isinstance(exc, StoreError) else store_failure(exc, self.store.where, "write the index")
+            report.stopped, report.stopped_fix = error.message, error.fix
+            done = {f.doc_id for f in report.files}
+            report.files += [FileReport(p.doc.doc_id, "failed", reason=f"not stored: {error.message}", fix=error.fix)
+                             for p in pending if p.doc.doc_id not in done]
         report.files.sort(key=lambda f: f.doc_id)
-        report.total_chunks = self.store.count()
+        try:
+            report.total_chunks = self.store.count()
+        except StoreError:
+            report.total_chunks = -1
         report.seconds = time.perf_counter() - t0
         return report
 

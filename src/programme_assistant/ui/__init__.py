@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from programme_assistant.errors import ProgrammeAssistantError
 from programme_assistant.ui.render import esc
 
 if TYPE_CHECKING:
@@ -20,7 +21,14 @@ if TYPE_CHECKING:
 
 
 def header_html(assistant: Assistant) -> str:
-    ov = assistant.overview()
+    try:
+        ov = assistant.overview()
+    except ProgrammeAssistantError as exc:  # the store is down: say so where the index size usually is
+        return (
+            f'<div id="pa-header"><div class="pa-logo">PA</div><div><h1>Programme Assistant</h1>'
+            f"<p>Answers from the programme documents, every sentence linked to its source.</p></div>"
+            f'<div class="pa-health pa-degraded">Index unavailable: {esc(exc.message)}<br>{esc(exc.fix)}</div></div>'
+        )
     span = f" from {ov.first_date[:4]} to {ov.last_date[:4]}" if ov.first_date else ""
     synced = f"last sync {esc(ov.last_sync[:16].replace('T', ' '))}" if ov.last_sync else "not synced yet"
     return (
@@ -72,7 +80,10 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any
         components = [component for component, _ in refresh]
 
         def on_load() -> tuple[Any, ...]:
-            return (*(fn() for _, fn in refresh), *choices())
+            try:
+                return (*(fn() for _, fn in refresh), *choices())
+            except ProgrammeAssistantError:  # the store is down: keep the page, the header says why
+                return (*(gr.update() for _ in refresh[:-1]), header_html(assistant), gr.update(), gr.update())
 
         demo.load(
             on_load, None, [*components, chat["doc_types"], chat["languages"]], queue=False,

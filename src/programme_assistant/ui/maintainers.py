@@ -18,7 +18,7 @@ import gradio as gr
 import pandas as pd
 
 from programme_assistant.assistant import TOP_LEVEL
-from programme_assistant.errors import DocumentError
+from programme_assistant.errors import DocumentError, ProgrammeAssistantError
 from programme_assistant.models import SyncReport
 from programme_assistant.ui import render
 
@@ -123,7 +123,10 @@ def add_and_sync(
     if not stored:
         return None, note
     note += render.message_html(f"Added {len(stored)} file(s): {', '.join(stored)}", "ok")
-    return editor.sync(progress), note
+    try:
+        return editor.sync(progress), note
+    except ProgrammeAssistantError as exc:
+        return None, note + render.message_html(f"{exc.message} ({exc.fix})", "bad")
 
 
 def delete_and_sync(
@@ -144,7 +147,10 @@ def delete_and_sync(
         editor.delete(doc_id)
     except DocumentError as exc:
         return None, render.message_html(f"{exc.message} ({exc.fix})", "bad")
-    return editor.sync(progress), render.message_html(f"Deleted {doc_id}.", "ok")
+    try:
+        return editor.sync(progress), render.message_html(f"Deleted {doc_id}.", "ok")
+    except ProgrammeAssistantError as exc:
+        return None, render.message_html(f"Deleted {doc_id}. {exc.message} ({exc.fix})", "bad")
 
 
 class PasswordThrottle:

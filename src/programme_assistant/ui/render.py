@@ -230,6 +230,8 @@ def sync_report_html(report: Any, title: str = "Sync report") -> str:
         else ""
     )
     note = f'<p class="pa-note">{unchanged} unchanged files were not read again.</p>' if unchanged else ""
+    if report.stopped:
+        note += message_html(f"The sync stopped: {report.stopped} ({report.stopped_fix})", "bad")
     return (
         f'<div class="pa-report"><h4>{esc(title)}: {esc(counts)}</h4>{table}{note}'
         f'<p class="pa-note">{report.total_chunks} passages in the index · {report.embedded_chunks} embedded in '

@@ -12,9 +12,10 @@ import base64
 import binascii
 import hmac
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -113,6 +114,25 @@ class _BodyTooLarge(Exception):
     pass
 
 
+def _printable(value: Any) -> Any:
+    """``value`` with every string made encodable (a lone surrogate shown as its escape, ``\\ud800``)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
+
+
+async def validation_error(request: Any, exc: Exception) -> JSONResponse:
+    """422 with FastAPI's usual body, written out even when the bad input cannot be (a lone surrogate)."""
+    from fastapi.encoders import jsonable_encoder
+
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else [{"msg": str(exc)}]
+    return JSONResponse({"detail": _printable(jsonable_encoder(errors))}, status_code=422)
+
+
 def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> FastAPI:
     """The whole app: API, document viewer and chat UI, with the login when one is configured."""
     import gradio as gr
@@ -136,6 +156,7 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> F
         static_url="/api/docs-static",
     )
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_kb * 1024)
+    app.add_exception_handler(RequestValidationError, validation_error)
     users = settings.login_credentials()
     if users:
         app.add_middleware(BasicAuthMiddleware, users=users)

@@ -43,6 +43,15 @@ NO_SCRIPTS = {
 }
 
 
+def is_web_address(url: str) -> bool:
+    """Only http(s) addresses become links: a document's own ``source_url`` is data, and "javascript:" in it
+    must not run when clicked."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def render_text(text: str, start: int | None, end: int | None) -> str:
     """The document's text as HTML: headings, paragraphs, the span ``text[start:end]`` marked ``id=quote``."""
     if start is not None and end is not None and 0 <= start < end <= len(text):
@@ -70,8 +79,10 @@ def document_page(doc: SourceDocument, start: int | None, end: int | None) -> st
     # this page is /documents/view/<doc_id>: climb out of the doc_id's folders to /documents/
     original = "../" * (doc.doc_id.count("/") + 1) + file_url(doc.doc_id).removeprefix("documents/")
     links = f'<a href="{esc(original)}">{esc(FILE_LABELS.get(suffix, "Original file"))}</a>'
-    if doc.url:
+    if doc.url and is_web_address(doc.url):
         links += f' <a href="{esc(doc.url)}" rel="noopener noreferrer">Published at {esc(doc.url)}</a>'
+    elif doc.url:  # "javascript:...", "data:...", a bare path: shown as text, never a link
+        links += f' <span class="note">Source given as: {esc(doc.url)}</span>'
     marked = start is not None and end is not None and 0 <= start < end <= len(doc.text)
     hint = '<p class="note">The highlighted sentence is the one the answer cites.</p>' if marked else ""
     return (

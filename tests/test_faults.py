@@ -1,0 +1,208 @@
+"""The fault suite (issue #12): what happens to the index and the app when things go wrong for real.
+
+- kill -9 during a cold sync, at several moments; the next sync must leave exactly what a clean sync leaves;
+- files changed and deleted while a sync runs;
+- the disk filling up during a sync (a 1 MiB tmpfs; needs root to mount, skipped otherwise);
+- a Chroma server (``chroma run`` on loopback) killed mid-session, then restarted.
+
+The syncs run the real CLI in a subprocess with the real embedding model on the sample corpus; the Chroma server
+test answers with fake embeddings in-process. Run with ``make faults`` (CI runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.faults
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "programme_assistant"]
+
+
+def ingest(corpus: Path, index: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
+    return subprocess.run([*CLI, "ingest", str(corpus), "--index", str(index), "--json"], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def start_ingest(corpus: Path, index: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
+    return subprocess.Popen([*CLI, "ingest", str(corpus), "--index", str(index), "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def index_state(index: Path) -> dict[str, tuple[str, str, int]]:
+    """chunk id -> (doc id, text, chunk index) of everything stored, read as the app reads it."""
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
+
+    store = ChunkStore(make_chroma_client(index), "programme", DeterministicFakeEmbedding(size=8))
+    data = store.all_chunks()
+    return {cid: (str(m["doc_id"]), text, int(m["chunk_index"]))
+            for cid, text, m in zip(data["ids"], data["documents"], data["metadatas"], strict=True)}
+
+
+def manifest_docs(index: Path) -> dict[str, tuple[str, ...]]:
+    from programme_assistant.ingest.manifest import Manifest
+
+    manifest = Manifest(index / "manifest-programme.sqlite")
+    try:
+        return {d: r.chunk_ids for d, r in manifest.records().items() if r.status == "complete"}
+    finally:
+        manifest.close()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    corpus = tmp_path_factory.mktemp("faults") / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def reference(sample, tmp_path_factory) -> dict[str, tuple[str, str, int]]:
+    """The index a clean, uninterrupted sync of the sample corpus leaves."""
+    index = tmp_path_factory.mktemp("reference") / "index"
+    done = ingest(sample, index)
+    assert done.returncode == 0, done.stderr[-2000:]
+    state = index_state(index)
+    assert len(state) > 100
+    return state
+
+
+@pytest.mark.parametrize("after_s", [4.0, 7.0, 10.0])
+def test_kill_9_during_a_sync_then_a_sync_equals_a_clean_one(sample, reference, tmp_path, after_s):
+    index = tmp_path / "index"
+    process = start_ingest(sample, index)
+    time.sleep(after_s)
+    if process.poll() is not None:
+        pytest.fail(f"the sync finished before the kill at {after_s} s: make the corpus larger")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    repaired = ingest(sample, index)
+    assert repaired.returncode == 0, repaired.stderr[-2000:]
+    report = json.loads(repaired.stdout)
+    assert report["ok"] and report["total_chunks"] == len(reference)
+    state = index_state(index)
+    assert state == reference  # same ids, same texts, same documents: no duplicate, nothing missing
+    assert sorted(c for ids in manifest_docs(index).values() for c in ids) == sorted(reference)
+
+
+def test_files_changed_and_deleted_during_a_sync(sample, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(sample, corpus)
+    index = tmp_path / "index"
+    process = start_ingest(corpus, index)
+    time.sleep(5.0)
+    changed = corpus / "news/2022-10-20-six-regions-five-prefectures-join-r2r.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA late correction: the kick-off moved online.\n",
+                       encoding="utf-8")
+    (corpus / "minutes/2022-07-13-first-exchange-meeting.md").unlink()
+    process.communicate(timeout=600)
+    assert process.returncode in (0, 1)
+    again = ingest(corpus, index)
+    assert again.returncode == 0, again.stderr[-2000:]
+    clean_index = tmp_path / "clean"
+    assert ingest(corpus, clean_index).returncode == 0
+    assert index_state(index) == index_state(clean_index)
+    assert not any(doc == "minutes/2022-07-13-first-exchange-meeting.md" for doc, _, _ in index_state(index).values())
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+def test_a_full_disk_is_reported_and_the_next_sync_with_space_repairs(sample, reference, tmp_path):
+    index = tmp_path / "small"
+    if not _mount_tmpfs(index, "1m"):
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        full = ingest(sample, index)
+        assert full.returncode == 1, full.stdout[-2000:] + full.stderr[-2000:]
+        assert "Traceback" not in full.stderr
+        report = json.loads(full.stdout)  # the report is still written
+        assert "full" in report["stopped"] and str(index) in report["stopped"] and not report["ok"]
+        subprocess.run(["mount", "-o", "remount,size=256m", str(index)], check=True)
+        repaired = ingest(sample, index)
+        assert repaired.returncode == 0, repaired.stderr[-2000:]
+        assert index_state(index) == reference
+    finally:
+        subprocess.run(["umount", "-l", str(index)], capture_output=True)
+
+
+# --- a Chroma server killed mid-session -------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_chroma(path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.fail("the chroma command (chromadb's server) is not in the virtual environment")
+    with log.open("ab") as out:
+        server = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port",
+                                   str(port)], stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"chroma run exited: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+    server.kill()
+    pytest.fail(f"chroma run did not answer within 60 s: {log.read_text()[-2000:]}")
+
+
+def test_a_chroma_server_killed_mid_session_gives_503_then_recovers(tmp_path):
+    from fastapi.testclient import TestClient
+    from test_ui import ui_assistant
+
+    from programme_assistant.ui import create_app
+
+    port = _free_port()
+    data, log = tmp_path / "chroma-data", tmp_path / "chroma.log"
+    server = _start_chroma(data, port, log)
+    try:
+        assistant = ui_assistant(tmp_path, chroma_host="127.0.0.1", chroma_port=port)
+        question = {"question": "Where was the third plenary held?"}
+        with TestClient(create_app(assistant), raise_server_exceptions=False) as client:
+            first = client.post("/api/ask", json=question)
+            assert first.status_code == 200 and "Palau Robert" in first.json()["text"]
+            server.send_signal(signal.SIGKILL)
+            server.wait()
+            down = client.post("/api/ask", json=question)
+            assert down.status_code == 503 and f"127.0.0.1:{port}" in down.json()["error"]
+            health = client.get("/api/health")
+            assert health.status_code == 503 and health.json()["status"] == "degraded"
+            assert client.get("/").status_code == 200  # the page itself still loads
+            server = _start_chroma(data, port, log)
+            deadline = time.monotonic() + 30
+            again = client.post("/api/ask", json=question)
+            while again.status_code != 200 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                again = client.post("/api/ask", json=question)
+            assert again.status_code == 200 and "Palau Robert" in again.json()["text"]
+            assert client.get("/api/health").json()["status"] == "ok"
+    finally:
+        server.kill()
+        server.wait()
