@@ -61,6 +61,10 @@ bench: $(STAMP)  ## performance: ingest, queries, cold start, memory, scaling to
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
+.PHONY: train-ranker
+train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
+	$(BIN)/python scripts/train_ranker.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests app.py scripts benchmarks
 

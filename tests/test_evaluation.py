@@ -133,3 +133,15 @@ def test_report_compare_and_thresholds(tmp_path):
     problems = check_thresholds({"hybrid": summarise(bad)}, floors)
     assert any("fact_recall" in p for p in problems) and any("dense" in p for p in problems)
     assert not any("wrong_refusal_rate" in p for p in problems)
+
+
+def test_answer_length_and_precision():
+    from programme_assistant.evaluation.metrics import answer_length, answer_precision
+
+    text = "The plenary was in Barcelona on 9 June 2023 [1]. It also covered hydrogen [2]. Lunch was served [3]."
+    assert answer_length(text) == (len("The plenary was in Barcelona on 9 June 2023. It also covered hydrogen. "
+                                       "Lunch was served."), 3)
+    cited = {1: "a.md", 2: "b.md", 3: "c.md"}
+    # sentence 1 holds the fact, sentence 2 cites an expected document, sentence 3 is padding
+    assert answer_precision(text, cited, ["9 June 2023"], ["b.md"]) == pytest.approx(2 / 3)
+    assert answer_precision("", cited, ["x"], ["a.md"]) == 0.0

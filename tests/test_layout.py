@@ -77,4 +77,6 @@ def test_no_component_keeps_a_second_default_for_a_setting():
     config = inspect.signature(ExtractiveConfig).parameters
     for name in ("refusal_threshold", "keep_ratio", "other_document_ratio", "max_answer_chars", "max_sentences"):
         assert config[name].default is inspect.Parameter.empty, name
-    assert Settings().refusal_threshold == 0.44  # written once, in config.py
+    from programme_assistant.config import HAND_REFUSAL_THRESHOLD
+
+    assert Settings(answer_ranker="hand").resolved_refusal_threshold(None) == HAND_REFUSAL_THRESHOLD

@@ -26,6 +26,7 @@ from langchain_core.language_models import BaseChatModel
 
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
+from programme_assistant.answering.ranker import LinearRanker
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
 from programme_assistant.errors import ProgrammeAssistantError
@@ -49,6 +50,7 @@ from programme_assistant.models import (
 from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of
 from programme_assistant.retrieval.hybrid import HybridSearch
 from programme_assistant.retrieval.store import ChunkStore, describe_location, make_chroma_client
+from programme_assistant.retrieval.vector_cache import VectorCache
 
 __all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress"]
 
@@ -89,15 +91,30 @@ def build_search(settings: Settings, store: ChunkStore, generation: Callable[[],
                         named_sources=settings.named_sources, generation=generation)
 
 
-def extractive_config(settings: Settings) -> ExtractiveConfig:
-    return ExtractiveConfig(refusal_threshold=settings.refusal_threshold,
+def build_ranker(settings: Settings) -> LinearRanker | None:
+    """The learned sentence ranker (PA_ANSWER_RANKER=learned: the packaged one, or PA_ANSWER_RANKER_FILE)."""
+    return None if settings.answer_ranker == "hand" else LinearRanker.load(settings.answer_ranker_file)
+
+
+def extractive_config(settings: Settings, ranker: LinearRanker | None = None) -> ExtractiveConfig:
+    """``ranker``: the learned ranker the answerer scores with, whose calibrated threshold applies unless
+    PA_REFUSAL_THRESHOLD says otherwise."""
+    calibrated = ranker.threshold if ranker is not None else None
+    return ExtractiveConfig(refusal_threshold=settings.resolved_refusal_threshold(calibrated),
                             max_sentences=settings.max_answer_sentences,
                             keep_ratio=settings.extractive_keep_ratio,
+                            continuation_ratio=settings.extractive_continuation_ratio,
                             other_document_ratio=settings.extractive_other_document_ratio,
                             max_answer_chars=settings.extractive_max_answer_chars,
                             absence_window=settings.extractive_absence_window,
                             requirement_window=settings.extractive_requirement_window,
-                            cross_language=settings.cross_language)
+                            cross_language=settings.cross_language,
+                            refusal_rules=tuple(settings.refusal_rules))
+
+
+def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:
+    # One file per collection and model, beside the manifest (a Chroma server keeps chunks, not these).
+    return VectorCache(settings.index_dir / f"sentences-{settings.collection}.sqlite", model_id_of(embedder))
 
 
 def build_answering(settings: Settings, embedder: Embeddings, search: HybridSearch,
@@ -113,7 +130,9 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
         from programme_assistant.answering.rewrite import LLMRewriter
 
         return LLMAnswerer(chat_model), LLMRewriter(chat_model)
-    return ExtractiveAnswerer(embedder, extractive_config(settings), idf=search.idf), ContextualRewriter()
+    ranker = build_ranker(settings)
+    return (ExtractiveAnswerer(embedder, extractive_config(settings, ranker), idf=search.idf, ranker=ranker,
+                               vector_cache=build_vector_cache(settings, embedder)), ContextualRewriter())
 
 
 class Assistant:
@@ -134,6 +153,8 @@ class Assistant:
         search = build_search(settings, folder_sync.store,
                               generation=lambda: folder_sync.manifest.get_meta("last_sync") or "")
         answerer, rewriter = build_answering(settings, embedder, search, chat_model)
+        if isinstance(answerer, ExtractiveAnswerer):
+            folder_sync.prepare = answerer.prepare  # a sync embeds the answer candidates of what it stores
         return cls(settings, search, answerer, rewriter, folder_sync)
 
     # --- questions ------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ def _print_sync_report(report: Any) -> None:
         console.print(f"[bold red]stopped:[/] {escape(report.stopped)}\n  fix: {escape(report.stopped_fix)}")
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items() if n)
     rate = f", {report.embedded_chunks / report.embed_seconds:.1f} chunks/s" if report.embed_seconds else ""
+    if report.prepared_sentences:
+        rate += f"; {report.prepared_sentences} answer sentences embedded in {report.prepare_seconds:.1f} s"
     console.print(f"{counts or 'no files'} | {report.total_chunks} chunks in the index | "
                   f"{report.embedded_chunks} embedded in {report.seconds:.2f} s{rate}")
 

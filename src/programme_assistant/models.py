@@ -180,6 +180,8 @@ class SyncReport:
     total_chunks: int = 0
     repaired: list[str] = field(default_factory=list)  # what the run fixed from an interrupted one
     rebuilt: str = ""  # why the whole index was rebuilt, when it was
+    prepared_sentences: int = 0  # answer candidates embedded ahead of questions (the answerer's vector cache)
+    prepare_seconds: float = 0.0
     stopped: str = ""  # why the run stopped before the end (the index could not be written), and what to do
     stopped_fix: str = ""
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -27,7 +28,8 @@ from programme_assistant.answering.candidates import Candidate, CandidateLimits,
 from programme_assistant.answering.citations import resolve
 from programme_assistant.answering.prompts import REFUSAL_TEXT
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
-from programme_assistant.answering.refusal import documented_absence, states_absence, unmet_requirement
+from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
+from programme_assistant.answering.refusal import Requirement, documented_absence, states_absence, unmet_requirement
 from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.text.language import english_gloss, to_english
 from programme_assistant.text.sentences import content_words, question_parts, sentence_spans
@@ -47,6 +49,14 @@ _ASKS_ABOUT_DOCUMENT = re.compile(r"\b(?:cover|covers|covered|contain|contains|a
                                   r"meant|intended|aimed)\b", re.IGNORECASE)
 
 
+class VectorStore(Protocol):
+    """Where sentence vectors are kept between questions (``retrieval.vector_cache.VectorCache``)."""
+
+    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, texts: Sequence[str], vectors: Sequence[np.ndarray]) -> None: ...
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
     passage: int  # 1-based passage number
@@ -59,6 +69,8 @@ class ScoredSentence:
     block: int = 0
     answer_type: float = 0.5
     context: str = ""
+    order: int = 0  # position of the candidate in its passage
+    features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -70,6 +82,9 @@ class ExtractiveConfig:
     max_sentences: int
     # Extra sentences must score at least this share of the best one (Settings.extractive_keep_ratio).
     keep_ratio: float
+    # The statements after the best one in its paragraph join it while they score this share of it
+    # (Settings.extractive_continuation_ratio; 1.0 turns the snippet off).
+    continuation_ratio: float
     # A sentence from another document than the best one must score this share of it
     # (Settings.extractive_other_document_ratio).
     other_document_ratio: float
@@ -84,6 +99,8 @@ class ExtractiveConfig:
     requirement_window: int
     # Score a question in another language by its English gloss too (Settings.cross_language).
     cross_language: bool
+    # The refusal rules in force, by name (Settings.refusal_rules; answering/refusal.py).
+    refusal_rules: tuple[str, ...]
 
     # --- the score's own weights (not settings: they are what the scoring is) -----------------------------
     # Semantic similarity carries most of the signal; lexical coverage rewards candidates that contain the
@@ -114,8 +131,6 @@ class ExtractiveConfig:
     self_reference_penalty: float = 0.1
     # A documented absence counts only in a candidate covering at least this share of the question's words.
     absence_min_lexical: float = 0.25
-    # The answer types whose absence from every top candidate refuses a question (answering/refusal.py).
-    required_types: tuple[str, ...] = ("count", "money", "time", "email", "phone")
     limits: CandidateLimits = field(default_factory=CandidateLimits)
 
 
@@ -123,12 +138,15 @@ class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, embedder: Embeddings, config: ExtractiveConfig, cache_size: int = 20000,
-                 idf: Callable[[str], float] | None = None) -> None:
+                 idf: Callable[[str], float] | None = None, ranker: LinearRanker | None = None,
+                 vector_cache: VectorStore | None = None) -> None:
         """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
         a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
         them."""
         self.embedder = embedder
         self.config = config
+        self.ranker = ranker
+        self.vector_cache = vector_cache
         self.idf = idf
         self._tokenizer: Tokenizer | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -143,14 +161,44 @@ class ExtractiveAnswerer:
     # --- scoring --------------------------------------------------------------------------------
     def _vectors(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing and self.vector_cache is not None:  # computed by a sync (``prepare``) or an earlier question
+            stored = self.vector_cache.get_many(missing)
+            for text, vec in stored.items():
+                self._remember(text, vec)
+            missing = [t for t in missing if t not in stored]
         if missing:
-            for text, vec in zip(missing, self.embedder.embed_documents(missing), strict=True):
-                self._cache[text] = np.asarray(vec, dtype=np.float32)
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+            vectors = [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(missing)]
+            for text, vec in zip(missing, vectors, strict=True):
+                self._remember(text, vec)
+            if self.vector_cache is not None:
+                self.vector_cache.put_many(missing, vectors)
         for t in texts:
             self._cache.move_to_end(t)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+
+    def _remember(self, text: str, vec: np.ndarray) -> None:
+        self._cache[text] = vec
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _texts_read(self, cands: list[Candidate], read: list[str]) -> list[str]:
+        """What is embedded for the candidates: each as read, and read under its heading."""
+        return [*read, *(f"{c.context}: {r}" if c.context else r for c, r in zip(cands, read, strict=True))]
+
+    def prepare(self, passages: list[RetrievedChunk]) -> int:
+        """Embed the candidates of ``passages`` ahead of any question (a sync calls this for the passages it
+        stores) and keep their vectors in the vector cache. Returns how many texts were embedded."""
+        if self.vector_cache is None or not passages:
+            return 0
+        cands = self.candidates(passages)
+        read = self._readings(cands, passages) if self.config.cross_language else [c.text for c in cands]
+        texts = list(dict.fromkeys(self._texts_read(cands, read)))
+        known = self.vector_cache.get_many(texts)
+        missing = [t for t in texts if t not in known]
+        if missing:
+            self.vector_cache.put_many(missing, [np.asarray(v, dtype=np.float32)
+                                                 for v in self.embedder.embed_documents(missing)])
+        return len(missing)
 
     def candidates(self, passages: list[RetrievedChunk]) -> list[Candidate]:
         """Statements worth answering with, from every passage (see ``candidates.py``)."""
@@ -180,6 +228,9 @@ class ExtractiveAnswerer:
         return {t: math.log(1 + n / (1 + sum(t in c for c in cand_terms))) for t in q_terms}
 
     def score(self, question: str, passages: list[RetrievedChunk]) -> list[ScoredSentence]:
+        """Every candidate of the passages, best first. Each carries the features it was scored on
+        (``ranker.FEATURES``); its ``score`` is the learned ranker's probability that it answers the question
+        when a ranker is given, else the hand-set mix of ``ExtractiveConfig``."""
         cands = self.candidates(passages)
         if not cands:
             return []
@@ -189,7 +240,8 @@ class ExtractiveAnswerer:
         # a candidate in another language is read (embedded and matched) by its English gloss too, so that an
         # English question about a Spanish press note can find its sentence (the answer shows the original)
         read = self._readings(cands, passages) if cfg.cross_language else [c.text for c in cands]
-        sims = self._vectors(read) @ q
+        plain = self._vectors(read) @ q
+        sims = plain
         if cfg.context_semantic_weight > 0:  # "Time: 9:00" means little without "First Exchange Meeting" above it
             in_context = self._vectors([f"{c.context}: {r}" if c.context else r for c, r in zip(cands, read,
                                                                                                   strict=True)]) @ q
@@ -202,34 +254,63 @@ class ExtractiveAnswerer:
         total_weight = sum(weights.values()) or 1.0
         labels = [source_label(p.title, p.doc_type, p.date, p.language, p.chunk.doc_id) for p in passages]
         source = [sum(weights[t] for t in q_terms & set(self.tokenizer(label))) / total_weight for label in labels]
-        self_penalty = 0.0 if _ASKS_ABOUT_DOCUMENT.search(f"{question} {english or ''}") \
-            else cfg.self_reference_penalty
-        scored = []
-        for cand, sim, terms, ctx in zip(cands, sims, cand_terms, ctx_terms, strict=True):
+        asks_about_document = bool(_ASKS_ABOUT_DOCUMENT.search(f"{question} {english or ''}"))
+        self_penalty = 0.0 if asks_about_document else cfg.self_reference_penalty
+        rows: list[dict[str, float]] = []
+        hand: list[float] = []
+        signals: list[float] = []
+        lexicals: list[float] = []
+        for cand, sim, raw, terms, ctx in zip(cands, sims, plain, cand_terms, ctx_terms, strict=True):
             found = sum(weights[t] for t in q_terms & terms)
+            in_text = found / total_weight if q_terms else 0.0
             found += cfg.context_weight * sum(weights[t] for t in (q_terms & ctx) - terms)
             lexical = found / total_weight if q_terms else 0.0
             signal = answer_signal(focus, cand.text, question)
             defining = cfg.definition_weight if focus.term and signal == 1.0 else 0.0
             new_share = len(terms - q_terms) / max(1, len(terms))
-            total = (cfg.semantic_weight * float(sim) + cfg.lexical_weight * lexical
-                     + cfg.rank_weight / cand.passage + cfg.answer_type_weight * signal
-                     + cfg.source_weight * source[cand.passage - 1] + defining
-                     - (cfg.restatement_penalty if new_share < cfg.restatement_share else 0.0)
-                     - (self_penalty if _SELF_REFERENCE.match(cand.text) and not states_absence(cand.text) else 0.0))
+            self_reference = bool(_SELF_REFERENCE.match(cand.text)) and not states_absence(cand.text)
+            hand.append(cfg.semantic_weight * float(sim) + cfg.lexical_weight * lexical
+                        + cfg.rank_weight / cand.passage + cfg.answer_type_weight * signal
+                        + cfg.source_weight * source[cand.passage - 1] + defining
+                        - (cfg.restatement_penalty if new_share < cfg.restatement_share else 0.0)
+                        - (self_penalty if self_reference else 0.0))
+            signals.append(signal)
+            lexicals.append(lexical)
+            rows.append(candidate_features(
+                cand, sim=float(sim), plain_sim=float(raw), lexical=lexical, lexical_in_text=in_text, signal=signal,
+                expects=focus.expects, defines=bool(defining), source=source[cand.passage - 1], new_share=new_share,
+                self_reference=self_reference and not asks_about_document))
+        add_relative_features(rows, cands, hand)
+        totals = self.ranker.probabilities(rows) if self.ranker is not None else hand
+        scored = []
+        for cand, sim, lexical, signal, total, row in zip(cands, sims, lexicals, signals, totals, rows, strict=True):
             doc_id = passages[cand.passage - 1].chunk.doc_id
-            scored.append(ScoredSentence(cand.passage, doc_id, cand.text, float(sim), lexical, total, cand.kind,
-                                         cand.block, signal, cand.context))
+            scored.append(ScoredSentence(cand.passage, doc_id, cand.text, float(sim), lexical, float(total),
+                                         cand.kind, cand.block, signal, cand.context, cand.order, row))
         scored.sort(key=lambda s: -s.score)
         return scored
 
     # --- composing ------------------------------------------------------------------------------
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None) -> list[ScoredSentence]:
-        """The best candidate, then those close to it that add something, within the answer's length; ``first``
-        (the best answer to each part of a question of several parts) go in before the others."""
+        """The answer's statements: a snippet around the best candidate (the statements that follow it in its
+        paragraph while they score ``continuation_ratio`` of it: a sentence that introduces the answer brings the
+        one that completes it); ``first`` (the best answer to each part of a question of several parts); then
+        others close to the best that add something: from another document only when it states different numbers
+        or dates about the same thing, or scores ``other_document_ratio`` of the best. Within the length."""
         cfg = self.config
         best = scored[0]
         chosen = [best]
+        length, count = len(best.text), _sentence_count(best.text)
+        if cfg.continuation_ratio < 1.0:
+            by_place = {(s.passage, s.block, s.order): s for s in scored}
+            following = by_place.get((best.passage, best.block, best.order + 1))
+            while (following is not None and following.kind == "sentence" and count < cfg.max_sentences
+                   and following.score >= cfg.continuation_ratio * best.score
+                   and length + len(following.text) <= cfg.max_answer_chars
+                   and not _sentences(following.text) & _sentences(chosen[-1].text)):
+                chosen.append(following)
+                length, count = length + len(following.text), count + _sentence_count(following.text)
+                following = by_place.get((following.passage, following.block, following.order + 1))
         for s in first or []:
             if len(chosen) < cfg.max_sentences and all(s.text not in c.text and c.text not in s.text
                                                        for c in chosen):
@@ -239,6 +320,8 @@ class ExtractiveAnswerer:
         for s in scored[1:]:
             if count >= cfg.max_sentences or s.score < cfg.keep_ratio * best.score:
                 break
+            if s in chosen:
+                continue
             if length + len(s.text) > cfg.max_answer_chars or count + _sentence_count(s.text) > cfg.max_sentences:
                 continue
             if s.doc_id != best.doc_id and s.score < cfg.other_document_ratio * best.score \
@@ -258,9 +341,12 @@ class ExtractiveAnswerer:
                 first: list[ScoredSentence] | None = None) -> str:
         chosen = self._select(scored, first)
         parts = [_cite(s.text, s.passage) for s in chosen]
-        conflict = any(_differ(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:])
         text = " ".join(parts)
-        return ("The sources differ on this. " + text) if conflict else text
+        conflicts = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:] if _differ(a, b)]
+        if not conflicts:
+            return text
+        a, b = conflicts[0]
+        return f"{_what_differs(a, b, passages)} {text}"
 
     def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
         scored = self.score(question, passages)
@@ -291,13 +377,16 @@ class ExtractiveAnswerer:
         if cfg.requirement_window == 0:
             return None
         english, focus = self._focus(question)
-        return unmet_requirement(question, english, focus, scored[:cfg.requirement_window],
-                                 [p.date or "" for p in passages], [p.title for p in passages], cfg.required_types)
+        requirement = Requirement(question, english, focus, scored[:cfg.requirement_window],
+                                  [p.date or "" for p in passages], [p.title for p in passages])
+        return unmet_requirement(requirement, cfg.refusal_rules)
 
     def _documented_absence(self, question: str, scored: list[ScoredSentence]) -> ScoredSentence | None:
         """A top candidate saying that what is asked for does not exist in the documents
         (``refusal.documented_absence``), or None."""
         cfg = self.config
+        if "absence" not in cfg.refusal_rules:
+            return None
         return documented_absence(question, self._focus(question)[1], scored, cfg.absence_window, cfg.keep_ratio,
                                   cfg.absence_min_lexical)
 
@@ -336,6 +425,18 @@ def _sentence_count(text: str) -> int:
 
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
+    """What differs between two sources, each with its citation: "The sources differ: Mission report
+    (2023-01-20) gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]."."""
+    def side(s: ScoredSentence, other: ScoredSentence) -> str:
+        own = [n for n in dict.fromkeys(_NUMBERISH.findall(s.text)) if n not in _NUMBERISH.findall(other.text)]
+        passage = passages[s.passage - 1]
+        name = passage.title + (f" ({passage.date})" if passage.date else "")
+        return f"{name} gives {', '.join(own[:3])} [{s.passage}]"
+
+    return f"The sources differ: {side(a, b)}; {side(b, a)}."
 
 
 def _differ(a: ScoredSentence, b: ScoredSentence) -> bool:

@@ -5,20 +5,25 @@ Each rule reads the question and the top candidates of the extractive answerer:
 - **documented absence** (``documented_absence``): a top candidate about the question says the thing asked
   for was not published, not signed, or is still to be decided ("No overall budget figure has been
   published"); the answer is a refusal quoting it.
-- **unmet requirement** (``unmet_requirement``): a one-part question names a year or a position ("the fifth
-  meeting"), asks for a person holding a role, a kind of place ("which hotel"), a count, an amount, a clock
-  time, an e-mail address or a phone number, and none of the top candidates holds one.
+- **requirement rules** (``unmet_requirement``), each a named object in ``RULES``: a one-part question names a
+  year the passages contradict (``year``), a position among positions they number (``ordinal``), asks for a
+  count, an amount, a clock time, an e-mail address or a phone number none holds (``answer_type``); and, off by
+  default because each was written after single golden questions, a person holding a role (``person_name``) or a
+  kind of place (``kind``).
 
-Settings turn them off (``PA_EXTRACTIVE_ABSENCE_WINDOW=0``, ``PA_EXTRACTIVE_REQUIREMENT_WINDOW=0``).
+``PA_REFUSAL_RULES`` chooses the rules (names of ``RULE_NAMES``); ``PA_EXTRACTIVE_ABSENCE_WINDOW=0`` and
+``PA_EXTRACTIVE_REQUIREMENT_WINDOW=0`` turn the two families off as well.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from programme_assistant.answering.question import QuestionFocus, answer_signal
+from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS
 from programme_assistant.text.sentences import STOPWORDS, fold, question_parts
 
 
@@ -127,13 +132,22 @@ def named_years(question: str) -> set[str]:
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
              "eleventh", "twelfth")
+_WORD_ORDINALS = (*_ORDINALS, "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+                  "nineteenth", "twentieth", "thirtieth")
 _ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+
+
+_MONTH_NAMES = "|".join(m.lower() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
+_DATE_ORDINAL = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(_WORD_ORDINALS)})\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
+    rf"|\b(?:{_MONTH_NAMES})\.?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(_WORD_ORDINALS)})\b")
 
 
 def named_ordinals(question: str) -> set[str]:
     """Ordinals the question asks about (in its last sentence), as words ("the fifth exchange meeting", "the
-    5th webinar" -> {"fifth"}); "first" is left out, being said of almost anything ("the first cycle")."""
-    last = fold(_last_sentence(question))
+    5th webinar" -> {"fifth"}); "first" is left out, being said of almost anything ("the first cycle"), and so
+    are the days of dates ("5th February", "May the second")."""
+    last = _DATE_ORDINAL.sub(" ", fold(_last_sentence(question)))
     found = set(re.findall(rf"\b({'|'.join(_ORDINALS[1:])})\b", last))
     for number in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", last):
         if 2 <= int(number) <= len(_ORDINALS):
@@ -159,32 +173,127 @@ def states_absence(sentence: str) -> bool:
     return bool(_ABSENCE.search(sentence))
 
 
-def unmet_requirement(question: str, english: str | None, focus: QuestionFocus, top: Sequence[Scored],
-                      dates: Sequence[str], titles: Sequence[str], required_types: Sequence[str]) -> str | None:
-    """What a one-part question requires and none of the ``top`` candidates has: the year it names ("the 2024
-    study visit", where the passages only know 2022); the position it names ("the fifth meeting"); for "what
-    is the name of the Governor", a person's name (not the role restated); for "which hotel / airline /
-    university", a passage saying that word; for a question expecting one of ``required_types`` (count, money,
-    time, email, phone), one of those. ``dates`` and ``titles``: the date and title of passage n at n-1.
-    Returns the name of the unmet requirement, or None."""
-    if focus.yes_no or has_several_parts(question):
+@dataclass(frozen=True)
+class Requirement:
+    """What a requirement rule reads: the question (and its English gloss), what it asks for, the top candidates,
+    and the date and title of passage n at n-1."""
+
+    question: str
+    english: str | None
+    focus: QuestionFocus
+    top: Sequence[Scored]
+    dates: Sequence[str]
+    titles: Sequence[str]
+
+    @property
+    def asked(self) -> str:
+        return f"{self.question} {self.english}" if self.english else self.question
+
+
+class RequirementRule(Protocol):
+    """A named rule: ``unmet`` says the question requires something that no top candidate holds."""
+
+    name: str
+
+    def unmet(self, r: Requirement) -> bool: ...
+
+
+_RELATIVE_YEAR = re.compile(r"\b(?:last|this|next|previous|past|following|same|that) year\b"
+                            r"|\bthe year (?:before|after)\b|\ba year (?:earlier|later|before|after)\b", re.IGNORECASE)
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class NamedYear:
+    """"What did the 2024 study visit cover?" where the passages speak of other years and never of 2024. A
+    passage stating no year, or a relative one ("last year"), does not refute the year: the rule then keeps
+    quiet."""
+
+    name: str = "year"
+
+    def unmet(self, r: Requirement) -> bool:
+        years = named_years(r.question)
+        if not years:
+            return False
+        seen = [f"{s.text} {s.context} {(r.dates[s.passage - 1] or '')[:4]}" for s in r.top]
+        if any(_RELATIVE_YEAR.search(f"{s.text} {s.context}") for s in r.top):
+            return False
+        stated = {y for text in seen for y in _ANY_YEAR.findall(text)}
+        return bool(stated) and not any(year in text for year in years for text in seen)
+
+
+@dataclass(frozen=True)
+class NamedPosition:
+    """"What was agreed at the fifth meeting?" where the passages number their meetings (first, 4th, no. 3) and
+    never the fifth. Dates are not positions ("on 5th February"), and passages that number nothing do not
+    refute a position ("Koch's second postulate" in a list without ordinals)."""
+
+    name: str = "ordinal"
+
+    def unmet(self, r: Requirement) -> bool:
+        ordinals = named_ordinals(r.question)
+        if not ordinals:
+            return False
+        texts = [f"{s.text} {s.context} {r.titles[s.passage - 1]}" for s in r.top]
+        if any(mentions_ordinal(t, o) for o in ordinals for t in texts):
+            return False
+        return any(mentions_ordinal(t, other) for other in _ORDINALS[1:] if other not in ordinals for t in texts)
+
+
+@dataclass(frozen=True)
+class AnswerTypePresent:
+    """A question asking for a count, an amount, a clock time, an e-mail address or a phone number, where no top
+    candidate holds one ("how many people came" needs a number of people)."""
+
+    types: tuple[str, ...] = ("count", "money", "time", "email", "phone")
+    name: str = "answer_type"
+
+    def unmet(self, r: Requirement) -> bool:
+        if r.focus.expects not in self.types:
+            return False
+        required = QuestionFocus("counted") if r.focus.expects == "count" else r.focus
+        return not any(answer_signal(required, s.text, r.asked) == 1.0 for s in r.top)
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """"What is the name of the Governor?" answered only by a person's name. Off by default: its list of titles
+    was written after one golden question."""
+
+    name: str = "person_name"
+
+    def unmet(self, r: Requirement) -> bool:
+        return asks_for_person(r.question) and not any(has_person_name(s.text, r.asked) for s in r.top)
+
+
+@dataclass(frozen=True)
+class KindNamed:
+    """"Which hotel ...?" needs a passage saying "hotel". Off by default: its list of kinds was written after
+    two golden questions."""
+
+    name: str = "kind"
+
+    def unmet(self, r: Requirement) -> bool:
+        kind = asked_kind(r.question) or (asked_kind(r.english) if r.english else None)
+        return bool(kind) and not any(mentions_kind(f"{s.text} {s.context}", kind) for s in r.top)
+
+
+RULES: dict[str, RequirementRule] = {rule.name: rule for rule in (
+    NamedYear(), NamedPosition(), AnswerTypePresent(), PersonName(), KindNamed())}
+# "absence" is the documented-absence rule (``documented_absence``), switched with the others.
+RULE_NAMES = (*RULES, "absence")
+DEFAULT_RULES = ("year", "ordinal", "answer_type", "absence")
+
+
+def unmet_requirement(r: Requirement, rules: Sequence[str]) -> str | None:
+    """The name of the first of ``rules`` whose requirement no top candidate meets ("unmet_<name>"), or None.
+    Questions asking whether something is so, and questions of several parts, are left alone."""
+    if r.focus.yes_no or has_several_parts(r.question):
         return None
-    asked = f"{question} {english}" if english else question
-    for year in named_years(question):
-        if not any(year in f"{s.text} {s.context} {(dates[s.passage - 1] or '')[:4]}" for s in top):
-            return "unmet_year"
-    for ordinal in named_ordinals(question):  # "the fifth exchange meeting", where the passages know four
-        if not any(mentions_ordinal(f"{s.text} {s.context} {titles[s.passage - 1]}", ordinal) for s in top):
-            return "unmet_ordinal"
-    if asks_for_person(question) and not any(has_person_name(s.text, asked) for s in top):
-        return "unmet_person_name"
-    kind = asked_kind(question) or (asked_kind(english) if english else None)
-    if kind and not any(mentions_kind(f"{s.text} {s.context}", kind) for s in top):
-        return "unmet_kind"
-    if focus.expects in required_types:
-        required = QuestionFocus("counted") if focus.expects == "count" else focus
-        if not any(answer_signal(required, s.text, asked) == 1.0 for s in top):
-            return "unmet_answer_type"
+    for name in rules:
+        rule = RULES.get(name)
+        if rule is not None and rule.unmet(r):
+            return f"unmet_{rule.name}"
     return None
 
 

@@ -85,6 +85,32 @@ def groundedness(text: str, unsupported: list[str]) -> float:
     return good / len(claims)
 
 
+_MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
+def answer_length(text: str) -> tuple[int, int]:
+    """(characters, sentences) of an answer, its ``[n]`` markers left out."""
+    plain = _MARKERS.sub("", text).strip()
+    return len(plain), len(sentence_spans(plain)) if plain else 0
+
+
+def answer_precision(text: str, cited_doc: dict[int, str], facts: list[str], documents: list[str]) -> float:
+    """Share of the answer's sentences that hold a required fact or cite one of ``documents`` (the expected and
+    supporting ones): what the answer says beyond that is padding, so recall cannot be bought with length.
+    ``cited_doc`` maps each ``[n]`` marker to its document. 0 for an empty answer."""
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    claims = [s for s in sentences if _MARKERS.sub("", s).strip()]
+    if not claims:
+        return 0.0
+    wanted = [normalise(f) for f in facts]
+    good = 0
+    for sentence in claims:
+        cited = {cited_doc.get(int(n)) for m in _MARKERS.finditer(sentence) for n in re.findall(r"\d+", m.group())}
+        if any(f in normalise(sentence) for f in wanted) or cited & set(documents):
+            good += 1
+    return good / len(claims)
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0..100) with linear interpolation between closest ranks (numpy's default).
     Undefined for no values: raises ValueError, as for a q outside 0..100."""

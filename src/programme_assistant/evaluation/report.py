@@ -13,10 +13,12 @@ from typing import Any
 from programme_assistant.evaluation.runner import CaseResult
 
 HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
-            "citation_precision_strict", "citation_recall", "groundedness",
-            "refusal_recall", "wrong_refusal_rate", "total_p50_ms", "total_p95_ms")
+            "citation_precision_strict", "citation_recall", "groundedness", "answer_precision",
+            "answer_chars_median", "answer_sentences_mean", "refusal_recall", "wrong_refusal_rate",
+            "total_p50_ms", "total_p95_ms")
 # Metrics where lower is better (for deltas and regressions).
-LOWER_IS_BETTER = {"wrong_refusal_rate"} | {k for k in HEADLINE if k.endswith("_ms")}
+LOWER_IS_BETTER = {"wrong_refusal_rate", "answer_chars_median", "answer_sentences_mean"} | {
+    k for k in HEADLINE if k.endswith("_ms")}
 
 
 def write_report(out_dir: Path, summaries: dict[str, dict[str, Any]], results: dict[str, list[CaseResult]],

@@ -10,6 +10,8 @@ from typing import Any
 
 from programme_assistant.evaluation.cases import GoldenCase, normalise
 from programme_assistant.evaluation.metrics import (
+    answer_length,
+    answer_precision,
     citation_precision,
     citation_recall,
     fact_recall,
@@ -55,6 +57,9 @@ class CaseResult:
     citation_precision_strict: float = 0.0  # among the expected (primary) ones alone
     citation_recall: float = 0.0
     groundedness: float = 0.0
+    answer_precision: float = 0.0  # answer sentences holding a required fact or citing an expected document
+    answer_chars: int = 0
+    answer_sentences: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, float] = field(default_factory=dict)
     config: str = ""
@@ -91,6 +96,11 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult
         result.citation_precision_strict = citation_precision(cited, exp)
         result.citation_recall = citation_recall(cited, exp)
         result.groundedness = 0.0 if answer.refused else groundedness(answer.text, answer.unsupported)
+        if not answer.refused:
+            result.answer_precision = answer_precision(answer.text, {c.number: c.doc_id for c in answer.citations},
+                                                       case.required_facts, [*exp, *case.supporting_doc_ids])
+    if not answer.refused:
+        result.answer_chars, result.answer_sentences = answer_length(answer.text)
     return result
 
 
@@ -110,6 +120,10 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
         out["citation_precision"] = _mean([r.citation_precision for r in answered])
         out["citation_precision_strict"] = _mean([r.citation_precision_strict for r in answered])
         out["groundedness"] = _mean([r.groundedness for r in answered])
+        out["answer_precision"] = _mean([r.answer_precision for r in answered])
+        if answered:
+            out["answer_chars_median"] = float(statistics.median(r.answer_chars for r in answered))
+            out["answer_sentences_mean"] = _mean([float(r.answer_sentences) for r in answered])
         out["wrong_refusal_rate"] = round(sum(r.refused for r in answerable) / len(answerable), 3)
     if unanswerable:
         out["refusal_recall"] = round(sum(r.refused for r in unanswerable) / len(unanswerable), 3)

@@ -32,7 +32,16 @@ from programme_assistant.ingest.loaders import (
     read_sidecar,
 )
 from programme_assistant.ingest.manifest import FileRecord, Manifest
-from programme_assistant.models import Chunk, FileReport, SourceDocument, SyncReport, SyncStatus, chunk_metadata
+from programme_assistant.models import (
+    Chunk,
+    FileReport,
+    RetrievedChunk,
+    SourceDocument,
+    SyncReport,
+    SyncStatus,
+    chunk_metadata,
+    retrieved_from_metadata,
+)
 from programme_assistant.retrieval.embeddings import model_id_of
 from programme_assistant.retrieval.store import ChunkStore, store_failure
 
@@ -158,7 +167,8 @@ class FolderSync:
     def __init__(self, store: ChunkStore, manifest: Manifest, embedder: Embeddings, *, chunk_size: int,
                  chunk_overlap: int, batch_size: int, max_file_mb: float, ignore: Sequence[str],
                  progress: Progress | None = None,
-                 read_bytes: Callable[[Path], bytes] = Path.read_bytes) -> None:
+                 read_bytes: Callable[[Path], bytes] = Path.read_bytes,
+                 prepare: Callable[[list[RetrievedChunk]], int] | None = None) -> None:
         """``chunk_size`` / ``chunk_overlap``: characters per chunk and repeated between neighbours;
         ``batch_size``: texts per embedding call (a sync embeds ``8 x batch_size`` chunks between progress
         updates); ``max_file_mb``: larger files are refused; ``ignore``: glob patterns of files that are not
@@ -173,7 +183,10 @@ class FolderSync:
         self.embedder = embedder
         self.progress = progress or NoProgress()
         self._lock = threading.Lock()
-        self._read_bytes = read_bytes  # injectable so tests can simulate unreadable files as root
+        self._read_bytes = read_bytes
+        # called with the passages a sync stored, after they are stored: the answerer embeds their sentences
+        # ahead of any question (``ExtractiveAnswerer.prepare``); returns how many texts it embedded
+        self.prepare = prepare  # injectable so tests can simulate unreadable files as root
 
     # --- scanning -------------------------------------------------------------------------
     def _scan(self, folder: Path, report: SyncReport) -> list[_Candidate]:
@@ -269,6 +282,7 @@ class FolderSync:
 
         try:
             self._embed_and_write(pending, report, progress)
+            self._prepare_sentences(pending, report)
             present = {c.doc_id for c in candidates}
             for doc_id, record in self.manifest.records().items():
                 if doc_id not in present:
@@ -292,6 +306,18 @@ class FolderSync:
             report.total_chunks = -1
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _prepare_sentences(self, pending: list[_Pending], report: SyncReport) -> None:
+        """Hand the passages this sync stored to ``prepare`` (timed apart from the chunk embedding)."""
+        if self.prepare is None or not pending:
+            return
+        passages = [retrieved_from_metadata(c.chunk_id, c.text, chunk_metadata(c, item.doc))
+                    for item in pending for c in item.chunks if c.chunk_id in item.vectors]
+        t0 = time.perf_counter()
+        with getattr(self.embedder, "batch", contextlib.nullcontext)():
+            for start in range(0, len(passages), 64):
+                report.prepared_sentences += self.prepare(passages[start:start + 64])
+        report.prepare_seconds += time.perf_counter() - t0
 
     def _embed_and_write(self, pending: list[_Pending], report: SyncReport, progress: Progress) -> None:
         """Embed the new chunks of every changed file in shared batches; store each file once complete."""

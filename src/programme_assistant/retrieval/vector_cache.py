@@ -1,0 +1,62 @@
+"""Sentence vectors kept beside the index, so answering does not embed candidate sentences per question.
+
+A sync embeds the answer candidates of every new passage (``ExtractiveAnswerer.prepare``) and keeps their
+vectors here; a question then only embeds itself. Keys are a hash of the model's name and the exact text read,
+so vectors of two models never mix and an edited sentence is a new key. SQLite, one file per collection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+
+
+class VectorCache:
+    def __init__(self, path: Path, model_id: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.model_id = model_id
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(SCHEMA)
+        self._lock = threading.Lock()
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\x1f{text}".encode()).hexdigest()[:32]
+
+    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vector of each of ``texts`` that has one."""
+        keys = {self._key(t): t for t in texts}
+        found: dict[str, np.ndarray] = {}
+        items = list(keys)
+        with self._lock:
+            for start in range(0, len(items), 500):
+                part = items[start:start + 500]
+                rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})",
+                                        part).fetchall()
+                for key, blob in rows:
+                    found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, texts: Sequence[str], vectors: Sequence[np.ndarray]) -> None:
+        rows = [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors, strict=True)]
+        try:
+            with self._lock:
+                self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
+        except sqlite3.Error:
+            pass  # a cache: a full disk or a read-only folder only means the vectors are computed again
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,172 @@
+"""Issue #16: the learned ranker, the snippet, the refusal rules on text from outside the sample corpus, the
+sentence vectors computed at sync time, and saying what differs between sources."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from conftest import make_extractive_config, make_sync, write_md
+from test_answering import BagOfWordsEmbedding, passage
+
+from programme_assistant.answering.extractive import ExtractiveAnswerer
+from programme_assistant.answering.question import analyse
+from programme_assistant.answering.ranker import FEATURES, LinearRanker
+from programme_assistant.answering.refusal import RULES, Requirement, named_ordinals, unmet_requirement
+from programme_assistant.config import Settings
+from programme_assistant.errors import ConfigError
+from programme_assistant.retrieval.vector_cache import VectorCache
+
+
+# --- the learned ranker --------------------------------------------------------------------------------------
+def test_the_packaged_ranker_loads_and_scores_every_candidate():
+    ranker = LinearRanker.load()
+    assert set(ranker.names) <= set(FEATURES) and 0 < ranker.threshold < 1
+    assert ranker.meta["cross_validation"]["golden"]["questions"] > 0
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
+                                  ranker=ranker)
+    ps = [passage(1, "The study visit had two groups. Group B went to Osaka and Oita in November 2022."),
+          passage(2, "Expo 2025 was held on Yumeshima island from April to October 2025.")]
+    scored = answerer.score("Which prefectures did Group B go to?", ps)
+    assert all(0.0 <= s.score <= 1.0 for s in scored) and set(scored[0].features) >= set(ranker.names)
+    assert "Osaka" in answerer.answer("Which prefectures did Group B go to?", ps).text
+
+
+def test_a_ranker_file_is_checked(tmp_path):
+    good = LinearRanker.load().to_json()
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({**good, "features": [*good["features"][:-1], "no_such_feature"]}))
+    with pytest.raises(ConfigError, match="no_such_feature"):
+        LinearRanker.load(path)
+    path.write_text(json.dumps({**good, "weights": good["weights"][:3]}))
+    with pytest.raises(ConfigError, match="weights"):
+        LinearRanker.load(path)
+    path.write_text("not json")
+    with pytest.raises(ConfigError, match="make train-ranker"):
+        LinearRanker.load(path)
+
+
+def test_a_ranker_weighs_what_it_was_trained_to():
+    names = ("signal", "sim")
+    ranker = LinearRanker(names, np.array([2.0, 0.0]), 0.0, np.zeros(2), np.ones(2), 0.5, {})
+    low, high = ranker.probabilities([{"signal": 0.0, "sim": 0.9}, {"signal": 1.0, "sim": 0.1}])
+    assert high > low and low == pytest.approx(0.5)
+
+
+# --- the snippet -------------------------------------------------------------------------------------------------
+def test_a_sentence_introducing_the_answer_brings_the_one_completing_it():
+    ps = [passage(1, "The European regions identified several possible areas of collaboration with the "
+                     "prefectures. Hydrogen, life sciences and smart mobility came out on top. "
+                     "The visit ended in Kyoto."),
+          passage(2, "Catering was provided by a local company during the plenary meeting.")]
+    question = "What possible areas of collaboration with the prefectures were identified?"
+    with_snippet = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(
+        refusal_threshold=0.1, keep_ratio=1.0, continuation_ratio=0.3)).answer(question, ps)
+    assert "Hydrogen, life sciences" in with_snippet.text and "Catering" not in with_snippet.text
+    alone = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(
+        refusal_threshold=0.1, keep_ratio=1.0, continuation_ratio=1.0)).answer(question, ps)
+    assert "Hydrogen" not in alone.text  # without the snippet, the restating sentence stands alone
+
+
+def test_when_sources_differ_the_answer_says_what_differs():
+    ps = [passage(1, "The study visit to Japan ran from 13 to 19 November 2022.", doc_id="a.md"),
+          passage(2, "The study visit to Japan ran from 14 to 18 November 2022.", doc_id="b.md")]
+    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.2)).answer(
+        "When did the study visit to Japan run?", ps)
+    assert answer.text.startswith("The sources differ: Title 1 (2022-11-18) gives 13, 19 [1]; "
+                                  "Title 2 (2022-11-18) gives 14, 18 [2].")
+
+
+# --- refusal rules on text from outside the sample corpus ------------------------------------------------------
+class _S:
+    def __init__(self, text: str, passage: int = 1, context: str = "") -> None:
+        self.text, self.passage, self.context, self.score, self.lexical = text, passage, context, 1.0, 1.0
+
+
+def _unmet(question: str, texts: list[str], rules=("year", "ordinal", "answer_type"), dates=("",)) -> str | None:
+    top = [_S(t) for t in texts]
+    return unmet_requirement(Requirement(question, None, analyse(question), top, list(dates), ["A paper"]), rules)
+
+
+def test_a_date_is_not_an_ordinal():
+    assert named_ordinals("What happened on 5th February?") == set()
+    assert named_ordinals("What was announced on February the second?") == set()
+    assert named_ordinals("Who chaired the fifth meeting on 3rd May?") == {"fifth"}
+    assert _unmet("What happened on 5th February?", ["On 5 February the trial enrolled its first patient."]) is None
+
+
+def test_a_position_is_refuted_only_by_passages_that_number_things():
+    postulates = ["Koch's postulates require that the microorganism be isolated from a diseased organism and "
+                  "grown in pure culture, then cause disease when introduced into a healthy organism."]
+    assert _unmet("What does Koch's second postulate say?", postulates) is None
+    meetings = ["The first meeting was in Oslo.", "The fourth meeting was held in Bergen."]
+    assert _unmet("Where was the fifth meeting held?", meetings) == "unmet_ordinal"
+    assert _unmet("Where was the fourth meeting held?", meetings) is None
+
+
+def test_a_relative_year_does_not_refute_a_named_one():
+    passages = ["Enrolment doubled compared with last year, reaching 400 patients."]
+    assert _unmet("How many patients enrolled in 2008-2009?", passages, rules=("year",), dates=("2010",)) is None
+    other_year = ["The 2012 survey covered 300 farms."]
+    assert _unmet("What did the 2015 survey cover?", other_year, rules=("year",)) == "unmet_year"
+
+
+def test_rules_are_named_and_switchable():
+    assert {"year", "ordinal", "answer_type", "person_name", "kind"} <= set(RULES)
+    meetings = ["The first meeting was in Oslo.", "The fourth meeting was held in Bergen."]
+    assert _unmet("Where was the fifth meeting held?", meetings, rules=("year",)) is None
+    assert Settings().refusal_rules == ["year", "ordinal", "answer_type", "absence"]
+    with pytest.raises(ConfigError, match="unknown rules"):
+        Settings(refusal_rules=["year", "hotel"])
+
+
+def test_absence_can_be_switched_off():
+    ps = [passage(1, "No overall budget figure has been published for the strand. It had six regions."),
+          passage(2, "The webinar series covered hydrogen, food tech and air mobility in 2023.")]
+    question = "What was the total budget of the strand?"
+    config = make_extractive_config(refusal_threshold=0.2)
+    on = ExtractiveAnswerer(BagOfWordsEmbedding(), config).answer(question, ps)
+    off = ExtractiveAnswerer(BagOfWordsEmbedding(), replace(config, refusal_rules=("year",))).answer(question, ps)
+    assert on.evidence.get("documented_absence") == 1.0 and "documented_absence" not in off.evidence
+
+
+# --- sentence vectors computed when the passages are stored ---------------------------------------------------
+class CountingBag(BagOfWordsEmbedding):
+    def __init__(self) -> None:
+        self.documents = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.documents += len(texts)
+        return super().embed_documents(texts)
+
+
+def test_a_sync_embeds_the_answer_sentences_so_a_question_embeds_only_itself(settings, corpus):
+    from programme_assistant.assistant import Assistant
+
+    write_md(corpus, "minutes/visit.md", "Study visit", [
+        "Group A went to Aichi and Hiroshima during the study visit.",
+        "Group B went to Osaka and Oita during the study visit."])
+    embedder = CountingBag()
+    assistant = Assistant.from_settings(settings.model_copy(update={"refusal_threshold": 0.2}), embedder=embedder)
+    report = assistant.sync()
+    assert report.prepared_sentences > 0
+    before = embedder.documents
+    answer = assistant.ask("Which prefectures did Group B visit?")
+    assert "Osaka" in answer.text and embedder.documents == before  # nothing embedded but the question
+    cache = assistant.answerer.vector_cache  # type: ignore[attr-defined]
+    assert isinstance(cache, VectorCache) and cache.count() >= report.prepared_sentences
+
+
+def test_the_vector_cache_keeps_models_apart(tmp_path):
+    a = VectorCache(tmp_path / "v.sqlite", "model-a")
+    a.put_many(["hello"], [np.ones(4, dtype=np.float32)])
+    b = VectorCache(tmp_path / "v.sqlite", "model-b")
+    assert b.get_many(["hello"]) == {} and list(a.get_many(["hello"])["hello"]) == [1.0] * 4
+
+
+def test_make_sync_without_an_answerer_still_works(settings, corpus, fake_embedder):
+    write_md(corpus, "a.md", "A", ["Some text about the programme."])
+    report = make_sync(settings, fake_embedder).sync(corpus)
+    assert report.ok and report.prepared_sentences == 0
