@@ -46,7 +46,8 @@ def best_supporting_sentence(claim: str, passage: RetrievedChunk) -> tuple[int, 
         score = len(claim_words & words) / len(claim_words) if claim_words else 0.0
         if score > best[2]:
             best = (s, e, score)
-    passage_words = set(content_words(text))
+    # a claim may name the document it cites ("the Mission report gives ..."): its title and date count too
+    passage_words = set(content_words(f"{text} {passage.title} {passage.date or ''}"))
     overall = len(claim_words & passage_words) / len(claim_words) if claim_words else 0.0
     return best[0], best[1], max(best[2], overall)
 

@@ -346,7 +346,8 @@ class ExtractiveAnswerer:
         if not conflicts:
             return text
         a, b = conflicts[0]
-        return f"{_what_differs(a, b, passages)} {text}"
+        lead = _what_differs(a, b, passages)
+        return f"{lead} {text}" if lead else text
 
     def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
         scored = self.score(question, passages)
@@ -427,16 +428,38 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
+_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d\b")
+
+
+def _shape(number: str) -> str:
+    """"2023" -> "dddd", "13" -> "dd", "2021-06-30" -> "dddd-dd-dd": numbers of one shape can contradict."""
+    return re.sub(r"\d", "d", re.sub(r"[–—]", "-", number))
+
+
+def _short_title(title: str) -> str:
+    return re.split(r"\s[|:–—]\s|:\s", title, maxsplit=1)[0].strip() or title
+
+
 def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
-    """What differs between two sources, each with its citation: "The sources differ: Mission report
-    (2023-01-20) gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]."."""
-    def side(s: ScoredSentence, other: ScoredSentence) -> str:
-        own = [n for n in dict.fromkeys(_NUMBERISH.findall(s.text)) if n not in _NUMBERISH.findall(other.text)]
+    """What differs between two sources, each with its citation: "The sources differ: Briefing Pack (2022-11-04)
+    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." Only numbers of the same shape on both sides
+    count; "" when there are none (the sentences then follow without a lead-in)."""
+    def numbers(text: str) -> list[str]:  # clock times aside; dashes of all kinds alike
+        found = _NUMBERISH.findall(_CLOCK.sub(" ", text))
+        return list(dict.fromkeys(n.replace("–", "-").replace("—", "-").strip(".,-") for n in found))
+
+    na, nb = numbers(a.text), numbers(b.text)
+    own_a = [n for n in na if n not in nb and _shape(n) in {_shape(m) for m in nb if m not in na}]
+    own_b = [n for n in nb if n not in na and _shape(n) in {_shape(m) for m in na if m not in nb}]
+    if not own_a or not own_b:
+        return ""
+
+    def side(s: ScoredSentence, own: list[str]) -> str:
         passage = passages[s.passage - 1]
-        name = passage.title + (f" ({passage.date})" if passage.date else "")
+        name = _short_title(passage.title) + (f" ({passage.date})" if passage.date else "")
         return f"{name} gives {', '.join(own[:3])} [{s.passage}]"
 
-    return f"The sources differ: {side(a, b)}; {side(b, a)}."
+    return f"The sources differ: {side(a, own_a)}; {side(b, own_b)}."
 
 
 def _differ(a: ScoredSentence, b: ScoredSentence) -> bool:
