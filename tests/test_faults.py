@@ -206,3 +206,22 @@ def test_a_chroma_server_killed_mid_session_gives_503_then_recovers(tmp_path):
     finally:
         server.kill()
         server.wait()
+
+
+def test_a_read_only_index_says_so_and_names_no_chroma_server(sample, tmp_path):
+    index = tmp_path / "index"
+    assert ingest(sample, index).returncode == 0
+    if os.geteuid() != 0 or subprocess.run(["mount", "--bind", str(index), str(index)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("a read-only bind mount needs root")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(index)], check=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
+        asked = subprocess.run([*CLI, "ask", "Where was the second exchange meeting held?", "--index", str(index)],
+                               capture_output=True, text=True, timeout=300, env=env)
+        assert asked.returncode == 2 and "Traceback" not in asked.stderr
+        assert "read-only" in asked.stderr and "PA_CHROMA_HOST" not in asked.stderr
+        synced = ingest(sample, index)
+        assert synced.returncode == 2 and "read-only" in synced.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(index)], capture_output=True)
