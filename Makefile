@@ -54,9 +54,12 @@ eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below eval
 e2e: $(STAMP)  ## the chat app in headless Chromium (installs chromium + Playwright); screenshots in test-artifacts/
 	. $(BIN)/activate && bash scripts/ci_e2e.sh
 
-.PHONY: bench bench-external
+.PHONY: bench bench-external bench-embedders
 bench: $(STAMP)  ## performance: ingest, queries, cold start, memory, scaling to 50k chunks, LangChain baseline
 	$(BIN)/python -m benchmarks.perf
+
+bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: cold ingest, chunks/s, answer latency
+	$(BIN)/python -m benchmarks.embedders
 
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external

@@ -283,7 +283,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                               "documents": {n: sum(d.set == n for d in docs) for n in SETS},
                               "questions": {n: sum(q.set == n for q in questions) for n in SETS},
                               "settings": {**index_settings, "retrieval_k": base.retrieval_k,
-                                           "refusal_threshold": base.refusal_threshold, "answerer": "extractive"
+                                           "refusal_threshold": base.resolved_refusal_threshold(None),
+                                           "answer_ranker": base.answer_ranker, "answerer": "extractive"
                                            if base.llm_provider == "none" else base.llm_provider}}
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
