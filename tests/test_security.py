@@ -18,7 +18,8 @@ from programme_assistant.ui.maintainers import PasswordThrottle
 
 
 # --- 1. any server file could be copied into the corpus ----------------------------------------------------
-def gradio_call(client: TestClient, button: str, files: list[str], session: str = "s1") -> dict:
+def gradio_call(client: TestClient, button: str, files: list[str], session: str = "s1",
+                choice: str = "(top level)") -> dict:
     """Call the event of ``button`` the way a raw client would (POST queue/join, read the event stream)."""
     config = client.get("/config").json()
     components = {c["id"]: c for c in config["components"]}
@@ -28,7 +29,7 @@ def gradio_call(client: TestClient, button: str, files: list[str], session: str 
     for cid in dep["inputs"]:
         kind = components[cid]["type"]
         data.append([{"path": f, "orig_name": Path(f).name, "meta": {"_type": "gradio.FileData"}} for f in files]
-                    if kind == "file" else "(top level)" if kind == "dropdown" else None)
+                    if kind == "file" else choice if kind == "dropdown" else None)
     joined = client.post("/gradio_api/queue/join", json={"data": data, "fn_index": fn, "session_hash": session,
                                                            "event_data": None, "trigger_id": dep["targets"][0][0]})
     assert joined.status_code == 200, joined.text
@@ -280,3 +281,41 @@ def test_a_store_error_names_a_read_only_folder_or_a_full_disk():
     assert "read-only" in readonly.message and "PA_CHROMA_HOST" not in readonly.fix
     gone = store_failure(httpx.ConnectError("refused"), "the Chroma server at h:1", "search")
     assert isinstance(gone, StoreError) and "PA_CHROMA_HOST" in gone.fix
+
+
+def test_a_raw_call_to_a_locked_tab_gets_no_document_list(tmp_path):
+    assistant = ui_assistant(tmp_path, admin_password=SecretStr("s3cret"))
+    with TestClient(create_app(assistant)) as client:
+        result = gradio_call(client, "Sync folder now", [], session="locked")
+        table, victim = result["output"]["data"][:2]
+        assert "Unlock the tab first" in json.dumps(result["output"]["data"])
+        assert "value" not in table and "choices" not in victim  # nothing of the index is sent
+
+
+def test_after_an_upload_the_header_counts_the_new_document(tmp_path):
+    from programme_assistant.ui import header_html
+    from programme_assistant.ui.maintainers import CorpusEditor, add_and_sync
+
+    assistant = ui_assistant(tmp_path)
+    assert "6 documents" in header_html(assistant)
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "new.md").write_text("# New\n\nA new note about the programme.\n")
+    add_and_sync(CorpusEditor(assistant, upload_root=uploads), True, [str(uploads / "new.md")], "(top level)")
+    assert "7 documents" in header_html(assistant)
+    with TestClient(create_app(assistant)) as client:  # the event's outputs include the header
+        config = client.get("/config").json()
+        components = {c["id"]: c for c in config["components"]}
+        add = next(d for d in config["dependencies"] if any(
+            components.get(t[0], {}).get("props", {}).get("value") == "Add and sync" for t in d["targets"]))
+        assert any(components[o]["props"].get("elem_id") is None and "pa-header" in str(components[o]["props"])
+                   for o in add["outputs"])
+
+
+def test_delete_without_the_confirm_box_keeps_the_chosen_document(tmp_path):
+    assistant = ui_assistant(tmp_path)
+    with TestClient(create_app(assistant)) as client:
+        result = gradio_call(client, "Delete", [], session="del", choice="news/plenary.md")
+        victim = result["output"]["data"][1]
+        assert "tick the box" in json.dumps(result["output"]["data"])
+        assert "choices" in victim and "value" not in victim  # the choice stays as it was

@@ -70,7 +70,8 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any
                 )
             refresh = build_library_tabs(assistant)
             with gr.Tab("Documents", id="documents"):
-                refresh += build_documents_tab(assistant, CorpusEditor(assistant))
+                refresh += build_documents_tab(assistant, CorpusEditor(assistant),
+                                               header=(header, lambda: header_html(assistant)))
 
         def choices() -> tuple[Any, Any]:
             c = assistant.filter_choices()

@@ -193,10 +193,11 @@ def password_ok(settings: Settings, attempt: str | None) -> bool:
     return not expected or hmac.compare_digest((attempt or "").encode(), expected.encode())
 
 
-def build_documents_tab(assistant: Assistant, editor: CorpusEditor,
-                        throttle: PasswordThrottle | None = None) -> list[tuple[Any, Any]]:
+def build_documents_tab(assistant: Assistant, editor: CorpusEditor, throttle: PasswordThrottle | None = None,
+                        header: tuple[Any, Callable[[], str]] | None = None) -> list[tuple[Any, Any]]:
     """The tab. When locked (PA_ADMIN_PASSWORD), the page is built and refreshed without the document list or
-    the corpus folder: they are sent only to a session that has unlocked the tab."""
+    the corpus folder: they are sent only to a session that has unlocked the tab. ``header``: the page header
+    and what draws it, redrawn after each change (its document and passage counts)."""
 
     settings = assistant.settings
     locked = settings.admin_password is not None
@@ -268,14 +269,22 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor,
     unlock.click(on_unlock, [password], unlock_outputs, api_visibility="private")
     password.submit(on_unlock, [password], unlock_outputs, api_visibility="private")
 
-    def after(sync_report: SyncReport | None, note: str) -> tuple[Any, Any, Any, str]:
-        """Outputs after an action: the table, the delete list, the folder list, the report."""
+    refreshed = [header[0]] if header else []
+
+    def after(sync_report: SyncReport | None, note: str, *, allowed: bool = True,
+              keep_choice: bool = False) -> tuple[Any, ...]:
+        """Outputs after an action: the table, the delete list, the folder list, the report, and the page header
+        (its document count). A session that has not unlocked the tab gets the note alone; a refused delete
+        keeps the chosen document."""
         html = note + (render.sync_report_html(sync_report) if sync_report else "")
+        if not allowed:
+            return (gr.update(), gr.update(), gr.update(), html, *(gr.update() for _ in refreshed))
         return (
             documents_table(assistant),
-            gr.update(choices=doc_ids(), value=None),
+            gr.update(choices=doc_ids()) if keep_choice else gr.update(choices=doc_ids(), value=None),
             gr.update(choices=editor.folders()),
             html,
+            *((header[1](),) if header else ()),
         )
 
     def progress_callable(progress: Any) -> Callable[[int, int], None]:
@@ -285,27 +294,29 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor,
         is_unlocked: bool, uploads: list[str] | None, where: str, progress: gr.Progress = gr.Progress()  # noqa: B008
     ) -> tuple[Any, ...]:
         result, note = add_and_sync(editor, is_unlocked, uploads, where, progress_callable(progress))
-        return (*after(result, note), None)
+        return (*after(result, note, allowed=is_unlocked), None)
 
-    add.click(on_add, [unlocked, files, folder], [table, victim, folder, report, files], api_visibility="private")
+    add.click(on_add, [unlocked, files, folder], [table, victim, folder, report, *refreshed, files],
+              api_visibility="private")
 
     def on_resync(is_unlocked: bool, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         if not is_unlocked:
-            return after(None, render.message_html("Unlock the tab first.", "bad"))
+            return after(None, render.message_html("Unlock the tab first.", "bad"), allowed=False)
         if not editing:
             return after(None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad"))
         return after(editor.sync(progress_callable(progress)), "")
 
-    resync.click(on_resync, [unlocked], [table, victim, folder, report], api_visibility="private")
+    resync.click(on_resync, [unlocked], [table, victim, folder, report, *refreshed], api_visibility="private")
 
     def on_delete(
         is_unlocked: bool, doc_id: str | None, sure: bool, progress: gr.Progress = gr.Progress()  # noqa: B008
     ) -> tuple[Any, ...]:
         result, note = delete_and_sync(editor, is_unlocked, doc_id, sure, progress_callable(progress))
-        return (*after(result, note), False)
+        return (*after(result, note, allowed=is_unlocked, keep_choice=result is None), False)
 
     delete.click(
-        on_delete, [unlocked, victim, confirm], [table, victim, folder, report, confirm], api_visibility="private"
+        on_delete, [unlocked, victim, confirm], [table, victim, folder, report, *refreshed, confirm],
+        api_visibility="private"
     )
     if locked:  # a page load must not send the list to a session that has not unlocked the tab
         return []
