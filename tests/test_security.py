@@ -319,3 +319,21 @@ def test_delete_without_the_confirm_box_keeps_the_chosen_document(tmp_path):
         victim = result["output"]["data"][1]
         assert "tick the box" in json.dumps(result["output"]["data"])
         assert "choices" in victim and "value" not in victim  # the choice stays as it was
+
+
+def test_a_read_only_index_is_answered_from_a_copy_and_not_synced(tmp_path, monkeypatch):
+    import os
+
+    from programme_assistant import assistant as assistant_module
+    from programme_assistant.assistant import Assistant
+
+    built = ui_assistant(tmp_path)  # an index that exists, then turns read-only
+    real_access = os.access
+    index = built.settings.index_dir
+    monkeypatch.setattr(assistant_module.os, "access",
+                        lambda path, mode: False if Path(path) == index else real_access(path, mode))
+    reopened = Assistant.from_settings(built.settings, embedder=built.search.store.embedder)
+    assert reopened.read_only_from == index and reopened.settings.index_dir != index
+    assert "Palau Robert" in reopened.ask("Where was the third plenary held?").text
+    with pytest.raises(StoreError, match="read-only"):
+        reopened.sync()

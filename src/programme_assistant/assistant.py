@@ -29,7 +29,7 @@ from programme_assistant.answering.extractive import ExtractiveAnswerer, Extract
 from programme_assistant.answering.ranker import LinearRanker
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
-from programme_assistant.errors import ProgrammeAssistantError
+from programme_assistant.errors import ProgrammeAssistantError, StoreError
 from programme_assistant.ingest import catalogue
 from programme_assistant.ingest.corpus import TOP_LEVEL, AddedFiles, CorpusFolder
 from programme_assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, build_document, read_sidecar
@@ -58,6 +58,23 @@ from programme_assistant.retrieval.store import ChunkStore, describe_location, m
 from programme_assistant.retrieval.vector_cache import VectorCache
 
 __all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress"]
+
+
+def is_read_only(index_dir: Path) -> bool:
+    """An existing index folder this process cannot write (a read-only mount, or permissions)."""
+    return index_dir.is_dir() and (index_dir / "chroma").is_dir() and not os.access(index_dir, os.W_OK)
+
+
+def readable_copy(index_dir: Path) -> Path:
+    """A private, writable copy of a read-only index folder, removed when the process ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="pa-index-copy-"))
+    atexit.register(shutil.rmtree, copy, True)
+    shutil.copytree(index_dir, copy, dirs_exist_ok=True)
+    return copy
 
 
 # --- Settings -> components: the one place ---------------------------------------------------------------
@@ -153,18 +170,27 @@ class Assistant:
         self.rewriter = rewriter
         self.folder_sync = folder_sync
         self.corpus = CorpusFolder(settings.corpus_dir, settings.max_file_mb)
+        # set when the index folder is read-only: questions are answered from a copy of it, syncs refused
+        self.read_only_from: Path | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embeddings | None = None,
                       chat_model: BaseChatModel | None = None, progress: Progress | None = None) -> Assistant:
         embedder = embedder or build_embedder(settings)
+        read_only_from = None
+        if not settings.uses_chroma_server and is_read_only(settings.index_dir):
+            # embedded Chroma and SQLite write when they open: answer from a private copy, refuse syncs
+            read_only_from = settings.index_dir
+            settings = settings.model_copy(update={"index_dir": readable_copy(settings.index_dir)})
         folder_sync = build_folder_sync(settings, embedder=embedder, progress=progress)
         search = build_search(settings, folder_sync.store,
                               generation=lambda: folder_sync.manifest.get_meta("last_sync") or "")
         answerer, rewriter = build_answering(settings, embedder, search, chat_model)
         if isinstance(answerer, ExtractiveAnswerer):
             folder_sync.prepare = answerer.prepare  # a sync embeds the answer candidates of what it stores
-        return cls(settings, search, answerer, rewriter, folder_sync)
+        assistant = cls(settings, search, answerer, rewriter, folder_sync)
+        assistant.read_only_from = read_only_from
+        return assistant
 
     # --- questions ------------------------------------------------------------------------------
     def _prepare(self, question: str, history: History | None,
@@ -217,6 +243,9 @@ class Assistant:
     def sync(self, folder: Path | None = None, progress: Progress | None = None) -> SyncReport:
         """Make the index equal to the corpus folder (or ``folder``): only what changed is read and embedded.
         ``progress`` hears the number of passages to embed and those done."""
+        if self.read_only_from is not None:
+            raise StoreError(f"the index folder {self.read_only_from} is read-only: it can be asked, not synced",
+                             "make it writable for this user to sync, or point PA_INDEX_DIR at a writable folder")
         return self._sync().sync(folder or self.settings.corpus_dir, progress)
 
     def status(self) -> IndexStatus:

@@ -162,8 +162,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Sync the corpus (only what changed), then start the chat."""
     assistant = _build_assistant(args, progress=_RichProgress())
-    report = assistant.sync()
-    _print_sync_report(report)
+    if assistant.read_only_from is not None:
+        print(f"note: the index folder {assistant.read_only_from} is read-only: serving it without a sync",
+              file=sys.stderr)
+    else:
+        _print_sync_report(assistant.sync())
     try:
         from programme_assistant.ui import launch  # the chat UI, when installed
     except ImportError:

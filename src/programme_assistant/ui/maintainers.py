@@ -304,7 +304,10 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor, throttle: Pa
             return after(None, render.message_html("Unlock the tab first.", "bad"), allowed=False)
         if not editing:
             return after(None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad"))
-        return after(editor.sync(progress_callable(progress)), "")
+        try:
+            return after(editor.sync(progress_callable(progress)), "")
+        except ProgrammeAssistantError as exc:
+            return after(None, render.message_html(f"{exc.message} ({exc.fix})", "bad"))
 
     resync.click(on_resync, [unlocked], [table, victim, folder, report, *refreshed], api_visibility="private")
 
