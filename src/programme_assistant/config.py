@@ -221,11 +221,12 @@ class Settings(BaseSettings):
         if self.llm_provider == "none" and (self.llm_model or self.llm_gguf_path):
             raise ConfigError("PA_LLM_MODEL or PA_LLM_GGUF_PATH is set but PA_LLM_PROVIDER is 'none'",
                               "set PA_LLM_PROVIDER (openai, ollama or gguf) or unset the model settings")
-        known_rules = ("year", "ordinal", "answer_type", "person_name", "kind", "absence")
-        unknown = [r for r in self.refusal_rules if r not in known_rules]
+        from programme_assistant.answering.refusal import RULE_NAMES
+
+        unknown = [r for r in self.refusal_rules if r not in RULE_NAMES]
         if unknown:
             raise ConfigError(f"PA_REFUSAL_RULES names unknown rules: {', '.join(unknown)}",
-                              f"use any of {', '.join(known_rules)} (a JSON list)")
+                              f"use any of {', '.join(RULE_NAMES)} (a JSON list)")
         self.login_credentials()  # a malformed PA_LOGIN_USERS is refused at start, not at first login
         if self.admin_password is not None and not self.admin_password.get_secret_value().strip():
             raise ConfigError("PA_ADMIN_PASSWORD is set but empty",

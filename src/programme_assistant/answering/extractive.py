@@ -159,31 +159,37 @@ class ExtractiveAnswerer:
         return self._tokenizer
 
     # --- scoring --------------------------------------------------------------------------------
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing and self.vector_cache is not None:  # computed by a sync (``prepare``) or an earlier question
-            stored = self.vector_cache.get_many(missing)
-            for text, vec in stored.items():
-                self._remember(text, vec)
-            missing = [t for t in missing if t not in stored]
+    def _fetch(self, texts: list[str]) -> tuple[dict[str, np.ndarray], int]:
+        """The vectors of ``texts`` (distinct): from the vector cache (filled by a sync's ``prepare`` or an earlier
+        question), the others embedded now and kept there. Also says how many were embedded."""
+        found = self.vector_cache.get_many(texts) if self.vector_cache is not None else {}
+        missing = [t for t in texts if t not in found]
         if missing:
             vectors = [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(missing)]
-            for text, vec in zip(missing, vectors, strict=True):
-                self._remember(text, vec)
             if self.vector_cache is not None:
                 self.vector_cache.put_many(missing, vectors)
+            found.update(zip(missing, vectors, strict=True))
+        return found, len(missing)
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vec in self._fetch(missing)[0].items():
+                self._cache[text] = vec
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         for t in texts:
             self._cache.move_to_end(t)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
-    def _remember(self, text: str, vec: np.ndarray) -> None:
-        self._cache[text] = vec
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+    def _reading(self, cands: list[Candidate], passages: list[RetrievedChunk]) -> list[str]:
+        """What each candidate is embedded and matched as (its English gloss when cross-language is on)."""
+        return self._readings(cands, passages) if self.config.cross_language else [c.text for c in cands]
 
-    def _texts_read(self, cands: list[Candidate], read: list[str]) -> list[str]:
-        """What is embedded for the candidates: each as read, and read under its heading."""
-        return [*read, *(f"{c.context}: {r}" if c.context else r for c, r in zip(cands, read, strict=True))]
+    @staticmethod
+    def _in_context(cands: list[Candidate], read: list[str]) -> list[str]:
+        """Each candidate as read under its heading or list introduction."""
+        return [f"{c.context}: {r}" if c.context else r for c, r in zip(cands, read, strict=True)]
 
     def prepare(self, passages: list[RetrievedChunk]) -> int:
         """Embed the candidates of ``passages`` ahead of any question (a sync calls this for the passages it
@@ -191,14 +197,8 @@ class ExtractiveAnswerer:
         if self.vector_cache is None or not passages:
             return 0
         cands = self.candidates(passages)
-        read = self._readings(cands, passages) if self.config.cross_language else [c.text for c in cands]
-        texts = list(dict.fromkeys(self._texts_read(cands, read)))
-        known = self.vector_cache.get_many(texts)
-        missing = [t for t in texts if t not in known]
-        if missing:
-            self.vector_cache.put_many(missing, [np.asarray(v, dtype=np.float32)
-                                                 for v in self.embedder.embed_documents(missing)])
-        return len(missing)
+        read = self._reading(cands, passages)
+        return self._fetch(list(dict.fromkeys([*read, *self._in_context(cands, read)])))[1]
 
     def candidates(self, passages: list[RetrievedChunk]) -> list[Candidate]:
         """Statements worth answering with, from every passage (see ``candidates.py``)."""
@@ -239,12 +239,11 @@ class ExtractiveAnswerer:
         q = np.asarray(self.embedder.embed_query(english or question), dtype=np.float32)
         # a candidate in another language is read (embedded and matched) by its English gloss too, so that an
         # English question about a Spanish press note can find its sentence (the answer shows the original)
-        read = self._readings(cands, passages) if cfg.cross_language else [c.text for c in cands]
+        read = self._reading(cands, passages)
         plain = self._vectors(read) @ q
         sims = plain
         if cfg.context_semantic_weight > 0:  # "Time: 9:00" means little without "First Exchange Meeting" above it
-            in_context = self._vectors([f"{c.context}: {r}" if c.context else r for c, r in zip(cands, read,
-                                                                                                  strict=True)]) @ q
+            in_context = self._vectors(self._in_context(cands, read)) @ q
             sims = (1 - cfg.context_semantic_weight) * sims + cfg.context_semantic_weight * np.maximum(sims, in_context)
         q_terms = set(self.tokenizer(f"{question} {english}" if english else question))
         cand_terms = [set(self.tokenizer(c.text if r == c.text else f"{c.text} {r}")) for c, r in zip(cands, read,
@@ -258,8 +257,6 @@ class ExtractiveAnswerer:
         self_penalty = 0.0 if asks_about_document else cfg.self_reference_penalty
         rows: list[dict[str, float]] = []
         hand: list[float] = []
-        signals: list[float] = []
-        lexicals: list[float] = []
         for cand, sim, raw, terms, ctx in zip(cands, sims, plain, cand_terms, ctx_terms, strict=True):
             found = sum(weights[t] for t in q_terms & terms)
             in_text = found / total_weight if q_terms else 0.0
@@ -274,8 +271,6 @@ class ExtractiveAnswerer:
                         + cfg.source_weight * source[cand.passage - 1] + defining
                         - (cfg.restatement_penalty if new_share < cfg.restatement_share else 0.0)
                         - (self_penalty if self_reference else 0.0))
-            signals.append(signal)
-            lexicals.append(lexical)
             rows.append(candidate_features(
                 cand, sim=float(sim), plain_sim=float(raw), lexical=lexical, lexical_in_text=in_text, signal=signal,
                 expects=focus.expects, defines=bool(defining), source=source[cand.passage - 1], new_share=new_share,
@@ -283,10 +278,10 @@ class ExtractiveAnswerer:
         add_relative_features(rows, cands, hand)
         totals = self.ranker.probabilities(rows) if self.ranker is not None else hand
         scored = []
-        for cand, sim, lexical, signal, total, row in zip(cands, sims, lexicals, signals, totals, rows, strict=True):
+        for cand, total, row in zip(cands, totals, rows, strict=True):
             doc_id = passages[cand.passage - 1].chunk.doc_id
-            scored.append(ScoredSentence(cand.passage, doc_id, cand.text, float(sim), lexical, float(total),
-                                         cand.kind, cand.block, signal, cand.context, cand.order, row))
+            scored.append(ScoredSentence(cand.passage, doc_id, cand.text, row["sim"], row["lexical"], float(total),
+                                         cand.kind, cand.block, row["signal"], cand.context, cand.order, row))
         scored.sort(key=lambda s: -s.score)
         return scored
 

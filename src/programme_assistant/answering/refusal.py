@@ -282,7 +282,6 @@ RULES: dict[str, RequirementRule] = {rule.name: rule for rule in (
     NamedYear(), NamedPosition(), AnswerTypePresent(), PersonName(), KindNamed())}
 # "absence" is the documented-absence rule (``documented_absence``), switched with the others.
 RULE_NAMES = (*RULES, "absence")
-DEFAULT_RULES = ("year", "ordinal", "answer_type", "absence")
 
 
 def unmet_requirement(r: Requirement, rules: Sequence[str]) -> str | None:

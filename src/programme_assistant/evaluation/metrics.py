@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from programme_assistant.answering.citations import MARKER, strip_markers
 from programme_assistant.evaluation.cases import normalise
 from programme_assistant.text.sentences import sentence_spans
 
@@ -85,12 +86,9 @@ def groundedness(text: str, unsupported: list[str]) -> float:
     return good / len(claims)
 
 
-_MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
-
-
 def answer_length(text: str) -> tuple[int, int]:
     """(characters, sentences) of an answer, its ``[n]`` markers left out."""
-    plain = _MARKERS.sub("", text).strip()
+    plain = strip_markers(text)
     return len(plain), len(sentence_spans(plain)) if plain else 0
 
 
@@ -99,13 +97,13 @@ def answer_precision(text: str, cited_doc: dict[int, str], facts: list[str], doc
     supporting ones): what the answer says beyond that is padding, so recall cannot be bought with length.
     ``cited_doc`` maps each ``[n]`` marker to its document. 0 for an empty answer."""
     sentences = [text[s:e] for s, e in sentence_spans(text)]
-    claims = [s for s in sentences if _MARKERS.sub("", s).strip()]
+    claims = [s for s in sentences if strip_markers(s)]
     if not claims:
         return 0.0
     wanted = [normalise(f) for f in facts]
     good = 0
     for sentence in claims:
-        cited = {cited_doc.get(int(n)) for m in _MARKERS.finditer(sentence) for n in re.findall(r"\d+", m.group())}
+        cited = {cited_doc.get(int(n)) for m in MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group())}
         if any(f in normalise(sentence) for f in wanted) or cited & set(documents):
             good += 1
     return good / len(claims)
