@@ -7,8 +7,9 @@ import json
 import random
 import re
 import string
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,16 @@ class CachedEmbeddings(Embeddings):
 
 
 # --- numbers ------------------------------------------------------------------------------------
+def time_each(call: Callable[[Any], Any], items: Iterable[Any]) -> list[float]:
+    """Seconds each ``call(item)`` took, in order."""
+    seconds = []
+    for item in items:
+        t0 = time.perf_counter()
+        call(item)
+        seconds.append(time.perf_counter() - t0)
+    return seconds
+
+
 def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     """n, p50, p95 and mean of a list of durations, in milliseconds."""
     if not seconds:

@@ -14,7 +14,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import REPO_ROOT, RESULTS_DIR, generic_questions, latency_summary, machine_info, markdown_table
+from benchmarks.common import (
+    REPO_ROOT,
+    RESULTS_DIR,
+    generic_questions,
+    latency_summary,
+    machine_info,
+    markdown_table,
+    time_each,
+)
 from benchmarks.perf import corpus_sentences
 
 MODELS = {"all-MiniLM-L6-v2": None, "multilingual-e5-small": "multilingual-e5-small"}
@@ -38,11 +46,7 @@ def measure(name: str, setting: str | None, n_questions: int, folder: Path) -> d
     questions = generic_questions(titles, corpus_sentences(assistant.search.store), n_questions, seed=7)
     for q in questions[:3]:  # warm-up
         assistant.ask(q)
-    latencies = []
-    for q in questions:
-        t = time.perf_counter()
-        assistant.ask(q)
-        latencies.append(time.perf_counter() - t)
+    latencies = time_each(assistant.ask, questions)
     row = {"model": name, "load_s": round(load_s, 1), "sync_s": round(report.seconds, 1),
            "chunks": report.total_chunks, "chunk_embed_s": round(report.embed_seconds, 1),
            "chunks_per_s": round(report.embedded_chunks / report.embed_seconds, 1) if report.embed_seconds else None,

@@ -47,6 +47,7 @@ from benchmarks.common import (
     markdown_table,
     peak_rss_mb,
     ratio,
+    time_each,
     write_results,
 )
 
@@ -147,11 +148,7 @@ def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int) -
     log(f"warm query latency over {len(measured)} generic questions ({len(warmup)} warm-up)")
     for q in warmup:
         assistant.ask(q)
-    retrieval = []
-    for q in measured:
-        tq = time.perf_counter()
-        assistant.search.search(q)
-        retrieval.append(time.perf_counter() - tq)
+    retrieval = time_each(assistant.search.search, measured)
     answers, stages, refused = [], {"retrieve": [], "answer": []}, 0
     for q in measured:
         tq = time.perf_counter()
@@ -186,12 +183,7 @@ def measure_query_embedding(embedder: Any, questions: list[str]) -> dict[str, An
         for label, threads in (("all_cores", os.cpu_count() or 1), ("one_thread", 1)):
             torch.set_num_threads(threads)
             embedder.embed_query("warm up")
-            seconds = []
-            for q in questions:
-                t0 = time.perf_counter()
-                embedder.embed_query(q)
-                seconds.append(time.perf_counter() - t0)
-            out[label] = {"threads": threads, **latency_summary(seconds)}
+            out[label] = {"threads": threads, **latency_summary(time_each(embedder.embed_query, questions))}
     finally:
         torch.set_num_threads(default)
     return out

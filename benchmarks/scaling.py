@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from benchmarks.common import CachedEmbeddings, latency_summary, peak_rss_mb
+from benchmarks.common import CachedEmbeddings, latency_summary, peak_rss_mb, time_each
 
 
 def log(message: str) -> None:
@@ -69,12 +69,7 @@ def measure(settings: Any, source_store: Any, embedder: Any, sizes: list[int], q
             search.mode = mode
             for q in warmup:
                 search.search(q)
-            latencies = []
-            for q in measured:
-                tq = time.perf_counter()
-                search.search(q)
-                latencies.append(time.perf_counter() - tq)
-            row[mode] = latency_summary(latencies)
+            row[mode] = latency_summary(time_each(search.search, measured))
         search.mode = "hybrid"
         log(f"scaling: {row}")
         steps.append(row)

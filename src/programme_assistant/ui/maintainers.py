@@ -68,9 +68,13 @@ class CorpusEditor:
 
     def add_files(self, uploads: list[Path], folder: str) -> tuple[list[str], list[str]]:
         """Copy uploaded files into ``folder`` of the corpus. Returns (stored doc ids, refusals)."""
-        arrived = [Path(u) for u in uploads if Path(u).resolve().is_relative_to(self.upload_root)]
-        refused = [f"{Path(u).name}: was not uploaded through this page (refused)" for u in uploads
-                   if Path(u).resolve() not in {a.resolve() for a in arrived}]
+        arrived: list[Path] = []
+        refused: list[str] = []
+        for upload in map(Path, uploads):
+            if upload.resolve().is_relative_to(self.upload_root):
+                arrived.append(upload)
+            else:
+                refused.append(f"{upload.name}: was not uploaded through this page (refused)")
         with self._lock:
             added = self.assistant.add_documents(arrived, folder) if arrived else None
         return (added.stored if added else []), refused + (added.refused if added else [])
