@@ -79,6 +79,16 @@ def test_when_sources_differ_the_answer_says_what_differs():
                                   "Title 2 (2022-11-18) gives 14, 18 [2].")
 
 
+def test_numbers_of_different_things_are_not_a_disagreement():
+    from programme_assistant.answering.extractive import ScoredSentence, _what_differs
+
+    second = "The Second Exchange Meeting will be held on the afternoon of 18 November at Keihanna Plaza."
+    first = "First exchange meeting (13 July 2022)."
+    ps = [passage(1, second), passage(2, first)]
+    assert _what_differs(ScoredSentence(1, "d1.md", second, 0, 0, 0), ScoredSentence(2, "d2.md", first, 0, 0, 0),
+                         ps) == ""
+
+
 # --- refusal rules on text from outside the sample corpus ------------------------------------------------------
 class _S:
     def __init__(self, text: str, passage: int = 1, context: str = "") -> None:

@@ -437,15 +437,23 @@ def _short_title(title: str) -> str:
 
 def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
     """What differs between two sources, each with its citation: "The sources differ: Briefing Pack (2022-11-04)
-    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." Only numbers of the same shape on both sides
-    count; "" when there are none (the sentences then follow without a lead-in)."""
-    def numbers(text: str) -> list[str]:  # clock times aside; dashes of all kinds alike
-        found = _NUMBERISH.findall(_CLOCK.sub(" ", text))
-        return list(dict.fromkeys(n.replace("–", "-").replace("—", "-").strip(".,-") for n in found))
+    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." Only numbers of the same kind count: the same
+    shape and the same word after them ("19 November" and "18 November", not "18 November" and "13 July").
+    "" when there are none (the sentences then follow without a lead-in)."""
+    def numbers(text: str) -> dict[str, tuple[str, str]]:  # number -> its kind; clock times aside, dashes alike
+        text = _CLOCK.sub(" ", text)
+        out: dict[str, tuple[str, str]] = {}
+        for m in _NUMBERISH.finditer(text):
+            following = re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
+            number = m.group().replace("–", "-").replace("—", "-").strip(".,-")
+            out.setdefault(number, (_shape(number), following.group(1).lower() if following else ""))
+        return out
 
     na, nb = numbers(a.text), numbers(b.text)
-    own_a = [n for n in na if n not in nb and _shape(n) in {_shape(m) for m in nb if m not in na}]
-    own_b = [n for n in nb if n not in na and _shape(n) in {_shape(m) for m in na if m not in nb}]
+    kinds_a = {k for n, k in na.items() if n not in nb}
+    kinds_b = {k for n, k in nb.items() if n not in na}
+    own_a = [n for n, k in na.items() if n not in nb and k in kinds_b]
+    own_b = [n for n, k in nb.items() if n not in na and k in kinds_a]
     if not own_a or not own_b:
         return ""
 
