@@ -80,13 +80,15 @@ def test_when_sources_differ_the_answer_says_what_differs():
 
 
 def test_numbers_of_different_things_are_not_a_disagreement():
-    from programme_assistant.answering.extractive import ScoredSentence, _what_differs
+    from programme_assistant.answering.extractive import ScoredSentence, _differ
 
     second = "The Second Exchange Meeting will be held on the afternoon of 18 November at Keihanna Plaza."
     first = "First exchange meeting (13 July 2022)."
-    ps = [passage(1, second), passage(2, first)]
-    assert _what_differs(ScoredSentence(1, "d1.md", second, 0, 0, 0), ScoredSentence(2, "d2.md", first, 0, 0, 0),
-                         ps) == ""
+    assert not _differ(ScoredSentence(1, "d1.md", second, 0, 0, 0), ScoredSentence(2, "d2.md", first, 0, 0, 0))
+    ps = [passage(1, second, doc_id="a.md"), passage(2, first, doc_id="b.md")]
+    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.1)).answer(
+        "When and where was the second exchange meeting held?", ps)
+    assert "sources differ" not in answer.text and "13 July" not in answer.text  # no fragment let in as a conflict
 
 
 # --- refusal rules on text from outside the sample corpus ------------------------------------------------------

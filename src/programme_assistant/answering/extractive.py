@@ -341,8 +341,7 @@ class ExtractiveAnswerer:
         if not conflicts:
             return text
         a, b = conflicts[0]
-        lead = _what_differs(a, b, passages)
-        return f"{lead} {text}" if lead else text
+        return f"{_what_differs(a, b, passages)} {text}"
 
     def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
         scored = self.score(question, passages)
@@ -435,27 +434,33 @@ def _short_title(title: str) -> str:
     return re.split(r"\s[|:–—]\s|:\s", title, maxsplit=1)[0].strip() or title
 
 
-def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
-    """What differs between two sources, each with its citation: "The sources differ: Briefing Pack (2022-11-04)
-    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." Only numbers of the same kind count: the same
-    shape and the same word after them ("19 November" and "18 November", not "18 November" and "13 July").
-    "" when there are none (the sentences then follow without a lead-in)."""
-    def numbers(text: str) -> dict[str, tuple[str, str]]:  # number -> its kind; clock times aside, dashes alike
-        text = _CLOCK.sub(" ", text)
-        out: dict[str, tuple[str, str]] = {}
-        for m in _NUMBERISH.finditer(text):
-            following = re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
-            number = m.group().replace("–", "-").replace("—", "-").strip(".,-")
-            out.setdefault(number, (_shape(number), following.group(1).lower() if following else ""))
-        return out
+def _numbers(text: str) -> dict[str, tuple[str, str]]:
+    """Each number of ``text`` with its kind: its shape and the word after it ("19 November" -> ("dd",
+    "november")). Clock times are left out and dashes of all kinds are alike."""
+    text = _CLOCK.sub(" ", text)
+    out: dict[str, tuple[str, str]] = {}
+    for m in _NUMBERISH.finditer(text):
+        following = re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
+        number = m.group().replace("–", "-").replace("—", "-").strip(".,-")
+        out.setdefault(number, (_shape(number), following.group(1).lower() if following else ""))
+    return out
 
-    na, nb = numbers(a.text), numbers(b.text)
+
+def _differing_numbers(a: str, b: str) -> tuple[list[str], list[str]]:
+    """The numbers each text states that the other does not, of a kind the other states differently: "13 to 19
+    November" against "14 to 18 November" -> (["13", "19"], ["14", "18"]); "18 November" against "13 July 2022"
+    -> ([], []): numbers of different things do not disagree."""
+    na, nb = _numbers(a), _numbers(b)
     kinds_a = {k for n, k in na.items() if n not in nb}
     kinds_b = {k for n, k in nb.items() if n not in na}
-    own_a = [n for n, k in na.items() if n not in nb and k in kinds_b]
-    own_b = [n for n, k in nb.items() if n not in na and k in kinds_a]
-    if not own_a or not own_b:
-        return ""
+    return ([n for n, k in na.items() if n not in nb and k in kinds_b],
+            [n for n, k in nb.items() if n not in na and k in kinds_a])
+
+
+def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
+    """What differs between two sources, each with its citation: "The sources differ: Briefing Pack (2022-11-04)
+    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." (see ``_differing_numbers``)."""
+    own_a, own_b = _differing_numbers(a.text, b.text)
 
     def side(s: ScoredSentence, own: list[str]) -> str:
         passage = passages[s.passage - 1]
@@ -466,10 +471,11 @@ def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[Retrieved
 
 
 def _differ(a: ScoredSentence, b: ScoredSentence) -> bool:
-    """Two sentences about the same thing (shared content words) that state different numbers or dates."""
+    """Two sentences of different documents about the same thing (shared content words) that state different
+    numbers or dates of the same kind (``_differing_numbers``)."""
     if a.doc_id == b.doc_id:
         return False
-    na, nb = set(_NUMBERISH.findall(a.text)), set(_NUMBERISH.findall(b.text))
-    if not na or not nb or na <= nb or nb <= na:
+    own_a, own_b = _differing_numbers(a.text, b.text)
+    if not own_a or not own_b:
         return False
     return _overlap(set(content_words(a.text)), set(content_words(b.text))) >= 0.3
