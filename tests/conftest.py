@@ -126,3 +126,48 @@ def make_docx(path: Path, title: str, sections: dict[str, list[str]]) -> Path:
             d.add_paragraph(p)
     d.save(str(path))
     return path
+
+
+# --- the app database: SQLite always, PostgreSQL when .ci/run (or you) started one -------------------------
+# TEST_POSTGRES_URL: a server URL such as postgresql+psycopg://postgres@127.0.0.1:55432/assistant
+# (scripts/postgres.sh start DIR PORT prints one). Each test gets a database of its own, dropped afterwards.
+POSTGRES_URL = __import__("os").environ.get("TEST_POSTGRES_URL", "")
+APP_DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def postgres_database(name: str):
+    """A fresh database ``name`` on the TEST_POSTGRES_URL server; returns (url, drop)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL: set TEST_POSTGRES_URL (scripts/postgres.sh start DIR PORT prints one)")
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=APP_DATABASES)
+def app_data(request, tmp_path):
+    """The app's stores over SQLite, and over PostgreSQL when TEST_POSTGRES_URL is set."""
+    from programme_assistant.appdata.state import AppData
+
+    if request.param == "sqlite":
+        data = AppData.sqlite(tmp_path / "app" / "feedback.sqlite")
+        yield data
+        data.close()
+        return
+    import uuid
+
+    url, drop = postgres_database(f"pa_test_{uuid.uuid4().hex[:12]}")
+    data = AppData.from_url(url)
+    yield data
+    data.close()
+    drop()

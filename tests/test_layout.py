@@ -12,7 +12,7 @@ from programme_assistant.config import Settings
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "programme_assistant"
 TOP_LEVEL = {"__init__.py", "__main__.py", "assistant.py", "cli.py", "config.py", "errors.py", "models.py"}
-STAGES = {"text", "ingest", "retrieval", "answering", "evaluation", "ui"}
+STAGES = {"text", "ingest", "retrieval", "answering", "evaluation", "appdata", "ui"}
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -20,7 +20,7 @@ from programme_assistant.ingest.corpus import corpus_file, safe_file_name
 from programme_assistant.models import Answer
 from programme_assistant.ui import build_ui, render
 from programme_assistant.ui.chat import ChatController, Turn, parse_filters
-from programme_assistant.ui.feedback import FeedbackStore
+from programme_assistant.appdata.state import AppData
 from programme_assistant.ui.maintainers import (
     TOP_LEVEL,
     CorpusEditor,
@@ -121,10 +121,15 @@ def assistant(tmp_path) -> Assistant:
 
 
 @pytest.fixture
-def feedback(tmp_path) -> FeedbackStore:
-    store = FeedbackStore(tmp_path / "feedback.sqlite")
+def data(tmp_path) -> AppData:
+    store = AppData.sqlite(tmp_path / "feedback.sqlite")
     yield store
     store.close()
+
+
+@pytest.fixture
+def feedback(data):
+    return data.feedback
 
 
 def final(steps: list) -> tuple:
@@ -233,8 +238,8 @@ def test_clicking_a_message_shows_that_answers_sources(assistant):
 
 
 # --- feedback from the chat --------------------------------------------------------------------------------
-def test_thumbs_store_the_answer_with_its_context_and_the_reason(assistant, feedback):
-    controller = ChatController(assistant, feedback)
+def test_thumbs_store_the_answer_with_its_context_and_the_reason(assistant, data, feedback):
+    controller = ChatController(assistant, data)
     messages, turns, _, _ = final(list(controller.respond("Where was the third plenary held?", [], [], ["news"])))
     ask_reason, answer_id, _ = controller.vote(turns, 1, False)
     assert ask_reason and answer_id == turns[0].answer_id
@@ -302,10 +307,10 @@ def test_library_tables_and_plots(assistant):
     assert "<b>6</b><span>documents</span>" in stats and "&lt;script" not in stats  # no titles in the stats
 
 
-def test_the_whole_ui_builds(assistant, feedback):
+def test_the_whole_ui_builds(assistant, data):
     import gradio as gr
 
-    demo = build_ui(assistant, feedback)
+    demo = build_ui(assistant, data)
     assert isinstance(demo, gr.Blocks)
     names = {getattr(b, "label", None) for b in demo.blocks.values()}
     assert {"Chat", "Glossary", "Timeline", "Overview", "Documents"} <= names

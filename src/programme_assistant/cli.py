@@ -137,13 +137,35 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+CHAT_HELP = ("Commands: /new starts a new conversation, /history lists this conversation's questions, "
+             "/help shows this; an empty line or Ctrl-D quits.")
+
+
+def chat_command(command: str, history: list[tuple[str, str]]) -> str:
+    """What a /command in the terminal chat does to ``history``, and what it says back."""
+    name = command.split()[0].lower()
+    if name == "/new":
+        dropped = len(history)
+        history.clear()
+        return (f"New conversation: the {dropped} earlier turn(s) are forgotten; follow-ups start afresh."
+                if dropped else "New conversation (the current one was empty).")
+    if name == "/history":
+        if not history:
+            return "No questions in this conversation yet."
+        lines = [f"{n}. {q}\n   {a[:160] + ('…' if len(a) > 160 else '')}" for n, (q, a) in enumerate(history, 1)]
+        return f"This conversation ({len(history)} turn(s)):\n" + "\n".join(lines)
+    if name == "/help":
+        return CHAT_HELP
+    return f"Unknown command {name}. {CHAT_HELP}"
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from programme_assistant.models import Filters
 
     assistant = _build_assistant(args)
     filters = Filters.parse(args.filter or [])
     history: list[tuple[str, str]] = []
-    print("Ask about the programme's documents. Empty line or Ctrl-D to quit; /new starts a new conversation.")
+    print("Ask about the programme's documents. " + CHAT_HELP)
     while True:
         try:
             question = input("\n> ").strip()
@@ -151,8 +173,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not question:
             return 0
-        if question == "/new":
-            history.clear()
+        if question.startswith("/"):
+            print(chat_command(question, history))
             continue
         answer = assistant.ask(question, history=history, filters=filters)
         _print_answer(answer)
@@ -209,17 +231,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_feedback_export(args: argparse.Namespace) -> int:
     """Write the down-voted answers as draft eval cases (JSON lines in the golden set's shape)."""
-    from programme_assistant.ui.feedback import FeedbackStore, export_drafts
+    from programme_assistant.appdata.feedback import export_drafts
+    from programme_assistant.appdata.state import AppData
 
-    settings = load_settings(feedback_db=args.db)
-    store = FeedbackStore(settings.feedback_db)
-    records = store.records(vote="down")
+    from programme_assistant.appdata.database import describe
+
+    settings = load_settings()
+    data = AppData.sqlite(args.db) if args.db else AppData.from_settings(settings)
+    try:
+        records = data.feedback.records(vote="down")
+    finally:
+        data.close()
+    source = args.db or describe(settings.resolved_database_url())
     to_stdout = str(args.out) == "-"
     count, text = export_drafts(records, None if to_stdout else args.out)
     if to_stdout:
         sys.stdout.write(text)
     else:
-        print(f"{count} down-voted answer(s) from {settings.feedback_db} written to {args.out} as draft cases: "
+        print(f"{count} down-voted answer(s) from {source} written to {args.out} as draft cases: "
               "write each one's reference_answer and required_facts, then move it into evals/golden.jsonl")
     return 0
 
@@ -267,7 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = feedback_sub.add_parser("export", help="write the down-voted answers as draft eval cases")
     export.add_argument("--out", type=Path, default=Path("evals/drafts/from-feedback.jsonl"),
                         help="JSON-lines file to write ('-' for standard output)")
-    export.add_argument("--db", type=Path, help="feedback database (default: PA_FEEDBACK_DB or ./feedback.sqlite)")
+    export.add_argument("--db", type=Path,
+                        help="a SQLite feedback file (default: PA_DATABASE_URL, else PA_FEEDBACK_DB or ./feedback.sqlite)")
     export.set_defaults(func=cmd_feedback_export)
     return parser
 

@@ -193,11 +193,21 @@ class Settings(BaseSettings):
     max_request_kb: int = Field(1024, ge=1, le=1024 * 1024)
     # Thumbs up/down with their question, answer and citations (SQLite; created on first vote).
     feedback_db: Path = Path("feedback.sqlite")
+    # The app database (feedback and conversations) as a SQLAlchemy URL, e.g.
+    # postgresql+psycopg://user:password@host:5432/assistant for several workers. Unset: the SQLite file
+    # PA_FEEDBACK_DB. The app creates and migrates the schema itself.
+    database_url: str | None = None
     # Starter questions on the welcome panel. Empty: taken from the corpus itself (the question headings
     # of its FAQ documents, else its glossary), so they always match the documents loaded.
     starter_questions: list[str] = Field(default_factory=list)
     # How many starter questions the welcome panel shows: one row of cards.
     starter_count: int = Field(4, ge=0, le=12)
+
+    def resolved_database_url(self) -> str:
+        """PA_DATABASE_URL, else the SQLite file PA_FEEDBACK_DB."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.feedback_db).expanduser().resolve()}"
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
@@ -205,6 +215,12 @@ class Settings(BaseSettings):
             raise ConfigError(
                 f"PA_CHUNK_OVERLAP={self.chunk_overlap} is not smaller than PA_CHUNK_SIZE={self.chunk_size}",
                 "make the overlap smaller than the chunk size (e.g. 120 with 900)",
+            )
+        if self.database_url and not self.database_url.startswith(("sqlite://", "postgresql://", "postgresql+")):
+            raise ConfigError(
+                f"PA_DATABASE_URL={self.database_url.split('@')[-1]!r} is not a SQLite or PostgreSQL URL",
+                "use postgresql+psycopg://user:password@host:5432/dbname, sqlite:////path/app.sqlite, "
+                "or unset it to use the SQLite file PA_FEEDBACK_DB",
             )
         if self.chroma_port is not None and not self.chroma_host:
             raise ConfigError(

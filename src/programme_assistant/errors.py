@@ -41,3 +41,11 @@ class StoreError(ProgrammeAssistantError):
 
 class MissingDependencyError(ProgrammeAssistantError):
     """An optional dependency is needed for a feature; says how to install it."""
+
+
+class DatabaseError(ProgrammeAssistantError):
+    """The app database (feedback, conversations) could not be opened, migrated or written."""
+
+
+class NotFoundError(ProgrammeAssistantError):
+    """A conversation (or another record) does not exist, or belongs to someone else."""

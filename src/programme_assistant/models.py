@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from programme_assistant.text.dates import month_name
@@ -149,6 +149,24 @@ class Answer:
             for r in self.retrieved
         ]
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """An Answer back from ``to_dict`` (a stored conversation turn). The retrieved passages are not rebuilt:
+        what a reader needs again is the text, the citations with their quotes, and the refusal."""
+        names = {f.name for f in fields(Citation)}
+        return cls(
+            question=str(data.get("question", "")),
+            text=str(data.get("text", "")),
+            citations=[Citation(**{k: v for k, v in c.items() if k in names}) for c in data.get("citations", [])],
+            refused=bool(data.get("refused", False)),
+            standalone_question=str(data.get("standalone_question", "")),
+            evidence=dict(data.get("evidence", {})),
+            timings=dict(data.get("timings", {})),
+            unsupported=list(data.get("unsupported", [])),
+            nearest=list(data.get("nearest", [])),
+            answerer=str(data.get("answerer", "extractive")),
+        )
 
 
 # --- the sync's report ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from programme_assistant.ui.render import esc
 
 if TYPE_CHECKING:
     from programme_assistant.assistant import Assistant
-    from programme_assistant.ui.feedback import FeedbackStore
+    from programme_assistant.appdata.state import AppData
 
 
 def header_html(assistant: Assistant) -> str:
@@ -49,7 +49,7 @@ def welcome_html(assistant: Assistant) -> str:
     )
 
 
-def build_ui(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any:
+def build_ui(assistant: Assistant, data: AppData | None = None) -> Any:
     """The Gradio Blocks of the app (not yet queued or mounted)."""
     import gradio as gr
 
@@ -63,7 +63,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any
         with gr.Tabs(elem_id="pa-tabs"):
             with gr.Tab("Chat", id="chat"):
                 chat = build_chat_tab(
-                    ChatController(assistant, feedback),
+                    ChatController(assistant, data),
                     starters,
                     assistant.filter_choices(),
                     welcome_html(assistant),
@@ -86,6 +86,9 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any
             except ProgrammeAssistantError:  # the store is down: keep the page, the header says why
                 return (*(gr.update() for _ in refresh[:-1]), header_html(assistant), gr.update(), gr.update())
 
+        chat_load, chat_inputs, chat_outputs = chat["load"]  # the browser's open conversation comes back
+        demo.load(chat_load, chat_inputs, chat_outputs, queue=False, api_visibility="private",
+                  show_progress="hidden")
         demo.load(
             on_load, None, [*components, chat["doc_types"], chat["languages"]], queue=False,
             api_visibility="private", show_progress="hidden",  # a quiet refresh, no spinners over the page
@@ -93,22 +96,22 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any
     return demo
 
 
-def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> Any:
+def create_app(assistant: Assistant, data: AppData | None = None) -> Any:
     from programme_assistant.ui.server import create_app as _create_app
 
-    return _create_app(assistant, feedback)
+    return _create_app(assistant, data)
 
 
 def launch(assistant: Assistant) -> int:
     """Serve the app on Settings.host:Settings.port until interrupted. Prints the address when it listens."""
-    from programme_assistant.ui.feedback import FeedbackStore
+    from programme_assistant.appdata.state import AppData
     from programme_assistant.ui.server import serve
 
     settings = assistant.settings
-    feedback = FeedbackStore(settings.feedback_db)
-    app = create_app(assistant, feedback)
+    data = AppData.from_settings(settings)
+    app = create_app(assistant, data)
     try:
         serve(app, settings.host, settings.port, login=bool(settings.login_credentials()))
     finally:
-        feedback.close()
+        data.close()
     return 0

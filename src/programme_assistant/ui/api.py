@@ -1,4 +1,6 @@
-"""The HTTP API: ``POST /api/ask`` (question, history, filters -> the Answer as JSON) and ``GET /api/health``.
+"""The HTTP API: ``POST /api/ask`` (question, history or conversation, filters -> the Answer as JSON),
+``GET /api/health``, and the caller's conversations (``GET /api/conversations``, ``GET``/``PATCH``/``DELETE
+/api/conversations/{id}``).
 
 A FastAPI router over the one Assistant; the chat UI is mounted beside it on the same app (see ``ui.server``).
 Answering is CPU-bound, so at most ``Settings.concurrency_limit`` questions are answered at once; the others
@@ -9,18 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from programme_assistant.errors import ProgrammeAssistantError
+from programme_assistant.errors import ConfigError, NotFoundError, ProgrammeAssistantError
 from programme_assistant.models import Filters
+from programme_assistant.ui.identity import owner_of
 
 if TYPE_CHECKING:
+    from programme_assistant.appdata.state import AppData
     from programme_assistant.assistant import Assistant
 
 _ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -87,6 +92,19 @@ class AskRequest(BaseModel):
     # Earlier turns, oldest first: [question, answer text] pairs, so follow-ups ("And Group B?") are understood.
     history: list[tuple[str, str]] = Field(default_factory=list)
     filters: FilterSpec = Field(default_factory=FilterSpec)
+    # Continue a kept conversation (its turns are the history; the answer is added to it), or start one
+    # (new_conversation). Either needs a login user or an X-Client-Id header; neither goes with `history`.
+    conversation_id: str | None = Field(None, max_length=64)
+    new_conversation: bool = False
+
+    @model_validator(mode="after")
+    def _one_history(self) -> AskRequest:
+        if self.conversation_id and self.new_conversation:
+            raise ValueError("send conversation_id to continue a conversation or new_conversation to start one, "
+                             "not both")
+        if (self.conversation_id or self.new_conversation) and self.history:
+            raise ValueError("a kept conversation brings its own history: leave `history` empty")
+        return self
 
     @field_validator("question")
     @classmethod
@@ -112,7 +130,23 @@ def health(assistant: Assistant) -> JSONResponse:
         return JSONResponse({"status": "degraded", "reason": exc.message, "fix": exc.fix}, status_code=503)
 
 
-def api_router(assistant: Assistant) -> APIRouter:
+class RenameRequest(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the title is empty")
+        return valid_text(value.strip(), "the title")
+
+
+def _error(exc: ProgrammeAssistantError) -> JSONResponse:
+    status = 404 if isinstance(exc, NotFoundError) else 400 if isinstance(exc, ConfigError) else 503
+    return JSONResponse({"error": exc.message, "fix": exc.fix}, status_code=status)
+
+
+def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
     """``/api/ask`` answers ``concurrency_limit`` questions at a time on threads of its own; the others wait
     on the event loop, holding no thread, so health checks, static files and the UI stay responsive."""
     settings = assistant.settings
@@ -126,10 +160,19 @@ def api_router(assistant: Assistant) -> APIRouter:
             slots[key] = asyncio.Semaphore(settings.concurrency_limit)
         return slots[key]
 
+    login = bool(settings.login_credentials())
+
+    def owner(request: Request) -> str:
+        if data is None:
+            raise NotFoundError("this server keeps no conversations", "start it with `programme-assistant serve`")
+        return owner_of(request.headers, login=login)
+
     @router.post("/ask", summary="Answer a question with cited sources")
-    async def ask(request: AskRequest) -> JSONResponse:
+    async def ask(request: AskRequest, http: Request) -> JSONResponse:
         """The Answer as JSON: text with [n] markers, citations (document, section, page, quoted sentence),
-        refused and nearest documents, the rewritten question, retrieved passages and timings."""
+        refused and nearest documents, the rewritten question, retrieved passages and timings. With
+        ``conversation_id`` or ``new_conversation`` the answer is kept in that conversation, and the reply
+        carries ``conversation_id`` and ``answer_id``."""
         if len(request.question) > settings.max_question_chars:
             raise HTTPException(
                 413, f"the question is longer than {settings.max_question_chars} characters (PA_MAX_QUESTION_CHARS)"
@@ -138,14 +181,68 @@ def api_router(assistant: Assistant) -> APIRouter:
             raise HTTPException(
                 413, f"the history has {len(request.history)} turns, more than {settings.max_history_turns} "
                 "(PA_MAX_HISTORY_TURNS): send the recent turns only")
+        keep = bool(request.conversation_id or request.new_conversation)
+        history = list(request.history)
+        try:
+            if keep:
+                who = owner(http)
+                if request.conversation_id:
+                    history = data.conversations.get(who, request.conversation_id).history  # type: ignore[union-attr]
+                    history = history[-settings.max_history_turns:] if settings.max_history_turns else []
+        except ProgrammeAssistantError as exc:
+            return _error(exc)
+        filters = request.filters.to_filters()
         async with slot():
             try:
                 answer = await asyncio.get_running_loop().run_in_executor(
-                    workers, lambda: assistant.ask(request.question, history=list(request.history),
-                                                   filters=request.filters.to_filters()))
+                    workers, lambda: assistant.ask(request.question, history=history, filters=filters))
             except ProgrammeAssistantError as exc:
                 return JSONResponse({"error": exc.message, "fix": exc.fix}, status_code=503)
-        return JSONResponse(answer.to_dict())
+        body = answer.to_dict()
+        if keep:
+            try:
+                conversation_id = request.conversation_id or data.conversations.create(  # type: ignore[union-attr]
+                    who, request.question).id
+                answer_id = uuid.uuid4().hex
+                data.conversations.add_turn(who, conversation_id, answer, answer_id=answer_id,  # type: ignore[union-attr]
+                                            filters=request.filters.model_dump())
+            except ProgrammeAssistantError as exc:
+                return _error(exc)
+            body.update(conversation_id=conversation_id, answer_id=answer_id)
+        return JSONResponse(body)
+
+    @router.get("/conversations", summary="Your conversations, the most recent first")
+    def list_conversations(http: Request) -> JSONResponse:
+        try:
+            return JSONResponse([c.summary() for c in data.conversations.list(owner(http))])  # type: ignore[union-attr]
+        except ProgrammeAssistantError as exc:
+            return _error(exc)
+
+    @router.get("/conversations/{conversation_id}", summary="One of your conversations, with its turns")
+    def get_conversation(conversation_id: str, http: Request) -> JSONResponse:
+        try:
+            conv = data.conversations.get(owner(http), conversation_id)  # type: ignore[union-attr]
+        except ProgrammeAssistantError as exc:
+            return _error(exc)
+        turns = [{"position": t.position, "answer_id": t.answer_id, "created_at": t.created_at,
+                  "question": t.question, "answer": t.answer.to_dict(), "filters": t.filters} for t in conv.turns]
+        return JSONResponse({**conv.summary(), "turns": turns})
+
+    @router.patch("/conversations/{conversation_id}", summary="Rename one of your conversations")
+    def rename_conversation(conversation_id: str, body: RenameRequest, http: Request) -> JSONResponse:
+        try:
+            conv = data.conversations.rename(owner(http), conversation_id, body.title)  # type: ignore[union-attr]
+        except ProgrammeAssistantError as exc:
+            return _error(exc)
+        return JSONResponse(conv.summary())
+
+    @router.delete("/conversations/{conversation_id}", status_code=204, summary="Delete one of your conversations")
+    def delete_conversation(conversation_id: str, http: Request) -> Response:
+        try:
+            data.conversations.delete(owner(http), conversation_id)  # type: ignore[union-attr]
+        except ProgrammeAssistantError as exc:
+            return _error(exc)
+        return Response(status_code=204)
 
     @router.get("/health", summary="Index size, models, last sync")
     def get_health() -> JSONResponse:

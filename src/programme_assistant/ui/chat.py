@@ -1,12 +1,15 @@
-"""The Chat tab: streaming answers with their sources, filters, follow-ups, a new-chat button, thumbs up/down.
+"""The Chat tab: streaming answers with their sources, filters, follow-ups, thumbs up/down, and kept
+conversations (a list to reopen, rename and delete; a reload comes back to the open one).
 
 ``ChatController`` holds the callbacks as plain methods (tested without a browser); ``build_chat_tab`` lays out
-the components and wires the events. The callbacks only translate: the Assistant answers, the FeedbackStore
-stores, ``render`` draws.
+the components and wires the events. The callbacks only translate: the Assistant answers, the app data stores
+(feedback, conversations), ``render`` draws. Conversations belong to the login user, or without a login to the
+browser, which keeps a random id of its own in its local storage (``gr.BrowserState``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import uuid
@@ -16,16 +19,22 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from programme_assistant.appdata.feedback import REASONS, settings_snapshot
 from programme_assistant.errors import ConfigError, ProgrammeAssistantError
 from programme_assistant.models import Answer, FilterChoices, Filters
 from programme_assistant.ui import render
-from programme_assistant.ui.feedback import REASONS, FeedbackStore, settings_snapshot
+from programme_assistant.ui.identity import owner_of
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from programme_assistant.appdata.conversations import Conversation
+    from programme_assistant.appdata.state import AppData
     from programme_assistant.assistant import Assistant
 
 log = logging.getLogger(__name__)
 Message = dict[str, Any]
+_CANCELLED = "cancelled"  # what the delete button's confirm box sends when the user says no
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -65,10 +74,15 @@ def filters_dict(filters: Filters) -> dict[str, Any]:
 
 
 class ChatController:
-    def __init__(self, assistant: Assistant, feedback: FeedbackStore | None = None) -> None:
+    def __init__(self, assistant: Assistant, data: AppData | None = None) -> None:
         self.assistant = assistant
-        self.feedback = feedback
+        self.feedback = data.feedback if data is not None else None
+        self.conversations = data.conversations if data is not None else None
+        self.login = bool(assistant.settings.login_credentials())
         self.max_chars = assistant.settings.max_question_chars
+        # the same on every restart and every worker sharing the database (see build_chat_tab)
+        self.browser_secret = hashlib.sha256(
+            f"programme-assistant|{assistant.settings.resolved_database_url()}".encode()).hexdigest()[:32]
 
     # --- asking ---------------------------------------------------------------------------------------
     def respond(
@@ -130,6 +144,81 @@ class ChatController:
     def new_chat(self) -> tuple[list[Message], list[Turn], str, str]:
         return [], [], render.sources_html(None), ""
 
+    # --- kept conversations ------------------------------------------------------------------------------
+    def owner(self, headers: Mapping[str, str], client_id: str | None) -> str | None:
+        """Whose conversations these are; None when they cannot be kept (no store, no identity)."""
+        if self.conversations is None:
+            return None
+        try:
+            return owner_of(headers, login=self.login, client_id=client_id or "")
+        except ConfigError:
+            return None
+
+    def keep(self, owner: str | None, conversation_id: str, turn: Turn) -> str:
+        """Store an answered turn in the open conversation (created with the question as title when none is
+        open). Returns the conversation's id; "" when nothing is kept. A database failure loses the record,
+        not the answer: it is logged and the chat goes on."""
+        if owner is None or self.conversations is None:
+            return conversation_id
+        try:
+            if not conversation_id:
+                conversation_id = self.conversations.create(owner, turn.answer.question).id
+            self.conversations.add_turn(owner, conversation_id, turn.answer, answer_id=turn.answer_id,
+                                        filters=turn.filters)
+        except ProgrammeAssistantError as exc:
+            log.warning("the conversation was not saved: %s", exc)
+        return conversation_id
+
+    def conversation_choices(self, owner: str | None) -> list[tuple[str, str]]:
+        """(label, id) of the owner's conversations, the most recent first."""
+        if owner is None or self.conversations is None:
+            return []
+        try:
+            listed = self.conversations.list(owner)
+        except ProgrammeAssistantError as exc:
+            log.warning("conversations could not be listed: %s", exc)
+            return []
+        return [(_label(c), c.id) for c in listed]
+
+    def open(self, owner: str | None, conversation_id: str) -> tuple[list[Message], list[Turn], str, str]:
+        """A kept conversation back in the chat: (messages, turns, sources panel, its id); an empty chat when
+        it is gone or not the owner's."""
+        if owner is None or self.conversations is None or not conversation_id:
+            return [], [], render.sources_html(None), ""
+        try:
+            conv = self.conversations.get(owner, conversation_id)
+        except ProgrammeAssistantError:
+            return [], [], render.sources_html(None), ""
+        messages: list[Message] = []
+        turns: list[Turn] = []
+        for t in conv.turns:
+            history = [(x.answer.question, x.answer.text) for x in turns]
+            messages.append({"role": "user", "content": render.question_html(t.question)})
+            messages.append({"role": "assistant", "content": render.answer_html(t.answer)})
+            turns.append(Turn(t.answer_id, len(messages) - 1, t.answer, history, t.filters))
+        return messages, turns, render.sources_html(turns[-1].answer if turns else None), conv.id
+
+    def rename(self, owner: str | None, conversation_id: str, title: str) -> str:
+        """Rename the open conversation; returns a note for the user."""
+        if owner is None or self.conversations is None:
+            return "Conversations are not kept on this server."
+        if not conversation_id:
+            return "Ask a question first: a new chat is kept from its first answer."
+        try:
+            self.conversations.rename(owner, conversation_id, title or "")
+        except ProgrammeAssistantError as exc:
+            return f"{exc.message} ({exc.fix})" if exc.fix else exc.message
+        return "Renamed."
+
+    def delete(self, owner: str | None, conversation_id: str) -> str:
+        if owner is None or self.conversations is None or not conversation_id:
+            return ""
+        try:
+            self.conversations.delete(owner, conversation_id)
+        except ProgrammeAssistantError as exc:
+            return exc.message
+        return "Conversation deleted."
+
     # --- sources ----------------------------------------------------------------------------------------
     @staticmethod
     def turn_at(turns: list[Turn] | None, message_index: int) -> Turn | None:
@@ -174,9 +263,30 @@ class ChatController:
         return "Thanks: this answer will be reviewed."
 
 
+def _label(conv: Conversation) -> str:
+    when = conv.updated_at[:16].replace("T", " ")
+    return f"{conv.title} · {when}"
+
+
 def build_chat_tab(controller: ChatController, starters: list[str], choices: FilterChoices,
                    welcome: str) -> dict[str, Any]:
     """Lay out the chat tab inside the current Blocks context and wire its events."""
+    # The browser's own id and its open conversation, in its local storage: a reload reopens the conversation.
+    # The fixed key and secret keep them readable across restarts and by every worker of a cluster; they hide
+    # nothing (the id is random and stays in this browser).
+    browser = gr.BrowserState({"client_id": "", "open": ""}, storage_key="programme-assistant-chat",
+                              secret=controller.browser_secret)
+    conversation = gr.State("")  # the open conversation's id ("" until the first answer is kept)
+    with gr.Sidebar(label="Conversations", open=True, elem_id="pa-conversations", width=280):
+        gr.Markdown("### Conversations")
+        new_side = gr.Button("+ New chat", variant="primary", size="sm", elem_id="pa-new-chat-side")
+        listing = gr.Radio([], show_label=False, container=False, elem_id="pa-conversation-list")
+        with gr.Accordion("Rename or delete the open chat", open=False, elem_id="pa-conversation-edit"):
+            new_title = gr.Textbox(placeholder="A new name", show_label=False, max_length=200, lines=1,
+                                   elem_id="pa-conversation-title")
+            with gr.Row():
+                rename = gr.Button("Rename", size="sm", elem_id="pa-conversation-rename")
+                delete = gr.Button("Delete chat", size="sm", variant="stop", elem_id="pa-conversation-delete")
     with gr.Row(equal_height=False):
         with gr.Column(scale=7, min_width=420):
             chatbot = gr.Chatbot(
@@ -230,23 +340,95 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
     filter_inputs = [doc_types, languages, date_from, date_to]
     ask_outputs = [chatbot, turns, sources, question]
 
-    def respond(q: str, msgs: list[Message], ts: list[Turn], *flt: Any) -> Iterator[Any]:
-        yield from controller.respond(q, msgs, ts, *flt)
+    def owner(state: dict[str, Any] | None, request: gr.Request | None) -> str | None:
+        headers = dict(request.headers) if request is not None else {}
+        return controller.owner(headers, (state or {}).get("client_id"))
 
+    def listing_update(who: str | None, open_id: str) -> Any:
+        choices = controller.conversation_choices(who)
+        return gr.update(choices=choices, value=open_id if any(v == open_id for _, v in choices) else None)
+
+    def respond(q: str, msgs: list[Message], ts: list[Turn], conv: str, state: dict[str, Any] | None,
+                d_types: Any, langs: Any, d_from: Any, d_to: Any, request: gr.Request) -> Iterator[Any]:
+        before = len(ts or [])
+        for step in controller.respond(q, msgs, ts, d_types, langs, d_from, d_to):
+            if len(step[1]) > before:  # answered: kept before it is shown, so a quick follow-up finds it
+                conv = controller.keep(owner(state, request), conv, step[1][-1])
+                before = len(step[1])
+            yield (*step, conv)
+
+    def after_answer(conv: str, state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, Any]:
+        state = {**(state or {}), "open": conv}
+        return listing_update(owner(state, request), conv), state
+
+    ask_inputs = [question, chatbot, turns, conversation, browser, *filter_inputs]
     hide_feedback = (lambda: (gr.update(visible=False), "", None, ""), None, [feedback_box, pending, reason, comment])
     for trigger in (question.submit, send.click):
         trigger(*hide_feedback, queue=False).then(
-            respond, [question, chatbot, turns, *filter_inputs], ask_outputs, api_visibility="private"
-        )
+            respond, ask_inputs, [*ask_outputs, conversation], api_visibility="private"
+        ).then(after_answer, [conversation, browser], [listing, browser], queue=False, api_visibility="private")
 
     def pick_example(evt: gr.SelectData) -> str:
         return str((evt.value or {}).get("text", "")) if isinstance(evt.value, dict) else str(evt.value or "")
 
     chatbot.example_select(pick_example, None, question, queue=False).then(
-        respond, [question, chatbot, turns, *filter_inputs], ask_outputs, api_visibility="private"
-    )
-    new.click(controller.new_chat, None, ask_outputs, queue=False).then(*hide_feedback, queue=False)
-    chatbot.clear(controller.new_chat, None, ask_outputs, queue=False).then(*hide_feedback, queue=False)
+        respond, ask_inputs, [*ask_outputs, conversation], api_visibility="private"
+    ).then(after_answer, [conversation, browser], [listing, browser], queue=False, api_visibility="private")
+
+    def start_new(state: dict[str, Any] | None) -> tuple[Any, ...]:
+        state = {**(state or {}), "open": ""}
+        return (*controller.new_chat(), "", gr.update(value=None), state)
+
+    new_outputs = [*ask_outputs, conversation, listing, browser]
+    for trigger in (new.click, new_side.click, chatbot.clear):
+        trigger(start_new, [browser], new_outputs, queue=False, api_visibility="private").then(
+            *hide_feedback, queue=False)
+
+    def on_open(picked: str | None, state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
+        if not picked:
+            return (*(gr.update() for _ in ask_outputs), gr.update(), gr.update())
+        messages, ts, panel, conv = controller.open(owner(state, request), picked)
+        return messages, ts, panel, "", conv, {**(state or {}), "open": conv}
+
+    listing.input(on_open, [listing, browser], [*ask_outputs, conversation, browser], queue=False,
+                  api_visibility="private").then(*hide_feedback, queue=False)
+
+    def on_load(state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
+        state = dict(state or {})
+        if not state.get("client_id"):
+            state["client_id"] = uuid.uuid4().hex
+        who = owner(state, request)
+        messages, ts, panel, conv = controller.open(who, str(state.get("open") or ""))
+        state["open"] = conv
+        if not conv:  # nothing to reopen: leave the chat alone (a question may already be on its way)
+            return (*(gr.update() for _ in range(4)), listing_update(who, ""), state)
+        return messages, ts, panel, conv, listing_update(who, conv), state
+
+    def on_rename(title: str, conv: str, state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, Any]:
+        note = controller.rename(owner(state, request), conv, title)
+        if note:
+            gr.Info(note)
+        return listing_update(owner(state, request), conv), ""
+
+    rename.click(on_rename, [new_title, conversation, browser], [listing, new_title], queue=False,
+                 api_visibility="private")
+    new_title.submit(on_rename, [new_title, conversation, browser], [listing, new_title], queue=False,
+                     api_visibility="private")
+
+    def on_delete(conv: str, state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
+        if conv == _CANCELLED:
+            return tuple(gr.update() for _ in new_outputs)
+        if not conv:
+            gr.Info("No conversation is open: a new chat is kept from its first answer.")
+            return tuple(gr.update() for _ in new_outputs)
+        note = controller.delete(owner(state, request), conv)
+        if note:
+            gr.Info(note)
+        state = {**(state or {}), "open": ""}
+        return (*controller.new_chat(), "", listing_update(owner(state, request), ""), state)
+
+    delete.click(on_delete, [conversation, browser], new_outputs, queue=False, api_visibility="private",
+                 js=f"(c, s) => (!c || confirm('Delete this conversation? This cannot be undone.')) ? [c, s] : ['{_CANCELLED}', s]")
 
     def on_select(ts: list[Turn], evt: gr.SelectData) -> str:
         index = evt.index if isinstance(evt.index, int) else evt.index[0]
@@ -272,6 +454,7 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
     send_reason.click(on_reason, [pending, reason, comment], feedback_box, queue=False)
     skip_reason.click(lambda: gr.update(visible=False), None, feedback_box, queue=False)
     return {
+        "load": (on_load, [browser], [chatbot, turns, sources, conversation, listing, browser]),
         "chatbot": chatbot,
         "question": question,
         "sources": sources,

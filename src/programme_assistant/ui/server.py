@@ -24,7 +24,7 @@ from programme_assistant.errors import ConfigError
 
 if TYPE_CHECKING:
     from programme_assistant.assistant import Assistant
-    from programme_assistant.ui.feedback import FeedbackStore
+    from programme_assistant.appdata.state import AppData
 
 REALM = "programme-assistant"
 
@@ -133,8 +133,9 @@ async def validation_error(request: Any, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": _printable(jsonable_encoder(errors))}, status_code=422)
 
 
-def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> FastAPI:
-    """The whole app: API, document viewer and chat UI, with the login when one is configured."""
+def create_app(assistant: Assistant, data: AppData | None = None) -> FastAPI:
+    """The whole app: API, document viewer and chat UI, with the login when one is configured. ``data`` keeps
+    feedback and conversations (without it the app keeps neither)."""
     import gradio as gr
 
     from programme_assistant.ui import build_ui
@@ -160,9 +161,9 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> F
     users = settings.login_credentials()
     if users:
         app.add_middleware(BasicAuthMiddleware, users=users)
-    app.include_router(api_router(assistant))
+    app.include_router(api_router(assistant, data))
     app.include_router(document_router(assistant))
-    blocks = build_ui(assistant, feedback)
+    blocks = build_ui(assistant, data)
     blocks.queue(default_concurrency_limit=settings.concurrency_limit)
     mounted = gr.mount_gradio_app(
         app,

@@ -1,4 +1,4 @@
-"""Thumbs up/down on answers, kept in a local SQLite file, and the down-voted ones exported as draft eval cases.
+"""Thumbs up/down on answers, kept in the app database, and the down-voted ones exported as draft eval cases.
 
 Each vote is stored with everything needed to reproduce and judge the answer later: the question, the
 conversation before it, the answer text, its citations, the filters and the settings that produced it.
@@ -10,38 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from programme_assistant.appdata.database import AppDatabase
+from programme_assistant.appdata.tables import feedback as table
 from programme_assistant.errors import ConfigError
 from programme_assistant.models import Answer
 from programme_assistant.text.language import detect_language
 
 Vote = Literal["up", "down"]
 REASONS: tuple[str, ...] = ("wrong source", "incomplete", "wrong", "other")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    answer_id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
-    reason TEXT NOT NULL DEFAULT '',
-    comment TEXT NOT NULL DEFAULT '',
-    question TEXT NOT NULL,
-    standalone_question TEXT NOT NULL DEFAULT '',
-    answer TEXT NOT NULL,
-    refused INTEGER NOT NULL DEFAULT 0,
-    answerer TEXT NOT NULL DEFAULT '',
-    citations TEXT NOT NULL DEFAULT '[]',   -- JSON: number, doc_id, title, date, section, page, quote
-    history TEXT NOT NULL DEFAULT '[]',     -- JSON: [[question, answer], ...] before this question
-    filters TEXT NOT NULL DEFAULT '{}',     -- JSON
-    settings TEXT NOT NULL DEFAULT '{}'     -- JSON: the settings that shaped the answer (no secrets)
-);
-"""
 
 # Settings that never go into the feedback file.
 _SECRET_SETTINGS = frozenset({"admin_password", "login_users", "llm_api_key"})
@@ -87,27 +68,10 @@ def citation_summary(answer: Answer) -> list[dict[str, Any]]:
 
 
 class FeedbackStore:
-    """The feedback database. Safe to share between the threads of the web server."""
+    """The votes, in the app database. Safe to share between the threads of the web server."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
-
-    def _conn(self) -> sqlite3.Connection:
-        if self._db is None:  # created on first use, so starting the app writes nothing
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            self._db = db
-        return self._db
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+    def __init__(self, db: AppDatabase) -> None:
+        self.db = db
 
     def vote(
         self,
@@ -122,75 +86,56 @@ class FeedbackStore:
         """Record (or replace) the vote on one answer. A changed vote keeps an earlier reason only if still down."""
         if vote not in ("up", "down"):
             raise ConfigError(f"unknown vote {vote!r}", "vote 'up' or 'down'")
-        row = (
-            answer_id,
-            _now(),
-            vote,
-            answer.question,
-            answer.standalone_question,
-            answer.text,
-            int(answer.refused),
-            answer.answerer,
-            json.dumps(citation_summary(answer), ensure_ascii=False),
-            json.dumps([list(turn) for turn in history], ensure_ascii=False),
-            json.dumps(filters or {}, ensure_ascii=False),
-            json.dumps(settings or {}, ensure_ascii=False),
-        )
-        with self._lock:
-            self._conn().execute(
-                "INSERT INTO feedback (answer_id, created_at, vote, question, standalone_question, answer, refused, "
-                "answerer, citations, history, filters, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(answer_id) DO UPDATE SET vote=excluded.vote, created_at=excluded.created_at, "
-                "reason=CASE WHEN excluded.vote='down' THEN feedback.reason ELSE '' END, "
-                "comment=CASE WHEN excluded.vote='down' THEN feedback.comment ELSE '' END",
-                row,
-            )
+        row = {
+            "answer_id": answer_id,
+            "created_at": _now(),
+            "vote": vote,
+            "question": answer.question,
+            "standalone_question": answer.standalone_question,
+            "answer": answer.text,
+            "refused": int(answer.refused),
+            "answerer": answer.answerer,
+            "citations": json.dumps(citation_summary(answer), ensure_ascii=False),
+            "history": json.dumps([list(turn) for turn in history], ensure_ascii=False),
+            "filters": json.dumps(filters or {}, ensure_ascii=False),
+            "settings": json.dumps(settings or {}, ensure_ascii=False),
+        }
+        with self.db.begin() as conn:
+            conn.execute(_upsert(conn.dialect.name, row))
 
     def set_reason(self, answer_id: str, reason: str, comment: str = "") -> bool:
         """Attach the reason for a down-vote. False when the answer has no down-vote."""
         if reason and reason not in REASONS:
             raise ConfigError(f"unknown reason {reason!r}", f"use one of: {', '.join(REASONS)}")
-        with self._lock:
-            cur = self._conn().execute(
-                "UPDATE feedback SET reason=?, comment=? WHERE answer_id=? AND vote='down'",
-                (reason, comment.strip()[:2000], answer_id),
+        with self.db.begin() as conn:
+            result = conn.execute(
+                table.update()
+                .where(table.c.answer_id == answer_id, table.c.vote == "down")
+                .values(reason=reason, comment=comment.strip()[:2000])
             )
-            return cur.rowcount > 0
+            return bool(result.rowcount)
 
     def remove(self, answer_id: str) -> None:
         """The vote was taken back."""
-        with self._lock:
-            self._conn().execute("DELETE FROM feedback WHERE answer_id=?", (answer_id,))
+        with self.db.begin() as conn:
+            conn.execute(table.delete().where(table.c.answer_id == answer_id))
 
     def records(self, vote: Vote | None = None) -> list[FeedbackRecord]:
-        if not self.path.exists():
+        from sqlalchemy import select
+
+        if not self.db.exists():  # reading creates nothing
             return []
-        query = (
-            "SELECT answer_id, created_at, vote, reason, comment, question, standalone_question, answer, "
-            "refused, answerer, citations, history, filters, settings FROM feedback"
-        )
-        args: tuple[Any, ...] = ()
+        query = select(table).order_by(table.c.created_at, table.c.answer_id)
         if vote:
-            query += " WHERE vote=?"
-            args = (vote,)
-        with self._lock:
-            rows = self._conn().execute(query + " ORDER BY created_at, answer_id", args).fetchall()
+            query = query.where(table.c.vote == vote)
+        with self.db.begin() as conn:
+            rows = conn.execute(query).mappings().all()
         return [
             FeedbackRecord(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                bool(r[8]),
-                r[9],
-                json.loads(r[10]),
-                json.loads(r[11]),
-                json.loads(r[12]),
-                json.loads(r[13]),
+                r["answer_id"], r["created_at"], r["vote"], r["reason"], r["comment"], r["question"],
+                r["standalone_question"], r["answer"], bool(r["refused"]), r["answerer"],
+                json.loads(r["citations"]), json.loads(r["history"]), json.loads(r["filters"]),
+                json.loads(r["settings"]),
             )
             for r in rows
         ]
@@ -239,6 +184,31 @@ def export_drafts(records: Iterable[FeedbackRecord], out: Path | None) -> tuple[
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     return len(lines), text
+
+
+def _upsert(dialect: str, row: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT (answer_id) DO UPDATE, in the dialect's words (SQLite and PostgreSQL both have it):
+    a changed vote keeps the reason and comment only while it stays down."""
+    from sqlalchemy import case
+
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise ConfigError(f"the app database's dialect {dialect!r} is not supported",
+                          "use SQLite (default) or PostgreSQL in PA_DATABASE_URL")
+    stmt = insert(table).values(**row, reason="", comment="")
+    down = stmt.excluded.vote == "down"
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.answer_id],
+        set_={
+            "vote": stmt.excluded.vote,
+            "created_at": stmt.excluded.created_at,
+            "reason": case((down, table.c.reason), else_=""),
+            "comment": case((down, table.c.comment), else_=""),
+        },
+    )
 
 
 def _now() -> str:
