@@ -20,7 +20,7 @@ ingest: $(STAMP)  ## sync the corpus folder into the index
 	$(BIN)/programme-assistant ingest
 
 test: $(STAMP)  ## the test suite, including the few tests that load the real model
-	$(BIN)/python -m pytest -m "not integration and not e2e and not faults"
+	$(BIN)/python -m pytest -m "not integration and not e2e and not faults and not cluster"
 
 .PHONY: faults soak
 faults: $(STAMP)  ## the fault suite: kill -9 during syncs, files changed mid-sync, a full disk, a Chroma server killed
@@ -76,3 +76,13 @@ corpus-files: $(STAMP)  ## rebuild the sample corpus's PDF and DOCX files from s
 
 clean:
 	rm -rf .index
+
+.PHONY: cluster cluster-stop bench-cluster
+cluster: $(STAMP)  ## on loopback: Chroma server + PostgreSQL + 2 workers + HAProxy; syncs the corpus, prints the address
+	bash scripts/cluster.sh start
+
+bench-cluster: $(STAMP)  ## answers/s through HAProxy with 1 and 2 workers beside one worker direct; RSS per worker
+	$(BIN)/python -m benchmarks.cluster
+
+cluster-stop:  ## stop what `make cluster` started
+	bash scripts/cluster.sh stop

@@ -25,8 +25,12 @@ start)
     if [[ ! -f "$dir/PG_VERSION" ]]; then
         "${AS[@]}" "$bindir/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
+    if "${AS[@]}" "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+        :  # already running (a second `start` is harmless)
+    else
     "${AS[@]}" "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=200" start >/dev/null
+    fi
     "${AS[@]}" "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname='assistant'" | grep -q 1 \
         || "${AS[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres assistant

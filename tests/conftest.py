@@ -48,13 +48,27 @@ def fake_embedder() -> CountingFakeEmbedding:
     return CountingFakeEmbedding(size=16, embedded=[])
 
 
+# TEST_CHROMA_SERVER=host:port runs the store tests against a Chroma server (`chroma run`) instead of the
+# embedded store: each test then gets a collection of its own there. .ci/run does both.
+CHROMA_SERVER = __import__("os").environ.get("TEST_CHROMA_SERVER", "")
+
+
+def store_settings() -> dict[str, object]:
+    if not CHROMA_SERVER:
+        return {}
+    host, _, port = CHROMA_SERVER.rpartition(":")
+    return {"chroma_host": host, "chroma_port": int(port), "collection": f"test-{__import__('uuid').uuid4().hex[:16]}"}
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", chunk_size=300, chunk_overlap=60)
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", chunk_size=300, chunk_overlap=60,
+                    **store_settings())
 
 
 def make_sync(settings: Settings, embedder, **kwargs) -> FolderSync:
-    store = ChunkStore(make_chroma_client(settings.index_dir), settings.collection, embedder)
+    client = make_chroma_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+    store = ChunkStore(client, settings.collection, embedder)
     manifest = Manifest(settings.index_dir / "manifest.sqlite")
     return FolderSync(store, manifest, embedder, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
                       batch_size=settings.batch_size, max_file_mb=settings.max_file_mb, ignore=settings.ignore,

@@ -212,3 +212,23 @@ def test_serve_listens_first_then_prints_the_address(monkeypatch, capsys):
     assert len(served) == 1 and served[0][0].getsockname()[1] == port
     served[0][0].close()
     assert url_for("0.0.0.0", 7860) == "http://127.0.0.1:7860" and url_for("::1", 80) == "http://[::1]:80"
+
+
+def test_sync_over_http_needs_editing_and_the_admin_password(tmp_path):
+    assistant = ui_assistant(tmp_path, admin_password=SecretStr("s3cret"))
+    (assistant.settings.corpus_dir / "news" / "2024-02-01-new-call.md").write_text(
+        "---\ntitle: New call\ntype: news\ndate: 2024-02-01\n---\n\nThe fourth call opens on 1 March 2024 for "
+        "cluster organisations in Galicia.\n", encoding="utf-8")
+    with TestClient(create_app(assistant)) as c:
+        r = c.post("/api/sync")
+        assert r.status_code == 403 and "X-Admin-Password" in r.json()["fix"]
+        assert c.post("/api/sync", headers={"X-Admin-Password": "wrong"}).status_code == 403
+        r = c.post("/api/sync", headers={"X-Admin-Password": "s3cret"})
+        assert r.status_code == 200, r.text
+        assert r.json()["ok"] and r.json()["counts"]["added"] == 1
+        answer = c.post("/api/ask", json={"question": "When does the fourth call open?"}).json()
+        assert "1 March 2024" in answer["text"]
+    locked = ui_assistant(tmp_path / "locked", document_editing=False)
+    with TestClient(create_app(locked)) as c:
+        r = c.post("/api/sync")
+        assert r.status_code == 403 and "PA_DOCUMENT_EDITING" in r.json()["fix"]

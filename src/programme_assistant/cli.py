@@ -187,6 +187,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if assistant.read_only_from is not None:
         print(f"note: the index folder {assistant.read_only_from} is read-only: serving it without a sync",
               file=sys.stderr)
+    elif args.no_sync:
+        print("note: serving the index as it is (--no-sync); POST /api/sync or `programme-assistant ingest` "
+              "brings it up to date", file=sys.stderr)
     else:
         _print_sync_report(assistant.sync())
     try:
@@ -290,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
     serve = sub.add_parser("serve", help="sync the corpus, then start the chat")
     common(serve)
+    serve.add_argument("--no-sync", action="store_true",
+                       help="start without syncing first (a worker of a cluster: one sync serves them all)")
     serve.set_defaults(func=cmd_serve)
     feedback = sub.add_parser("feedback", help="thumbs up/down given in the chat app")
     feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)

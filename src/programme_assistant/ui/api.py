@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from programme_assistant.errors import ConfigError, NotFoundError, ProgrammeAssistantError
 from programme_assistant.models import Filters
 from programme_assistant.ui.identity import owner_of
+from programme_assistant.ui.maintainers import PasswordThrottle, password_ok
 
 if TYPE_CHECKING:
     from programme_assistant.appdata.state import AppData
@@ -210,6 +211,34 @@ def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
                 return _error(exc)
             body.update(conversation_id=conversation_id, answer_id=answer_id)
         return JSONResponse(body)
+
+    throttle = PasswordThrottle(settings.admin_attempts_before_wait)
+
+    @router.post("/sync", summary="Sync the corpus folder into the index (only what changed)")
+    async def sync(http: Request) -> JSONResponse:
+        """For maintainers and schedulers: the same sync as the Documents tab. Needs document editing on
+        (PA_DOCUMENT_EDITING) and, when PA_ADMIN_PASSWORD is set, that password in ``X-Admin-Password``.
+        Every worker over the same store sees the result within seconds."""
+        if not settings.document_editing:
+            return JSONResponse({"error": "document editing is off on this server",
+                                 "fix": "set PA_DOCUMENT_EDITING=true, or run `programme-assistant ingest`"},
+                                status_code=403)
+        client = http.client.host if http.client else "?"
+        wait = throttle.wait(client)
+        if wait > 0:
+            return JSONResponse({"error": "too many wrong passwords", "fix": f"wait {wait:.0f} s"},
+                                status_code=429, headers={"Retry-After": str(int(wait) + 1)})
+        if not password_ok(settings, http.headers.get("x-admin-password")):
+            throttle.failed(client)
+            return JSONResponse({"error": "the admin password is missing or wrong",
+                                 "fix": "send PA_ADMIN_PASSWORD in the X-Admin-Password header"}, status_code=403)
+        throttle.succeeded(client)
+        try:
+            report = await asyncio.get_running_loop().run_in_executor(workers, assistant.sync)
+        except ProgrammeAssistantError as exc:
+            return _error(exc)
+        body = report.to_dict()
+        return JSONResponse(body, status_code=200 if report.ok else 500)
 
     @router.get("/conversations", summary="Your conversations, the most recent first")
     def list_conversations(http: Request) -> JSONResponse:
