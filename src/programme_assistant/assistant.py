@@ -5,7 +5,7 @@
     assistant.ask_stream(...)                        # text pieces, then the Answer
     assistant.sync(progress=...)                     # the corpus folder -> the index
     assistant.documents() / overview() / timeline() / glossary() / starter_questions() / filter_choices()
-    assistant.document(doc_id) / document_file(doc_id)
+    assistant.document(doc_id) / document_file(doc_id) / page_count(doc_id) / page_image(doc_id, page)
     assistant.add_documents(paths, folder) / delete_document(doc_id)
     assistant.status()
 
@@ -29,11 +29,12 @@ from programme_assistant.answering.extractive import ExtractiveAnswerer, Extract
 from programme_assistant.answering.ranker import LinearRanker
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
-from programme_assistant.errors import ProgrammeAssistantError, StoreError
+from programme_assistant.errors import DocumentError, ProgrammeAssistantError, StoreError
 from programme_assistant.ingest import catalogue
 from programme_assistant.ingest.corpus import TOP_LEVEL, AddedFiles, CorpusFolder
 from programme_assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, build_document, read_sidecar
 from programme_assistant.ingest.manifest import Manifest
+from programme_assistant.ingest.page_images import PageImages
 from programme_assistant.ingest.sync import FolderSync, Progress
 from programme_assistant.models import (
     Answer,
@@ -172,6 +173,7 @@ class Assistant:
         self.corpus = CorpusFolder(settings.corpus_dir, settings.max_file_mb)
         # set when the index folder is read-only: questions are answered from a copy of it, syncs refused
         self.read_only_from: Path | None = None
+        self.page_images = PageImages(settings.page_image_width, int(settings.page_image_cache_mb * 1024 * 1024))
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embeddings | None = None,
@@ -311,6 +313,21 @@ class Assistant:
         path = self.document_file(doc_id)
         side_meta, _raw = read_sidecar(path)
         return build_document(doc_id, path, path.read_bytes(), "", side_meta)
+
+    def _pdf_file(self, doc_id: str) -> Path:
+        path = self.document_file(doc_id)
+        if path.suffix.lower() != ".pdf":
+            raise DocumentError(doc_id, "is not a PDF: it has no pages to show", "open its text instead")
+        return path
+
+    def page_count(self, doc_id: str) -> int:
+        """The number of pages of an indexed PDF (DocumentError for anything else)."""
+        return self.page_images.page_count(self._pdf_file(doc_id))
+
+    def page_image(self, doc_id: str, page: int) -> bytes:
+        """Page ``page`` (1-based) of an indexed PDF as PNG bytes, as printed (DocumentError for anything else).
+        Rendered pages are cached, bounded by PA_PAGE_IMAGE_CACHE_MB."""
+        return self.page_images.png(self._pdf_file(doc_id), page)
 
     def corpus_folders(self) -> list[str]:
         """Sub-folders of the corpus an upload may go to (``TOP_LEVEL`` first)."""

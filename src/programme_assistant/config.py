@@ -198,6 +198,12 @@ class Settings(BaseSettings):
     starter_questions: list[str] = Field(default_factory=list)
     # How many starter questions the welcome panel shows: one row of cards.
     starter_count: int = Field(4, ge=0, le=12)
+    # A PDF source's cited page is shown as an image beside its text: this wide (px), sharp on a laptop screen
+    # at the viewer's width and about 100-300 KB as PNG.
+    page_image_width: int = Field(1000, ge=200, le=3000)
+    # Rendered pages kept in memory, most recently shown first: 32 MB holds some hundred pages, and a page not
+    # held is rendered again in about 0.1 s.
+    page_image_cache_mb: float = Field(32.0, ge=0)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
