@@ -15,7 +15,6 @@ cells or list items), the first one ``id="quote"`` for the page to scroll to.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -117,6 +116,7 @@ def _mark_between(rendered: str) -> str:
             out.append(piece.replace(START, "").replace(END, "").replace("%E2%B9%8E", "").replace("%E2%B9%8F", ""))
             continue
         text = ""
+        piece = piece.replace("'", "&#x27;")  # escaped as everywhere else in the app (html.escape)
         for part in re.split(f"([{START}{END}])", piece):
             if part == START:
                 inside = True
@@ -142,8 +142,3 @@ def render_markdown(text: str, start: int | None = None, end: int | None = None)
         if start < end:
             text = text[:start] + START + text[start:end] + END + text[end:]
     return _mark_between(_MD.render(text))
-
-
-def plain(text: str) -> str:
-    """Escaped text, for places where no Markdown is wanted."""
-    return html.escape(text, quote=True)
