@@ -53,12 +53,12 @@ def timeline_frame(assistant: Assistant) -> pd.DataFrame:
 
 def date_limits(frame: pd.DataFrame) -> list[float] | None:
     """The plot's date axis: from the start of the first document's month to the end of the last one's, and a
-    month more on each side, so that no point sits on an edge (ms since the epoch, as the plot takes them)."""
+    month more on each side, so that no point sits on an edge (seconds since the epoch, as the plot takes them)."""
     if frame.empty:
         return None
     first = frame["date"].min().to_period("M").to_timestamp() - pd.DateOffset(months=1)
     last = frame["date"].max().to_period("M").to_timestamp() + pd.DateOffset(months=2)
-    return [first.timestamp() * 1000, last.timestamp() * 1000]
+    return [first.timestamp(), last.timestamp()]
 
 
 def timeline_plot(assistant: Assistant) -> Any:

@@ -35,6 +35,7 @@ def esc(text: object) -> str:
 
 
 _HEADING_LINE = re.compile(r"^#{1,6}[ \t]+")
+_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?=\S)")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
@@ -152,6 +153,9 @@ def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW) -
     """The passage with the quoted sentence highlighted; long passages trimmed to ``window`` characters on each
     side of it."""
     at = passage.find(quote_text) if quote_text else -1
+    bullet = _BULLET.match(quote_text) if at >= 0 else None
+    if bullet:  # a list item's bullet stays outside the highlight, as in the document page
+        at, quote_text = at + bullet.end(), quote_text[bullet.end():]
     if at < 0:
         shown = passage if len(passage) <= 2 * window else passage[: 2 * window] + "…"
         return _lines(shown, tables=True)

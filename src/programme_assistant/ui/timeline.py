@@ -119,6 +119,7 @@ TIMELINE_CSS = """
 .pa-tl-list section { break-inside: avoid; margin-bottom: 10px; }
 .pa-tl-list h4 { margin: 4px 0; font-size: 15px; }
 .pa-tl-list ol { list-style: none; margin: 0; padding: 0; }
+.pa-timeline, .pa-tl-list li, .pa-tl-list a { text-align: left !important; }
 .pa-tl-list li { display: flex; gap: 10px; font-size: 13.5px; line-height: 1.45; margin: 3px 0; }
 .pa-tl-list time { flex: none; width: 92px; color: var(--body-text-color-subdued); font-variant-numeric: tabular-nums; }
 .pa-tl-list a { color: var(--body-text-color) !important; text-decoration: none !important; }
