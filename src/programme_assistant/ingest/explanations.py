@@ -34,8 +34,8 @@ _VERB = re.compile(
     r"publish\w*|connect\w*|brought|set|keeps?|kept|start\w*|began|begins?|ends?|ended|includ\w*|focus\w*)\b",
 )
 # what may stand before the term when it is the sentence's subject: "The", a year, or another name it is paired with
-_SUBJECT = re.compile(r"^(?:(?:the|in \d{4},?|since \d{4},?|today,?)\s+)?(?:[\w'’-]+(?:\s[\w'’-]+)?\s+(?:and|with)\s+)?$",
-                      re.IGNORECASE)
+_SUBJECT = re.compile(
+    r"^(?:(?:the|in \d{4},?|since \d{4},?|today,?)\s+)?(?:[\w'’-]+(?:\s[\w'’-]+)?\s+(?:and|with)\s+)?$", re.IGNORECASE)
 _PRONOUN = re.compile(r"^(?:it|its|this|these|they|their|he|she|his|her)\b", re.IGNORECASE)
 _CUT_SHORT = re.compile(r"\b(?:no|nr|art|p|pp|vol)\.$", re.IGNORECASE)  # "CoP no." cut before "1"
 MIN_WORDS, MAX_WORDS = 6, 60  # a readable explanation: a full sentence, not a paragraph
@@ -111,7 +111,8 @@ def _mentions(entry: GlossaryEntry, sentence: str) -> re.Match[str] | None:
 def _score(entry: GlossaryEntry, s: _Sentence, terms: set[str]) -> float | None:
     """How well ``s`` says what ``entry`` is or does (None: it does not)."""
     words = s.text.split()
-    if not MIN_WORDS <= len(words) <= MAX_WORDS or s.text.endswith("?") or _CUT_SHORT.search(s.text):
+    shortest = 3 if s.rest_of_definition else MIN_WORDS  # the glossary's own words may be brief
+    if not shortest <= len(words) <= MAX_WORDS or s.text.endswith("?") or _CUT_SHORT.search(s.text):
         return None
     if s.defines and s.defines != entry.term:
         return None  # another term's glossary line: it is about that term
@@ -127,7 +128,7 @@ def _score(entry: GlossaryEntry, s: _Sentence, terms: set[str]) -> float | None:
     for t in terms:
         left = left.replace(t, " ")
     new_words = set(content_words(left)) - set(content_words(entry.expansion))
-    if len(new_words) < MIN_NEW_WORDS:
+    if len(new_words) < (2 if s.rest_of_definition else MIN_NEW_WORDS):
         return None  # it names the term and little else
     score = 0.0
     if s.rest_of_definition:
@@ -139,7 +140,8 @@ def _score(entry: GlossaryEntry, s: _Sentence, terms: set[str]) -> float | None:
     else:
         score += 0.5  # it only mentions the term
     score += 0.5 if 10 <= len(words) <= 40 else 0.0
-    score -= 1.5 if _PRONOUN.match(s.text) else 0.0  # "It ...", "Its ...": about something said before
+    # "It ...", "Its ...": about something said before (the glossary's own lines are about their term)
+    score -= 1.5 if _PRONOUN.match(s.text) and not s.rest_of_definition else 0.0
     score -= 0.25 * max(0, others - 2)  # a list of acronyms tells little about each
     return score
 

@@ -140,8 +140,8 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None) -> F
     from programme_assistant.ui import build_ui
     from programme_assistant.ui.api import api_router
     from programme_assistant.ui.render import SOURCES_CSS
-    from programme_assistant.ui.timeline import TIMELINE_CSS
     from programme_assistant.ui.style import APP_CSS, theme
+    from programme_assistant.ui.timeline import TIMELINE_CSS
     from programme_assistant.ui.viewer import document_router
 
     settings = assistant.settings

@@ -120,7 +120,8 @@ def document_page(doc: SourceDocument, start: int | None, end: int | None, page:
     return (
         f'<!doctype html><html lang="{esc(doc.language or "en")}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(doc.title)}</title>'
-        f'<style>{VIEWER_CSS}{PAGE_CSS}</style></head><body><main{wide}><header><div class="kicker">Programme document</div>'
+        f'<style>{VIEWER_CSS}{PAGE_CSS}</style></head><body><main{wide}><header>'
+        '<div class="kicker">Programme document</div>'
         f'<h1>{esc(doc.title)}</h1><div class="meta">{meta}</div><div class="links">{links}</div>{hint}'
         f"</header>{body}</main></body></html>"
     )
