@@ -208,6 +208,7 @@ def test_the_header_counts_an_uploaded_document_without_a_reload(page, tmp_path)
     page.locator("#pa-sync-report").get_by_text("1 added").wait_for(timeout=ANSWER_TIMEOUT_MS)
     page.wait_for_function(f"document.querySelector('#pa-header').innerText.includes('{before + 1} documents')",
                            timeout=10_000)
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "4-header-after-upload")
     dropdown = admin.get_by_label("Document")
     dropdown.click()
