@@ -14,18 +14,14 @@ from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
-import test_e2e_ui
 from conftest import write_md
-from test_e2e_ui import ANSWER_TIMEOUT_MS, ARTIFACTS, REPO, ask, free_port, squash
+from test_e2e_ui import ANSWER_TIMEOUT_MS, ARTIFACTS, REPO, ask, browser, free_port, page, squash  # noqa: F401 - fixtures ("page" uses this module's app_server below)
 from test_ui import XSS_TEXT, XSS_TITLE, ui_assistant
 
 from programme_assistant.ui import create_app
 from programme_assistant.ui.feedback import FeedbackStore
 
 pytestmark = pytest.mark.e2e
-# test_e2e_ui's fixtures (registered under their own names, "browser" and "page"; "page" uses this module's
-# app_server below)
-_browser, _page = test_e2e_ui.browser, test_e2e_ui.page
 
 MARKUP_DOC = "guides/2023-03-01-markup-sheet.md"
 MARKUP_TEXT = """---
