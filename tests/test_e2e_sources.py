@@ -15,7 +15,16 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 from conftest import write_md
-from test_e2e_ui import ANSWER_TIMEOUT_MS, ARTIFACTS, REPO, ask, browser, free_port, page, squash  # noqa: F401 - fixtures ("page" uses this module's app_server below)
+from test_e2e_ui import (  # noqa: F401 - browser and page are fixtures ("page" uses this module's app_server)
+    ANSWER_TIMEOUT_MS,
+    ARTIFACTS,
+    REPO,
+    ask,
+    browser,
+    free_port,
+    page,
+    squash,
+)
 from test_ui import XSS_TEXT, XSS_TITLE, ui_assistant
 
 from programme_assistant.ui import create_app

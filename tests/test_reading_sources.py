@@ -216,3 +216,24 @@ def test_without_a_timeline_the_milestones_are_the_dated_documents(tmp_path):
     # every point lies inside the drawing: none is cut at an edge
     xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', html)]
     assert min(xs) - 6 >= 0 and max(xs) + 6 <= 1000
+
+
+def test_text_that_is_not_markdown_is_shown_as_written():
+    notes = "FIELD NOTES\n------\n1. DELEGATION\n    Group 1:  Aichi -> Emilia-Romagna <b>\n\n**not bold** _here_"
+    start = notes.index("Group 1")
+    html = render_text(notes, start, start + len("Group 1:  Aichi"), markdown=False)
+    assert "<hr" not in html and "<ol" not in html and "<pre" not in html and "<strong>" not in html
+    assert '<p class="plain">FIELD NOTES\n------\n1. DELEGATION\n    <mark id="quote">Group 1:  Aichi</mark>' in html
+    assert "-&gt; Emilia-Romagna &lt;b&gt;" in html and "**not bold** _here_" in html
+
+
+def test_the_viewer_renders_markdown_formats_and_shows_the_others_as_text(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_md(corpus, "news/n.md", "Note", ["- **Date:** 1 May 2023"], type="news", date="2023-05-01")
+    (corpus / "minutes").mkdir(parents=True)
+    (corpus / "minutes/notes.txt").write_text("NOTES\n------\n1. DELEGATION\n- **kept** as written\n")
+    assistant = ui_assistant(tmp_path)
+    md = document_page(assistant.document("news/n.md"), None, None)
+    txt = document_page(assistant.document("minutes/notes.txt"), None, None)
+    assert "<li><strong>Date:</strong> 1 May 2023</li>" in md
+    assert "1. DELEGATION\n- **kept** as written" in txt and "<li>" not in txt

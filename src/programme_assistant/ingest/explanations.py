@@ -153,10 +153,14 @@ def explain(entries: Iterable[GlossaryEntry], texts: list[str], metas: list[dict
     entries = list(entries)
     terms = {e.term for e in entries}
     sentences = _sentences(texts, metas)
+    lowered = [s.text.lower() for s in sentences]
     found: dict[str, Explanation] = {}
     for entry in entries:
         best: tuple[float, _Sentence] | None = None
-        for s in sentences:
+        full = entry.expansion.lower()
+        for s, low in zip(sentences, lowered, strict=True):
+            if not (entry.term in s.text or full in low or (s.rest_of_definition and s.defines == entry.term)):
+                continue  # neither names the term nor belongs to its glossary line (the cheap test first)
             score = _score(entry, s, terms)
             if score is not None and score >= min_score and (best is None or score > best[0]):
                 best = (score, s)

@@ -15,6 +15,7 @@ cells or list items), the first one ``id="quote"`` for the page to scroll to.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -142,3 +143,29 @@ def render_markdown(text: str, start: int | None = None, end: int | None = None)
         if start < end:
             text = text[:start] + START + text[start:end] + END + text[end:]
     return _mark_between(_MD.render(text))
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+
+
+def render_plain(text: str, start: int | None = None, end: int | None = None) -> str:
+    """Text that is not Markdown (a .txt file, a PDF's extracted text) as HTML: paragraphs with their line breaks
+    and spacing kept (``white-space: pre-wrap``), a lone ``# line`` (the loaders' headings) as a heading;
+    ``text[start:end]`` highlighted."""
+    text = text.translate(SYMBOL_BULLETS)
+    if start is not None and end is not None and 0 <= start < end <= len(text):
+        text = text[:start] + START + text[start:end] + END + text[end:]
+    blocks = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        if not block.strip():
+            continue
+        block = block.strip("\n")
+        heading = _HEADING.match(block.strip(START + END)) if "\n" not in block else None
+        if heading:
+            lead = START if block.startswith(START) else ""  # a highlight that starts at the heading
+            tail = END if block.endswith(END) else ""
+            level = min(len(heading.group(1)) + 1, 6)
+            blocks.append(f"<h{level}>{lead}{html.escape(heading.group(2))}{tail}</h{level}>")
+        else:
+            blocks.append(f'<p class="plain">{html.escape(block)}</p>')
+    return _mark_between("\n".join(blocks))

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from programme_assistant.errors import DocumentError
 from programme_assistant.models import SourceDocument
-from programme_assistant.ui.document_text import render_markdown
+from programme_assistant.ui.document_text import render_markdown, render_plain
 from programme_assistant.ui.render import FILE_LABELS, esc, file_url
 from programme_assistant.ui.style import VIEWER_CSS
 
@@ -47,10 +47,15 @@ def is_web_address(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def render_text(text: str, start: int | None, end: int | None) -> str:
-    """The document's text as HTML (its Markdown rendered, inert), the span ``text[start:end]`` marked
-    ``id=quote``."""
-    return render_markdown(text, start, end)
+# Formats whose text is Markdown: written so, or normalised to it by their loader (headings, lists, tables).
+# A .txt file or a PDF's extracted text is shown as the text it is.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".docx")
+
+
+def render_text(text: str, start: int | None, end: int | None, markdown: bool = True) -> str:
+    """The document's text as HTML (its Markdown rendered, or plain text with its line breaks), inert, the span
+    ``text[start:end]`` marked ``id=quote``."""
+    return render_markdown(text, start, end) if markdown else render_plain(text, start, end)
 
 
 # The PDF page beside the text (the rest of the page's look is style.VIEWER_CSS).
@@ -72,6 +77,7 @@ article blockquote { margin: 0 0 12px; padding: 2px 14px; border-left: 3px solid
 article code { background: #f1f5f9; border-radius: 4px; padding: 0 4px; }
 article pre { background: #f1f5f9; border-radius: 8px; padding: 10px 12px; overflow-x: auto; }
 article a { color: #4338ca; }
+article p.plain { white-space: pre-wrap; }
 @media (max-width: 900px) { .columns { grid-template-columns: 1fr; } figure.page { position: static; } }
 """
 
@@ -109,7 +115,7 @@ def document_page(doc: SourceDocument, start: int | None, end: int | None, page:
         links += f' <span class="note">Source given as: {esc(doc.url)}</span>'
     marked = start is not None and end is not None and 0 <= start < end <= len(doc.text)
     hint = '<p class="note">The highlighted sentence is the one the answer cites.</p>' if marked else ""
-    body = f"<article>{render_text(doc.text, start, end)}</article>"
+    body = f"<article>{render_text(doc.text, start, end, suffix in MARKDOWN_SUFFIXES)}</article>"
     wide = ""
     if pages:
         cited = doc.page_at(start) if marked and start is not None else None
