@@ -237,3 +237,9 @@ def test_the_viewer_renders_markdown_formats_and_shows_the_others_as_text(tmp_pa
     txt = document_page(assistant.document("minutes/notes.txt"), None, None)
     assert "<li><strong>Date:</strong> 1 May 2023</li>" in md
     assert "1. DELEGATION\n- **kept** as written" in txt and "<li>" not in txt
+
+
+def test_a_number_shaped_like_a_date_is_not_a_milestone():
+    text = "# Timeline\n\n- 2022-13-01 — Not a month.\n- 2022-02-30 — Not a day.\n- 2022-02-28 — A day.\n"
+    found = milestones_of(SourceDocument("t.md", text, "Timeline", "t.md", "h"))
+    assert [m.date for m in found] == ["2022-02-28"]

@@ -11,6 +11,7 @@ A programme whose folder has no timeline still gets one: its dated documents, ea
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 
@@ -44,6 +45,15 @@ def iso_date(m: re.Match[str]) -> str:
     return f"{m.group('year')}-{month:02d}{day}"
 
 
+def _valid(iso: str) -> bool:
+    parts = [int(p) for p in iso.split("-")]
+    try:
+        datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
 def _clean(text: str) -> str:
     return " ".join(re.sub(r"\*\*|__|`", "", text).split()).strip(" —–-:|")
 
@@ -69,15 +79,15 @@ def milestones_of(doc: SourceDocument) -> list[Milestone]:
             if date is None or separator is None:
                 continue  # a sentence that starts with a date is prose, not a timeline line
             text = _clean(rest[separator.end():])
-        if date is None or len(text) < 3:
-            continue
+        if date is None or len(text) < 3 or not _valid(iso_date(date)):
+            continue  # "2022-13-40" is a number, not a date
         found.append(Milestone(iso_date(date), text, doc.doc_id, doc.title, line_start, line_start + len(line)))
     return found
 
 
 def from_documents(docs: Iterable[DocumentRow]) -> list[Milestone]:
     """Without a timeline: each dated document by its date and title."""
-    return [Milestone(d.date, d.title, d.doc_id, d.title, -1, -1) for d in docs if d.date]
+    return [Milestone(d.date, d.title, d.doc_id, d.title, -1, -1) for d in docs if d.date and _valid(d.date[:10])]
 
 
 def in_order(milestones: Iterable[Milestone]) -> list[Milestone]:
