@@ -4,8 +4,8 @@
     assistant.ask(question, history, filters)        # rewrite -> retrieve -> answer, timed per stage
     assistant.ask_stream(...)                        # text pieces, then the Answer
     assistant.sync(progress=...)                     # the corpus folder -> the index
-    assistant.documents() / overview() / timeline() / glossary() / starter_questions() / filter_choices()
-    assistant.document(doc_id) / document_file(doc_id)
+    assistant.documents() / overview() / timeline() / milestones() / glossary() / starter_questions() / filter_choices()
+    assistant.document(doc_id) / document_file(doc_id) / page_count(doc_id) / page_image(doc_id, page)
     assistant.add_documents(paths, folder) / delete_document(doc_id)
     assistant.status()
 
@@ -29,11 +29,12 @@ from programme_assistant.answering.extractive import ExtractiveAnswerer, Extract
 from programme_assistant.answering.ranker import LinearRanker
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
-from programme_assistant.errors import ProgrammeAssistantError, StoreError
-from programme_assistant.ingest import catalogue
+from programme_assistant.errors import DocumentError, ProgrammeAssistantError, StoreError
+from programme_assistant.ingest import catalogue, explanations, milestones
 from programme_assistant.ingest.corpus import TOP_LEVEL, AddedFiles, CorpusFolder
 from programme_assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, build_document, read_sidecar
 from programme_assistant.ingest.manifest import Manifest
+from programme_assistant.ingest.page_images import PageImages
 from programme_assistant.ingest.sync import FolderSync, Progress
 from programme_assistant.models import (
     Answer,
@@ -42,6 +43,7 @@ from programme_assistant.models import (
     Filters,
     GlossaryRow,
     IndexStatus,
+    Milestone,
     Overview,
     RetrievedChunk,
     SourceDocument,
@@ -172,6 +174,9 @@ class Assistant:
         self.corpus = CorpusFolder(settings.corpus_dir, settings.max_file_mb)
         # set when the index folder is read-only: questions are answered from a copy of it, syncs refused
         self.read_only_from: Path | None = None
+        self._milestones: tuple[object, list[Milestone]] = (None, [])
+        self._explained: tuple[object, dict[str, explanations.Explanation]] = (None, {})
+        self.page_images = PageImages(settings.page_image_width, int(settings.page_image_cache_mb * 1024 * 1024))
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embeddings | None = None,
@@ -279,9 +284,33 @@ class Assistant:
         """Dated documents, oldest first."""
         return catalogue.timeline(self.documents())
 
+    def milestones(self) -> list[Milestone]:
+        """The programme's milestones, oldest first: the dated lines of its timeline documents (those whose
+        title, file name or type says timeline, chronology, milestones ...), else its dated documents."""
+        docs = self.documents()
+        key = tuple((d.doc_id, d.updated_at) for d in docs)
+        if self._milestones[0] != key:
+            found = []
+            for d in docs:
+                if milestones.is_timeline(d.title, d.doc_id, d.doc_type):
+                    try:
+                        dated = milestones.milestones_of(self.document(d.doc_id))
+                    except DocumentError:
+                        continue  # a timeline that cannot be read now: the others still count
+                    if len(dated) >= milestones.MIN_MILESTONES:
+                        found.extend(dated)
+            self._milestones = (key, milestones.in_order(found or milestones.from_documents(docs)))
+        return list(self._milestones[1])
+
     def glossary(self, query: str = "") -> list[GlossaryRow]:
-        """The corpus glossary's acronyms, alphabetical; those matching ``query`` when it is given."""
-        return catalogue.glossary_rows(self.search.glossary.entries, query)
+        """The corpus glossary's acronyms, alphabetical, each with the corpus sentence that explains it (when one
+        does) and its source; those matching ``query`` when it is given."""
+        snapshot = self.search.snapshot()
+        if self._explained[0] != snapshot.key:  # worked out once per state of the index
+            self._explained = (snapshot.key, explanations.explain(
+                [e for e in snapshot.glossary.entries if catalogue.is_acronym(e.term)], snapshot.texts,
+                snapshot.metas))
+        return catalogue.glossary_rows(snapshot.glossary.entries, query, self._explained[1])
 
     def filter_choices(self) -> FilterChoices:
         return catalogue.filter_choices(self.documents())
@@ -311,6 +340,21 @@ class Assistant:
         path = self.document_file(doc_id)
         side_meta, _raw = read_sidecar(path)
         return build_document(doc_id, path, path.read_bytes(), "", side_meta)
+
+    def _pdf_file(self, doc_id: str) -> Path:
+        path = self.document_file(doc_id)
+        if path.suffix.lower() != ".pdf":
+            raise DocumentError(doc_id, "is not a PDF: it has no pages to show", "open its text instead")
+        return path
+
+    def page_count(self, doc_id: str) -> int:
+        """The number of pages of an indexed PDF (DocumentError for anything else)."""
+        return self.page_images.page_count(self._pdf_file(doc_id))
+
+    def page_image(self, doc_id: str, page: int) -> bytes:
+        """Page ``page`` (1-based) of an indexed PDF as PNG bytes, as printed (DocumentError for anything else).
+        Rendered pages are cached, bounded by PA_PAGE_IMAGE_CACHE_MB."""
+        return self.page_images.png(self._pdf_file(doc_id), page)
 
     def corpus_folders(self) -> list[str]:
         """Sub-folders of the corpus an upload may go to (``TOP_LEVEL`` first)."""

@@ -202,6 +202,12 @@ class Settings(BaseSettings):
     starter_questions: list[str] = Field(default_factory=list)
     # How many starter questions the welcome panel shows: one row of cards.
     starter_count: int = Field(4, ge=0, le=12)
+    # A PDF source's cited page is shown as an image beside its text: this wide (px), sharp on a laptop screen
+    # at the viewer's width; an A4 page of the sample corpus is 260-360 KB as PNG.
+    page_image_width: int = Field(1000, ge=200, le=3000)
+    # Rendered pages kept in memory, the least recently shown dropped first: 32 MB holds about a hundred pages;
+    # a page not held is rendered again in about 0.3 s (sample corpus, this machine).
+    page_image_cache_mb: float = Field(32.0, ge=0)
 
     def resolved_database_url(self) -> str:
         """PA_DATABASE_URL, else the SQLite file PA_FEEDBACK_DB."""

@@ -391,6 +391,24 @@ class GlossaryRow:
     meaning: str
     definition: str
     doc_id: str
+    # the corpus sentence that says what the term is or does here ("" when none does), and where it is
+    explanation: str = ""
+    source_doc_id: str = ""
+    source_title: str = ""
+    source_start: int = -1
+    source_end: int = -1
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated event of the programme, as a document states it (a timeline's line), with where it says so."""
+
+    date: str  # ISO, as precise as the document: YYYY, YYYY-MM or YYYY-MM-DD
+    text: str
+    doc_id: str
+    title: str  # the document's
+    start: int  # the line's span in the document's text (-1: the document itself, not a line of it)
+    end: int
 
 
 @dataclass(frozen=True)

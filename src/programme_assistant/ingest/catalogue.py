@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from programme_assistant.ingest.explanations import Explanation
 from programme_assistant.ingest.manifest import FileRecord
 from programme_assistant.models import DocumentRow, FilterChoices, GlossaryRow, Overview
 from programme_assistant.retrieval.glossary import GlossaryEntry
@@ -68,12 +69,21 @@ def is_acronym(term: str) -> bool:
     return 0 < len(words) <= 3 and all(re.search(r"(?<=.)[A-Z]|\d", w) for w in words)
 
 
-def glossary_rows(entries: Iterable[GlossaryEntry], query: str = "") -> list[GlossaryRow]:
-    """The corpus glossary's acronyms (acronym, full name, explanation), alphabetical; filtered by ``query``."""
-    rows = [GlossaryRow(e.term, e.expansion, e.definition, e.doc_id) for e in entries if is_acronym(e.term)]
+def glossary_rows(entries: Iterable[GlossaryEntry], query: str = "",
+                  explanations: Mapping[str, Explanation] | None = None) -> list[GlossaryRow]:
+    """The corpus glossary's acronyms (acronym, full name, definition line, and the corpus sentence that
+    explains it when ``explanations`` has one), alphabetical; filtered by ``query``."""
+    explanations = explanations or {}
+    rows = []
+    for e in entries:
+        if not is_acronym(e.term):
+            continue
+        x = explanations.get(e.term)
+        rows.append(GlossaryRow(e.term, e.expansion, e.definition, e.doc_id, *(
+            (x.text, x.doc_id, x.title, x.start, x.end) if x else ())))
     needle = query.strip().lower()
     if needle:
-        rows = [r for r in rows if needle in f"{r.term} {r.meaning} {r.definition}".lower()]
+        rows = [r for r in rows if needle in f"{r.term} {r.meaning} {r.definition} {r.explanation}".lower()]
     return sorted(rows, key=lambda r: r.term.lower())
 
 

@@ -1,23 +1,42 @@
-"""The newcomers' tabs: the glossary, the timeline of documents, and an overview of what the corpus holds.
+"""The newcomers' tabs: the glossary (each acronym with the sentence that explains it), the timeline (the
+programme's milestones, then its documents by date), and an overview of what the corpus holds.
 Tables and plots are built from what the Assistant says the index holds; each refreshes when the page is opened."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from programme_assistant.ui.render import esc
+from programme_assistant.ui.render import esc, viewer_url
+from programme_assistant.ui.timeline import milestones_html
 
 if TYPE_CHECKING:
     from programme_assistant.assistant import Assistant
 
 
+GLOSSARY_COLUMNS = ["Acronym", "Stands for", "What it means here", "Source"]
+
+
+def _md_link(label: str, url: str) -> str:
+    """A Markdown link whose label is plain text (the table renders Markdown)."""
+    shown = re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", label)
+    return f"[{shown}]({url.replace(' ', '%20').replace(')', '%29')})"
+
+
 def glossary_table(assistant: Assistant, query: str = "") -> pd.DataFrame:
-    rows = assistant.glossary(query)
-    return pd.DataFrame(
-        [[r.term, r.meaning, r.definition] for r in rows], columns=["Acronym", "Stands for", "What it means here"]
-    )
+    """Each acronym with its full name, the corpus sentence that says what it is or does here, and a link to
+    that sentence in its document."""
+    rows = []
+    for r in assistant.glossary(query):
+        source = ""
+        if r.explanation and r.source_doc_id:
+            start, end = (r.source_start, r.source_end) if r.source_start >= 0 else (None, None)
+            source = _md_link(r.source_title or r.source_doc_id, viewer_url(r.source_doc_id, start, end))
+        text = r.explanation.replace("|", "/") if r.explanation else ""
+        rows.append([r.term, r.meaning, re.sub(r"([\\`*_<>\[\]])", r"\\\1", text), source])
+    return pd.DataFrame(rows, columns=GLOSSARY_COLUMNS)
 
 
 def timeline_frame(assistant: Assistant) -> pd.DataFrame:
@@ -30,6 +49,23 @@ def timeline_frame(assistant: Assistant) -> pd.DataFrame:
     full = frame["date"].map(lambda d: d + "-01-01"[len(d) - 4 :] if len(d) in (4, 7) else d[:10])
     frame["date"] = pd.to_datetime(full, format="%Y-%m-%d", errors="coerce")
     return frame.dropna(subset=["date"])
+
+
+def date_limits(frame: pd.DataFrame) -> list[float] | None:
+    """The plot's date axis: from the start of the first document's month to the end of the last one's, and a
+    month more on each side, so that no point sits on an edge (seconds since the epoch, as the plot takes them)."""
+    if frame.empty:
+        return None
+    first = frame["date"].min().to_period("M").to_timestamp() - pd.DateOffset(months=1)
+    last = frame["date"].max().to_period("M").to_timestamp() + pd.DateOffset(months=2)
+    return [first.timestamp(), last.timestamp()]
+
+
+def timeline_plot(assistant: Assistant) -> Any:
+    import gradio as gr
+
+    frame = timeline_frame(assistant)
+    return gr.update(value=frame, x_lim=date_limits(frame))
 
 
 def timeline_table(assistant: Assistant) -> pd.DataFrame:
@@ -71,7 +107,8 @@ def build_library_tabs(assistant: Assistant) -> list[tuple[Any, Any]]:
     refresh: list[tuple[Any, Any]] = []
     with gr.Tab("Glossary", id="glossary"):
         gr.Markdown(
-            "The acronyms and names used across the documents, from the corpus's own glossary. "
+            "The acronyms and names used across the documents, from the corpus's own glossary, each with the "
+            "sentence of the documents that says what it is or does here (and a link to it). "
             "Type in the search box to filter."
         )
         table = gr.Dataframe(
@@ -79,20 +116,26 @@ def build_library_tabs(assistant: Assistant) -> list[tuple[Any, Any]]:
             interactive=False,
             wrap=True,
             show_search="search",
-            column_widths=["14%", "30%", "56%"],
+            datatype=["str", "str", "markdown", "markdown"],
+            column_widths=["11%", "24%", "45%", "20%"],
             max_height=620,
             elem_id="pa-glossary",
         )
         refresh.append((table, lambda: glossary_table(assistant)))
     with gr.Tab("Timeline", id="timeline"):
-        gr.Markdown("Every dated document, by date and type. Hover a point to see its title.")
+        gr.Markdown("### Programme milestones")
+        milestones = gr.HTML(milestones_html(assistant.milestones()), elem_id="pa-milestones")
+        gr.Markdown("### Documents by date\nEvery dated document, by date and type. Hover a point to see its title.")
+        frame = timeline_frame(assistant)
         plot = gr.ScatterPlot(
-            timeline_frame(assistant),
+            frame,
             x="date",
             y="type",
             color="type",
-            tooltip=["title", "date", "language"], x_axis_format="%b %Y",
-            height=330,
+            tooltip=["title", "date", "language"],
+            x_axis_format="%b %Y",
+            x_lim=date_limits(frame),
+            height=300,
             x_title="Date",
             y_title="Document type",
             show_label=False,
@@ -105,7 +148,8 @@ def build_library_tabs(assistant: Assistant) -> list[tuple[Any, Any]]:
             max_height=420,
             column_widths=["14%", "62%", "12%", "12%"],
         )
-        refresh += [(plot, lambda: timeline_frame(assistant)), (listing, lambda: timeline_table(assistant))]
+        refresh += [(milestones, lambda: milestones_html(assistant.milestones())),
+                    (plot, lambda: timeline_plot(assistant)), (listing, lambda: timeline_table(assistant))]
     with gr.Tab("Overview", id="overview"):
         stats = gr.HTML(stats_html(assistant))
         bars = gr.BarPlot(

@@ -35,6 +35,7 @@ def esc(text: object) -> str:
 
 
 _HEADING_LINE = re.compile(r"^#{1,6}[ \t]+")
+_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?=\S)")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
@@ -68,9 +69,13 @@ def _lines(text: str, strip: bool = True, tables: bool = False) -> str:
 
 # --- links ------------------------------------------------------------------------------------------
 # Relative links, so the app also works behind a proxy that serves it under a path prefix.
-def viewer_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
-    query = f"?{urlencode({'start': start, 'end': end})}#quote" if start is not None and end is not None else ""
-    return f"documents/view/{quote(doc_id)}{query}"
+def viewer_url(doc_id: str, start: int | None = None, end: int | None = None, page: int | None = None) -> str:
+    """The document's page, ``start``-``end`` highlighted and scrolled to; ``page``: the PDF page shown beside."""
+    params: dict[str, int] = {"start": start, "end": end} if start is not None and end is not None else {}
+    if page:
+        params["page"] = page
+    query = f"?{urlencode(params)}" if params else ""
+    return f"documents/view/{quote(doc_id)}{query}{'#quote' if 'start' in params else ''}"
 
 
 def file_url(doc_id: str, page: int | None = None) -> str:
@@ -133,9 +138,10 @@ def answer_html(answer: Answer) -> str:
         more = f'<div class="pa-nearest"><span>Closest documents</span><ul>{nearest}</ul></div>' if nearest else ""
         return f'<div class="pa-answer pa-refused"><p>{_lines(text)}</p>{more}</div>'
     cites = "".join(
-        f'<a class="pa-cite" href="{esc(_citation_url(c))}" target="_blank" rel="noopener">'
-        f"<b>{c.number}</b>{esc(c.title)}<i>{esc(c.date or '')}</i></a>"
-        for c in answer.citations
+        f'<a class="pa-cite" href="{esc(_citation_url(group[0]))}" target="_blank" rel="noopener">'
+        + "".join(f"<b>{c.number}</b>" for c in group)
+        + f"{esc(group[0].title)}<i>{esc(group[0].date or '')}</i></a>"
+        for group in by_document(answer.citations)
     )
     sources = f'<div class="pa-cites">{cites}</div>' if cites else ""
     warn = "".join(f'<div class="pa-warn">Not supported by its source: {esc(s)}</div>' for s in answer.unsupported)
@@ -143,37 +149,89 @@ def answer_html(answer: Answer) -> str:
 
 
 # --- sources panel ------------------------------------------------------------------------------------
-def passage_html(passage: str, quote_text: str) -> str:
-    """The passage with the quoted sentence highlighted; long passages trimmed around it."""
+def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW) -> str:
+    """The passage with the quoted sentence highlighted; long passages trimmed to ``window`` characters on each
+    side of it."""
     at = passage.find(quote_text) if quote_text else -1
+    bullet = _BULLET.match(quote_text) if at >= 0 else None
+    if bullet:  # a list item's bullet stays outside the highlight, as in the document page
+        at, quote_text = at + bullet.end(), quote_text[bullet.end():]
     if at < 0:
-        shown = passage if len(passage) <= 2 * _PASSAGE_WINDOW else passage[: 2 * _PASSAGE_WINDOW] + "…"
+        shown = passage if len(passage) <= 2 * window else passage[: 2 * window] + "…"
         return _lines(shown, tables=True)
     before, after = passage[:at], passage[at + len(quote_text) :]
-    if len(before) > _PASSAGE_WINDOW:
-        cut = before.find(" ", len(before) - _PASSAGE_WINDOW)
-        before = "…" + before[cut + 1 if cut >= 0 else len(before) - _PASSAGE_WINDOW :]
-    if len(after) > _PASSAGE_WINDOW:
-        cut = after.rfind(" ", 0, _PASSAGE_WINDOW)
-        after = after[: cut if cut > 0 else _PASSAGE_WINDOW] + "…"
+    if len(before) > window:
+        cut = before.find(" ", len(before) - window)
+        before = "…" + before[cut + 1 if cut >= 0 else len(before) - window :]
+    if len(after) > window:
+        cut = after.rfind(" ", 0, window)
+        after = after[: cut if cut > 0 else window] + "…"
     return (f"{_lines(before, strip=False, tables=True)}<mark>{_lines(quote_text, tables=True)}</mark>"
             f"{_lines(after, strip=False, tables=True)}")
 
 
-def source_card(c: Citation) -> str:
-    suffix = "." + c.source_path.rsplit(".", 1)[-1].lower() if "." in c.source_path else ""
-    original = FILE_LABELS.get(suffix, "Original file")
+def by_document(citations: list[Citation]) -> list[list[Citation]]:
+    """The citations grouped by document, documents in the order of their first citation, each group in
+    citation-number order."""
+    groups: dict[str, list[Citation]] = {}
+    for c in sorted(citations, key=lambda c: c.number):
+        groups.setdefault(c.doc_id, []).append(c)
+    return list(groups.values())
+
+
+def _original_label(source_path: str) -> str:
+    suffix = "." + source_path.rsplit(".", 1)[-1].lower() if "." in source_path else ""
+    return FILE_LABELS.get(suffix, "Original file")
+
+
+def _cited_sentence(c: Citation, window: int) -> str:
+    where = " · ".join(esc(x) for x in [c.section.split(" > ")[-1] if c.section else "",
+                                         f"p. {c.page}" if c.page else ""] if x)
+    page = (f'<a class="pa-page" href="{esc(viewer_url(c.doc_id, c.quote_start, c.quote_end, c.page))}" '
+            f'target="_blank" rel="noopener">page {c.page} as printed</a>'
+            if c.page and c.source_path.lower().endswith(".pdf") else "")
     return (
-        f'<article class="pa-source" id="source-{c.number}">'
-        f'<header><span class="pa-num">{c.number}</span>'
-        f'<a class="pa-title" href="{esc(_citation_url(c))}" target="_blank" rel="noopener">{esc(c.title)}</a></header>'
-        f'<div class="pa-meta"><span class="pa-badge">{esc(c.doc_type)}</span>'
-        f"{_where(c.date, c.section, c.page)}</div>"
-        f'<blockquote class="pa-passage">{passage_html(c.passage, c.quote)}</blockquote>'
-        f'<div class="pa-actions"><a class="pa-open" href="{esc(_citation_url(c))}" target="_blank" rel="noopener">'
-        f'Open document</a><a href="{esc(file_url(c.doc_id, c.page))}" target="_blank" rel="noopener">'
-        f"{esc(original)}</a></div></article>"
+        f'<li class="pa-cited" id="source-{c.number}"><span class="pa-num">{c.number}</span><div>'
+        + (f'<div class="pa-where">{where}</div>' if where else "")
+        + f'<blockquote class="pa-passage">{passage_html(c.passage, c.quote, window)}</blockquote>'
+        f'<div class="pa-actions"><a class="pa-open-at" href="{esc(_citation_url(c))}" target="_blank" '
+        f'rel="noopener">Open at this sentence</a>{page}</div></div></li>'
     )
+
+
+def source_card(citations: list[Citation]) -> str:
+    """One document of an answer: its title, type and date, then each sentence the answer cites from it (with
+    its [n] number, section or page, and the passage around it), and links to the whole document."""
+    first = citations[0]
+    numbers = "".join(f'<span class="pa-num">{c.number}</span>' for c in citations)
+    window = _PASSAGE_WINDOW if len(citations) == 1 else _PASSAGE_WINDOW // 2
+    sentences = "".join(_cited_sentence(c, window) for c in citations)
+    count = f"{len(citations)} cited sentences" if len(citations) > 1 else ""
+    return (
+        f'<article class="pa-source" data-doc="{esc(first.doc_id)}">'
+        f'<header><span class="pa-nums">{numbers}</span>'
+        f'<a class="pa-title" href="{esc(_citation_url(first))}" target="_blank" rel="noopener">{esc(first.title)}</a>'
+        f'</header><div class="pa-meta"><span class="pa-badge">{esc(first.doc_type)}</span>'
+        f"{esc(first.date or 'undated')}{' · ' + count if count else ''}</div>"
+        f'<ol class="pa-cited-list">{sentences}</ol>'
+        f'<div class="pa-actions"><a class="pa-open" href="{esc(_citation_url(first))}" target="_blank" '
+        f'rel="noopener">Open document</a><a href="{esc(file_url(first.doc_id, first.page))}" target="_blank" '
+        f'rel="noopener">{esc(_original_label(first.source_path))}</a></div></article>'
+    )
+
+
+# The sources panel's per-document entries (the rest of their look is style.APP_CSS). Gradio's own variables,
+# so that they follow the app's theme.
+SOURCES_CSS = """
+.pa-nums { display: inline-flex; gap: 3px; flex: none; }
+.pa-cited-list { list-style: none; margin: 0; padding: 0; }
+.pa-cited { display: flex; gap: 8px; align-items: flex-start; margin: 8px 0 0; }
+.pa-cited > div { flex: 1; min-width: 0; }
+.pa-cited > .pa-num { opacity: .85; margin-top: 6px; }
+.pa-where { font-size: 12px; color: var(--body-text-color-subdued); margin: 0 0 3px; }
+.pa-cited .pa-actions { margin-top: 4px; font-size: 12.5px; }
+.pa-cites .pa-cite b + b { margin-left: -3px; }
+"""
 
 
 def sources_html(answer: Answer | None) -> str:
@@ -194,7 +252,7 @@ def sources_html(answer: Answer | None) -> str:
             '<div class="pa-sources"><h3>No source answers this</h3><p class="pa-note">The documents do not '
             f"say. These are the closest ones, if you want to read them yourself.</p>{items}</div>"
         )
-    cards = "".join(source_card(c) for c in answer.citations)
+    cards = "".join(source_card(group) for group in by_document(answer.citations))
     return f'<div class="pa-sources"><h3>Sources of this answer</h3>{cards}</div>'
 
 

@@ -140,7 +140,9 @@ def create_app(assistant: Assistant, data: AppData | None = None) -> FastAPI:
 
     from programme_assistant.ui import build_ui
     from programme_assistant.ui.api import api_router
+    from programme_assistant.ui.render import SOURCES_CSS
     from programme_assistant.ui.style import APP_CSS, theme
+    from programme_assistant.ui.timeline import TIMELINE_CSS
     from programme_assistant.ui.viewer import document_router
 
     settings = assistant.settings
@@ -172,7 +174,7 @@ def create_app(assistant: Assistant, data: AppData | None = None) -> FastAPI:
         footer_links=[],
         run_history=False,
         theme=theme(),
-        css=APP_CSS,
+        css=APP_CSS + SOURCES_CSS + TIMELINE_CSS,
         max_file_size=settings.max_file_bytes,
         allowed_paths=[],
         ssr_mode=False,
