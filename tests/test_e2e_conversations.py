@@ -65,3 +65,27 @@ def test_a_conversation_survives_a_reload_and_reopens_from_the_list(page, browse
     wait_listed(page, 1)
     assert "Plenary venue" not in " ".join(listed(page))
     assert page.locator("#pa-chat .pa-answer").count() == 0
+
+
+def test_on_a_phone_the_list_starts_closed_and_closes_after_a_pick(browser, app_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.goto(app_server[0])
+    phone.locator("#pa-chat button.example").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    closed = "!document.querySelector('.sidebar.open')"
+    phone.wait_for_function(closed, timeout=10000)  # the chat is what a phone shows first
+    ask(phone, "Where was the third plenary held?")
+    phone.click(".sidebar button.toggle-button")
+    phone.locator(".sidebar.open").wait_for(timeout=5000)
+    wait_listed(phone, 1)
+    phone.click("#pa-new-chat-side")  # a new chat from the list: the list closes
+    phone.wait_for_function(closed, timeout=10000)
+    ask(phone, "Which prefectures did Group A visit during the study visit?")
+    phone.click(".sidebar button.toggle-button")
+    wait_listed(phone, 2)
+    shot(phone, "conversations-4-phone-list")
+    phone.locator(f"{LIST} label", has_text="Where was the third plenary").click()
+    phone.wait_for_function(closed, timeout=10000)
+    phone.wait_for_function("document.querySelector('#pa-chat .pa-question')?.innerText.includes('third plenary')",
+                            timeout=10000)
+    context.close()

@@ -28,7 +28,7 @@ from test_e2e_ui import (  # noqa: F401 - browser and page are fixtures ("page" 
 from test_ui import XSS_TEXT, XSS_TITLE, ui_assistant
 
 from programme_assistant.ui import create_app
-from programme_assistant.ui.feedback import FeedbackStore
+from programme_assistant.appdata.state import AppData
 
 pytestmark = pytest.mark.e2e
 
@@ -69,10 +69,10 @@ def app_server(tmp_path_factory):
     write_md(tmp / "corpus", "news/2023-04-20-webinar-banner.md", XSS_TITLE, [XSS_TEXT], type="news", date="2023-04-20")
     (tmp / "corpus" / MARKUP_DOC).write_text(MARKUP_TEXT, encoding="utf-8")
     assistant = ui_assistant(tmp, chunk_size=900, chunk_overlap=120)
-    feedback = FeedbackStore(tmp / "feedback.sqlite")
+    data = AppData.sqlite(tmp / "feedback.sqlite")
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(assistant, feedback), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(assistant, data), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -86,10 +86,10 @@ def app_server(tmp_path_factory):
             time.sleep(0.2)
     else:
         pytest.fail("the app did not start within 30 s")
-    yield url, feedback, assistant
+    yield url, data.feedback, assistant
     server.should_exit = True
     thread.join(timeout=15)
-    feedback.close()
+    data.close()
 
 
 def shot(page, name: str, full_page: bool = False) -> None:

@@ -80,3 +80,11 @@ def test_no_component_keeps_a_second_default_for_a_setting():
     from programme_assistant.config import HAND_REFUSAL_THRESHOLD
 
     assert Settings(answer_ranker="hand").resolved_refusal_threshold(None) == HAND_REFUSAL_THRESHOLD
+
+
+def test_the_app_state_imports_none_of_the_pipeline():
+    forbidden = ("programme_assistant.ingest", "programme_assistant.retrieval", "programme_assistant.answering",
+                 "programme_assistant.ui", "programme_assistant.assistant", "programme_assistant.evaluation")
+    for path in (PACKAGE / "appdata").rglob("*.py"):
+        bad = sorted(m for m in imported_modules(path) if m.startswith(forbidden))
+        assert not bad, f"appdata/{path.name} imports {bad}"

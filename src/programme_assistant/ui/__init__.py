@@ -86,6 +86,16 @@ def build_ui(assistant: Assistant, data: AppData | None = None) -> Any:
             except ProgrammeAssistantError:  # the store is down: keep the page, the header says why
                 return (*(gr.update() for _ in refresh[:-1]), header_html(assistant), gr.update(), gr.update())
 
+        # On a phone the conversation list would cover the chat: it starts closed there (its button opens it).
+        demo.load(None, None, None, js="""() => { if (window.innerWidth >= 768) return;
+            let tries = 0;
+            const timer = setInterval(() => {  // the sidebar may render after this runs: wait for it (4 s at most)
+                const bar = document.querySelector('.sidebar');
+                if (bar) {
+                    if (bar.classList.contains('open')) bar.querySelector('button.toggle-button')?.click();
+                    clearInterval(timer);
+                } else if (++tries > 40) clearInterval(timer);
+            }, 100); }""")
         chat_load, chat_inputs, chat_outputs = chat["load"]  # the browser's open conversation comes back
         demo.load(chat_load, chat_inputs, chat_outputs, queue=False, api_visibility="private",
                   show_progress="hidden")

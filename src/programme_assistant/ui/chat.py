@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Message = dict[str, Any]
 _CANCELLED = "cancelled"  # what the delete button's confirm box sends when the user says no
+# on a phone the conversation list covers the chat: picking a conversation (or a new chat) closes it
+_CLOSE_ON_PHONE = ("(...args) => { if (window.innerWidth < 768) "
+                   "document.querySelector('.sidebar.open button.toggle-button')?.click(); return args; }")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -361,10 +364,19 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
         state = {**(state or {}), "open": conv}
         return listing_update(owner(state, request), conv), state
 
+    def ensure_client(state: dict[str, Any] | None) -> dict[str, Any]:
+        """The browser's id, made when it first asks (the one place that makes it: no two ids race)."""
+        state = dict(state or {})
+        if not state.get("client_id"):
+            state["client_id"] = uuid.uuid4().hex
+        return state
+
     ask_inputs = [question, chatbot, turns, conversation, browser, *filter_inputs]
     hide_feedback = (lambda: (gr.update(visible=False), "", None, ""), None, [feedback_box, pending, reason, comment])
     for trigger in (question.submit, send.click):
         trigger(*hide_feedback, queue=False).then(
+            ensure_client, [browser], [browser], queue=False, api_visibility="private"
+        ).then(
             respond, ask_inputs, [*ask_outputs, conversation], api_visibility="private"
         ).then(after_answer, [conversation, browser], [listing, browser], queue=False, api_visibility="private")
 
@@ -372,6 +384,8 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
         return str((evt.value or {}).get("text", "")) if isinstance(evt.value, dict) else str(evt.value or "")
 
     chatbot.example_select(pick_example, None, question, queue=False).then(
+        ensure_client, [browser], [browser], queue=False, api_visibility="private"
+    ).then(
         respond, ask_inputs, [*ask_outputs, conversation], api_visibility="private"
     ).then(after_answer, [conversation, browser], [listing, browser], queue=False, api_visibility="private")
 
@@ -380,8 +394,8 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
         return (*controller.new_chat(), "", gr.update(value=None), state)
 
     new_outputs = [*ask_outputs, conversation, listing, browser]
-    for trigger in (new.click, new_side.click, chatbot.clear):
-        trigger(start_new, [browser], new_outputs, queue=False, api_visibility="private").then(
+    for trigger, js in ((new.click, None), (new_side.click, _CLOSE_ON_PHONE), (chatbot.clear, None)):
+        trigger(start_new, [browser], new_outputs, queue=False, api_visibility="private", js=js).then(
             *hide_feedback, queue=False)
 
     def on_open(picked: str | None, state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
@@ -391,18 +405,15 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
         return messages, ts, panel, "", conv, {**(state or {}), "open": conv}
 
     listing.input(on_open, [listing, browser], [*ask_outputs, conversation, browser], queue=False,
-                  api_visibility="private").then(*hide_feedback, queue=False)
+                  api_visibility="private", js=_CLOSE_ON_PHONE).then(*hide_feedback, queue=False)
 
     def on_load(state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, ...]:
         state = dict(state or {})
-        if not state.get("client_id"):
-            state["client_id"] = uuid.uuid4().hex
-        who = owner(state, request)
+        who = owner(state, request)  # a new browser has no id yet (ensure_client makes it at its first question)
         messages, ts, panel, conv = controller.open(who, str(state.get("open") or ""))
-        state["open"] = conv
-        if not conv:  # nothing to reopen: leave the chat alone (a question may already be on its way)
-            return (*(gr.update() for _ in range(4)), listing_update(who, ""), state)
-        return messages, ts, panel, conv, listing_update(who, conv), state
+        if not conv:  # nothing to reopen: leave the chat and the browser's state alone (a question may be on its way)
+            return (*(gr.update() for _ in range(4)), listing_update(who, ""), gr.update())
+        return messages, ts, panel, conv, listing_update(who, conv), {**state, "open": conv}
 
     def on_rename(title: str, conv: str, state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, Any]:
         note = controller.rename(owner(state, request), conv, title)
