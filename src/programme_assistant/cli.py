@@ -92,7 +92,7 @@ class _EvalProgress:
     def __enter__(self) -> _EvalProgress:
         if self._progress is not None:
             self._progress.start()
-            self._task = self._progress.add_task("eval", total=self.total, config="", failing=0)
+            self._task = self._progress.add_task("eval", total=self.total, config="(loading the model)", failing=0)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -121,10 +121,16 @@ class _EvalProgress:
         self.config = name
         position = f"{self.configs.index(name) + 1}/{len(self.configs)}" if name in self.configs else ""
         if self._progress is not None:
-            self._progress.update(self._task, config=f"{name} ({position})" if position else name)
+            self._progress.update(self._task, config=f"{self._label()} (syncing its index)")
             self._progress.refresh()  # shown now, while its index syncs
         else:
             self._line(f"eval {name}: config {position}, {self.cases} cases")
+
+    def _label(self) -> str:
+        """'hybrid (1/3)': the config and where it stands among those run."""
+        if self.config not in self.configs:
+            return self.config
+        return f"{self.config} ({self.configs.index(self.config) + 1}/{len(self.configs)})"
 
     def case(self, result: Any) -> None:
         self.done += 1
@@ -135,7 +141,7 @@ class _EvalProgress:
         self.failed += failed
         self.config_failed += failed
         if self._progress is not None:
-            self._progress.update(self._task, advance=1, failing=self.failed)
+            self._progress.update(self._task, advance=1, failing=self.failed, config=self._label())
         elif self.config_done % self.step == 0 and self.config_done < self.cases:
             now = self.clock()
             elapsed = now - self.started

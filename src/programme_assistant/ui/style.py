@@ -36,13 +36,14 @@ APP_CSS = """
 /* One palette, light by default and dark under Gradio's .dark class (set by ?__theme=dark or the OS setting):
    every custom-coloured element below takes its colours from these variables, never from a fixed light colour. */
 :root {
-  --pa-ink: #1e293b; --pa-ink-strong: #1e1b4b; --pa-muted: #475569; --pa-subtle: #64748b;
+  --pa-ink: #1e293b; --pa-ink-strong: #1e1b4b; --pa-muted: #475569; --pa-subtle: #5b6b82;
   --pa-card: #ffffff; --pa-card-soft: #f8fafc; --pa-line: #e2e8f0; --pa-line-soft: #f1f5f9;
   --pa-accent: #4338ca; --pa-accent-hover: #3730a3; --pa-accent-ink: #3730a3; --pa-accent-soft: #e0e7ff;
   --pa-accent-line: #c7d2fe; --pa-starter: #f8faff; --pa-starter-ink: #312e81;
   --pa-mark: #fef08a; --pa-mark-ink: #1e293b;
   --pa-ok: #dcfce7; --pa-ok-ink: #166534; --pa-warn: #fef3c7; --pa-warn-ink: #92400e;
   --pa-bad: #fee2e2; --pa-bad-ink: #991b1b; --pa-danger: #b91c1c; --pa-danger-line: #fecaca;
+  --pa-danger-fill: #ffffff;
   --pa-feedback: #fffbeb; --pa-feedback-line: #fde68a;
 }
 .dark {
@@ -53,6 +54,7 @@ APP_CSS = """
   --pa-mark: #854d0e; --pa-mark-ink: #fef9c3;
   --pa-ok: #14532d; --pa-ok-ink: #bbf7d0; --pa-warn: #713f12; --pa-warn-ink: #fde68a;
   --pa-bad: #7f1d1d; --pa-bad-ink: #fecaca; --pa-danger: #fca5a5; --pa-danger-line: #7f1d1d;
+  --pa-danger-fill: #2a1518;
   --pa-feedback: #2a2210; --pa-feedback-line: #854d0e;
 }
 .gradio-container { max-width: 1280px !important; width: 100% !important; margin: 0 auto !important; }
@@ -60,7 +62,9 @@ APP_CSS = """
 .gradio-container .cell-wrap, .gradio-container .cell-wrap .text {
   font-family: var(--font) !important; font-size: 13.5px; }
 .pa-nowrap { white-space: nowrap; }
-#pa-delete { color: var(--pa-danger) !important; border-color: var(--pa-danger-line) !important; }
+#pa-delete { color: var(--pa-danger) !important; border-color: var(--pa-danger-line) !important;
+  background: var(--pa-danger-fill) !important; }
+#pa-delete:hover { border-color: var(--pa-danger) !important; }
 footer { display: none !important; }
 #pa-header { display:flex; align-items:center; gap:16px; padding: 18px 22px; border-radius: 16px;
   background: linear-gradient(120deg, #1e1b4b 0%, #3730a3 55%, #0369a1 100%); color: #fff; margin-bottom: 6px; }
@@ -153,8 +157,8 @@ footer { display: none !important; }
 /* maintainers */
 .pa-table { width:100%; border-collapse: collapse; font-size: 13px; margin-top: 6px; border: none !important; }
 .pa-table th, .pa-table td { border: none !important; color: var(--pa-ink); }
-.pa-table th { text-align:left; color: var(--pa-muted); font-weight:600; border-bottom:1px solid var(--pa-line) !important;
-  padding:6px 8px; }
+.pa-table th { text-align:left; color: var(--pa-muted); font-weight:600; padding:6px 8px;
+  border-bottom:1px solid var(--pa-line) !important; }
 .pa-table td { border-bottom:1px solid var(--pa-line-soft) !important; padding:6px 8px; vertical-align: top; }
 .pa-status { border-radius: 6px; padding: 1px 7px; font-size: 12px; font-weight:600; }
 .pa-status.ok { background: var(--pa-ok); color: var(--pa-ok-ink); }
@@ -189,6 +193,9 @@ footer { display: none !important; }
   .form:has(> #pa-question) { flex: 1 1 100% !important; min-width: 100% !important; }
   #pa-ask, #pa-new-chat { flex: 1 1 0 !important; min-width: 0 !important; }
   .pa-stats { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  /* the document list keeps readable columns and scrolls sideways instead of stacking letters */
+  #pa-admin .table-container { overflow-x: auto; }
+  #pa-admin .table-wrap { min-width: 720px; }
 }
 """
 
@@ -209,4 +216,13 @@ article h4, article h5, article h6 { font-size: 16px; margin: 18px 0 6px; }
 article p { margin: 0 0 12px; white-space: normal; }
 mark { background:#fef08a; padding: 2px 3px; border-radius: 4px; box-shadow: 0 0 0 3px #fef9c3;
   scroll-margin-top: 35vh; }
+@media (max-width: 640px) { main { margin: 0; border-radius: 0; border-width: 0; padding: 20px 16px; } }
+/* the document page follows the reader's OS setting (it is a page of its own, outside Gradio's theme) */
+@media (prefers-color-scheme: dark) {
+  body { background:#0b0f19; color:#e2e8f0; }
+  main { background:#1e293b; border-color:#334155; box-shadow: none; }
+  header { border-bottom-color:#334155; }
+  .kicker { color:#a5b4fc; } .meta, .note { color:#a3b1c6; } .links a { color:#c7d2fe; }
+  mark { background:#854d0e; color:#fef9c3; box-shadow: 0 0 0 3px #713f12; }
+}
 """
