@@ -93,6 +93,11 @@ def test_both_themes_are_readable(browser, app_server, theme):
         page.screenshot(path=str(ARTIFACTS / f"e2e-looks-{theme}-answer.png"))
         source = page.locator("#pa-sources .pa-source").first.evaluate(CONTRAST_JS)
         assert (source["backgroundLuminance"] < 0.1) == (theme == "dark"), source
+        page.locator("#pa-chat button[aria-label='Dislike']").last.click()  # the feedback panel
+        page.locator("#pa-feedback").first.wait_for(state="visible", timeout=5000)
+        assert contrast_problems(page, ["#pa-feedback p", "#pa-feedback label span"]) == []
+        page.locator("#pa-feedback").first.screenshot(path=str(ARTIFACTS / f"e2e-looks-{theme}-feedback.png"))
+        page.locator("#pa-feedback button", has_text="Skip").first.click()
         page.get_by_role("tab", name="Overview").click()
         page.locator(".pa-stat").first.wait_for()
         assert contrast_problems(page, OVERVIEW_TEXT) == []
