@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -122,7 +123,9 @@ def test_report_compare_and_thresholds(tmp_path):
     meta = {"started": "now", "cases": 2, "corpus_hash": "abc", "git_commit": "def", "embedding_model": "m"}
     old = write_report(tmp_path / "old", {"hybrid": summarise(good)}, {"hybrid": good}, meta)
     new = write_report(tmp_path / "new", {"hybrid": summarise(bad)}, {"hybrid": bad}, meta)
-    assert (new / "report.html").read_text().count("<svg") >= 4
+    page = (new / "report.html").read_text()
+    assert page.count("<svg") >= 4 and "<?xml" not in page  # inline charts, self-contained
+    assert "Fact recall per category" in page and "Refusals per category" in page
     assert "Failing cases" in (new / "report.md").read_text()
     assert len((new / "results.jsonl").read_text().splitlines()) == 2
     assert json.loads((new / "summary.json").read_text())["meta"]["corpus_hash"] == "abc"
@@ -145,3 +148,74 @@ def test_answer_length_and_precision():
     # sentence 1 holds the fact, sentence 2 cites an expected document, sentence 3 is padding
     assert answer_precision(text, cited, ["9 June 2023"], ["b.md"]) == pytest.approx(2 / 3)
     assert answer_precision("", cited, ["x"], ["a.md"]) == 0.0
+
+
+def test_charts_have_titles_full_labels_legends_and_a_log_latency_axis():
+    from programme_assistant.evaluation.plots import bars_per_category, latency_histogram, log_edges
+
+    long_name = "unanswerable-out-of-scope"
+    svg = bars_per_category("Fact recall per category", ["follow-up", long_name],
+                            {"hybrid": [0.5, None], "bm25": [0.25, 0.0]})
+    assert svg.startswith("<svg") and 'class="plot"' in svg and "<title>Fact recall per category</title>" in svg
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg) + re.findall(r"<!-- (.*?) -->", svg)
+    shown = " ".join(texts)
+    assert long_name in shown  # the whole category name, not "unanswera..."
+    assert "n/a" in shown and "0.00" in shown  # not measured is not zero
+    assert "hybrid" in shown and "bm25" in shown and "config" in shown  # legend
+    latency = latency_histogram("End-to-end latency per case", {"hybrid": [40.0, 55.0, 60.0, 80.0, 50722.0]})
+    assert "End-to-end latency per case" in latency and "log scale" in latency
+    assert "p50" in latency and "p95" in latency
+    edges = log_edges(40.0, 50722.0, 24)
+    assert len(edges) == 25 and edges[0] == 40.0 and edges[-1] == 50722.0
+    fast = (40.0, 55.0, 60.0, 80.0)
+    per_bin = [sum(1 for v in fast if lo <= v < hi) for lo, hi in zip(edges, edges[1:], strict=False)]
+    assert max(per_bin) < 4  # the fast cases are no longer one bar
+    assert latency_histogram("none", {"hybrid": []}) == ""
+
+
+class _Result:
+    def __init__(self, failed: bool) -> None:
+        self.failed = failed
+
+
+def _run_progress(console, configs=("hybrid", "bm25"), cases=25):
+    """Each config's index syncs for 300 s, then each case takes 1 s (a fake clock)."""
+    from programme_assistant.cli import _EvalProgress
+
+    now = [0.0]
+    with _EvalProgress(list(configs), cases, console=console, clock=lambda: now[0]) as progress:
+        for name in configs:
+            progress.start_config(name)
+            now[0] += 300.0
+            for i in range(cases):
+                now[0] += 1.0
+                progress.case(_Result(failed=i % 5 == 0))
+
+
+def test_eval_progress_in_a_log_is_a_few_plain_lines():
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    _run_progress(Console(file=out, force_terminal=False, width=200), cases=240)
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert "\r" not in text and "\x1b" not in text  # no carriage returns, no escape codes in a CI log
+    assert len(lines) <= 2 * 12  # per config: a start line, one a tenth, an end line
+    assert lines[0] == "eval hybrid: config 1/2, 240 cases"
+    # the time left comes from the cases' pace (1 s each), not from the 300 s the index took to sync
+    assert "eval hybrid: 24/240 cases, 5 failing; all configs 24/480, 5:24 elapsed, about 7:36 left" in lines
+    assert "eval hybrid: 240 cases, 48 failing" in text and "eval bm25: 240 cases, 48 failing" in text
+
+
+def test_eval_progress_on_a_terminal_is_a_live_bar():
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    _run_progress(Console(file=out, force_terminal=True, width=160), cases=3)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())
+    assert "hybrid (1/2)" in text and "bm25 (2/2)" in text and "failing" in text and "left" in text
+    assert "eval bm25: 3 cases, 1 failing" in text  # the per-config summary stays when the bar goes

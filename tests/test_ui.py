@@ -19,8 +19,8 @@ from programme_assistant.ingest.catalogue import is_acronym
 from programme_assistant.ingest.corpus import corpus_file, safe_file_name
 from programme_assistant.models import Answer
 from programme_assistant.ui import build_ui, render
-from programme_assistant.ui.chat import ChatController, Turn, parse_filters
 from programme_assistant.appdata.state import AppData
+from programme_assistant.ui.chat import ChatController, Turn, filters_label, parse_filters
 from programme_assistant.ui.maintainers import (
     TOP_LEVEL,
     CorpusEditor,
@@ -206,6 +206,15 @@ def test_filters_restrict_the_sources_and_bad_dates_are_explained(assistant):
     assert parse_filters(["news"], ["ca"], "2023-01-01 00:00:00", None).date_from == "2023-01-01"
     with pytest.raises(Exception, match="not a date"):
         parse_filters(None, None, "yesterday", None)
+
+
+def test_the_filters_label_says_what_is_active():
+    assert filters_label(None, [], None, "") == "Filters"
+    assert filters_label(["report", "news"], None, "2023-01-01 00:00:00", None) == (
+        "Filters (3 active: report, news · from 2023-01-01)")
+    assert filters_label(None, ["ca"], None, "2024-06-30") == "Filters (2 active: ca · to 2024-06-30)"
+    many = filters_label(["guide", "minutes", "news", "report", "faq"], ["en", "es", "it"], "2022-01-01", "2025-12-31")
+    assert many.startswith("Filters (10 active: guide, minutes") and many.endswith("…)") and len(many) < 80
 
 
 def test_empty_and_overlong_questions(assistant):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,106 @@ class _RichProgress:
 
     def stop(self) -> None:
         self._progress.stop()
+
+
+class _EvalProgress:
+    """Progress of ``eval`` on stderr: the configuration being run, cases done of the total, failing cases and
+    the time left. On a terminal a live bar; otherwise (CI logs, a pipe) one plain line every tenth of a
+    configuration's cases and one when it ends, so the log stays short and readable."""
+
+    def __init__(self, configs: list[str], cases: int, console: Any = None,
+                 clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        from rich.console import Console
+
+        self.console = console or Console(stderr=True)
+        self.configs, self.cases, self.total = configs, cases, len(configs) * cases
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.done = self.failed = self.config_done = self.config_failed = 0
+        self.config = ""
+        self.first_case_at = 0.0  # when the config's first case ended: its index sync is not counted in the rate
+        self.step = max(1, cases // 10)
+        self._progress: Any = None
+        self._task: Any = None
+        if self.console.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("eval [bold]{task.fields[config]}[/]"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("cases · [red]{task.fields[failing]} failing[/] ·"), TimeElapsedColumn(),
+                TextColumn("elapsed ·"), TimeRemainingColumn(), TextColumn("left"),
+                console=self.console, transient=True,
+            )
+
+    def __enter__(self) -> _EvalProgress:
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task("eval", total=self.total, config="(loading the model)", failing=0)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._end_config()
+        if self._progress is not None:
+            self._progress.stop()
+
+    def _clock_text(self, seconds: float) -> str:
+        minutes, secs = divmod(int(round(seconds)), 60)
+        return f"{minutes}:{secs:02d}"
+
+    def _line(self, text: str) -> None:
+        console = self._progress.console if self._progress is not None else self.console
+        console.print(text, highlight=False, soft_wrap=True)  # one line per message, whatever the log's width
+
+    def _end_config(self) -> None:
+        if self.config and self.config_done:
+            self._line(f"eval {self.config}: {self.config_done} cases, {self.config_failed} failing "
+                       f"({self._clock_text(self.clock() - self.started)} elapsed)")
+        self.config_done = self.config_failed = 0
+        self.first_case_at = 0.0
+
+    def start_config(self, name: str) -> None:
+        """A configuration starts (its index syncs first, then its cases run)."""
+        self._end_config()
+        self.config = name
+        position = f"{self.configs.index(name) + 1}/{len(self.configs)}" if name in self.configs else ""
+        if self._progress is not None:
+            self._progress.update(self._task, config=f"{self._label()} (syncing its index)")
+            self._progress.refresh()  # shown now, while its index syncs
+        else:
+            self._line(f"eval {name}: config {position}, {self.cases} cases")
+
+    def _label(self) -> str:
+        """'hybrid (1/3)': the config and where it stands among those run."""
+        if self.config not in self.configs:
+            return self.config
+        return f"{self.config} ({self.configs.index(self.config) + 1}/{len(self.configs)})"
+
+    def case(self, result: Any) -> None:
+        self.done += 1
+        self.config_done += 1
+        if self.config_done == 1:
+            self.first_case_at = self.clock()
+        failed = bool(result.failed)
+        self.failed += failed
+        self.config_failed += failed
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, failing=self.failed, config=self._label())
+        elif self.config_done % self.step == 0 and self.config_done < self.cases:
+            now = self.clock()
+            elapsed = now - self.started
+            left = (now - self.first_case_at) / max(1, self.config_done - 1) * (self.total - self.done)
+            self._line(f"eval {self.config}: {self.config_done}/{self.cases} cases, {self.config_failed} failing; "
+                       f"all configs {self.done}/{self.total}, {self._clock_text(elapsed)} elapsed, "
+                       f"about {self._clock_text(left)} left")
 
 
 def _print_sync_report(report: Any) -> None:
@@ -209,15 +310,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     cases = load_golden(args.golden)
     if args.limit:
         cases = cases[: args.limit]
-    done = {"n": 0}
-
-    def progress(result: Any) -> None:
-        done["n"] += 1
-        mark = "x" if result.failed else "."
-        print(mark, end="" if done["n"] % 60 else "\n", file=sys.stderr, flush=True)
-
-    out, summaries = run_suite(settings, cases, configs, args.reports, on_case=progress)
-    print(file=sys.stderr)
+    with _EvalProgress(configs, len(cases)) as progress:
+        out, summaries = run_suite(settings, cases, configs, args.reports, on_case=progress.case,
+                                   on_config=progress.start_config)
     print(metrics_table(summaries))
     print(f"\nreport: {out / 'report.html'} (and report.md, summary.json, results.jsonl)")
     if args.compare:

@@ -1,4 +1,4 @@
-"""Eval reports: per-case JSONL, summary.json, report.md and a self-contained report.html with SVG plots.
+"""Eval reports: per-case JSONL, summary.json, report.md and a self-contained report.html with inline SVG charts.
 Also comparing two runs and checking thresholds."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from programme_assistant.evaluation.plots import bars_per_category, latency_histogram
 from programme_assistant.evaluation.runner import CaseResult
 
 HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
@@ -79,66 +80,30 @@ def render_markdown(summaries: dict[str, dict[str, Any]], results: dict[str, lis
     return "\n".join(parts)
 
 
-# --- HTML with inline SVG plots (no plotting dependency) -------------------------------------------
+# --- HTML with inline SVG charts (matplotlib, evaluation/plots.py) --------------------------------------
 
-_COLOURS = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6")
-
-
-def svg_grouped_bars(title: str, categories: list[str], series: dict[str, list[float]], vmax: float = 1.0) -> str:
-    width, height, left, bottom = 760, 280, 40, 90
-    group = (width - left - 10) / max(1, len(categories))
-    bar = group * 0.8 / max(1, len(series))
-    out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
-           f'xmlns="http://www.w3.org/2000/svg" class="plot">', f'<title>{html.escape(title)}</title>']
-    plot_h = height - bottom - 10
-    for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        y = 10 + plot_h * (1 - tick)
-        out.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
-                   f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick * vmax:g}</text>')
-    for i, cat in enumerate(categories):
-        x0 = left + i * group + group * 0.1
-        for j, (name, values) in enumerate(series.items()):
-            v = max(0.0, min(values[i] / vmax if vmax else 0, 1.0))
-            h = plot_h * v
-            out.append(f'<rect x="{x0 + j * bar:.1f}" y="{10 + plot_h - h:.1f}" width="{bar - 1:.1f}" '
-                       f'height="{h:.1f}" fill="{_COLOURS[j % len(_COLOURS)]}"><title>{html.escape(name)} '
-                       f'{html.escape(cat)}: {values[i]:.3f}</title></rect>')
-        out.append(f'<text transform="translate({x0 + group * 0.4:.1f},{height - bottom + 14}) rotate(30)" '
-                   f'font-size="11">{html.escape(cat)}</text>')
-    for j, name in enumerate(series):
-        out.append(f'<rect x="{left + 10 + j * 120}" y="{height - 18}" width="10" height="10" '
-                   f'fill="{_COLOURS[j % len(_COLOURS)]}"/><text x="{left + 24 + j * 120}" y="{height - 9}" '
-                   f'font-size="11">{html.escape(name)}</text>')
-    out.append("</svg>")
-    return "".join(out)
-
-
-def svg_histogram(title: str, series: dict[str, list[float]], bins: int = 20) -> str:
-    values = [v for vs in series.values() for v in vs]
-    if not values:
-        return ""
-    top = max(values) or 1.0
-    edges = [top * i / bins for i in range(bins + 1)]
-    labels = [f"{edges[i]:.0f}" for i in range(bins)]
-    counts = {name: [sum(1 for v in vs if edges[i] <= v < edges[i + 1] or (i == bins - 1 and v == top))
-                     for i in range(bins)] for name, vs in series.items()}
-    vmax = max(max(c) for c in counts.values()) or 1
-    return svg_grouped_bars(title, labels, {k: [float(x) for x in v] for k, v in counts.items()}, vmax=float(vmax))
+PER_CATEGORY = (  # metric key -> chart title
+    ("fact_recall", "Fact recall per category (required facts found in the answer)"),
+    ("hit5", "Retrieval hit@5 per category (an expected document in the top 5)"),
+    ("citation_precision", "Citation precision per category (cited documents that are expected ones)"),
+)
 
 
 def render_html(summaries: dict[str, dict[str, Any]], results: dict[str, list[CaseResult]],
                 meta: dict[str, Any]) -> str:
     configs = list(summaries)
     cats = sorted({c for s in summaries.values() for c in s["by_category"]})
-    plots = []
-    for metric in ("fact_recall", "hit5", "citation_precision"):
-        plots.append(svg_grouped_bars(f"{metric} per category", cats, {
-            c: [float(summaries[c]["by_category"].get(cat, {}).get(metric, 0.0)) for cat in cats] for c in configs}))
-    plots.append(svg_grouped_bars("refusals per category (share refused)", cats, {
+    def measured(config: str, cat: str, metric: str) -> float | None:  # None: no case of the category has it
+        value = summaries[config]["by_category"].get(cat, {}).get(metric)
+        return None if value is None else float(value)
+
+    plots = [bars_per_category(title, cats, {c: [measured(c, cat, metric) for cat in cats] for c in configs})
+             for metric, title in PER_CATEGORY]
+    plots.append(bars_per_category("Refusals per category (share of cases refused)", cats, {
         c: [sum(r.refused for r in results[c] if r.category == cat) /
             max(1, sum(1 for r in results[c] if r.category == cat)) for cat in cats] for c in configs}))
-    plots.append(svg_histogram("end-to-end latency (ms): cases per bin",
-                               {c: [r.timings.get("total", 0.0) * 1000 for r in results[c]] for c in configs}))
+    plots.append(latency_histogram("End-to-end latency per case",
+                                   {c: [r.timings.get("total", 0.0) * 1000 for r in results[c]] for c in configs}))
     rows = "".join(
         f"<tr><th>{html.escape(k)}</th>"
         + "".join(f"<td>{html.escape(_fmt(summaries[c]['overall'].get(k, '')))}</td>" for c in configs)
@@ -163,7 +128,8 @@ def render_html(summaries: dict[str, dict[str, Any]], results: dict[str, list[Ca
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Eval report</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#111}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:4px 8px;text-align:right}}
-th{{text-align:left}}.plot{{width:100%;max-width:760px;margin:1rem 0}}.tag{{background:#eef;border-radius:4px;
+th{{text-align:left}}.plot{{width:100%;max-width:760px;height:auto;margin:1rem 0;display:block}}
+.tag{{background:#eef;border-radius:4px;
 padding:0 4px;font-size:85%}}.bad{{color:#b91c1c}}details{{border-bottom:1px solid #eee;padding:4px 0}}
 blockquote{{margin:2px 0 6px 1rem;color:#374151}}</style></head><body>
 <h1>Eval report</h1><p>{html.escape(str(meta.get('started', '')))} — configs {html.escape(', '.join(configs))},

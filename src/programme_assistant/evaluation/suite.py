@@ -54,7 +54,9 @@ def parse_configs(spec: str, settings: Settings) -> list[str]:
 
 def run_suite(settings: Settings, cases: list[GoldenCase], configs: list[str], reports_dir: Path,
               embedder: Embeddings | None = None, on_case: Callable[[CaseResult], None] | None = None,
-              ) -> tuple[Path, dict[str, dict[str, Any]]]:
+              on_config: Callable[[str], None] | None = None) -> tuple[Path, dict[str, dict[str, Any]]]:
+    """Every case through every config (``on_config(name)`` as each starts, before its index syncs;
+    ``on_case(result)`` after each case), then the report in ``reports_dir``."""
     from programme_assistant.assistant import Assistant, build_embedder
 
     embedder = embedder or build_embedder(settings)
@@ -63,6 +65,8 @@ def run_suite(settings: Settings, cases: list[GoldenCase], configs: list[str], r
     summaries: dict[str, dict[str, Any]] = {}
     records: dict[str, Any] = {}
     for name in configs:
+        if on_config:
+            on_config(name)
         config_settings = settings.model_copy(update=CONFIGS[name])
         if name != "llm":
             config_settings = config_settings.model_copy(update={"llm_provider": "none", "llm_model": None,

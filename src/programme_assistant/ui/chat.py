@@ -67,6 +67,26 @@ def parse_filters(doc_types: list[str] | None, languages: list[str] | None, date
     )
 
 
+FILTER_SUMMARY_CHARS = 48  # the accordion's label stays on one line in the side column
+
+
+def filters_label(doc_types: list[str] | None, languages: list[str] | None, date_from: Any, date_to: Any) -> str:
+    """The Filters accordion's label, which says what is active even when the panel is closed:
+    'Filters' or 'Filters (3 active: report, news · from 2023-01-01)' (each ticked value and each date counts)."""
+    count = len(doc_types or ()) + len(languages or ())
+    parts = [", ".join(doc_types or ()), ", ".join(languages or ())]
+    for word, value in (("from", date_from), ("to", date_to)):
+        text = str(value or "").strip()
+        count += bool(text)
+        parts.append(f"{word} {text[:10]}" if text else "")
+    if not count:
+        return "Filters"
+    summary = " · ".join(part for part in parts if part)
+    if len(summary) > FILTER_SUMMARY_CHARS:
+        summary = summary[: FILTER_SUMMARY_CHARS - 1].rstrip(" ,·") + "…"
+    return f"Filters ({count} active: {summary})"
+
+
 def filters_dict(filters: Filters) -> dict[str, Any]:
     return {
         "doc_types": list(filters.doc_types),
@@ -330,7 +350,7 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
                 with gr.Row():
                     send_reason = gr.Button("Send", variant="primary", size="sm")
                     skip_reason = gr.Button("Skip", size="sm")
-            with gr.Accordion("Filters", open=False, elem_id="pa-filters"):
+            with gr.Accordion("Filters", open=False, elem_id="pa-filters") as filters_box:
                 doc_types = gr.CheckboxGroup(choices.doc_types, label="Document type")
                 languages = gr.CheckboxGroup(choices.languages, label="Language")
                 with gr.Row():
@@ -341,6 +361,9 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
     turns = gr.State([])
     pending = gr.State("")
     filter_inputs = [doc_types, languages, date_from, date_to]
+    for control in filter_inputs:  # the closed panel still says which filters narrow the answers
+        control.change(lambda *flt: gr.update(label=filters_label(*flt)), filter_inputs, filters_box, queue=False,
+                       api_visibility="private", show_progress="hidden")
     ask_outputs = [chatbot, turns, sources, question]
 
     def owner(state: dict[str, Any] | None, request: gr.Request | None) -> str | None:

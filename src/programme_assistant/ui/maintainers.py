@@ -145,8 +145,11 @@ def delete_and_sync(
         return None, render.message_html("Unlock the tab first.", "bad")
     if not editor.settings.document_editing:
         return None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad")
-    if not doc_id or not confirmed:
-        return None, render.message_html("Pick a document and tick the box to confirm.", "note")
+    if not doc_id:
+        return None, render.message_html("Pick the document to delete first.", "note")
+    if not confirmed:
+        return None, render.message_html(f"{doc_id} is still chosen: tick the box above the Delete button to "
+                                          "confirm, then press Delete again.", "note")
     try:
         editor.delete(doc_id)
     except DocumentError as exc:
@@ -319,6 +322,8 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor, throttle: Pa
         is_unlocked: bool, doc_id: str | None, sure: bool, progress: gr.Progress = gr.Progress()  # noqa: B008
     ) -> tuple[Any, ...]:
         result, note = delete_and_sync(editor, is_unlocked, doc_id, sure, progress_callable(progress))
+        if is_unlocked and doc_id and not sure:  # a toast too: the note is further down
+            gr.Warning("Tick the box to confirm the deletion.")
         return (*after(result, note, allowed=is_unlocked, keep_choice=result is None), False)
 
     delete.click(
