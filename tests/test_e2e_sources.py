@@ -27,8 +27,8 @@ from test_e2e_ui import (  # noqa: F401 - browser and page are fixtures ("page" 
 )
 from test_ui import XSS_TEXT, XSS_TITLE, ui_assistant
 
-from programme_assistant.ui import create_app
 from programme_assistant.appdata.state import AppData
+from programme_assistant.ui import create_app
 
 pytestmark = pytest.mark.e2e
 

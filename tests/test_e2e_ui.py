@@ -19,8 +19,8 @@ import pytest
 from conftest import write_md
 from test_ui import XSS_TEXT, XSS_TITLE, ui_assistant
 
-from programme_assistant.ui import create_app
 from programme_assistant.appdata.state import AppData
+from programme_assistant.ui import create_app
 
 pytestmark = pytest.mark.e2e
 

@@ -7,12 +7,12 @@ import json
 import pytest
 from pydantic import SecretStr
 
+from programme_assistant.appdata.feedback import draft_case, export_drafts, settings_snapshot
 from programme_assistant.cli import main
 from programme_assistant.config import Settings
 from programme_assistant.errors import ConfigError
 from programme_assistant.evaluation.cases import GoldenCase
 from programme_assistant.models import Answer, Citation
-from programme_assistant.appdata.feedback import draft_case, export_drafts, settings_snapshot
 
 
 def answer(question: str = "Where was the third plenary held?", refused: bool = False) -> Answer:

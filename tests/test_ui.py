@@ -12,6 +12,7 @@ import pytest
 from conftest import write_md
 from test_answering import BagOfWordsEmbedding
 
+from programme_assistant.appdata.state import AppData
 from programme_assistant.assistant import Assistant
 from programme_assistant.config import Settings
 from programme_assistant.errors import DocumentError
@@ -19,7 +20,6 @@ from programme_assistant.ingest.catalogue import is_acronym
 from programme_assistant.ingest.corpus import corpus_file, safe_file_name
 from programme_assistant.models import Answer
 from programme_assistant.ui import build_ui, render
-from programme_assistant.appdata.state import AppData
 from programme_assistant.ui.chat import ChatController, Turn, filters_label, parse_filters
 from programme_assistant.ui.maintainers import (
     TOP_LEVEL,

@@ -329,10 +329,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_feedback_export(args: argparse.Namespace) -> int:
     """Write the down-voted answers as draft eval cases (JSON lines in the golden set's shape)."""
+    from programme_assistant.appdata.database import describe
     from programme_assistant.appdata.feedback import export_drafts
     from programme_assistant.appdata.state import AppData
-
-    from programme_assistant.appdata.database import describe
 
     settings = load_settings()
     data = AppData.sqlite(args.db) if args.db else AppData.from_settings(settings)
@@ -397,7 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=Path("evals/drafts/from-feedback.jsonl"),
                         help="JSON-lines file to write ('-' for standard output)")
     export.add_argument("--db", type=Path,
-                        help="a SQLite feedback file (default: PA_DATABASE_URL, else PA_FEEDBACK_DB or ./feedback.sqlite)")
+                        help="a SQLite feedback file "
+                             "(default: PA_DATABASE_URL, else PA_FEEDBACK_DB or ./feedback.sqlite)")
     export.set_defaults(func=cmd_feedback_export)
     return parser
 

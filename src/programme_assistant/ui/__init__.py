@@ -16,8 +16,8 @@ from programme_assistant.errors import ProgrammeAssistantError
 from programme_assistant.ui.render import esc
 
 if TYPE_CHECKING:
-    from programme_assistant.assistant import Assistant
     from programme_assistant.appdata.state import AppData
+    from programme_assistant.assistant import Assistant
 
 
 def header_html(assistant: Assistant) -> str:

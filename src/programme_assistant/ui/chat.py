@@ -462,7 +462,8 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
         return (*controller.new_chat(), "", listing_update(owner(state, request), ""), state)
 
     delete.click(on_delete, [conversation, browser], new_outputs, queue=False, api_visibility="private",
-                 js=f"(c, s) => (!c || confirm('Delete this conversation? This cannot be undone.')) ? [c, s] : ['{_CANCELLED}', s]")
+                 js="(c, s) => (!c || confirm('Delete this conversation? This cannot be undone.')) "
+                    f"? [c, s] : ['{_CANCELLED}', s]")
 
     def on_select(ts: list[Turn], evt: gr.SelectData) -> str:
         index = evt.index if isinstance(evt.index, int) else evt.index[0]

@@ -23,8 +23,8 @@ from programme_assistant.config import is_loopback
 from programme_assistant.errors import ConfigError
 
 if TYPE_CHECKING:
-    from programme_assistant.assistant import Assistant
     from programme_assistant.appdata.state import AppData
+    from programme_assistant.assistant import Assistant
 
 REALM = "programme-assistant"
 
