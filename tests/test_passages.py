@@ -15,7 +15,7 @@ import pytest
 from conftest import make_search, write_md
 
 from programme_assistant.assistant import Assistant, build_lexical_index
-from programme_assistant.config import Settings
+from programme_assistant.errors import DocumentError
 from programme_assistant.models import Filters
 from programme_assistant.retrieval.lexical import LexicalIndex
 from programme_assistant.retrieval.passages import PassageIndex, StoredPassage
@@ -138,8 +138,13 @@ def test_a_sync_writes_only_the_changed_passages_and_records_the_store_state(set
     assert len(applied) == 1 and sorted(applied[0][1]) == sorted(stored) and len(applied[0][0]) >= 1
     assert assistant.search.search("Palau Robert")[0].chunk.doc_id == "news/doc-03.md"
     applied.clear()
+    version = assistant.folder_sync.store.version()
     assistant.sync()  # nothing changed: nothing written, the version stays
     assert applied == [] and index.recorded_state == assistant.folder_sync.store.state()
+    assert assistant.folder_sync.store.version() == version
+    with pytest.raises(DocumentError):
+        assistant.sync(corpus / "missing")  # refused before any write: the index stays clean
+    assert not index.dirty and index.recorded_state == assistant.folder_sync.store.state()
 
 
 def test_a_new_process_opens_the_index_without_reading_the_store(settings, corpus, fake_embedder, monkeypatch):

@@ -239,12 +239,14 @@ class FolderSync:
             self.lexical.begin_sync(self.store)
             state: tuple[int, str] | None = None
             report: SyncReport | None = None
+            writes = self.store.writes
             try:
                 report = self._sync(Path(folder), progress or self.progress)
-                if not report.stopped:
+            finally:
+                # the index is equal to the store unless the sync stopped after writing to it
+                if (report is not None and not report.stopped) or self.store.writes == writes:
                     with contextlib.suppress(StoreError):
                         state = self.store.state()
-            finally:
                 try:
                     self.lexical.end_sync(state)  # stopped: the index stays marked, the next reader catches up
                 except (sqlite3.Error, OSError) as exc:
@@ -252,6 +254,7 @@ class FolderSync:
                         raise
                     error = store_failure(exc, self.store.where, "write the lexical index")
                     report.stopped, report.stopped_fix = error.message, error.fix
+            assert report is not None
             return report
 
     def _mirror(self, removed: Iterable[str] = (), added: Iterable[StoredPassage] = ()) -> None:

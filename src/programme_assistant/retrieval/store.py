@@ -217,7 +217,7 @@ class ChunkStore:
         for part in self._batches(len(ids)):
             with self._reaching("delete passages"):
                 self.collection.delete(ids=ids[part])
-        self.writes += 1
+        self.writes += bool(ids)
 
     def ids_by_doc(self) -> dict[str, set[str]]:
         """Every stored chunk id grouped by its doc_id (for repairing after an interruption)."""
