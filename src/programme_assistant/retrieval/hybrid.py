@@ -19,7 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from programme_assistant.models import Filters, RetrievedChunk, retrieved_from_metadata
-from programme_assistant.retrieval.glossary import Glossary, parse_glossary
+from programme_assistant.retrieval.glossary import Glossary
 from programme_assistant.retrieval.lexical import Vocabulary
 from programme_assistant.retrieval.passages import PassageIndex
 from programme_assistant.retrieval.sources import SourceNamer
@@ -105,8 +105,7 @@ class HybridSearch:
 
     def _load(self, key: Any) -> Snapshot:
         vocabulary = self.index.vocabulary()
-        entries = [e for p in self.index.marked_passages()
-                   for e in parse_glossary(str(p.meta.get("doc_id", "")), p.text)]
+        entries = self.index.glossary_entries()
         sources = SourceNamer.from_words(self.index.document_words(), vocabulary.idf)
         return Snapshot(vocabulary=vocabulary, glossary=Glossary(_dedupe_entries(entries)), sources=sources, key=key)
 

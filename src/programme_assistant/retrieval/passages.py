@@ -34,13 +34,14 @@ from typing import Any
 import numpy as np
 
 from programme_assistant.models import Filters, date_int, label_of
+from programme_assistant.retrieval.glossary import GlossaryEntry, parse_glossary
 from programme_assistant.retrieval.lexical import K1, B, Vocabulary
 from programme_assistant.retrieval.sources import document_words
 from programme_assistant.text.language import english_gloss
 from programme_assistant.text.tokens import Tokenizer
 
 # Bump when the searchable text or the tokenizer changes: a file written by another version is rebuilt.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 # Staged passages written to the file at once during a sync: each flush rewrites the postings of the words
 # involved, so small flushes during a long first sync would rewrite the common words' postings again and again.
 FLUSH_PASSAGES = 2000
@@ -58,15 +59,17 @@ CREATE TABLE IF NOT EXISTS passages (
     date_int INTEGER NOT NULL,
     chunk_index INTEGER NOT NULL,
     length INTEGER NOT NULL,
-    marked INTEGER NOT NULL,         -- holds '**' (a glossary entry may be in it)
     terms TEXT NOT NULL,             -- its distinct tokens, space-separated (to remove its postings)
     text TEXT NOT NULL,
     meta TEXT NOT NULL               -- the store's metadata, JSON
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id, chunk_index);
-CREATE INDEX IF NOT EXISTS passages_marked ON passages (marked) WHERE marked = 1;
 CREATE TABLE IF NOT EXISTS postings (term TEXT PRIMARY KEY, df INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, words TEXT NOT NULL);
+-- the glossary entries in each passage (glossary.parse_glossary), read at open instead of parsing every passage
+CREATE TABLE IF NOT EXISTS glossary (
+    row INTEGER NOT NULL, position INTEGER NOT NULL, term TEXT NOT NULL, expansion TEXT NOT NULL,
+    definition TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (row, position));
 """
 
 
@@ -183,7 +186,7 @@ class PassageIndex:
                 self._db.execute("COMMIT")
 
     def _clear(self) -> None:
-        for table in ("passages", "postings", "documents"):
+        for table in ("passages", "postings", "documents", "glossary"):
             self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         for key in ("passages", "total_length", "store_state"):
             self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
@@ -297,18 +300,23 @@ class PassageIndex:
                     n -= 1
                     total -= length
                 self._db.executemany("DELETE FROM passages WHERE row = ?", [(r[0],) for r in rows])
+                self._db.executemany("DELETE FROM glossary WHERE row = ?", [(r[0],) for r in rows])
             for passage, tokens in tokenized:
                 meta = passage.meta
                 counts = Counter(tokens)
                 length = len(tokens)
                 row = self._db.execute(
                     "INSERT INTO passages (chunk_id, doc_id, doc_type, language, date_int, chunk_index, length, "
-                    "marked, terms, text, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "terms, text, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (passage.chunk_id, str(meta.get("doc_id", "")), str(meta.get("doc_type", "")),
                      str(meta.get("language", "")), int(meta.get("date_int") or 0), int(meta.get("chunk_index", 0)),
-                     length, int("**" in passage.text), " ".join(counts), passage.text,
-                     _meta_key(meta))).lastrowid
+                     length, " ".join(counts), passage.text, _meta_key(meta))).lastrowid
                 assert row is not None
+                if "**" in passage.text:
+                    self._db.executemany(
+                        "INSERT INTO glossary VALUES (?, ?, ?, ?, ?, ?)",
+                        [(row, i, e.term, e.expansion, e.definition, e.doc_id) for i, e in
+                         enumerate(parse_glossary(str(meta.get("doc_id", "")), passage.text))])
                 short = min(length, 65535)
                 for term, tf in counts.items():
                     add.setdefault(term, []).append((row, min(tf, 65535), short))
@@ -401,9 +409,12 @@ class PassageIndex:
             return {doc_id: set(words.split()) for doc_id, words in
                     self._db.execute("SELECT doc_id, words FROM documents").fetchall()}
 
-    def marked_passages(self) -> list[StoredPassage]:
-        """Passages holding '**' (where glossary entries are), in the order they were indexed."""
-        return self._passages("marked = 1", [])
+    def glossary_entries(self) -> list[GlossaryEntry]:
+        """The glossary entries of every passage, in the order the passages were indexed."""
+        with self._guard:
+            rows = self._db.execute("SELECT term, expansion, definition, doc_id FROM glossary "
+                                    "ORDER BY row, position").fetchall()
+        return [GlossaryEntry(*r) for r in rows]
 
     def passages_of_type(self, doc_type: str) -> list[StoredPassage]:
         return self._passages("doc_type = ?", [doc_type])
