@@ -96,6 +96,20 @@ def test_updates_passage_by_passage_equal_a_fresh_index(tmp_path, passages):
 
 
 def test_a_file_of_another_format_is_emptied_and_the_setting_changes_it(tmp_path, passages):
+    import sqlite3
+
+    older = tmp_path / "older.sqlite"  # format 1 had another passages table
+    db = sqlite3.connect(older)
+    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                     "CREATE TABLE passages (row INTEGER PRIMARY KEY, chunk_id TEXT, marked INTEGER NOT NULL);"
+                     "INSERT INTO meta VALUES ('fingerprint', '{\"format\": 1, \"cross_language\": true}');"
+                     "INSERT INTO passages VALUES (1, 'old', 0);")
+    db.commit()
+    db.close()
+    reopened = PassageIndex(older, cross_language=True)
+    assert reopened.size == 0 and reopened.recorded_state is None  # caught up from the store at first use
+    reopened.apply([], passages)
+    assert scores(reopened, "hydrogen buses").keys() == reference_scores(reopened, passages, "hydrogen buses").keys()
     path = tmp_path / "lexical.sqlite"
     index = PassageIndex(path, cross_language=True)
     index.apply([], passages)

@@ -121,14 +121,19 @@ class PassageIndex:
         self._db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         self._guard = threading.RLock()  # one connection, used by one thread at a time
         self._owner = threading.RLock()  # the writer's lock within this process (``lock``)
         self._lock_file: Any = None
         self._lock_depth = 0
         self._staged: dict[str, StoredPassage | None] = {}  # chunk id -> passage to store, None to remove
         fingerprint = json.dumps({"format": INDEX_FORMAT, "cross_language": cross_language})
-        if self._get("fingerprint") != fingerprint:
+        stale = self._get("fingerprint") != fingerprint  # another format (its tables may differ) or setting
+        if stale:
+            for table in ("passages", "postings", "documents", "glossary"):
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 - fixed names
+        self._db.executescript(SCHEMA)
+        if stale:
             with self._transaction():
                 self._clear()
                 self._set("fingerprint", fingerprint)
