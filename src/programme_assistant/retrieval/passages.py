@@ -47,6 +47,8 @@ INDEX_FORMAT = 2
 FLUSH_PASSAGES = 2000
 _POSTING = np.dtype([("row", "<i4"), ("tf", "<u2"), ("length", "<u2")])
 _SQL_PAGE = 500  # ids per "IN (...)" query, below SQLite's variable limit
+_PASSAGE_COLUMNS = ["row", "chunk_id", "doc_id", "doc_type", "language", "date_int", "chunk_index", "length", "terms",
+                    "text", "meta"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,7 +130,9 @@ class PassageIndex:
         self._lock_depth = 0
         self._staged: dict[str, StoredPassage | None] = {}  # chunk id -> passage to store, None to remove
         fingerprint = json.dumps({"format": INDEX_FORMAT, "cross_language": cross_language})
-        stale = self._get("fingerprint") != fingerprint  # another format (its tables may differ) or setting
+        columns = [r[1] for r in self._db.execute("PRAGMA table_info(passages)")]
+        # another format (its tables differ), another setting, or tables that are not this format's
+        stale = self._get("fingerprint") != fingerprint or columns not in ([], _PASSAGE_COLUMNS)
         if stale:
             for table in ("passages", "postings", "documents", "glossary"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 - fixed names
