@@ -236,6 +236,37 @@ def _sum(*values: float | None) -> float | None:
     return None if any(v is None for v in values) else round(sum(v for v in values if v is not None), 2)
 
 
+def render_scaling(scaling: dict[str, Any]) -> list[str]:
+    """The scaling section's tables (``benchmarks.scaling.measure``'s result) as markdown lines."""
+    lines: list[str] = []
+    rows, lexical = [], []
+    for step in scaling["steps"]:
+        if "skipped" in step:
+            rows.append([step["chunks"], step["skipped"], "-", "-", "-"])
+            continue
+        rows.append([step["chunks"], f"{step['insert_s']:.1f} ({step['insert_chunks_per_s']:.0f}/s)",
+                     _pq(step["dense"]), _pq(step["bm25"]), _pq(step["hybrid"])])
+        if "open_s" in step:
+            opened = f"{step['open_s']}" + (f" ({step['open_store_s']} of it Chroma's)"
+                                            if "open_store_s" in step else "")
+            lexical.append([step["chunks"], step["bm25_rebuild_s"], step["rebuild_mb"], step["index_write_s"],
+                            opened, step["open_rss_mb"], step["sync_changed_s"],
+                            step["sync_lexical_s"], step["reader_sees_s"], step["index_mb"]])
+    lines += ["", f"**Scaling** (synthetic chunks composed from the sample corpus's {scaling['base_chunks']} "
+              f"chunks and vectors, see benchmarks/synthetic.py; search latency p50 / p95 in ms over "
+              f"{scaling['queries']} questions, the question's embedding computed beforehand)", "",
+              markdown_table(["chunks", "insert, s", "dense", "BM25", "hybrid"], rows)]
+    if lexical:
+        lines += ["", f"**Lexical index** (today's rebuild from the store beside the index on disk; a sync of "
+                  f"{scaling.get('changed_passages', 24)} changed passages: store and index writes and the new "
+                  f"index version; 'another search sees it': a second search over the same folder)", "",
+                  markdown_table(["chunks", "today: rebuild, s", "today: rebuild holds, MB",
+                                  "on disk: index the new chunks, s", "new process opens it, s",
+                                  "that process, MB", "small sync, s", "of which index, s",
+                                  "another search sees it, s", "index file, MB"], lexical)]
+    return lines
+
+
 def render_markdown(r: dict[str, Any]) -> str:
     ours, raw, base = r["ingest"]["ours"], r["ingest"]["raw_encode"], r.get("baseline") or {}
     q, cold = r["ingest"]["queries"], r.get("cold_start") or {}
@@ -287,33 +318,8 @@ def render_markdown(r: dict[str, Any]) -> str:
                    f"{cold['build_s']:.1f}, first question incl. model load {cold['first_ask_s']:.1f})"],
                   ["peak memory of that process", f"{cold['peak_rss_mb']:.0f} MB"]]
     lines += ["", "**Other**", "", markdown_table(["", "measured"], other)]
-    scaling = r.get("scaling")
-    if scaling:
-        rows, lexical = [], []
-        for step in scaling["steps"]:
-            if "skipped" in step:
-                rows.append([step["chunks"], step["skipped"], "-", "-", "-"])
-                continue
-            rows.append([step["chunks"], f"{step['insert_s']:.1f} ({step['insert_chunks_per_s']:.0f}/s)",
-                         _pq(step["dense"]), _pq(step["bm25"]), _pq(step["hybrid"])])
-            if "open_s" in step:
-                opened = f"{step['open_s']}" + (f" ({step['open_store_s']} of it Chroma's)"
-                                                if "open_store_s" in step else "")
-                lexical.append([step["chunks"], step["bm25_rebuild_s"], step["rebuild_mb"], step["index_write_s"],
-                                opened, step["open_rss_mb"], step["sync_changed_s"],
-                                step["sync_lexical_s"], step["reader_sees_s"], step["index_mb"]])
-        lines += ["", f"**Scaling** (synthetic chunks composed from the sample corpus's {scaling['base_chunks']} "
-                  f"chunks and vectors, see benchmarks/synthetic.py; search latency p50 / p95 in ms over "
-                  f"{scaling['queries']} questions, the question's embedding computed beforehand)", "",
-                  markdown_table(["chunks", "insert, s", "dense", "BM25", "hybrid"], rows)]
-        if lexical:
-            lines += ["", f"**Lexical index** (today's rebuild from the store beside the index on disk; a sync of "
-                      f"{scaling.get('changed_passages', 24)} changed passages: store and index writes and the new "
-                      f"index version; 'another search sees it': a second search over the same folder)", "",
-                      markdown_table(["chunks", "today: rebuild, s", "today: rebuild holds, MB",
-                                      "on disk: index the new chunks, s", "new process opens it, s",
-                                      "that process, MB", "small sync, s", "of which index, s",
-                                      "another search sees it, s", "index file, MB"], lexical)]
+    if r.get("scaling"):
+        lines += render_scaling(r["scaling"])
     return "\n".join(lines)
 
 
