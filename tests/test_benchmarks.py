@@ -302,3 +302,7 @@ def test_scaling_benchmark_runs_on_a_tiny_store(settings, corpus, fake_embedder)
                                                                           "exchanges"], 1, budget_s=60)
     assert [step["chunks"] for step in result["steps"]] == [12, 24]
     assert all(step[mode]["n"] == 2 for step in result["steps"] for mode in ("dense", "bm25", "hybrid"))
+    # beside today's rebuild: the index on disk, opened by a new process, and a small sync seen by another search
+    assert all(step["reader_sees_change"] and step["open_s"] > 0 and step["index_write_s"] >= 0
+               and step["bm25_rebuild_s"] >= 0 for step in result["steps"])
+    assert "today: rebuild, s" in "\n".join(perf.render_scaling(result))

@@ -98,6 +98,19 @@ def test_kill_9_during_a_sync_then_a_sync_equals_a_clean_one(sample, reference, 
     state = index_state(index)
     assert state == reference  # same ids, same texts, same documents: no duplicate, nothing missing
     assert sorted(c for ids in manifest_docs(index).values() for c in ids) == sorted(reference)
+    assert lexical_state(index) == {cid: text for cid, (_doc, text, _i) in reference.items()}  # BM25's too
+
+
+def lexical_state(index: Path) -> dict[str, str]:
+    """chunk id -> text of every passage in the lexical index on disk, as a new process opens it."""
+    import sqlite3
+
+    db = sqlite3.connect(index / "lexical-programme.sqlite")
+    try:
+        assert db.execute("SELECT value FROM meta WHERE key = 'dirty'").fetchone() == ("0",)
+        return dict(db.execute("SELECT chunk_id, text FROM passages").fetchall())
+    finally:
+        db.close()
 
 
 def test_files_changed_and_deleted_during_a_sync(sample, tmp_path):
@@ -203,6 +216,44 @@ def test_a_chroma_server_killed_mid_session_gives_503_then_recovers(tmp_path):
                 again = client.post("/api/ask", json=question)
             assert again.status_code == 200 and "Palau Robert" in again.json()["text"]
             assert client.get("/api/health").json()["status"] == "ok"
+    finally:
+        server.kill()
+        server.wait()
+
+
+def test_two_workers_over_one_chroma_server_see_each_others_syncs(tmp_path):
+    """Stateless workers: each keeps its own lexical index in its own folder; a sync through one is searched by
+    the other within a few seconds (the store's index version, compared at most once per lexical_refresh_s)."""
+    from conftest import write_md
+    from test_answering import BagOfWordsEmbedding
+    from test_ui import ui_settings, write_ui_corpus
+
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.models import Filters
+
+    port = _free_port()
+    server = _start_chroma(tmp_path / "chroma-data", port, tmp_path / "chroma.log")
+    try:
+        first = ui_settings(tmp_path / "one", chroma_host="127.0.0.1", chroma_port=port)
+        write_ui_corpus(first.corpus_dir)
+        writer = Assistant.from_settings(first, embedder=BagOfWordsEmbedding())
+        assert writer.sync().ok
+        reader = Assistant.from_settings(ui_settings(tmp_path / "two", chroma_host="127.0.0.1", chroma_port=port),
+                                         embedder=BagOfWordsEmbedding())
+        assert reader.search.lexical("Palau Robert", 1, Filters())  # caught up from the server at start
+        assert reader.search.lexical("Yumeshima pavilion", 3, Filters()) == []
+        write_md(first.corpus_dir, "news/expo.md", "Expo", ["The Yumeshima island hosts the expo pavilion."])
+        assert writer.sync().ok
+        started = time.monotonic()
+        while time.monotonic() - started < 10:
+            hits = reader.search.lexical("Yumeshima pavilion", 3, Filters())
+            if hits and hits[0].chunk.doc_id == "news/expo.md":
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the second worker did not see the first one's sync within 10 s")
+        assert time.monotonic() - started < 5
+        assert reader.ask("Where is the expo pavilion?").citations[0].doc_id == "news/expo.md"
     finally:
         server.kill()
         server.wait()

@@ -56,6 +56,7 @@ from programme_assistant.retrieval.embeddings import (
     model_id_of,
 )
 from programme_assistant.retrieval.hybrid import HybridSearch
+from programme_assistant.retrieval.passages import PassageIndex
 from programme_assistant.retrieval.store import ChunkStore, describe_location, make_chroma_client
 from programme_assistant.retrieval.vector_cache import VectorCache
 
@@ -101,22 +102,33 @@ def build_manifest(settings: Settings) -> Manifest:
     return Manifest(settings.index_dir / f"manifest-{settings.collection}.sqlite")
 
 
+def build_lexical_index(settings: Settings) -> PassageIndex:
+    # One file per collection, beside the manifest. Over a Chroma server each worker keeps its own, caught up
+    # from the store when the store's index version changes.
+    return PassageIndex(settings.index_dir / f"lexical-{settings.collection}.sqlite",
+                        cross_language=settings.cross_language)
+
+
 def build_folder_sync(settings: Settings, embedder: Embeddings | None = None,
-                      progress: Progress | None = None) -> FolderSync:
+                      progress: Progress | None = None, lexical: PassageIndex | None = None) -> FolderSync:
+    """``lexical``: the lexical index the sync keeps in step with the store (None: the one in the index folder)."""
     embedder = embedder or build_embedder(settings)
     return FolderSync(build_store(settings, embedder), build_manifest(settings), embedder,
                       chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
                       batch_size=settings.batch_size, max_file_mb=settings.max_file_mb, ignore=settings.ignore,
-                      progress=progress)
+                      progress=progress, lexical=lexical or build_lexical_index(settings))
 
 
-def build_search(settings: Settings, store: ChunkStore, generation: Callable[[], str] | None = None) -> HybridSearch:
-    """``generation``: a callable giving the store's sync generation (the manifest's last sync)."""
+def build_search(settings: Settings, store: ChunkStore, generation: Callable[[], str] | None = None,
+                 index: PassageIndex | None = None) -> HybridSearch:
+    """``generation``: a callable giving the store's sync generation (the manifest's last sync); ``index``: the
+    lexical index (None: one in memory, built from the store)."""
     return HybridSearch(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
                         rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
                         lexical_weight=settings.lexical_weight, duplicate_threshold=settings.duplicate_threshold,
                         mode=settings.retrieval_mode, cross_language=settings.cross_language,
-                        named_sources=settings.named_sources, generation=generation)
+                        named_sources=settings.named_sources, generation=generation, index=index,
+                        refresh_s=settings.lexical_refresh_s)
 
 
 def build_ranker(settings: Settings) -> LinearRanker | None:
@@ -188,7 +200,7 @@ class Assistant:
             read_only_from = settings.index_dir
             settings = settings.model_copy(update={"index_dir": readable_copy(settings.index_dir)})
         folder_sync = build_folder_sync(settings, embedder=embedder, progress=progress)
-        search = build_search(settings, folder_sync.store,
+        search = build_search(settings, folder_sync.store, index=folder_sync.lexical,
                               generation=lambda: folder_sync.manifest.get_meta("last_sync") or "")
         answerer, rewriter = build_answering(settings, embedder, search, chat_model)
         if isinstance(answerer, ExtractiveAnswerer):
@@ -318,9 +330,9 @@ class Assistant:
     def starter_questions(self, configured: list[str] | None = None, count: int | None = None) -> list[str]:
         """The welcome panel's questions: ``configured`` (None: ``PA_STARTER_QUESTIONS``), else the corpus's FAQ
         headings, at most ``count`` (None: ``PA_STARTER_COUNT``)."""
-        snapshot = self.search.snapshot()
+        texts, metas = self.search.passages_of_type("faq")
         return catalogue.starter_questions(
-            snapshot.texts, snapshot.metas, snapshot.glossary.entries,
+            texts, metas, self.search.glossary.entries,
             self.settings.starter_questions if configured is None else configured,
             self.settings.starter_count if count is None else count)
 

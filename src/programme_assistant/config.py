@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     named_sources: bool = True
     # Passages sharing this share of their word 3-grams with a better-ranked one are dropped as near-duplicates.
     duplicate_threshold: float = Field(0.7, gt=0.0, le=1.0)
+    # How often (seconds) a process compares its lexical index with the store's state (passage count and index
+    # version; two cheap reads), so a sync through another process (another worker over the same Chroma server or
+    # index folder) is searched within about this long. A sync through this process is seen at once.
+    lexical_refresh_s: float = Field(1.0, ge=0.0)
 
     # --- extractive answering ------------------------------------------------------------------
     # How candidate sentences are scored: "hand" (the fixed mix of ExtractiveConfig) or "learned"

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -43,6 +43,7 @@ from programme_assistant.models import (
     retrieved_from_metadata,
 )
 from programme_assistant.retrieval.embeddings import model_id_of
+from programme_assistant.retrieval.passages import PassageIndex, StoredPassage
 from programme_assistant.retrieval.store import ChunkStore, store_failure
 
 
@@ -168,11 +169,13 @@ class FolderSync:
                  chunk_overlap: int, batch_size: int, max_file_mb: float, ignore: Sequence[str],
                  progress: Progress | None = None,
                  read_bytes: Callable[[Path], bytes] = Path.read_bytes,
-                 prepare: Callable[[list[RetrievedChunk]], int] | None = None) -> None:
+                 prepare: Callable[[list[RetrievedChunk]], int] | None = None,
+                 lexical: PassageIndex | None = None) -> None:
         """``chunk_size`` / ``chunk_overlap``: characters per chunk and repeated between neighbours;
         ``batch_size``: texts per embedding call (a sync embeds ``8 x batch_size`` chunks between progress
         updates); ``max_file_mb``: larger files are refused; ``ignore``: glob patterns of files that are not
-        documents. The values come from Settings (see ``assistant.build_folder_sync``)."""
+        documents. The values come from Settings (see ``assistant.build_folder_sync``). ``lexical``: the lexical
+        index on disk, written in step with the store (None: searches catch up from the store by themselves)."""
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
         self.batch_size = batch_size
@@ -187,6 +190,7 @@ class FolderSync:
         # called with the passages a sync stored, after they are stored: the answerer embeds their sentences
         # ahead of any question (``ExtractiveAnswerer.prepare``); returns how many texts it embedded
         self.prepare = prepare  # injectable so tests can simulate unreadable files as root
+        self.lexical = lexical
 
     # --- scanning -------------------------------------------------------------------------
     def _scan(self, folder: Path, report: SyncReport) -> list[_Candidate]:
@@ -201,6 +205,8 @@ class FolderSync:
             report.rebuilt = f"index settings changed ({old} -> {fingerprint}): every file is re-indexed"
             self.store.reset()
             self.manifest.clear()
+            if self.lexical is not None:
+                self.lexical.clear()
         self.manifest.set_meta("fingerprint", fingerprint)
 
         records = self.manifest.records()
@@ -212,6 +218,7 @@ class FolderSync:
             record = records.get(doc_id)
             if record is None:
                 self.store.delete(sorted(ids))
+                self._mirror(removed=ids)
                 report.repaired.append(f"{doc_id}: removed {len(ids)} chunk(s) with no manifest entry")
             elif record.status != "complete" or set(record.chunk_ids) != ids:
                 force.add(doc_id)
@@ -227,7 +234,33 @@ class FolderSync:
         """Make the index equal to ``folder``. ``progress`` (default: the one given at construction) hears
         how many passages are to be embedded and how many are done. One sync runs at a time."""
         with self._lock:
-            return self._sync(Path(folder), progress or self.progress)
+            if self.lexical is None:
+                return self._sync(Path(folder), progress or self.progress)
+            self.lexical.begin_sync(self.store)
+            state: tuple[int, str] | None = None
+            report: SyncReport | None = None
+            writes = self.store.writes
+            try:
+                report = self._sync(Path(folder), progress or self.progress)
+            finally:
+                # the index is equal to the store unless the sync stopped after writing to it
+                if (report is not None and not report.stopped) or self.store.writes == writes:
+                    with contextlib.suppress(StoreError):
+                        state = self.store.state()
+                try:
+                    self.lexical.end_sync(state)  # stopped: the index stays marked, the next reader catches up
+                except (sqlite3.Error, OSError) as exc:
+                    if report is None:
+                        raise
+                    error = store_failure(exc, self.store.where, "write the lexical index")
+                    report.stopped, report.stopped_fix = error.message, error.fix
+            assert report is not None
+            return report
+
+    def _mirror(self, removed: Iterable[str] = (), added: Iterable[StoredPassage] = ()) -> None:
+        """What was just written to the store, to the lexical index."""
+        if self.lexical is not None:
+            self.lexical.stage(removed, added)
 
     def _sync(self, folder: Path, progress: Progress) -> SyncReport:
         t0 = time.perf_counter()
@@ -235,6 +268,7 @@ class FolderSync:
         report = SyncReport(folder=str(folder))
         if not folder.is_dir():
             raise DocumentError(str(folder), "is not a folder", "pass the folder that holds the documents")
+        writes = self.store.writes
         force = self._prepare_index(report)
         records = self.manifest.records()
         stored_ids: dict[str, set[str]] | None = self.store.ids_by_doc() if force else None
@@ -288,6 +322,7 @@ class FolderSync:
                 if doc_id not in present:
                     ids = set(record.chunk_ids) | (stored_ids or {}).get(doc_id, set())
                     self.store.delete(sorted(ids))
+                    self._mirror(removed=ids)
                     self.manifest.remove(doc_id)
                     report.files.append(FileReport(doc_id, "deleted", removed=len(ids)))
             self.manifest.set_meta("last_sync", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -299,6 +334,9 @@ class FolderSync:
             done = {f.doc_id for f in report.files}
             report.files += [FileReport(p.doc.doc_id, "failed", reason=f"not stored: {error.message}", fix=error.fix)
                              for p in pending if p.doc.doc_id not in done]
+        if self.store.writes != writes:  # every process over the store sees it changed (HybridSearch)
+            with contextlib.suppress(StoreError):
+                self.store.bump_version()
         report.files.sort(key=lambda f: f.doc_id)
         try:
             report.total_chunks = self.store.count()
@@ -368,6 +406,8 @@ class FolderSync:
         kept = [c for c in item.chunks if c.chunk_id not in item.vectors]
         if kept:  # same text, maybe at new offsets: refresh the metadata, keep the vectors
             self.store.update_metadata([c.chunk_id for c in kept], [chunk_metadata(c, doc) for c in kept])
+        self._mirror(removed=stale, added=[StoredPassage(c.chunk_id, c.text, chunk_metadata(c, doc))
+                                           for c in fresh + kept])
         self.manifest.complete(FileRecord(
             doc_id=doc.doc_id, status="complete", content_hash=doc.content_hash, size=cand.size,
             mtime_ns=cand.mtime_ns, sidecar_mtime_ns=cand.sidecar_mtime_ns, chunk_ids=tuple(new_ids),

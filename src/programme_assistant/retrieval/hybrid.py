@@ -8,22 +8,23 @@ rank fusion; metadata filters; glossary query expansion; near-duplicate passages
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from programme_assistant.models import Filters, RetrievedChunk, label_of, retrieved_from_metadata
-from programme_assistant.retrieval.glossary import Glossary, parse_glossary
-from programme_assistant.retrieval.lexical import LexicalIndex
+from programme_assistant.models import Filters, RetrievedChunk, retrieved_from_metadata
+from programme_assistant.retrieval.glossary import Glossary
+from programme_assistant.retrieval.lexical import Vocabulary
+from programme_assistant.retrieval.passages import PassageIndex
 from programme_assistant.retrieval.sources import SourceNamer
 from programme_assistant.retrieval.store import ChunkStore
-from programme_assistant.text.language import english_gloss, to_english
+from programme_assistant.text.language import to_english
 from programme_assistant.text.sentences import content_words
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -31,15 +32,14 @@ Mode = Literal["hybrid", "dense", "bm25"]
 
 @dataclass
 class Snapshot:
-    """The lexical view of the store at one point: chunk list, BM25 index, glossary."""
+    """What the lexical side knows of the store at one point: the vocabulary (IDF, spelling variants), the
+    glossary and the documents' names. The passages themselves are read from the index when a question needs
+    them."""
 
-    ids: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    metas: list[dict[str, Any]] = field(default_factory=list)
-    lexical: LexicalIndex | None = None
+    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary({}, 0))
     glossary: Glossary = field(default_factory=lambda: Glossary([]))
     sources: SourceNamer | None = None
-    key: tuple[int, str] = (-1, "")
+    key: Any = None
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
@@ -48,16 +48,19 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 
 
 class HybridSearch:
-    """Dense + BM25 search with reciprocal rank fusion. The lexical side follows the store: when the store's
-    sync generation changes (``generation()``), the BM25 index and glossary are rebuilt before the next query."""
+    """Dense + BM25 search with reciprocal rank fusion. The lexical side (``passages.PassageIndex``) follows the
+    store: a write through this process's store is seen at the next question; another process's sync is seen
+    when the store's state (passage count and index version) is next compared, at most ``refresh_s`` later."""
 
     def __init__(self, store: ChunkStore, *, k: int, candidates: int, rrf_k: int, dense_weight: float,
                  lexical_weight: float, duplicate_threshold: float, mode: Mode, cross_language: bool,
-                 named_sources: bool, generation: Callable[[], str] | None = None, named_passages: int = 2) -> None:
+                 named_sources: bool, generation: Callable[[], str] | None = None, named_passages: int = 2,
+                 index: PassageIndex | None = None, refresh_s: float = 1.0) -> None:
         """The numbers come from Settings (``retrieval_k``, ``retrieval_candidates``, ``rrf_k``, the two
-        weights, ``duplicate_threshold``, ``retrieval_mode``, ``cross_language``, ``named_sources``; see
-        config.py for why each value) through ``assistant.build_search``. ``generation`` says which sync the
-        store is at; ``named_passages``: how many passages of a document the question names go first."""
+        weights, ``duplicate_threshold``, ``retrieval_mode``, ``cross_language``, ``named_sources``,
+        ``lexical_refresh_s``; see config.py for why each value) through ``assistant.build_search``.
+        ``generation`` says which sync the store is at; ``named_passages``: how many passages of a document the
+        question names go first; ``index``: the lexical index (None: one in memory, caught up from the store)."""
         self.store = store
         self.k = k
         self.candidates = candidates
@@ -69,36 +72,48 @@ class HybridSearch:
         self.cross_language = cross_language
         self.named_sources = named_sources
         self.named_passages = named_passages
+        self.index = index if index is not None else PassageIndex(None, cross_language=cross_language)
+        self.refresh_s = refresh_s
         self._generation = generation or (lambda: "")
         self._snapshot = Snapshot()
+        self._checked = 0.0
+        self._seen_writes = -1
         self._lock = threading.Lock()
         self._vectors: dict[str, Any] = {}  # query text -> embedding, oldest first
         self._vectors_lock = threading.Lock()
 
     # --- lexical snapshot ---------------------------------------------------------------------
+    def _fresh(self) -> bool:
+        return (self._snapshot.key is not None and self.store.writes == self._seen_writes
+                and time.monotonic() - self._checked < self.refresh_s)
+
     def snapshot(self) -> Snapshot:
-        key = (self.store.count(), str(self._generation()))
-        if self._snapshot.key != key:
+        """The lexical view, compared with the store when this process wrote to it or ``refresh_s`` passed."""
+        if not self._fresh():
             with self._lock:
-                if self._snapshot.key != key:
-                    self._snapshot = self._build_snapshot(key)
+                if not self._fresh():
+                    self._refresh()
         return self._snapshot
 
-    def _build_snapshot(self, key: tuple[int, str]) -> Snapshot:
-        data = self.store.all_chunks()
-        entries = []
-        for text, meta in zip(data["documents"], data["metadatas"], strict=True):
-            if "**" in text:
-                entries.extend(parse_glossary(str(meta.get("doc_id", "")), text))
-        # a passage in a lexicon language (Spanish, Italian, Catalan, French) is also searchable by its English
-        # gloss, so that an English question meets a press note's words ("presentations" / "presentaciones")
-        searchable = [f"{label_of(m)} {m.get('section', '')}\n{t}"
-                      + (f"\n{english_gloss(t, str(m.get('language')))}" if self.cross_language else "")
-                      for t, m in zip(data["documents"], data["metadatas"], strict=True)]
-        lexical = LexicalIndex(searchable)
-        sources = SourceNamer.from_chunks(data["metadatas"], data["documents"], label_of, lexical.idf)
-        return Snapshot(ids=data["ids"], texts=data["documents"], metas=data["metadatas"], lexical=lexical,
-                         glossary=Glossary(_dedupe_entries(entries)), sources=sources, key=key)
+    def _refresh(self) -> None:
+        self._checked = time.monotonic()
+        self._seen_writes = self.store.writes
+        state = self.index.ensure(self.store)  # None while another process's sync writes the index: read it as is
+        key = (state, str(self._generation()), self.index.stamp())
+        if key != self._snapshot.key:
+            self._snapshot = self._load(key)
+
+    def _load(self, key: Any) -> Snapshot:
+        vocabulary = self.index.vocabulary()
+        entries = self.index.glossary_entries()
+        sources = SourceNamer.from_words(self.index.document_words(), vocabulary.idf)
+        return Snapshot(vocabulary=vocabulary, glossary=Glossary(_dedupe_entries(entries)), sources=sources, key=key)
+
+    def passages_of_type(self, doc_type: str) -> tuple[list[str], list[dict[str, Any]]]:
+        """Texts and metadata of the stored passages of one document type (the welcome panel's FAQ headings)."""
+        self.snapshot()
+        passages = self.index.passages_of_type(doc_type)
+        return [p.text for p in passages], [p.meta for p in passages]
 
     @property
     def glossary(self) -> Glossary:
@@ -110,8 +125,7 @@ class HybridSearch:
     def idf(self, token: str) -> float:
         """Inverse document frequency of a stemmed token (``lexical.Tokenizer``) over the indexed chunks: how
         much finding that word tells passages apart. The extractive answerer weighs question words with it."""
-        lexical = self.snapshot().lexical
-        return lexical.idf(token) if lexical is not None else 1.0
+        return self.snapshot().vocabulary.idf(token)
 
     # --- search -------------------------------------------------------------------------------
     def _query_vector(self, text: str) -> Any:
@@ -139,17 +153,9 @@ class HybridSearch:
         return out
 
     def lexical(self, query: str, n: int, filters: Filters) -> list[RetrievedChunk]:
-        snap = self.snapshot()
-        if snap.lexical is None or not snap.ids:
-            return []
-        mask = None
-        if not filters.empty:
-            mask = np.array([filters.matches(m) for m in snap.metas], dtype=np.float32)
-            if not mask.any():
-                return []
-        hits = snap.lexical.search(query, n, mask)
-        return [_with(retrieved_from_metadata(snap.ids[h.position], snap.texts[h.position], snap.metas[h.position]),
-                      lexical_score=h.score) for h in hits]
+        tokens = self.snapshot().vocabulary.query_tokens(self.index.tokenizer(query))
+        return [_with(retrieved_from_metadata(h.passage.chunk_id, h.passage.text, h.passage.meta),
+                      lexical_score=h.score) for h in self.index.search(tokens, n, filters)]
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[RetrievedChunk]:
         filters = filters or Filters()
@@ -165,8 +171,7 @@ class HybridSearch:
         if not self.named_sources or snap.sources is None or filters.doc_ids:
             return results
         named = snap.sources.named(query)
-        if named is None or not filters.empty and not any(
-                filters.matches(m) for m in snap.metas if m.get("doc_id") == named.doc_id):
+        if named is None or not filters.empty and not self.index.has_passage(named.doc_id, filters):
             return results
         own = self._fused(query, Filters(doc_ids=(named.doc_id,)), self.named_passages)
         if not own:
@@ -218,13 +223,12 @@ class HybridSearch:
         entry = snap.glossary.defined_term(query)
         if entry is None:
             return results
-        marker = f"**{entry.term}**"
-        for cid, text, meta in zip(snap.ids, snap.texts, snap.metas, strict=True):
-            if meta.get("doc_id") == entry.doc_id and marker in text and filters.matches(meta):
-                rest = [r for r in results if r.chunk.chunk_id != cid]
-                top = max((r.score for r in results), default=0.0)
-                return [_with(retrieved_from_metadata(cid, text, meta), score=top)] + rest[:k - 1]
-        return results
+        passage = self.index.first_passage(entry.doc_id, f"**{entry.term}**", filters)
+        if passage is None:
+            return results
+        rest = [r for r in results if r.chunk.chunk_id != passage.chunk_id]
+        top = max((r.score for r in results), default=0.0)
+        return [_with(retrieved_from_metadata(passage.chunk_id, passage.text, passage.meta), score=top)] + rest[:k - 1]
 
 
 def _with(item: RetrievedChunk, **changes: Any) -> RetrievedChunk:

@@ -1,4 +1,6 @@
-"""BM25 over the stored chunks (bm25s), with accent folding, stemming and spelling-variant expansion."""
+"""BM25 over the stored chunks: the vocabulary side (IDF, spelling variants) shared by the index on disk
+(``passages.PassageIndex``, what search uses) and the in-memory bm25s index (``LexicalIndex``: the reference the
+index on disk is checked against, and the rebuild the benchmark compares with)."""
 
 from __future__ import annotations
 
@@ -20,33 +22,33 @@ class LexicalHit:
 
 
 _CUTOFF = 0.84  # difflib similarity for a spelling variant
+# BM25's constants, as bm25s's defaults ("lucene" variant): the index on disk scores exactly as bm25s did
+K1 = 1.5
+B = 0.75
 
 
-class LexicalIndex:
-    """A BM25 index over chunk texts; rebuilt from the store whenever the store changes."""
+def bm25_idf(doc_freq: int, size: int) -> float:
+    """BM25's (Lucene) inverse document frequency of a word found in ``doc_freq`` of ``size`` passages."""
+    return math.log(1.0 + (size - doc_freq + 0.5) / (doc_freq + 0.5))
 
-    def __init__(self, texts: list[str], tokenizer: Tokenizer | None = None) -> None:
-        import bm25s
 
-        self.tokenizer = tokenizer or Tokenizer()
-        tokens = [self.tokenizer(t) or ["_empty_"] for t in texts]
-        self.size = len(texts)
-        self.doc_freq: Counter[str] = Counter(tok for toks in tokens for tok in set(toks))
-        self.vocabulary: set[str] = set(self.doc_freq)
-        self._by_length: dict[int, list[str]] = {}
-        for word in sorted(self.vocabulary):
-            self._by_length.setdefault(len(word), []).append(word)
+class Vocabulary:
+    """The indexed words and how many passages hold each: IDF for the answerer, close spellings for queries."""
+
+    def __init__(self, doc_freq: dict[str, int], size: int) -> None:
+        self.doc_freq = doc_freq
+        self.size = size
+        self._by_length: dict[int, list[str]] | None = None
         self._variants: dict[str, list[str]] = {}
-        self._bm25: Any = None
-        if texts:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index(tokens, show_progress=False)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        return self.doc_freq
 
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency of a (stemmed) token over the indexed chunks; a token found in
         no chunk gets the highest value, as the rarest word there is."""
-        df = self.doc_freq.get(token, 0)
-        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+        return bm25_idf(self.doc_freq.get(token, 0), self.size)
 
     def variants(self, token: str) -> list[str]:
         """Close spellings of a long token in the vocabulary (``Ljubjana`` -> ``ljubljana``; also a stem's
@@ -58,6 +60,10 @@ class LexicalIndex:
         if len(token) < 6:
             return []
         if token not in self._variants:
+            if self._by_length is None:
+                self._by_length = {}
+                for word in sorted(self.doc_freq):
+                    self._by_length.setdefault(len(word), []).append(word)
             low = math.ceil(len(token) * _CUTOFF / (2 - _CUTOFF))
             high = math.floor(len(token) * (2 - _CUTOFF) / _CUTOFF)
             near = [w for n in range(low, high + 1) for w in self._by_length.get(n, [])]
@@ -73,10 +79,30 @@ class LexicalIndex:
                     out.append(match)
         return out
 
+    def query_tokens(self, tokens: list[str]) -> list[str]:
+        """A query's tokens with their close spellings, those found in the index (repeats kept: BM25 counts a
+        word asked twice twice)."""
+        return [t for t in self.expand(tokens) if t in self.doc_freq]
+
+
+class LexicalIndex(Vocabulary):
+    """A BM25 index (bm25s) over chunk texts, built in memory in one go."""
+
+    def __init__(self, texts: list[str], tokenizer: Tokenizer | None = None) -> None:
+        import bm25s
+
+        self.tokenizer = tokenizer or Tokenizer()
+        tokens = [self.tokenizer(t) or ["_empty_"] for t in texts]
+        super().__init__(dict(Counter(tok for toks in tokens for tok in set(toks))), len(texts))
+        self._bm25: Any = None
+        if texts:
+            self._bm25 = bm25s.BM25(k1=K1, b=B)
+            self._bm25.index(tokens, show_progress=False)
+
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
         if self._bm25 is None or k <= 0:
             return []
-        tokens = [t for t in self.expand(self.tokenizer(query)) if t in self.vocabulary]
+        tokens = self.query_tokens(self.tokenizer(query))
         if not tokens:
             return []
         k = min(k, self.size)

@@ -62,6 +62,12 @@ def naming_phrases(question: str) -> list[str]:
     return phrases
 
 
+def document_words(label: str, language: str, opening: str, tokenizer: Tokenizer) -> set[str]:
+    """The words a question may call a document by: its label's, and its opening's (title and first lines,
+    glossed into English for a document in another language)."""
+    return set(tokenizer(label)) | set(tokenizer(english_gloss(opening, language)))
+
+
 class SourceNamer:
     """Finds the document a question names among the documents of the index."""
 
@@ -77,10 +83,16 @@ class SourceNamer:
         self.min_share = min_share
         self.margin = margin
         self.kind_words = set(self.tokenizer(" ".join(_HEADS)))
-        self.label_words = {
-            doc_id: set(self.tokenizer(label))
-            | set(self.tokenizer(english_gloss(openings.get(doc_id, ""), languages.get(doc_id, "en"))))
-            for doc_id, label in labels.items()}
+        self.label_words = {doc_id: document_words(label, languages.get(doc_id, "en"), openings.get(doc_id, ""),
+                                                   self.tokenizer)
+                            for doc_id, label in labels.items()}
+
+    @classmethod
+    def from_words(cls, label_words: dict[str, set[str]], idf: Callable[[str], float]) -> SourceNamer:
+        """From each document's words (``document_words``), computed beforehand (the index on disk keeps them)."""
+        namer = cls({}, {}, {}, idf)
+        namer.label_words = label_words
+        return namer
 
     @classmethod
     def from_chunks(cls, metas: Iterable[dict], texts: Iterable[str], label: Callable[[dict], str],

@@ -7,6 +7,7 @@ reaches for its default model, which would try to download weights.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,10 @@ from programme_assistant.errors import StoreError
 
 # Chroma's own default port, used when a server host is given without a port.
 CHROMA_DEFAULT_PORT = 8000
+# The collection metadata key holding the index version: a new random value after each sync that changed the
+# store, so that every process over the store (a Chroma server's workers, or processes sharing an index folder)
+# sees that its lexical index is behind.
+VERSION_KEY = "pa_index_version"
 
 
 def make_chroma_client(index_dir: Path, host: str | None = None, port: int | None = None) -> Any:
@@ -132,6 +137,8 @@ class ChunkStore:
         self.embedder = embedder
         self.where = where
         self._collection: Any = None
+        # writes made through this object: a search in this process sees them at once, without asking the store
+        self.writes = 0
 
     @contextlib.contextmanager
     def _reaching(self, action: str) -> Iterator[None]:
@@ -161,6 +168,26 @@ class ChunkStore:
         except Exception:  # noqa: BLE001 - absent already
             pass
         self._collection = None
+        self.writes += 1
+
+    def version(self) -> str:
+        """The index version (``VERSION_KEY``): changes after every sync that changed the store; "" before any."""
+        with self._reaching("read the index version"):
+            metadata = self.client.get_collection(self.collection_name).metadata or {}
+        return str(metadata.get(VERSION_KEY, ""))
+
+    def state(self) -> tuple[int, str]:
+        """(passages, index version): what a lexical index records it was brought up to."""
+        return self.count(), self.version()
+
+    def bump_version(self) -> str:
+        """Give the store a new index version (after a sync changed it); returns it."""
+        version = uuid.uuid4().hex
+        with self._reaching("write the index version"):
+            metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
+            self.collection.modify(metadata={**metadata, VERSION_KEY: version})
+        self.writes += 1
+        return version
 
     def _batches(self, n: int) -> Iterable[slice]:
         with self._reaching("connect"):
@@ -177,17 +204,20 @@ class ChunkStore:
             with self._reaching("store passages"):
                 self.collection.upsert(ids=ids[part], documents=texts[part], embeddings=embeddings[part],
                                    metadatas=metadatas[part])
+        self.writes += 1
 
     def update_metadata(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
         for part in self._batches(len(ids)):
             with self._reaching("update passages"):
                 self.collection.update(ids=ids[part], metadatas=metadatas[part])
+        self.writes += 1
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for part in self._batches(len(ids)):
             with self._reaching("delete passages"):
                 self.collection.delete(ids=ids[part])
+        self.writes += bool(ids)
 
     def ids_by_doc(self) -> dict[str, set[str]]:
         """Every stored chunk id grouped by its doc_id (for repairing after an interruption)."""
@@ -200,6 +230,28 @@ class ChunkStore:
             for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
                 result.setdefault(str((meta or {}).get("doc_id", "")), set()).add(cid)
         return result
+
+    def metadatas(self) -> dict[str, dict[str, Any]]:
+        """Every stored chunk's metadata by id (a lexical index compares it with its own to catch up)."""
+        result: dict[str, dict[str, Any]] = {}
+        total = self.count()
+        page = 5000
+        for offset in range(0, total, page):
+            with self._reaching("read passages"):
+                got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            result.update(zip(got["ids"], (m or {} for m in got["metadatas"]), strict=True))
+        return result
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Any]:
+        """ids, documents and metadatas of the given chunks (those still stored)."""
+        out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
+        ids = list(ids)
+        for start in range(0, len(ids), 5000):
+            with self._reaching("read passages"):
+                got = self.collection.get(ids=ids[start:start + 5000], include=["documents", "metadatas"])
+            for key in out:
+                out[key] += got[key]
+        return out
 
     def get_embeddings(self, ids: Sequence[str]) -> dict[str, Any]:
         """Stored vectors by id, for chunks whose embedding can be reused."""
