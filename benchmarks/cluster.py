@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     state = Path(f"/tmp/pa-cluster-bench-{os.getpid()}")
     lb, w1, chroma, pg = free_ports(4)
     env = {**os.environ, "PA_CLUSTER_DIR": str(state), "PA_CLUSTER_PORT": str(lb), "PA_CLUSTER_WORKERS": "2",
-           "PA_CLUSTER_WORKER_PORT": str(w1), "PA_CLUSTER_CHROMA_PORT": str(chroma), "PA_CLUSTER_PG_PORT": str(pg)}
+           "PA_CLUSTER_WORKER_PORT": str(w1), "PA_CLUSTER_CHROMA_PORT": str(chroma), "PA_CLUSTER_PG_PORT": str(pg),
+           "PA_CLUSTER_BIN": str(Path(sys.executable).parent)}
     log(f"starting the cluster in {state}")
     t0 = time.perf_counter()
     started = subprocess.run(["bash", "scripts/cluster.sh", "start"], cwd=REPO_ROOT, env=env, text=True,

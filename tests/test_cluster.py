@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def cluster(tmp_path_factory):
     lb, w1, chroma, pg = free_ports(4)
     env = {**os.environ, "PA_CLUSTER_DIR": str(state), "PA_CLUSTER_PORT": str(lb), "PA_CLUSTER_WORKERS": "2",
            "PA_CLUSTER_WORKER_PORT": str(w1), "PA_CLUSTER_CHROMA_PORT": str(chroma), "PA_CLUSTER_PG_PORT": str(pg),
+           "PA_CLUSTER_BIN": str(Path(sys.executable).parent),
            "PA_CORPUS_DIR": str(corpus)}
     if w1 + 1 in (lb, chroma, pg):
         pytest.skip("the second worker's port is taken by another part of the cluster; run again")

@@ -319,9 +319,9 @@ class Assistant:
         does) and its source; those matching ``query`` when it is given."""
         snapshot = self.search.snapshot()
         if self._explained[0] != snapshot.key:  # worked out once per state of the index
+            texts, metas = self.search.passages()
             self._explained = (snapshot.key, explanations.explain(
-                [e for e in snapshot.glossary.entries if catalogue.is_acronym(e.term)], snapshot.texts,
-                snapshot.metas))
+                [e for e in snapshot.glossary.entries if catalogue.is_acronym(e.term)], texts, metas))
         return catalogue.glossary_rows(snapshot.glossary.entries, query, self._explained[1])
 
     def filter_choices(self) -> FilterChoices:

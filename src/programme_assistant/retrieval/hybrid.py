@@ -115,6 +115,12 @@ class HybridSearch:
         passages = self.index.passages_of_type(doc_type)
         return [p.text for p in passages], [p.meta for p in passages]
 
+    def passages(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Texts and metadata of every stored passage, in stored order."""
+        self.snapshot()
+        passages = self.index.all_passages()
+        return [p.text for p in passages], [p.meta for p in passages]
+
     @property
     def glossary(self) -> Glossary:
         return self.snapshot().glossary

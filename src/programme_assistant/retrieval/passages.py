@@ -436,6 +436,10 @@ class PassageIndex:
     def passages_of_type(self, doc_type: str) -> list[StoredPassage]:
         return self._passages("doc_type = ?", [doc_type])
 
+    def all_passages(self) -> list[StoredPassage]:
+        """Every passage, in stored order (the glossary's explanations read them all, once per index state)."""
+        return self._passages("1 = 1", [])
+
     def _passages(self, where: str, values: list[Any]) -> list[StoredPassage]:
         with self._guard:
             rows = self._db.execute(f"SELECT chunk_id, text, meta FROM passages WHERE {where} ORDER BY row",  # noqa: S608
