@@ -113,9 +113,10 @@ defaults
     timeout client 300s
     timeout server 300s
     timeout tunnel 1h
-    option redispatch
+    # a worker that died: the request goes to another one (every retry may change server), never a 502
+    option redispatch 1
     retries 3
-    retry-on conn-failure empty-response
+    retry-on conn-failure empty-response junk-response
 frontend web
     bind 127.0.0.1:$PORT
     acl api path_beg /api/
