@@ -55,8 +55,9 @@ e2e: $(STAMP)  ## the chat app in headless Chromium (installs chromium + Playwri
 	. $(BIN)/activate && bash scripts/ci_e2e.sh
 
 .PHONY: bench bench-external bench-embedders
-bench: $(STAMP)  ## performance: ingest, queries, cold start, memory, scaling to 50k chunks, LangChain baseline
+bench: $(STAMP)  ## performance: ingest, queries, cold start, memory, scaling to 50k chunks, LangChain baseline; then the cluster (answers/s with 1 and 2 workers)
 	$(BIN)/python -m benchmarks.perf
+	$(BIN)/python -m benchmarks.cluster
 
 bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: cold ingest, chunks/s, answer latency
 	$(BIN)/python -m benchmarks.embedders

@@ -1,10 +1,11 @@
-"""Answers per second through the balancer with 1 and 2 workers, beside one worker asked directly, in one run;
-memory per worker (``make bench-cluster``).
+"""Answers per second through the balancer with 1 and 2 workers, beside today's single process, in one run;
+memory per worker (``make bench-cluster``; ``make bench`` runs it after the single-process figures).
 
-Starts the cluster of scripts/cluster.sh (Chroma server, PostgreSQL, 2 workers, HAProxy) on free loopback ports,
-runs the bounded load test of benchmarks/soak.py (C clients x Q questions on /api/ask, a /api/health prober)
-three times: straight at worker 1 (no balancer), through HAProxy with worker 2 taken out of rotation (its
-runtime API), and through HAProxy with both. Prints a table and writes benchmarks/results/cluster.{json,md}.
+Runs the bounded load test of benchmarks/soak.py (C clients x Q questions on /api/ask, a /api/health prober)
+against: today's single process (``app.py``, embedded Chroma, SQLite), then the cluster of scripts/cluster.sh
+(Chroma server, PostgreSQL, 2 workers, HAProxy) on free loopback ports: straight at worker 1 (no balancer),
+through HAProxy with worker 2 taken out of rotation (its runtime API), and through HAProxy with both. Prints a
+table and writes benchmarks/results/cluster.{json,md}.
 
     python -m benchmarks.cluster [--clients 8] [--per-client 10] [--keep]
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO_ROOT, RESULTS_DIR, machine_info, markdown_table, write_results
+from benchmarks.soak import free_port, start_app
 from benchmarks.soak import run as load
 
 
@@ -68,6 +70,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the cluster running afterwards")
     args = parser.parse_args(argv)
 
+    rows: list[dict[str, Any]] = []
+    single = Path(f"/tmp/pa-single-bench-{os.getpid()}")
+    (single / "index").mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log(f"today's single process on 127.0.0.1:{port} (embedded store; syncs the corpus first)")
+    app = start_app(single / "index", port, single / "app.log")
+    try:
+        load(f"http://127.0.0.1:{port}", 2, 2, args.timeout)  # warm
+        log(f"single process: {args.clients} clients x {args.per_client} questions")
+        result = load(f"http://127.0.0.1:{port}", args.clients, args.per_client, args.timeout)
+        result.update(setup="today: one process, embedded store", worker_rss_mb=[rss_mb(app.pid)])
+        rows.append(result)
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+        shutil.rmtree(single, ignore_errors=True)
+
     state = Path(f"/tmp/pa-cluster-bench-{os.getpid()}")
     lb, w1, chroma, pg = free_ports(4)
     env = {**os.environ, "PA_CLUSTER_DIR": str(state), "PA_CLUSTER_PORT": str(lb), "PA_CLUSTER_WORKERS": "2",
@@ -84,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     workers = [f"http://127.0.0.1:{w1}", f"http://127.0.0.1:{w1 + 1}"]
     balancer = f"http://127.0.0.1:{lb}"
     pids = [int((state / "run" / f"worker{n}.pid").read_text()) for n in (1, 2)]
-    rows: list[dict[str, Any]] = []
     try:
         for base in (*workers, balancer):  # warm both workers (first answers load models and caches)
             load(base, 2, 2, args.timeout)
