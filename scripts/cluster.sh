@@ -92,8 +92,10 @@ start() {
                 nohup "$BIN/programme-assistant" serve --no-sync >"$DIR/logs/worker$n.log" 2>&1 &
              echo $! >"$DIR/run/worker$n.pid")
         fi
-        servers_api+="    server w$n 127.0.0.1:$port check inter 1s fall 2 rise 2"$'\n'
-        servers_ui+="    server w$n 127.0.0.1:$port check inter 1s fall 2 rise 2 cookie w$n"$'\n'
+        # observe: a failed connection or response marks the worker down at once, not at the next health checks
+        local opts="check inter 1s fall 2 rise 2 observe layer4 error-limit 1 on-error mark-down"
+        servers_api+="    server w$n 127.0.0.1:$port $opts"$'\n'
+        servers_ui+="    server w$n 127.0.0.1:$port $opts cookie w$n"$'\n'
     done
     for n in $(seq 1 "$WORKERS"); do
         wait_http "http://127.0.0.1:$((WORKER_PORT + n - 1))/api/health" "worker $n" 180
@@ -113,7 +115,9 @@ defaults
     timeout client 300s
     timeout server 300s
     timeout tunnel 1h
-    # a worker that died: the request goes to another one (every retry may change server), never a 502
+    # a worker that died: the request goes to another one (every retry may change server), never a 502; a request
+    # can only be retried when HAProxy holds all of it, body included, before it connects
+    option http-buffer-request
     option redispatch 1
     retries 3
     retry-on conn-failure empty-response junk-response
