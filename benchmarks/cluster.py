@@ -41,6 +41,20 @@ def free_ports(n: int) -> list[int]:
     return ports
 
 
+def cluster_env(state: Path, **extra: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The environment that runs scripts/cluster.sh with two workers on free loopback ports, state in ``state``
+    (``extra``: more PA_ variables), and the ports: balancer, worker (the first; the second is the next port),
+    chroma, postgres."""
+    while True:
+        lb, w1, chroma, pg = free_ports(4)
+        if w1 + 1 not in (lb, chroma, pg):  # the second worker takes the port after the first
+            break
+    env = {**os.environ, "PA_CLUSTER_DIR": str(state), "PA_CLUSTER_PORT": str(lb), "PA_CLUSTER_WORKERS": "2",
+           "PA_CLUSTER_WORKER_PORT": str(w1), "PA_CLUSTER_CHROMA_PORT": str(chroma), "PA_CLUSTER_PG_PORT": str(pg),
+           "PA_CLUSTER_BIN": str(Path(sys.executable).parent), **extra}
+    return env, {"balancer": lb, "worker": w1, "chroma": chroma, "postgres": pg}
+
+
 def haproxy(state: Path, command: str) -> str:
     """One command on HAProxy's runtime API (its admin socket)."""
     with socket.socket(socket.AF_UNIX) as s:
@@ -88,10 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(single, ignore_errors=True)
 
     state = Path(f"/tmp/pa-cluster-bench-{os.getpid()}")
-    lb, w1, chroma, pg = free_ports(4)
-    env = {**os.environ, "PA_CLUSTER_DIR": str(state), "PA_CLUSTER_PORT": str(lb), "PA_CLUSTER_WORKERS": "2",
-           "PA_CLUSTER_WORKER_PORT": str(w1), "PA_CLUSTER_CHROMA_PORT": str(chroma), "PA_CLUSTER_PG_PORT": str(pg),
-           "PA_CLUSTER_BIN": str(Path(sys.executable).parent)}
+    env, ports = cluster_env(state)
+    lb, w1 = ports["balancer"], ports["worker"]
     log(f"starting the cluster in {state}")
     t0 = time.perf_counter()
     started = subprocess.run(["bash", "scripts/cluster.sh", "start"], cwd=REPO_ROOT, env=env, text=True,

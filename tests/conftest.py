@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ from programme_assistant.ingest import FolderSync
 from programme_assistant.ingest.manifest import Manifest
 from programme_assistant.retrieval import HybridSearch
 from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the benchmarks live beside the package, not in it; tests import their helpers
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(autouse=True)
@@ -185,3 +190,19 @@ def app_data(request, tmp_path):
     yield data
     data.close()
     drop()
+
+
+def wait_for_lexical_hit(search, query: str, doc_id: str, seconds: float, what: str) -> float:
+    """Seconds until ``search``'s lexical side ranks ``doc_id`` first for ``query`` (another process's sync
+    becoming visible); fails with ``what`` after ``seconds``."""
+    import time
+
+    from programme_assistant.models import Filters
+
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        hits = search.lexical(query, 3, Filters())
+        if hits and hits[0].chunk.doc_id == doc_id:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    pytest.fail(f"{what} within {seconds:g} s")

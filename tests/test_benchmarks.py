@@ -3,20 +3,12 @@ external benchmark's data handling and scoring (fake embeddings; the real runs a
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import make_sync, write_md
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the benchmarks live beside the package, not in it
-    sys.path.insert(0, str(ROOT))
-
-from conftest import make_sync, write_md  # noqa: E402
-
-from benchmarks import external, perf  # noqa: E402
-from benchmarks.common import (  # noqa: E402
+from benchmarks import external, perf
+from benchmarks.common import (
     CachedEmbeddings,
     generic_questions,
     latency_summary,
@@ -28,7 +20,7 @@ from benchmarks.common import (  # noqa: E402
     token_f1,
     token_prf,
 )
-from benchmarks.synthetic import compose_chunks, split_sentences  # noqa: E402
+from benchmarks.synthetic import compose_chunks, split_sentences
 
 # --- statistics and tables ------------------------------------------------------------------------
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from benchmarks.cluster import cluster_env
 
 pytestmark = pytest.mark.cluster
 
@@ -33,16 +33,6 @@ Azores and Shizuoka.
 """
 
 
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [int(s.getsockname()[1]) for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cluster")
@@ -50,13 +40,8 @@ def cluster(tmp_path_factory):
     shutil.rmtree(state, ignore_errors=True)
     corpus = tmp / "corpus"
     shutil.copytree(REPO / "corpus", corpus)
-    lb, w1, chroma, pg = free_ports(4)
-    env = {**os.environ, "PA_CLUSTER_DIR": str(state), "PA_CLUSTER_PORT": str(lb), "PA_CLUSTER_WORKERS": "2",
-           "PA_CLUSTER_WORKER_PORT": str(w1), "PA_CLUSTER_CHROMA_PORT": str(chroma), "PA_CLUSTER_PG_PORT": str(pg),
-           "PA_CLUSTER_BIN": str(Path(sys.executable).parent),
-           "PA_CORPUS_DIR": str(corpus)}
-    if w1 + 1 in (lb, chroma, pg):
-        pytest.skip("the second worker's port is taken by another part of the cluster; run again")
+    env, ports = cluster_env(state, PA_CORPUS_DIR=str(corpus))
+    lb, w1 = ports["balancer"], ports["worker"]
     started = subprocess.run(["bash", "scripts/cluster.sh", "start"], cwd=REPO, env=env, capture_output=True,
                              text=True, timeout=900)
     try:

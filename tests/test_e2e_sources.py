@@ -7,28 +7,19 @@ test_e2e_ui). Screenshots: test-artifacts/e2e-sources-*.png.
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-import time
 from urllib.parse import quote, urlencode
 
-import httpx
 import pytest
-from conftest import write_md
 from test_e2e_ui import (  # noqa: F401 - browser and page are fixtures ("page" uses this module's app_server)
     ANSWER_TIMEOUT_MS,
     ARTIFACTS,
     REPO,
     ask,
     browser,
-    free_port,
     page,
+    serve_app,
     squash,
 )
-from test_ui import XSS_TEXT, XSS_TITLE, ui_assistant
-
-from programme_assistant.appdata.state import AppData
-from programme_assistant.ui import create_app
 
 pytestmark = pytest.mark.e2e
 
@@ -61,35 +52,9 @@ The closing sentence of the sheet mentions **the Ljubljana pavilion** once more.
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
-    """The app over the sample corpus, the XSS banner and the markup sheet (same set-up as test_e2e_ui's)."""
-    import uvicorn
-
-    tmp = tmp_path_factory.mktemp("e2e-sources")
-    shutil.copytree(REPO / "corpus", tmp / "corpus")
-    write_md(tmp / "corpus", "news/2023-04-20-webinar-banner.md", XSS_TITLE, [XSS_TEXT], type="news", date="2023-04-20")
-    (tmp / "corpus" / MARKUP_DOC).write_text(MARKUP_TEXT, encoding="utf-8")
-    assistant = ui_assistant(tmp, chunk_size=900, chunk_overlap=120)
-    data = AppData.sqlite(tmp / "feedback.sqlite")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(assistant, data), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        pytest.fail("the app did not start within 30 s")
-    yield url, data.feedback, assistant
-    server.should_exit = True
-    thread.join(timeout=15)
-    data.close()
+    """The app over the sample corpus, the XSS banner and the markup sheet (test_e2e_ui's set-up)."""
+    with serve_app(tmp_path_factory.mktemp("e2e-sources"), {MARKUP_DOC: MARKUP_TEXT}) as (url, data, assistant):
+        yield url, data.feedback, assistant
 
 
 def shot(page, name: str, full_page: bool = False) -> None:

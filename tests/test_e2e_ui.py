@@ -12,6 +12,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -37,13 +38,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_server(tmp_path_factory):
+@contextmanager
+def serve_app(tmp: Path, extra: dict[str, str] | None = None):
+    """The real app on a free loopback port over a copy of the sample corpus, the XSS banner and ``extra``
+    documents ({path in the corpus: file text}); yields (url, app data, assistant) and stops it afterwards."""
     import uvicorn
 
-    tmp = tmp_path_factory.mktemp("e2e")
     shutil.copytree(REPO / "corpus", tmp / "corpus")
     write_md(tmp / "corpus", "news/2023-04-20-webinar-banner.md", XSS_TITLE, [XSS_TEXT], type="news", date="2023-04-20")
+    for name, text in (extra or {}).items():
+        (tmp / "corpus" / name).write_text(text, encoding="utf-8")
     assistant = ui_assistant(tmp, chunk_size=900, chunk_overlap=120)
     data = AppData.sqlite(tmp / "feedback.sqlite")
     port = free_port()
@@ -62,10 +66,18 @@ def app_server(tmp_path_factory):
             time.sleep(0.2)
     else:
         pytest.fail("the app did not start within 30 s")
-    yield url, data.feedback
-    server.should_exit = True
-    thread.join(timeout=15)
-    data.close()
+    try:
+        yield url, data, assistant
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        data.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    with serve_app(tmp_path_factory.mktemp("e2e")) as (url, data, _):
+        yield url, data.feedback
 
 
 @pytest.fixture(scope="module")

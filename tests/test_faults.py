@@ -224,7 +224,7 @@ def test_a_chroma_server_killed_mid_session_gives_503_then_recovers(tmp_path):
 def test_two_workers_over_one_chroma_server_see_each_others_syncs(tmp_path):
     """Stateless workers: each keeps its own lexical index in its own folder; a sync through one is searched by
     the other within a few seconds (the store's index version, compared at most once per lexical_refresh_s)."""
-    from conftest import write_md
+    from conftest import wait_for_lexical_hit, write_md
     from test_answering import BagOfWordsEmbedding
     from test_ui import ui_settings, write_ui_corpus
 
@@ -244,15 +244,9 @@ def test_two_workers_over_one_chroma_server_see_each_others_syncs(tmp_path):
         assert reader.search.lexical("Yumeshima pavilion", 3, Filters()) == []
         write_md(first.corpus_dir, "news/expo.md", "Expo", ["The Yumeshima island hosts the expo pavilion."])
         assert writer.sync().ok
-        started = time.monotonic()
-        while time.monotonic() - started < 10:
-            hits = reader.search.lexical("Yumeshima pavilion", 3, Filters())
-            if hits and hits[0].chunk.doc_id == "news/expo.md":
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail("the second worker did not see the first one's sync within 10 s")
-        assert time.monotonic() - started < 5
+        seen = wait_for_lexical_hit(reader.search, "Yumeshima pavilion", "news/expo.md", 10,
+                                    "the second worker did not see the first one's sync")
+        assert seen < 5
         assert reader.ask("Where is the expo pavilion?").citations[0].doc_id == "news/expo.md"
     finally:
         server.kill()

@@ -8,11 +8,10 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from conftest import make_search, write_md
+from conftest import make_search, wait_for_lexical_hit, write_md
 
 from programme_assistant.assistant import Assistant, build_lexical_index
 from programme_assistant.errors import DocumentError
@@ -186,14 +185,8 @@ def test_a_sync_through_another_assistant_is_seen_within_the_refresh_interval(se
     assert reader.search.lexical("Yumeshima expo pavilion", 3, Filters()) == []
     write_md(corpus, "news/new.md", "New", ["The Yumeshima island will host the expo pavilion."])
     writer.sync()
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        hits = reader.search.lexical("Yumeshima expo pavilion", 3, Filters())
-        if hits and hits[0].chunk.doc_id == "news/new.md":
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("the reader did not see the other assistant's sync within 3 s")
+    wait_for_lexical_hit(reader.search, "Yumeshima expo pavilion", "news/new.md", 3,
+                         "the reader did not see the other assistant's sync")
     assert "Yumeshima" in reader.search.search("Where is the expo pavilion? Yumeshima")[0].chunk.text
 
 

@@ -215,9 +215,9 @@ class Settings(BaseSettings):
 
     def resolved_database_url(self) -> str:
         """PA_DATABASE_URL, else the SQLite file PA_FEEDBACK_DB."""
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{Path(self.feedback_db).expanduser().resolve()}"
+        from programme_assistant.appdata.database import sqlite_url
+
+        return self.database_url or sqlite_url(self.feedback_db)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

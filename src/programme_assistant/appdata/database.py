@@ -45,10 +45,6 @@ class AppDatabase:
         self._engine: Any = None
         self._lock = threading.Lock()
 
-    @classmethod
-    def sqlite(cls, path: Path) -> AppDatabase:
-        return cls(sqlite_url(path))
-
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from programme_assistant.appdata.conversations import ConversationStore
-from programme_assistant.appdata.database import AppDatabase
+from programme_assistant.appdata.database import AppDatabase, sqlite_url
 from programme_assistant.appdata.feedback import FeedbackStore
 
 if TYPE_CHECKING:
@@ -31,8 +31,7 @@ class AppData:
 
     @classmethod
     def sqlite(cls, path: Path) -> AppData:
-        db = AppDatabase.sqlite(path)
-        return cls(db, FeedbackStore(db), ConversationStore(db))
+        return cls.from_url(sqlite_url(path))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppData:

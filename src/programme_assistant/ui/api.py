@@ -26,6 +26,7 @@ from programme_assistant.ui.identity import owner_of
 from programme_assistant.ui.maintainers import PasswordThrottle, password_ok
 
 if TYPE_CHECKING:
+    from programme_assistant.appdata.conversations import ConversationStore
     from programme_assistant.appdata.state import AppData
     from programme_assistant.assistant import Assistant
 
@@ -163,10 +164,11 @@ def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
 
     login = bool(settings.login_credentials())
 
-    def owner(request: Request) -> str:
+    def kept(request: Request) -> tuple[ConversationStore, str]:
+        """The conversation store and whose conversations the request may see."""
         if data is None:
             raise NotFoundError("this server keeps no conversations", "start it with `programme-assistant serve`")
-        return owner_of(request.headers, login=login)
+        return data.conversations, owner_of(request.headers, login=login)
 
     @router.post("/ask", summary="Answer a question with cited sources")
     async def ask(request: AskRequest, http: Request) -> JSONResponse:
@@ -186,9 +188,9 @@ def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
         history = list(request.history)
         try:
             if keep:
-                who = owner(http)
+                store, who = kept(http)
                 if request.conversation_id:
-                    history = data.conversations.get(who, request.conversation_id).history  # type: ignore[union-attr]
+                    history = store.get(who, request.conversation_id).history
                     history = history[-settings.max_history_turns:] if settings.max_history_turns else []
         except ProgrammeAssistantError as exc:
             return _error(exc)
@@ -202,11 +204,9 @@ def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
         body = answer.to_dict()
         if keep:
             try:
-                conversation_id = request.conversation_id or data.conversations.create(  # type: ignore[union-attr]
-                    who, request.question).id
+                conversation_id = request.conversation_id or store.create(who, request.question).id
                 answer_id = uuid.uuid4().hex
-                data.conversations.add_turn(who, conversation_id, answer, answer_id=answer_id,  # type: ignore[union-attr]
-                                            filters=request.filters.model_dump())
+                store.add_turn(who, conversation_id, answer, answer_id=answer_id, filters=request.filters.model_dump())
             except ProgrammeAssistantError as exc:
                 return _error(exc)
             body.update(conversation_id=conversation_id, answer_id=answer_id)
@@ -243,14 +243,16 @@ def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
     @router.get("/conversations", summary="Your conversations, the most recent first")
     def list_conversations(http: Request) -> JSONResponse:
         try:
-            return JSONResponse([c.summary() for c in data.conversations.list(owner(http))])  # type: ignore[union-attr]
+            store, who = kept(http)
+            return JSONResponse([c.summary() for c in store.list(who)])
         except ProgrammeAssistantError as exc:
             return _error(exc)
 
     @router.get("/conversations/{conversation_id}", summary="One of your conversations, with its turns")
     def get_conversation(conversation_id: str, http: Request) -> JSONResponse:
         try:
-            conv = data.conversations.get(owner(http), conversation_id)  # type: ignore[union-attr]
+            store, who = kept(http)
+            conv = store.get(who, conversation_id)
         except ProgrammeAssistantError as exc:
             return _error(exc)
         turns = [{"position": t.position, "answer_id": t.answer_id, "created_at": t.created_at,
@@ -260,7 +262,8 @@ def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
     @router.patch("/conversations/{conversation_id}", summary="Rename one of your conversations")
     def rename_conversation(conversation_id: str, body: RenameRequest, http: Request) -> JSONResponse:
         try:
-            conv = data.conversations.rename(owner(http), conversation_id, body.title)  # type: ignore[union-attr]
+            store, who = kept(http)
+            conv = store.rename(who, conversation_id, body.title)
         except ProgrammeAssistantError as exc:
             return _error(exc)
         return JSONResponse(conv.summary())
@@ -268,7 +271,8 @@ def api_router(assistant: Assistant, data: AppData | None = None) -> APIRouter:
     @router.delete("/conversations/{conversation_id}", status_code=204, summary="Delete one of your conversations")
     def delete_conversation(conversation_id: str, http: Request) -> Response:
         try:
-            data.conversations.delete(owner(http), conversation_id)  # type: ignore[union-attr]
+            store, who = kept(http)
+            store.delete(who, conversation_id)
         except ProgrammeAssistantError as exc:
             return _error(exc)
         return Response(status_code=204)

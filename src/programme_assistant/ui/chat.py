@@ -439,10 +439,11 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
         return messages, ts, panel, conv, listing_update(who, conv), {**state, "open": conv}
 
     def on_rename(title: str, conv: str, state: dict[str, Any] | None, request: gr.Request) -> tuple[Any, Any]:
-        note = controller.rename(owner(state, request), conv, title)
+        who = owner(state, request)
+        note = controller.rename(who, conv, title)
         if note:
             gr.Info(note)
-        return listing_update(owner(state, request), conv), ""
+        return listing_update(who, conv), ""
 
     rename.click(on_rename, [new_title, conversation, browser], [listing, new_title], queue=False,
                  api_visibility="private")
@@ -455,11 +456,11 @@ def build_chat_tab(controller: ChatController, starters: list[str], choices: Fil
         if not conv:
             gr.Info("No conversation is open: a new chat is kept from its first answer.")
             return tuple(gr.update() for _ in new_outputs)
-        note = controller.delete(owner(state, request), conv)
+        who = owner(state, request)
+        note = controller.delete(who, conv)
         if note:
             gr.Info(note)
-        state = {**(state or {}), "open": ""}
-        return (*controller.new_chat(), "", listing_update(owner(state, request), ""), state)
+        return (*controller.new_chat(), "", listing_update(who, ""), {**(state or {}), "open": ""})
 
     delete.click(on_delete, [conversation, browser], new_outputs, queue=False, api_visibility="private",
                  js="(c, s) => (!c || confirm('Delete this conversation? This cannot be undone.')) "

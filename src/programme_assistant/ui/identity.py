@@ -18,15 +18,21 @@ from programme_assistant.errors import ConfigError
 CLIENT_HEADER = "x-client-id"
 
 
-def basic_user(authorization: str | None) -> str | None:
-    """The user name of an ``Authorization: Basic`` header (not checked here: the middleware did)."""
+def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    """(name, password) of an ``Authorization: Basic`` header; None when it is missing or not decodable."""
     if not authorization or authorization[:6].lower() != "basic ":
         return None
     try:
-        name, sep, _ = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8").partition(":")
+        name, _, password = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return name if sep and name else None
+    return name, password
+
+
+def basic_user(authorization: str | None) -> str | None:
+    """The user name of an ``Authorization: Basic`` header (not checked here: the login middleware did)."""
+    credentials = basic_credentials(authorization)
+    return credentials[0] if credentials and credentials[0] else None
 
 
 def owner_of(headers: Mapping[str, str], *, login: bool, client_id: str | None = None) -> str:

@@ -8,8 +8,6 @@ on a new route, and API clients send the same credentials (``curl -u name:passwo
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import socket
 from typing import TYPE_CHECKING, Any
@@ -21,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from programme_assistant.config import is_loopback
 from programme_assistant.errors import ConfigError
+from programme_assistant.ui.identity import basic_credentials
 
 if TYPE_CHECKING:
     from programme_assistant.appdata.state import AppData
@@ -37,12 +36,10 @@ class BasicAuthMiddleware:
         self.users = {name: password.encode() for name, password in users.items()}
 
     def authorised(self, header: bytes | None) -> bool:
-        if not header or not header[:6].lower() == b"basic ":
+        credentials = basic_credentials(header.decode("latin-1") if header else None)
+        if credentials is None:
             return False
-        try:
-            name, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return False
+        name, password = credentials
         expected = self.users.get(name)
         # compare against something even for an unknown name, so timing does not tell which names exist
         ok = hmac.compare_digest(password.encode(), expected if expected is not None else b"\x00" * 16)
