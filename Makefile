@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-multilingual
+	eval-heldout4 eval-multilingual
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ eval-heldout2: $(STAMP)  ## the second held-out set (evals/heldout2.jsonl, writt
 eval-heldout3: $(STAMP)  ## the third held-out set (evals/heldout3.jsonl, written from the corpus alone for issue #16)
 	$(BIN)/programme-assistant eval --golden evals/heldout3.jsonl --configs hybrid,dense,bm25
 
+eval-heldout4: $(STAMP)  ## the fourth held-out set (evals/heldout4.jsonl, written from the corpus alone before session 6's changes)
+	$(BIN)/programme-assistant eval --golden evals/heldout4.jsonl --configs hybrid,dense,bm25
+
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
 
@@ -65,9 +68,12 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker
+.PHONY: train-ranker train-refusal
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
 	$(BIN)/python scripts/train_ranker.py
+
+train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden, held-out, held-out 2) -> answering/data/refusal.json
+	$(BIN)/python scripts/train_refusal.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests app.py scripts benchmarks

@@ -15,6 +15,7 @@ by name, as a plain value, to the component that uses it.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.ranker import LinearRanker
@@ -62,6 +64,8 @@ from programme_assistant.retrieval.vector_cache import VectorCache
 
 __all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress"]
 
+
+log = logging.getLogger(__name__)
 
 def is_read_only(index_dir: Path) -> bool:
     """An existing index folder this process cannot write (a read-only mount, or permissions)."""
@@ -136,6 +140,21 @@ def build_ranker(settings: Settings) -> LinearRanker | None:
     return None if settings.answer_ranker == "hand" else LinearRanker.load(settings.answer_ranker_file)
 
 
+def build_refusal_model(settings: Settings, embedder: Embeddings) -> LinearRanker | None:
+    """The learned refusal (PA_REFUSAL_MODEL=learned), when it was trained with this embedding model: its
+    features are similarities of that model, so with another one (multilingual-e5-small, a test's fake) it would
+    misjudge, and the threshold and the rules answer alone."""
+    if settings.refusal_model == "off":
+        return None
+    model = load_refusal_model(settings.refusal_model_file)
+    trained_with = model.meta.get("embedding_model")
+    if trained_with != model_id_of(embedder):
+        log.info("learned refusal off: it was trained with %s, the index uses %s", trained_with,
+                 model_id_of(embedder))
+        return None
+    return model
+
+
 def extractive_config(settings: Settings, ranker: LinearRanker | None = None) -> ExtractiveConfig:
     """``ranker``: the learned ranker the answerer scores with, whose calibrated threshold applies unless
     PA_REFUSAL_THRESHOLD says otherwise."""
@@ -171,8 +190,10 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
 
         return LLMAnswerer(chat_model), LLMRewriter(chat_model)
     ranker = build_ranker(settings)
+    refusal_model = build_refusal_model(settings, embedder)
     return (ExtractiveAnswerer(embedder, extractive_config(settings, ranker), idf=search.idf, ranker=ranker,
-                               vector_cache=build_vector_cache(settings, embedder)), ContextualRewriter())
+                               vector_cache=build_vector_cache(settings, embedder), refusal_model=refusal_model),
+            ContextualRewriter())
 
 
 class Assistant:

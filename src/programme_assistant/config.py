@@ -115,6 +115,14 @@ class Settings(BaseSettings):
     # With the learned ranker, unset means the threshold calibrated with it (its probability; the highest that
     # refuses at most 5% of the answerable training questions, stored in the ranker file).
     refusal_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    # The learned refusal (answering/answerability.py): "learned" refuses a question whose passages a logistic
+    # regression over question-level features (how much of the question's weight the passages hold, the
+    # heaviest question word none holds, whether the best candidates hold what it asks for, ...) judges not to
+    # answer it; fitted by make train-refusal on ClapNQ's training half and the golden and first two held-out
+    # sets, threshold calibrated there (data/refusal.json). "off": the threshold and the rules alone.
+    refusal_model: Literal["learned", "off"] = "learned"
+    # Another refusal model file written by make train-refusal (unset: the packaged one).
+    refusal_model_file: Path | None = None
     max_answer_sentences: int = Field(4, ge=1, le=10)
     # Extra sentences must score at least this share of the best one (0.8 rather than 0.9: golden fact
     # recall 0.50 -> 0.61, citation precision unchanged; answers stay within max_answer_sentences).

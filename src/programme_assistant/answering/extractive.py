@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from programme_assistant.answering.answerability import question_features
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
 from programme_assistant.answering.citations import resolve
@@ -71,6 +72,17 @@ class ScoredSentence:
     context: str = ""
     order: int = 0  # position of the candidate in its passage
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    # the question's words this candidate holds (in its text or its gloss), for a snippet's joint coverage
+    matched: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Every candidate of the passages scored for one question, best first, with what the question weighs."""
+
+    sentences: list[ScoredSentence]
+    weights: dict[str, float]  # each word of the question -> its weight (how rare it is in the corpus)
+    focus: QuestionFocus
 
 
 @dataclass
@@ -139,13 +151,15 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Embeddings, config: ExtractiveConfig, cache_size: int = 20000,
                  idf: Callable[[str], float] | None = None, ranker: LinearRanker | None = None,
-                 vector_cache: VectorStore | None = None) -> None:
+                 vector_cache: VectorStore | None = None, refusal_model: LinearRanker | None = None) -> None:
         """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
         a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
-        them."""
+        them. ``refusal_model``: the learned refusal (``answerability.py``): a question it gives a probability of
+        being unanswered at or over its threshold is refused."""
         self.embedder = embedder
         self.config = config
         self.ranker = ranker
+        self.refusal_model = refusal_model
         self.vector_cache = vector_cache
         self.idf = idf
         self._tokenizer: Tokenizer | None = None
@@ -228,14 +242,18 @@ class ExtractiveAnswerer:
         return {t: math.log(1 + n / (1 + sum(t in c for c in cand_terms))) for t in q_terms}
 
     def score(self, question: str, passages: list[RetrievedChunk]) -> list[ScoredSentence]:
+        """Every candidate of the passages, best first (see ``scoring``)."""
+        return self.scoring(question, passages).sentences
+
+    def scoring(self, question: str, passages: list[RetrievedChunk]) -> Scoring:
         """Every candidate of the passages, best first. Each carries the features it was scored on
         (``ranker.FEATURES``); its ``score`` is the learned ranker's probability that it answers the question
         when a ranker is given, else the hand-set mix of ``ExtractiveConfig``."""
         cands = self.candidates(passages)
-        if not cands:
-            return []
-        cfg = self.config
         english, focus = self._focus(question)
+        if not cands:
+            return Scoring([], {}, focus)
+        cfg = self.config
         q = np.asarray(self.embedder.embed_query(english or question), dtype=np.float32)
         # a candidate in another language is read (embedded and matched) by its English gloss too, so that an
         # English question about a Spanish press note can find its sentence (the answer shows the original)
@@ -257,6 +275,7 @@ class ExtractiveAnswerer:
         self_penalty = 0.0 if asks_about_document else cfg.self_reference_penalty
         rows: list[dict[str, float]] = []
         hand: list[float] = []
+        matched = [frozenset(q_terms & terms) for terms in cand_terms]
         for cand, sim, raw, terms, ctx in zip(cands, sims, plain, cand_terms, ctx_terms, strict=True):
             found = sum(weights[t] for t in q_terms & terms)
             in_text = found / total_weight if q_terms else 0.0
@@ -278,12 +297,12 @@ class ExtractiveAnswerer:
         add_relative_features(rows, cands, hand)
         totals = self.ranker.probabilities(rows) if self.ranker is not None else hand
         scored = []
-        for cand, total, row in zip(cands, totals, rows, strict=True):
+        for cand, total, row, held in zip(cands, totals, rows, matched, strict=True):
             doc_id = passages[cand.passage - 1].chunk.doc_id
             scored.append(ScoredSentence(cand.passage, doc_id, cand.text, row["sim"], row["lexical"], float(total),
-                                         cand.kind, cand.block, row["signal"], cand.context, cand.order, row))
+                                         cand.kind, cand.block, row["signal"], cand.context, cand.order, row, held))
         scored.sort(key=lambda s: -s.score)
-        return scored
+        return Scoring(scored, weights, focus)
 
     # --- composing ------------------------------------------------------------------------------
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None) -> list[ScoredSentence]:
@@ -343,8 +362,16 @@ class ExtractiveAnswerer:
         a, b = conflicts[0]
         return f"{_what_differs(a, b, passages)} {text}"
 
+    def unanswered_probability(self, scoring: Scoring, passages: list[RetrievedChunk]) -> float | None:
+        """The learned refusal's probability that the passages do not answer the question (None without one)."""
+        if self.refusal_model is None:
+            return None
+        row = question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages)
+        return self.refusal_model.probabilities([row])[0]
+
     def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
-        scored = self.score(question, passages)
+        scoring = self.scoring(question, passages)
+        scored = scoring.sentences
         best = scored[0] if scored else None
         evidence = {"best_sentence_score": round(best.score, 4) if best else 0.0,
                     "best_semantic": round(best.semantic, 4) if best else 0.0,
@@ -355,6 +382,11 @@ class ExtractiveAnswerer:
         absence = self._documented_absence(question, scored)
         if absence is not None:
             return self._absence_answer(question, absence, passages, evidence)
+        unanswered = self.unanswered_probability(scoring, passages)
+        if unanswered is not None:
+            evidence["unanswered_probability"] = round(unanswered, 4)
+            if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
+                return refusal_answer(question, passages, self.name, {**evidence, "learned_refusal": 1.0})
         unmet = self._unmet_requirement(question, scored, passages)
         if unmet:
             return refusal_answer(question, passages, self.name, {**evidence, unmet: 1.0})

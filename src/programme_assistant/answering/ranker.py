@@ -120,7 +120,10 @@ class LinearRanker:
                 "meta": self.meta}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], source: str = "ranker file") -> LinearRanker:
+    def from_json(cls, data: dict[str, Any], source: str = "ranker file",
+                  known: Sequence[str] = FEATURES) -> LinearRanker:
+        """``known``: the features this version computes for the model (a file using others was written by
+        another version)."""
         try:
             names = tuple(data["features"])
             ranker = cls(names, np.asarray(data["weights"], dtype=np.float64), float(data["bias"]),
@@ -131,20 +134,20 @@ class LinearRanker:
         if not (len(ranker.weights) == len(ranker.mean) == len(ranker.scale) == len(names)):
             raise ConfigError(f"{source} has {len(names)} features but {len(ranker.weights)} weights",
                               "run make train-ranker to write it again")
-        unknown = sorted(set(names) - set(FEATURES))
+        unknown = sorted(set(names) - set(known))
         if unknown:
             raise ConfigError(f"{source} uses features this version does not compute: {', '.join(unknown)}",
                               "run make train-ranker with this version")
         return ranker
 
     @classmethod
-    def load(cls, path: Path | None = None) -> LinearRanker:
-        """From ``path``, or the ranker shipped with the package."""
+    def load(cls, path: Path | None = None, *, packaged: str = RANKER_FILE, known: Sequence[str] = FEATURES,
+             fix: str = "point PA_ANSWER_RANKER_FILE at a file written by make train-ranker") -> LinearRanker:
+        """From ``path``, or the model ``packaged`` with the package (``answering/data/``)."""
         if path is not None:
             try:
-                return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), str(path))
+                return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), str(path), known)
             except (OSError, json.JSONDecodeError) as exc:
-                raise ConfigError(f"cannot read the ranker file {path}: {exc}",
-                                  "point PA_ANSWER_RANKER_FILE at a file written by make train-ranker") from exc
-        text = resources.files("programme_assistant.answering").joinpath("data", RANKER_FILE).read_text("utf-8")
-        return cls.from_json(json.loads(text), f"the packaged {RANKER_FILE}")
+                raise ConfigError(f"cannot read the model file {path}: {exc}", fix) from exc
+        text = resources.files("programme_assistant.answering").joinpath("data", packaged).read_text("utf-8")
+        return cls.from_json(json.loads(text), f"the packaged {packaged}", known)

@@ -1,0 +1,191 @@
+"""Fit the extractive answerer's learned refusal (``make train-refusal``) and write it to
+``src/programme_assistant/answering/data/refusal.json``.
+
+Training questions, each labelled answerable or not, go through the product's own pipeline (rewriter, hybrid
+search, the answerer's scoring) and are described by ``answerability.question_features``:
+- ClapNQ dev (../shared/benchmarks/clapnq-dev), the half of its questions whose id hashes even (the odd half is
+  for evaluation), over the index ``make bench-external`` builds (ClapNQ and PubMedQA documents together, kept
+  in the system temp folder, built on first use in about five minutes). Half its questions are unanswerable:
+  their passages are about the topic but do not hold the answer.
+- The sample corpus's golden, held-out and held-out 2 sets (evals/golden.jsonl, heldout.jsonl, heldout2.jsonl).
+Held-out 3, held-out 4 and the multilingual set are never read: they are for evaluation.
+
+A logistic regression (scikit-learn, balanced classes, sample-corpus questions weighted ``--sample-weight``) on
+standardised features. Five-fold stratified cross-validation gives out-of-fold probabilities; the threshold is
+the one that refuses ``--max-wrong-refusals`` of the answerable training questions out of fold, and the report
+gives, per source, the share of unanswerable questions refused and of answerable ones wrongly refused there.
+
+    python scripts/train_refusal.py [--clapnq DIR] [--out FILE] [--max-wrong-refusals 0.05] [--features FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # benchmarks.external builds the ClapNQ index
+DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "answering" / "data" / "refusal.json"
+SAMPLE_SETS = ("golden", "heldout", "heldout2")
+
+
+@dataclass
+class Question:
+    source: str  # "clapnq" or a sample set's name
+    qid: str
+    answerable: bool
+    features: dict[str, float]
+
+
+def log(message: str) -> None:
+    print(f"[train-refusal] {message}", file=sys.stderr, flush=True)
+
+
+def is_train(qid: str) -> bool:
+    """ClapNQ's training half: questions whose id hashes even (the same split as make train-ranker)."""
+    return int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0
+
+
+def describe(assistant: object, question: str, history: list[str]) -> dict[str, float]:
+    from programme_assistant.answering.answerability import question_features
+
+    standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])  # type: ignore[attr-defined]
+    passages = assistant.search.search(standalone)  # type: ignore[attr-defined]
+    scoring = assistant.answerer.scoring(standalone, passages)  # type: ignore[attr-defined]
+    return question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages)
+
+
+def sample_questions(settings: object, index_dir: Path) -> list[Question]:
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.evaluation.cases import load_golden
+
+    assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": index_dir}))  # type: ignore[attr-defined]
+    assistant.sync()
+    out = []
+    for name in SAMPLE_SETS:
+        for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
+            out.append(Question(name, case.id, case.answerable, describe(assistant, case.question, case.history)))
+    log(f"sample corpus: {len(out)} cases")
+    return out
+
+
+def clapnq_questions(settings: object, data_dir: Path) -> list[Question]:
+    from benchmarks import external
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.ingest.chunking import CHUNKER_VERSION
+
+    docs, questions = [], []
+    for name in external.SETS:
+        d, q = external.load_set(data_dir, name)
+        docs += d
+        questions += q
+    index_settings = {"model": Path(settings.resolved_model_path()).name,  # type: ignore[attr-defined]
+                      "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,  # type: ignore[attr-defined]
+                      "chunker": CHUNKER_VERSION}
+    key = external.cache_key([data_dir / n / "documents.jsonl" for n in external.SETS],
+                             [external.doc_path(d) for d in docs], index_settings)
+    cache = Path(tempfile.gettempdir()) / "programme-assistant-bench" / f"external-{key}"
+    external.write_corpus(cache / "corpus", docs)
+    assistant = Assistant.from_settings(settings.model_copy(update={  # type: ignore[attr-defined]
+        "corpus_dir": cache / "corpus", "index_dir": cache / "index", "collection": "external"}))
+    log(f"ClapNQ index at {cache} (built on first use: a few minutes)")
+    assistant.sync()
+    chosen = [q for q in questions if q.set == "clapnq-dev" and is_train(q.id)]
+    out = [Question("clapnq", q.id, q.answerable, describe(assistant, q.question, [])) for q in chosen]
+    log(f"ClapNQ: {len(out)} training questions")
+    return out
+
+
+def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshold: float) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for source in dict.fromkeys(q.source for q in questions):
+        idx = [i for i, q in enumerate(questions) if q.source == source]
+        un = [probabilities[i] >= threshold for i in idx if not questions[i].answerable]
+        an = [probabilities[i] >= threshold for i in idx if questions[i].answerable]
+        out[source] = {"questions": len(idx), "unanswerable_refused": round(float(np.mean(un)), 3) if un else None,
+                       "answerable_refused": round(float(np.mean(an)), 3) if an else None}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
+                        help="the folder holding clapnq-dev/ and pubmedqa-l/")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--max-wrong-refusals", type=float, default=0.05,
+                        help="share of answerable training questions (out of fold) the threshold may refuse")
+    parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
+    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--features", type=Path, help="keep the extracted features in this JSON file and reuse "
+                        "them on the next run")
+    args = parser.parse_args(argv)
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    from programme_assistant.answering.answerability import QUESTION_FEATURES
+    from programme_assistant.answering.ranker import LinearRanker
+    from programme_assistant.assistant import build_embedder
+    from programme_assistant.config import Settings
+    from programme_assistant.retrieval.embeddings import model_id_of
+
+    settings = Settings(answer_ranker="hand", refusal_model="off")
+    embedding_model = model_id_of(build_embedder(settings))
+    if args.features and args.features.exists():
+        questions = [Question(**q) for q in json.loads(args.features.read_text())]
+        log(f"features read from {args.features}")
+    else:
+        with tempfile.TemporaryDirectory(prefix="pa-train-refusal-") as tmp:
+            questions = sample_questions(settings, Path(tmp) / "index")
+        if (args.clapnq / "clapnq-dev").is_dir():
+            questions += clapnq_questions(settings, args.clapnq.resolve())
+        else:
+            log(f"no ClapNQ data under {args.clapnq}: training on the sample corpus alone")
+        if args.features:
+            args.features.write_text(json.dumps([q.__dict__ for q in questions]))
+
+    names = QUESTION_FEATURES
+    x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
+    y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
+    weight = np.array([1.0 if q.source == "clapnq" else args.sample_weight for q in questions])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    xs = (x - mean) / scale
+
+    def fit(rows: np.ndarray) -> LogisticRegression:
+        return LogisticRegression(C=args.C, class_weight="balanced", max_iter=5000).fit(
+            xs[rows], y[rows], sample_weight=weight[rows])
+
+    oof = np.zeros(len(y))
+    strata = np.array([f"{q.source}-{int(q.answerable)}" for q in questions])
+    for train, test in StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(xs, strata):
+        oof[test] = fit(train).predict_proba(xs[test])[:, 1]
+    answerable = np.sort(oof[y == 0])
+    threshold = float(answerable[min(len(answerable) - 1, int((1 - args.max_wrong_refusals) * len(answerable)))])
+    model = fit(np.arange(len(y)))
+    cv = refusal_rates(questions, oof, threshold)
+    meta = {"trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "training": "ClapNQ dev (questions whose id hashes even) + evals/golden, heldout, heldout2; "
+                        "held-out 3, held-out 4 and the multilingual set unread",
+            "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
+            "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model}
+    model_file = LinearRanker(names, model.coef_[0], float(model.intercept_[0]), mean, scale, threshold, meta)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model_file.to_json(), indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"threshold": round(threshold, 4), "cross_validation": cv}, indent=2))
+    top = sorted(zip(names, model.coef_[0], strict=True), key=lambda t: -abs(t[1]))[:10]
+    print("largest weights (standardised; + means refuse):", ", ".join(f"{n} {w:+.2f}" for n, w in top))
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""Whether the passages answer the question at all: a learned refusal that holds outside the sample corpus.
+
+The hand-set refusal (the best candidate's score under a threshold) refuses questions about nothing in the
+documents, but not the ones that share a name with them ("What is the population of Osaka?") nor the ones
+whose topic is there but not the thing asked for (a name, a number, a date the documents never give). This
+model looks at the question as a whole: how much of the question's weight (its rare words) the passages hold,
+in all of them and in the best candidates; the heaviest question word no passage holds; whether the best
+candidates hold the kind of thing the question asks for; how close the best candidates and passages are; how
+many words the question has. A logistic regression over ``QUESTION_FEATURES``, fitted by
+``scripts/train_refusal.py`` (``make train-refusal``) on questions labelled answerable or not (ClapNQ's training
+half, whose unanswerable questions come with passages on their topic, and the golden and first two held-out
+sets), gives the probability that the question is not answered; its weights, the feature scaling and the
+threshold calibrated on the training questions are data (``data/refusal.json``).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+from programme_assistant.answering.ranker import EXPECTS, LinearRanker
+from programme_assistant.models import RetrievedChunk
+
+REFUSAL_FILE = "refusal.json"
+# How many of the best candidates count as "the best ones" (what an answer would be made of).
+TOP = 5
+
+QUESTION_FEATURES: tuple[str, ...] = (
+    "best_score", "score_gap", "best_sim", "top_sim", "best_lexical", "best_lexical_in_text", "cover_all",
+    "cover_top", "missing_max", "missing_share", "missing_top_max", "missing_words", "question_words",
+    "log_question_words", "top_signal", "has_expectation", "top_signal_when_expected", "first_dense", "max_dense",
+    "first_bm25", "max_bm25", *(f"expects_{e}" for e in EXPECTS),
+)
+
+
+def question_features(sentences: Sequence, weights: dict[str, float], expects: str,
+                      passages: Sequence[RetrievedChunk]) -> dict[str, float]:
+    """The features of a question and what was found for it. ``sentences``: the scored candidates, best first
+    (``ExtractiveAnswerer.scoring``), each with its feature row and the question words it holds; ``weights``:
+    each question word's weight."""
+    total = sum(weights.values()) or 1.0
+    heaviest = max(weights.values(), default=1.0) or 1.0
+    hands = sorted((s.features.get("hand", s.score) for s in sentences), reverse=True) or [0.0]
+    sims = sorted((s.features.get("sim", s.semantic) for s in sentences), reverse=True) or [0.0]
+    top = sorted(sentences, key=lambda s: -s.features.get("hand", s.score))[:TOP]
+    held_all: set[str] = set().union(*(s.matched for s in sentences)) if sentences else set()
+    held_top: set[str] = set().union(*(s.matched for s in top)) if top else set()
+    missing = [w for t, w in weights.items() if t not in held_all]
+    missing_top = [w for t, w in weights.items() if t not in held_top]
+    dense = [p.dense_score or 0.0 for p in passages] or [0.0]
+    bm25 = [p.lexical_score or 0.0 for p in passages] or [0.0]
+    row = {
+        "best_score": hands[0], "score_gap": hands[0] - (hands[1] if len(hands) > 1 else 0.0),
+        "best_sim": sims[0], "top_sim": statistics.fmean(sims[:TOP]),
+        "best_lexical": max((s.features.get("lexical", 0.0) for s in sentences), default=0.0),
+        "best_lexical_in_text": max((s.features.get("lexical_in_text", 0.0) for s in sentences), default=0.0),
+        "cover_all": sum(weights[t] for t in held_all if t in weights) / total,
+        "cover_top": sum(weights[t] for t in held_top if t in weights) / total,
+        "missing_max": max(missing, default=0.0) / heaviest, "missing_share": sum(missing) / total,
+        "missing_top_max": max(missing_top, default=0.0) / heaviest,
+        "missing_words": float(len(missing)), "question_words": float(len(weights)),
+        "log_question_words": math.log1p(len(weights)),
+        "top_signal": max((s.features.get("signal", 0.0) for s in top), default=0.0),
+        "has_expectation": top[0].features.get("has_expectation", 0.0) if top else 0.0,
+        "top_signal_when_expected": max((s.features.get("signal_when_expected", 0.0) for s in top), default=0.0),
+        "first_dense": dense[0], "max_dense": max(dense),
+        "first_bm25": math.log1p(max(0.0, bm25[0])), "max_bm25": math.log1p(max(0.0, max(bm25))),
+    }
+    for kind in EXPECTS:
+        row[f"expects_{kind}"] = float(expects == kind)
+    return row
+
+
+def load_refusal_model(path: Path | None = None) -> LinearRanker:
+    """The learned refusal: from ``path`` (PA_REFUSAL_MODEL_FILE), or the one packaged."""
+    return LinearRanker.load(path, packaged=REFUSAL_FILE, known=QUESTION_FEATURES,
+                             fix="point PA_REFUSAL_MODEL_FILE at a file written by make train-refusal")

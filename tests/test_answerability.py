@@ -1,0 +1,108 @@
+"""Issue #16: the learned refusal (answering/answerability.py): its question-level features, the packaged
+model, the check of a model file, and the answerer refusing what the model judges unanswered."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import make_extractive_config
+from test_answering import BagOfWordsEmbedding, passage
+
+from programme_assistant.answering.answerability import QUESTION_FEATURES, load_refusal_model, question_features
+from programme_assistant.answering.extractive import ExtractiveAnswerer
+from programme_assistant.answering.ranker import LinearRanker
+from programme_assistant.config import Settings
+from programme_assistant.errors import ConfigError
+
+
+def _sentence(hand: float, matched: set[str], signal: float = 0.0) -> SimpleNamespace:
+    return SimpleNamespace(score=hand, semantic=0.5, matched=frozenset(matched),
+                           features={"hand": hand, "sim": 0.5, "lexical": 0.3, "lexical_in_text": 0.3,
+                                     "signal": signal, "has_expectation": 1.0, "signal_when_expected": signal})
+
+
+def test_the_heaviest_question_word_no_passage_holds_is_a_feature():
+    # "What is the population of Osaka?": the passages name Osaka but never its population
+    weights = {"popul": 5.0, "osaka": 2.0}
+    row = question_features([_sentence(0.7, {"osaka"})], weights, "count", [passage(1, "Osaka hosted Expo 2025.")])
+    assert set(row) == set(QUESTION_FEATURES)
+    assert row["missing_max"] == 1.0 and row["cover_all"] == pytest.approx(2 / 7)
+    assert row["missing_words"] == 1 and row["expects_count"] == 1.0
+    held = question_features([_sentence(0.7, {"osaka", "popul"})], weights, "count", [passage(1, "x")])
+    assert held["missing_max"] == 0.0 and held["cover_all"] == 1.0
+
+
+def test_features_of_a_question_with_nothing_found_are_defined():
+    row = question_features([], {}, "", [])
+    assert set(row) == set(QUESTION_FEATURES) and all(np.isfinite(list(row.values())))
+
+
+def test_the_packaged_refusal_model_loads_and_was_cross_validated():
+    model = load_refusal_model()
+    assert set(model.names) == set(QUESTION_FEATURES) and 0 < model.threshold < 1
+    cv = model.meta["cross_validation"]
+    assert cv["clapnq"]["questions"] > 100 and cv["golden"]["questions"] > 100
+    assert "heldout3" not in cv and "heldout4" not in cv  # evaluation sets are never trained on
+
+
+def test_a_refusal_model_file_is_checked(tmp_path):
+    good = load_refusal_model().to_json()
+    path = tmp_path / "refusal.json"
+    path.write_text(json.dumps({**good, "features": [*good["features"][:-1], "sim_gap"]}))  # a ranker feature
+    with pytest.raises(ConfigError, match="sim_gap"):
+        load_refusal_model(path)
+    path.write_text("{")
+    with pytest.raises(ConfigError, match=str(path)) as info:
+        load_refusal_model(path)
+    assert "make train-refusal" in info.value.fix
+
+
+def _model(threshold: float) -> LinearRanker:
+    """Refuses in proportion to the share of the question's weight no passage holds."""
+    names = ("missing_share",)
+    return LinearRanker(names, np.array([8.0]), -4.0, np.zeros(1), np.ones(1), threshold, {})
+
+
+def test_the_answerer_refuses_what_the_model_judges_unanswered():
+    ps = [passage(1, "Osaka hosted Expo 2025 on Yumeshima island."),
+          passage(2, "The delegation visited Osaka Prefecture in November 2022.")]
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
+                                  refusal_model=_model(0.5))
+    refused = answerer.answer("What is the population density of Osaka?", ps)
+    assert refused.refused and refused.evidence["learned_refusal"] == 1.0
+    assert refused.evidence["unanswered_probability"] >= 0.5
+    answered = answerer.answer("Where was Expo 2025 hosted?", ps)
+    assert not answered.refused and "Yumeshima" in answered.text
+    assert answered.evidence["unanswered_probability"] < 0.5
+
+
+def test_without_a_model_the_answerer_answers_as_before():
+    ps = [passage(1, "Osaka hosted Expo 2025 on Yumeshima island.")]
+    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0)).answer(
+        "What is the population density of Osaka?", ps)
+    assert not answer.refused and "unanswered_probability" not in answer.evidence
+
+
+def test_the_learned_refusal_is_a_setting(monkeypatch):
+    assert Settings().refusal_model == "learned"
+    monkeypatch.setenv("PA_REFUSAL_MODEL", "off")
+    assert Settings().refusal_model == "off"
+    monkeypatch.setenv("PA_REFUSAL_MODEL", "sometimes")
+    with pytest.raises(ValueError):
+        Settings()
+
+
+def test_the_learned_refusal_applies_only_with_the_model_it_was_trained_with(fake_embedder):
+    from programme_assistant.assistant import build_refusal_model
+
+    trained_with = load_refusal_model().meta["embedding_model"]
+    assert build_refusal_model(Settings(), fake_embedder) is None  # its similarities mean something else
+
+    class SameName(BagOfWordsEmbedding):
+        model_id = trained_with
+
+    assert build_refusal_model(Settings(), SameName()) is not None
+    assert build_refusal_model(Settings(refusal_model="off"), SameName()) is None
