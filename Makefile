@@ -68,7 +68,11 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker train-refusal
+.PHONY: train-ranker train-refusal lexicon
+lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq + Apertium + FreeDict (needs the Debian packages)
+	$(BIN)/pip install -q "wordfreq>=3.0"
+	$(BIN)/python scripts/build_lexicon.py
+
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
 	$(BIN)/python scripts/train_ranker.py
 

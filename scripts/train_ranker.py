@@ -1,43 +1,42 @@
 """Fit the extractive answerer's sentence ranker (``make train-ranker``) and write it to
 ``src/programme_assistant/answering/data/ranker.json``.
 
-Training questions, each with the candidates the answerer would see and a label per candidate:
-- ClapNQ dev (../shared/benchmarks/clapnq-dev), the half of its questions whose id hashes even (the other half
-  is kept for evaluation): the passages are the 4 documents BM25 ranks first for the question; a candidate is
-  positive when it is one of ClapNQ's selected gold sentences. Unanswerable questions have no positive.
-- The golden set (evals/golden.jsonl) over the sample corpus: the passages our hybrid search returns; a candidate
-  is positive when it holds one of the case's required facts. Unanswerable cases have no positive.
-The held-out sets (evals/heldout*.jsonl) are never read.
+Training questions (``training_data.py``: the sample corpus's golden, held-out and held-out 2 sets, and ClapNQ
+dev's training half, all through the product's own pipeline), each with the candidates the answerer scored and a
+label per candidate: for the sample corpus, the candidate holds one of the case's required facts and comes from
+an expected or supporting document; for ClapNQ, it is one of the selected gold sentences of the gold document.
+Unanswerable questions have no positive. Held-out 3, held-out 4 and the multilingual sets are never read.
 
-A logistic regression (scikit-learn, balanced classes) is fitted on standardised features, over each question's
-10 best candidates by the hand-set score, golden candidates weighted 3 (both chosen by cross-validation). Five-fold
-cross-validation grouped by question reports precision@1 (the top candidate is a positive) beside the hand-set
-score, per source. The refusal threshold is calibrated on the out-of-fold probabilities: the highest threshold
-that refuses at most 2% of the answerable training questions.
+A logistic regression (scikit-learn, balanced classes) over the candidate features (``ranker.FEATURES``,
+standardised) of each question's ``--top`` candidates by the hand-set score, sample-corpus candidates weighted
+``--sample-weight``. Five-fold cross-validation grouped by question reports precision@1 (the top
+candidate is a positive) beside the hand-set score, per source. The refusal threshold is calibrated on the
+out-of-fold probabilities: the highest that refuses at most ``--max-wrong-refusals`` of the answerable training
+questions.
 
-    python scripts/train_ranker.py [--clapnq DIR] [--out FILE] [--max-wrong-refusals 0.05]
+    python scripts/train_ranker.py [--clapnq DIR] [--out FILE] [--C 0.05] [--features FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
+import pickle
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
 DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "answering" / "data" / "ranker.json"
 
 
 @dataclass
 class Question:
-    source: str  # "clapnq" or "golden"
+    source: str  # "clapnq" or a sample set's name
     qid: str
     answerable: bool
     rows: list[dict[str, float]]
@@ -49,15 +48,10 @@ def log(message: str) -> None:
     print(f"[train-ranker] {message}", file=sys.stderr, flush=True)
 
 
-def is_train(qid: str) -> bool:
-    """ClapNQ's training half: questions whose id hashes even; the odd half is for evaluation."""
-    return int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0
-
-
 def _tokens(text: str) -> set[str]:
     from programme_assistant.evaluation.cases import normalise
 
-    return {t for t in normalise(text).replace("``", " ").replace("''", " ").split() if any(c.isalnum() for c in t)}
+    return {t for t in normalise(text).replace("``", " ").replace("\'\'", " ").split() if any(c.isalnum() for c in t)}
 
 
 def matches_gold(candidate: str, gold: list[set[str]]) -> bool:
@@ -68,61 +62,28 @@ def matches_gold(candidate: str, gold: list[set[str]]) -> bool:
     return False
 
 
-def clapnq_questions(data: Path, embedder: object, settings: object) -> list[Question]:
-    from programme_assistant.answering.extractive import ExtractiveAnswerer
-    from programme_assistant.assistant import extractive_config
-    from programme_assistant.models import Chunk, RetrievedChunk
-    from programme_assistant.retrieval.lexical import LexicalIndex
+def collect(settings: object, benchmarks_dir: Path, top: int) -> list[Question]:
+    """Each training question's ``top`` candidates by the hand-set score, with their labels."""
+    from training_data import training_questions
 
-    docs = [json.loads(line) for line in (data / "documents.jsonl").read_text(encoding="utf-8").splitlines() if line]
-    questions = [json.loads(line) for line in (data / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-                 if line]
-    index = LexicalIndex([f"{d['title']}\n{d['text']}" for d in docs])
-    answerer = ExtractiveAnswerer(embedder, extractive_config(settings), idf=index.idf)  # type: ignore[arg-type]
+    from programme_assistant.evaluation.cases import normalise
+
     out: list[Question] = []
-    chosen = [q for q in questions if is_train(q["id"])]
-    log(f"ClapNQ: {len(chosen)} training questions of {len(questions)}")
-    for n, q in enumerate(chosen, start=1):
-        hits = index.search(q["question"], 4)
-        passages = []
-        for h in hits:
-            d = docs[h.position]
-            chunk = Chunk(chunk_id=d["id"], doc_id=d["id"], text=d["text"], start=0, end=len(d["text"]), index=0)
-            passages.append(RetrievedChunk(chunk=chunk, title=d["title"], date=None, doc_type="other", language="en",
-                                           source_path=d["id"]))
-        if not passages:
+    for asked in training_questions(settings, benchmarks_dir):
+        sentences = asked.scoring.sentences
+        if not sentences:
             continue
-        gold = [_tokens(s) for s in (q.get("extra") or {}).get("selected_sentences") or [] if s.strip()]
-        scored = answerer.score(q["question"], passages)
-        labels = [int(bool(gold) and s.doc_id in q["doc_ids"] and matches_gold(s.text, gold)) for s in scored]
-        out.append(Question("clapnq", q["id"], bool(q["doc_ids"]), [s.features for s in scored], labels,
-                            [s.features["hand"] for s in scored]))
-        if n % 50 == 0:
-            log(f"ClapNQ: {n} questions")
-    return out
-
-
-def golden_questions(settings: object, embedder: object, index_dir: Path) -> list[Question]:
-    from programme_assistant.assistant import Assistant
-    from programme_assistant.evaluation.cases import load_golden, normalise
-
-    assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": index_dir}),  # type: ignore[attr-defined]
-                                        embedder=embedder)  # type: ignore[arg-type]
-    assistant.sync()
-    cases = load_golden(ROOT / "evals" / "golden.jsonl")
-    out: list[Question] = []
-    for case in cases:
-        history = [(h, "") for h in case.history]
-        standalone = assistant.rewriter.rewrite(case.question, history)
-        passages = assistant.search.search(standalone)
-        scored = assistant.answerer.score(standalone, passages)  # type: ignore[attr-defined]
-        facts = [normalise(f) for f in case.required_facts]
-        allowed = set(case.expected_doc_ids) | set(case.supporting_doc_ids)
-        labels = [int(case.answerable and s.doc_id in allowed and any(f in normalise(s.text) for f in facts))
-                  for s in scored]
-        out.append(Question("golden", case.id, case.answerable, [s.features for s in scored], labels,
-                            [s.features["hand"] for s in scored]))
-    log(f"golden: {len(out)} cases")
+        chosen = sorted(range(len(sentences)), key=lambda i: -sentences[i].features["hand"])[:top]
+        gold = [_tokens(g) for g in asked.gold_sentences]
+        facts = [normalise(f) for f in asked.facts]
+        labels = []
+        for i in chosen:
+            s = sentences[i]
+            holds = matches_gold(s.text, gold) if asked.source == "clapnq" else \
+                any(f in normalise(s.text) for f in facts)
+            labels.append(int(asked.answerable and s.doc_id in asked.allowed_docs and holds))
+        out.append(Question(asked.source, asked.qid, asked.answerable, [sentences[i].features for i in chosen],
+                            labels, [sentences[i].features["hand"] for i in chosen]))
     return out
 
 
@@ -145,15 +106,16 @@ def calibrate(questions: list[Question], scores: list[np.ndarray], max_wrong: fl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "clapnq-dev")
+    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
+                        help="the folder holding clapnq-dev/ and pubmedqa-l/")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--max-wrong-refusals", type=float, default=0.02,
                         help="share of answerable training questions the calibrated threshold may refuse")
-    parser.add_argument("--top", type=int, default=10, help="candidates per question learned from (by hand score)")
-    parser.add_argument("--golden-weight", type=float, default=3.0, help="weight of a golden-set candidate")
-    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument("--features", type=Path, help="keep the extracted features in this JSON file and reuse "
-                        "them on the next run (they take minutes to compute)")
+    parser.add_argument("--top", type=int, default=20, help="candidates per question learned from (by hand score)")
+    parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus candidate")
+    parser.add_argument("--C", type=float, default=0.05, help="inverse regularisation strength")
+    parser.add_argument("--features", type=Path, help="keep the extracted training data in this file (pickle) and "
+                        "reuse it on the next run (it takes minutes to compute)")
     args = parser.parse_args(argv)
 
     from sklearn.linear_model import LogisticRegression
@@ -162,54 +124,36 @@ def main(argv: list[str] | None = None) -> int:
     from programme_assistant.answering.ranker import FEATURES, LinearRanker
     from programme_assistant.assistant import build_embedder
     from programme_assistant.config import Settings
+    from programme_assistant.retrieval.embeddings import model_id_of
 
+    settings = Settings(answer_ranker="hand", refusal_model="off")
+    embedding_model = model_id_of(build_embedder(settings))
     if args.features and args.features.exists():
-        questions = [Question(**q) for q in json.loads(args.features.read_text())]
-        log(f"features read from {args.features}")
+        questions = pickle.loads(args.features.read_bytes())
+        log(f"training data read from {args.features}")
     else:
-        settings = Settings(answer_ranker="hand")
-        embedder = build_embedder(settings)
-        with tempfile.TemporaryDirectory(prefix="pa-train-") as tmp:
-            questions = golden_questions(settings, embedder, Path(tmp) / "index")
-        if args.clapnq.is_dir():
-            questions += clapnq_questions(args.clapnq, embedder, settings)
-        else:
-            log(f"no ClapNQ data at {args.clapnq}: training on the golden set alone")
+        questions = collect(settings, args.clapnq, args.top)
         if args.features:
-            args.features.write_text(json.dumps([q.__dict__ for q in questions]))
+            args.features.write_bytes(pickle.dumps(questions))
 
     names = FEATURES
     x = np.array([[row.get(n, 0.0) for n in names] for q in questions for row in q.rows])
-    y = np.array([label for q in questions for label in q.labels])
-    groups = np.array([i for i, q in enumerate(questions) for _ in q.rows])
-    # what the model learns from: each question's ``--top`` candidates by the hand-set score (the ones the
-    # answer is chosen among; the far tail is easy and would swamp the loss), golden questions weighted
-    # ``--golden-weight`` (the programme's own kind of document, against twice as many ClapNQ questions)
-    focus = np.zeros(len(y), dtype=bool)
-    weight = np.ones(len(y))
-    start = 0
-    for q in questions:
-        top = np.argsort(-np.asarray(q.hand))[:args.top]
-        focus[start + top] = True
-        if q.source == "golden":
-            weight[start:start + len(q.rows)] = args.golden_weight
-        start += len(q.rows)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     xs = (x - mean) / scale
-    log(f"{len(questions)} questions, {len(y)} candidates ({int(focus.sum())} learned from), {int(y.sum())} positive")
+    y = np.array([label for q in questions for label in q.labels])
+    groups = np.array([i for i, q in enumerate(questions) for _ in q.rows])
+    weight = np.array([1.0 if q.source == "clapnq" else args.sample_weight for q in questions for _ in q.rows])
+    log(f"{len(questions)} questions, {len(y)} candidates, {int(y.sum())} positive")
 
     def fit(rows: np.ndarray) -> LogisticRegression:
-        chosen = rows & focus
-        return LogisticRegression(C=args.C, class_weight="balanced", max_iter=3000).fit(
-            xs[chosen], y[chosen], sample_weight=weight[chosen])
+        return LogisticRegression(C=args.C, class_weight="balanced", max_iter=5000).fit(
+            xs[rows], y[rows], sample_weight=weight[rows])
 
     oof = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=5).split(xs, y, groups):
-        mask = np.zeros(len(y), dtype=bool)
-        mask[train] = True
-        oof[test] = fit(mask).predict_proba(xs[test])[:, 1]
-    model = fit(np.ones(len(y), dtype=bool))
+        oof[test] = fit(train).predict_proba(xs[test])[:, 1]
+    model = fit(np.arange(len(y)))
 
     per_q: list[np.ndarray] = []
     start = 0
@@ -217,10 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         per_q.append(oof[start:start + len(q.rows)])
         start += len(q.rows)
     report: dict[str, dict[str, float]] = {}
-    for source in ("golden", "clapnq"):
+    for source in dict.fromkeys(q.source for q in questions):
         chosen = [i for i, q in enumerate(questions) if q.source == source]
-        if not chosen:
-            continue
         qs = [questions[i] for i in chosen]
         report[source] = {
             "questions": len(qs),
@@ -228,17 +170,20 @@ def main(argv: list[str] | None = None) -> int:
             "hand_precision_at_1": round(precision_at_1(qs, [np.array(q.hand) for q in qs]), 3),
         }
     threshold, calibration = calibrate(questions, per_q, args.max_wrong_refusals)
-    ranker = LinearRanker(names, model.coef_[0], float(model.intercept_[0]), mean, scale, threshold, {
+    coef = model.coef_[0]
+    ranker = LinearRanker(names, coef, float(model.intercept_[0]), mean, scale, threshold, {
         "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "training": "ClapNQ dev (questions whose id hashes even) + evals/golden.jsonl; held-out sets unread",
+        "training": "ClapNQ dev (questions whose id hashes even) + evals/golden, heldout, heldout2; "
+                    "held-out 3, held-out 4 and the multilingual sets unread",
         "cross_validation": report, "calibration": calibration, "C": args.C, "top": args.top,
-        "golden_weight": args.golden_weight, "max_wrong_refusals": args.max_wrong_refusals,
+        "sample_weight": args.sample_weight, "max_wrong_refusals": args.max_wrong_refusals,
+        "embedding_model": embedding_model,
     })
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(ranker.to_json(), indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"cross_validation": report, "threshold": round(threshold, 4), **calibration}, indent=2))
-    top = sorted(zip(names, model.coef_[0], strict=True), key=lambda t: -abs(t[1]))[:12]
-    print("largest weights (standardised):", ", ".join(f"{n} {w:+.2f}" for n, w in top))
+    top = sorted(zip(names, coef, strict=True), key=lambda t: -abs(t[1]))[:12]
+    print("largest feature weights (standardised):", ", ".join(f"{n} {w:+.2f}" for n, w in top))
     print(f"written: {args.out}")
     return 0
 

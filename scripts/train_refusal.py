@@ -1,14 +1,10 @@
 """Fit the extractive answerer's learned refusal (``make train-refusal``) and write it to
 ``src/programme_assistant/answering/data/refusal.json``.
 
-Training questions, each labelled answerable or not, go through the product's own pipeline (rewriter, hybrid
-search, the answerer's scoring) and are described by ``answerability.question_features``:
-- ClapNQ dev (../shared/benchmarks/clapnq-dev), the half of its questions whose id hashes even (the odd half is
-  for evaluation), over the index ``make bench-external`` builds (ClapNQ and PubMedQA documents together, kept
-  in the system temp folder, built on first use in about five minutes). Half its questions are unanswerable:
-  their passages are about the topic but do not hold the answer.
-- The sample corpus's golden, held-out and held-out 2 sets (evals/golden.jsonl, heldout.jsonl, heldout2.jsonl).
-Held-out 3, held-out 4 and the multilingual set are never read: they are for evaluation.
+Training questions, each labelled answerable or not (``training_data.py``: the sample corpus's golden, held-out
+and held-out 2 sets, and ClapNQ dev's training half, whose unanswerable questions come with passages on their
+topic), go through the product's own pipeline and are described by ``answerability.question_features``.
+Held-out 3, held-out 4 and the multilingual sets are never read: they are for evaluation.
 
 A logistic regression (scikit-learn, balanced classes, sample-corpus questions weighted ``--sample-weight``) on
 standardised features. Five-fold stratified cross-validation gives out-of-fold probabilities; the threshold is
@@ -22,19 +18,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # benchmarks.external builds the ClapNQ index
+sys.path.insert(0, str(ROOT / "scripts"))
 DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "answering" / "data" / "refusal.json"
-SAMPLE_SETS = ("golden", "heldout", "heldout2")
 
 
 @dataclass
@@ -49,59 +42,14 @@ def log(message: str) -> None:
     print(f"[train-refusal] {message}", file=sys.stderr, flush=True)
 
 
-def is_train(qid: str) -> bool:
-    """ClapNQ's training half: questions whose id hashes even (the same split as make train-ranker)."""
-    return int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0
+def collect(settings: object, benchmarks_dir: Path) -> list[Question]:
+    from training_data import training_questions
 
-
-def describe(assistant: object, question: str, history: list[str]) -> dict[str, float]:
     from programme_assistant.answering.answerability import question_features
 
-    standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])  # type: ignore[attr-defined]
-    passages = assistant.search.search(standalone)  # type: ignore[attr-defined]
-    scoring = assistant.answerer.scoring(standalone, passages)  # type: ignore[attr-defined]
-    return question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages)
-
-
-def sample_questions(settings: object, index_dir: Path) -> list[Question]:
-    from programme_assistant.assistant import Assistant
-    from programme_assistant.evaluation.cases import load_golden
-
-    assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": index_dir}))  # type: ignore[attr-defined]
-    assistant.sync()
-    out = []
-    for name in SAMPLE_SETS:
-        for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
-            out.append(Question(name, case.id, case.answerable, describe(assistant, case.question, case.history)))
-    log(f"sample corpus: {len(out)} cases")
-    return out
-
-
-def clapnq_questions(settings: object, data_dir: Path) -> list[Question]:
-    from benchmarks import external
-    from programme_assistant.assistant import Assistant
-    from programme_assistant.ingest.chunking import CHUNKER_VERSION
-
-    docs, questions = [], []
-    for name in external.SETS:
-        d, q = external.load_set(data_dir, name)
-        docs += d
-        questions += q
-    index_settings = {"model": Path(settings.resolved_model_path()).name,  # type: ignore[attr-defined]
-                      "chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap,  # type: ignore[attr-defined]
-                      "chunker": CHUNKER_VERSION}
-    key = external.cache_key([data_dir / n / "documents.jsonl" for n in external.SETS],
-                             [external.doc_path(d) for d in docs], index_settings)
-    cache = Path(tempfile.gettempdir()) / "programme-assistant-bench" / f"external-{key}"
-    external.write_corpus(cache / "corpus", docs)
-    assistant = Assistant.from_settings(settings.model_copy(update={  # type: ignore[attr-defined]
-        "corpus_dir": cache / "corpus", "index_dir": cache / "index", "collection": "external"}))
-    log(f"ClapNQ index at {cache} (built on first use: a few minutes)")
-    assistant.sync()
-    chosen = [q for q in questions if q.set == "clapnq-dev" and is_train(q.id)]
-    out = [Question("clapnq", q.id, q.answerable, describe(assistant, q.question, [])) for q in chosen]
-    log(f"ClapNQ: {len(out)} training questions")
-    return out
+    return [Question(q.source, q.qid, q.answerable,
+                     question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages))
+            for q in training_questions(settings, benchmarks_dir)]
 
 
 def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshold: float) -> dict[str, dict]:
@@ -143,12 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         questions = [Question(**q) for q in json.loads(args.features.read_text())]
         log(f"features read from {args.features}")
     else:
-        with tempfile.TemporaryDirectory(prefix="pa-train-refusal-") as tmp:
-            questions = sample_questions(settings, Path(tmp) / "index")
-        if (args.clapnq / "clapnq-dev").is_dir():
-            questions += clapnq_questions(settings, args.clapnq.resolve())
-        else:
-            log(f"no ClapNQ data under {args.clapnq}: training on the sample corpus alone")
+        questions = collect(settings, args.clapnq)
         if args.features:
             args.features.write_text(json.dumps([q.__dict__ for q in questions]))
 

@@ -36,7 +36,7 @@ def lexicon() -> dict[str, dict[str, str]]:
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        lang, source, english = line.split("\t")
+        lang, source, english = line.rstrip("\n").split("\t")
         out.setdefault(lang, {})[source] = english
     return out
 
@@ -87,14 +87,15 @@ def gloss(text: str, lang: str) -> str:
         for n in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
             phrase = " ".join(folded[i:i + n])
             if phrase in words:
-                out.append(words[phrase])
+                if words[phrase]:  # an empty entry: a function word, dropped
+                    out.append(words[phrase])
                 i += n
                 break
         else:
             token = tokens[i]
             if "-" in token and token.islower():  # "dispose-t-il": the pieces, each looked up
                 out.extend(words.get(p, p) for p in fold(token).split("-")
-                           if len(p) > 1 and (p in words or p not in STOPWORDS))
+                           if len(p) > 1 and (words.get(p) or (p not in words and p not in STOPWORDS)))
             elif folded[i] not in STOPWORDS and len(folded[i]) > 1:
                 out.append(token)
             i += 1
