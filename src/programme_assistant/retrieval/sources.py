@@ -41,6 +41,8 @@ _GENERIC = frozenset({"document", "documents", "source", "sources", "our", "thes
                       "when", "who", "where", "why", "aware", "about"})
 # the head noun of each kind counts at half weight: "report" says less about which document than "mission"
 _HEADS = frozenset(k.split()[-1] for k in _KINDS)
+# a phrase of these words alone names no document: "the report", "the press note" (a kind many documents are)
+_BARE = _HEADS | {"press"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class SourceNamer:
         self.min_share = min_share
         self.margin = margin
         self.kind_words = set(self.tokenizer(" ".join(_HEADS)))
+        self.bare_words = set(self.tokenizer(" ".join(_BARE)))
         self.label_words = {doc_id: document_words(label, languages.get(doc_id, "en"), openings.get(doc_id, ""),
                                                    self.tokenizer)
                             for doc_id, label in labels.items()}
@@ -117,8 +120,8 @@ class SourceNamer:
         for phrase in naming_phrases(question):
             kept = " ".join(w for w in phrase.split() if w.lower().strip("'’") not in _GENERIC)
             words = tuple(dict.fromkeys(self.tokenizer(kept)))
-            if all(w in self.kind_words for w in words):
-                continue  # "the report" alone names no document
+            if all(w in self.bare_words for w in words):
+                continue  # "the report", "the press note" alone name no document
             weights = {w: self.idf(w) * (0.5 if w in self.kind_words else 1.0) for w in words}
             total = sum(weights.values()) or 1.0
             scores = sorted(((sum(weights[w] for w in words if w in label) / total, doc_id)
