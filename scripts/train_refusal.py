@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             "training": "ClapNQ dev (questions whose id hashes even) + evals/golden, heldout, heldout2; "
                         "held-out 3, held-out 4 and the multilingual set unread",
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
-            "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model}
+            "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,
+            "retrieval_mode": settings.retrieval_mode}
     model_file = LinearRanker(names, model.coef_[0], float(model.intercept_[0]), mean, scale, threshold, meta)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model_file.to_json(), indent=1) + "\n", encoding="utf-8")

@@ -106,3 +106,6 @@ def test_the_learned_refusal_applies_only_with_the_model_it_was_trained_with(fak
 
     assert build_refusal_model(Settings(), SameName()) is not None
     assert build_refusal_model(Settings(refusal_model="off"), SameName()) is None
+    # trained on hybrid retrieval's scores: BM25-only search has no dense scores, dense-only no BM25 ones
+    assert build_refusal_model(Settings(retrieval_mode="bm25"), SameName()) is None
+    assert build_refusal_model(Settings(retrieval_mode="dense"), SameName()) is None

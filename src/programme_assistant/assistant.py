@@ -67,6 +67,7 @@ __all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress"]
 
 log = logging.getLogger(__name__)
 
+
 def is_read_only(index_dir: Path) -> bool:
     """An existing index folder this process cannot write (a read-only mount, or permissions)."""
     return index_dir.is_dir() and (index_dir / "chroma").is_dir() and not os.access(index_dir, os.W_OK)
@@ -141,16 +142,18 @@ def build_ranker(settings: Settings) -> LinearRanker | None:
 
 
 def build_refusal_model(settings: Settings, embedder: Embeddings) -> LinearRanker | None:
-    """The learned refusal (PA_REFUSAL_MODEL=learned), when it was trained with this embedding model: its
-    features are similarities of that model, so with another one (multilingual-e5-small, a test's fake) it would
-    misjudge, and the threshold and the rules answer alone."""
+    """The learned refusal (PA_REFUSAL_MODEL=learned), when it was trained with this embedding model and this
+    retrieval mode: its features are similarities of that model and scores of that retrieval (dense-only search
+    has no BM25 scores, BM25-only none of the model's), so otherwise (multilingual-e5-small, a test's fake,
+    PA_RETRIEVAL_MODE=bm25) it would misjudge, and the threshold and the rules answer alone."""
     if settings.refusal_model == "off":
         return None
     model = load_refusal_model(settings.refusal_model_file)
-    trained_with = model.meta.get("embedding_model")
-    if trained_with != model_id_of(embedder):
-        log.info("learned refusal off: it was trained with %s, the index uses %s", trained_with,
-                 model_id_of(embedder))
+    trained_with = (model.meta.get("embedding_model"), model.meta.get("retrieval_mode", "hybrid"))
+    used = (model_id_of(embedder), settings.retrieval_mode)
+    if trained_with != used:
+        log.info("learned refusal off: it was trained with %s (%s retrieval), this assistant uses %s (%s)",
+                 *trained_with, *used)
         return None
     return model
 

@@ -6,7 +6,8 @@ mixes semantic similarity to the question (the embedding model), lexical coverag
 weighted by how rare they are in the corpus (words of its heading count at half weight), whether it holds the
 kind of thing the question asks for (``question.py``: a date for "when", a name for "who"), and the rank of
 its passage; a candidate that only restates the question is marked down. When the best score is under the
-refusal threshold the answer is an honest refusal listing the nearest documents. When the chosen sentences
+refusal threshold, or the learned refusal (``answerability.py``) judges that the passages do not answer the
+question, the answer is an honest refusal listing the nearest documents. When the chosen sentences
 come from different documents and state different numbers or dates about the same thing, the answer says the
 sources differ and gives both, each with its citation.
 """
@@ -72,7 +73,7 @@ class ScoredSentence:
     context: str = ""
     order: int = 0  # position of the candidate in its passage
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
-    # the question's words this candidate holds (in its text or its gloss), for a snippet's joint coverage
+    # the question's words this candidate holds (in its text or its gloss): what the learned refusal reads
     matched: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
 
 

@@ -5,9 +5,10 @@ store tags each vote, and the gloss below uses it restricted to the lexicon's la
 
 The embedding model (all-MiniLM-L6-v2) is English-only, so a Spanish question lands far from the English
 passage that answers it, and BM25 finds no shared words except names. When a question is in one of the
-languages of the lexicon (``data/crosslingual_lexicon.tsv``: Spanish, Italian, Catalan, French), it gets an
+languages of the lexicon (``data/crosslingual_lexicon.tsv``: Spanish, Italian, Catalan, French; generated from
+published dictionaries by ``scripts/build_lexicon.py``, an empty entry marking a function word), it gets an
 English gloss, word by word: "¿Dónde y cuándo tuvo lugar la cuarta reunión de intercambio?" -> "where when
-took place fourth meeting exchange". Names, numbers and acronyms pass through as they are. The gloss is
+place fourth meeting exchange". Names, numbers and acronyms pass through as they are. The gloss is
 crude, but it is what the English model and the English documents can meet; retrieval searches with both
 the question and its gloss, and the extractive answerer scores sentences against both.
 """
@@ -36,7 +37,7 @@ def lexicon() -> dict[str, dict[str, str]]:
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        lang, source, english = line.rstrip("\n").split("\t")
+        lang, source, english = line.split("\t")
         out.setdefault(lang, {})[source] = english
     return out
 
