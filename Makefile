@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-multilingual
+	eval-heldout4 eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ eval-heldout4: $(STAMP)  ## the fourth held-out set (evals/heldout4.jsonl, writt
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
+
+eval-multilingual2: $(STAMP)  ## the second multilingual held-out set (written before the generated lexicon)
+	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual2.jsonl --configs hybrid,dense,bm25
 
 eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below evals/thresholds.toml
 	$(BIN)/programme-assistant eval --configs hybrid --check
