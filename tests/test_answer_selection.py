@@ -182,3 +182,32 @@ def test_make_sync_without_an_answerer_still_works(settings, corpus, fake_embedd
     write_md(corpus, "a.md", "A", ["Some text about the programme."])
     report = make_sync(settings, fake_embedder).sync(corpus)
     assert report.ok and report.prepared_sentences == 0
+
+
+# --- language (issue #16, item 5) ----------------------------------------------------------------------------
+def test_the_lead_in_names_the_documents_language_in_the_questions():
+    from programme_assistant.answering.prompts import other_language_lead
+
+    assert other_language_lead("en", "es") == "Source in Spanish."
+    assert other_language_lead("es", "en") == "Fuente en inglés."
+    assert other_language_lead("fr", "it") == "Source en italien."
+    assert other_language_lead("en", "en") == ""
+    assert other_language_lead("de", "en") == "Source in English."  # a question language without a lead: English
+    assert other_language_lead("en", "xx") == ""  # a document language without a name: no lead-in
+
+
+def test_an_answer_does_not_mix_languages_and_says_when_it_quotes_another():
+    spanish = replace(passage(1, "La delegación japonesa visitó Bilbao en junio de 2023. Aichi, Kioto e Hiroshima "
+                                 "enviaron delegados a Bilbao."), language="es")
+    english = passage(2, "The Japanese delegation visited Bilbao in June 2023 with delegates of Aichi.")
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0,
+                                                                                keep_ratio=0.01,
+                                                                                other_document_ratio=0.01))
+    # an English question whose best statement is English: English statements only, no lead-in
+    answer = answerer.answer("When did the Japanese delegation visit Bilbao?", [english, spanish])
+    assert not answer.refused and answer.text.startswith("The Japanese delegation visited Bilbao")
+    assert {c.doc_id for c in answer.citations} == {"d2.md"}
+    # the same question where only the Spanish note answers: its statements, after a lead-in in English
+    answer = answerer.answer("When did the Japanese delegation visit Bilbao?", [spanish])
+    assert answer.text.startswith("Source in Spanish. La delegación japonesa visitó Bilbao")
+    assert answer.unsupported == []  # the lead-in is framing, not a claim to cite

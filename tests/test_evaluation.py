@@ -148,6 +148,11 @@ def test_answer_length_and_precision():
     # sentence 1 holds the fact, sentence 2 cites an expected document, sentence 3 is padding
     assert answer_precision(text, cited, ["9 June 2023"], ["b.md"]) == pytest.approx(2 / 3)
     assert answer_precision("", cited, ["x"], ["a.md"]) == 0.0
+    # a framing sentence (no citation, a few words) is not a claim: "Source in Spanish." leaves the share as it is
+    assert answer_precision(f"Source in Spanish. {text}", cited, ["9 June 2023"], ["b.md"]) == pytest.approx(2 / 3)
+    # an uncited sentence that says something is padding
+    padded = f"{text} The delegates also enjoyed a long dinner by the river."
+    assert answer_precision(padded, cited, ["9 June 2023"], ["b.md"]) == pytest.approx(2 / 4)
 
 
 def test_charts_have_titles_full_labels_legends_and_a_log_latency_axis():

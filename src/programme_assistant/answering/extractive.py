@@ -28,12 +28,12 @@ from programme_assistant.answering.answerability import question_features
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
 from programme_assistant.answering.citations import resolve
-from programme_assistant.answering.prompts import REFUSAL_TEXT
+from programme_assistant.answering.prompts import REFUSAL_TEXT, other_language_lead
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
 from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
 from programme_assistant.answering.refusal import Requirement, documented_absence, states_absence, unmet_requirement
 from programme_assistant.models import Answer, RetrievedChunk, source_label
-from programme_assistant.text.language import english_gloss, to_english
+from programme_assistant.text.language import detect_language, english_gloss, to_english
 from programme_assistant.text.sentences import content_words, question_parts, sentence_spans
 from programme_assistant.text.tokens import Tokenizer
 
@@ -306,14 +306,23 @@ class ExtractiveAnswerer:
         return Scoring(scored, weights, focus)
 
     # --- composing ------------------------------------------------------------------------------
-    def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None) -> list[ScoredSentence]:
+    def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None,
+                languages: list[str] | None = None) -> list[ScoredSentence]:
         """The answer's statements: a snippet around the best candidate (the statements that follow it in its
         paragraph while they score ``continuation_ratio`` of it: a sentence that introduces the answer brings the
         one that completes it); ``first`` (the best answer to each part of a question of several parts); then
         others close to the best that add something: from another document only when it states different numbers
-        or dates about the same thing, or scores ``other_document_ratio`` of the best. Within the length."""
+        or dates about the same thing, or scores ``other_document_ratio`` of the best. Within the length. With
+        ``languages`` (each passage's), the statements are in the best one's language, except one that states
+        different numbers: one answer does not mix languages."""
         cfg = self.config
         best = scored[0]
+        if languages:
+            language = languages[best.passage - 1]
+            same = [s for s in scored if languages[s.passage - 1] == language or s is best]
+            others = [s for s in scored if languages[s.passage - 1] != language and _differ(s, best)]
+            scored = sorted([*same, *others], key=lambda s: -s.score)
+            first = [s for s in first or [] if languages[s.passage - 1] == language]
         chosen = [best]
         length, count = len(best.text), _sentence_count(best.text)
         if cfg.continuation_ratio < 1.0:
@@ -353,15 +362,20 @@ class ExtractiveAnswerer:
         return chosen
 
     def compose(self, scored: list[ScoredSentence], passages: list[RetrievedChunk],
-                first: list[ScoredSentence] | None = None) -> str:
-        chosen = self._select(scored, first)
+                first: list[ScoredSentence] | None = None, question_language: str | None = None) -> str:
+        """The answer's text. With ``question_language``, its statements are in one language, and when that is
+        not the question's a short lead-in in the question's language says which it is ("Source in Spanish.")."""
+        languages = [p.language for p in passages] if question_language else None
+        chosen = self._select(scored, first, languages)
         parts = [_cite(s.text, s.passage) for s in chosen]
         text = " ".join(parts)
         conflicts = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:] if _differ(a, b)]
-        if not conflicts:
-            return text
-        a, b = conflicts[0]
-        return f"{_what_differs(a, b, passages)} {text}"
+        if conflicts:
+            a, b = conflicts[0]
+            text = f"{_what_differs(a, b, passages)} {text}"
+        lead = other_language_lead(question_language, passages[chosen[0].passage - 1].language) \
+            if question_language else ""
+        return f"{lead} {text}" if lead else text
 
     def unanswered_probability(self, scoring: Scoring, passages: list[RetrievedChunk]) -> float | None:
         """The learned refusal's probability that the passages do not answer the question (None without one)."""
@@ -393,7 +407,8 @@ class ExtractiveAnswerer:
             return refusal_answer(question, passages, self.name, {**evidence, unmet: 1.0})
         parts = question_parts(question)
         first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
-        resolved = resolve(self.compose(scored, passages, first), passages)
+        resolved = resolve(self.compose(scored, passages, first, detect_language(question, among_lexicon=True)),
+                           passages)
         return Answer(question=question, text=resolved.text, citations=resolved.citations,
                       unsupported=resolved.unsupported, evidence=evidence, answerer=self.name)
 

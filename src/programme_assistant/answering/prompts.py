@@ -14,6 +14,36 @@ from programme_assistant.models import RetrievedChunk
 
 REFUSAL_TEXT = "I could not find this in the programme documents."
 
+# The extractive answer's lead-in when what it quotes is in another language than the question (issue #16): one
+# short sentence in the question's language naming the document's ("Source in Spanish."). Keyed by the question's
+# language; a question in a language without an entry gets the English one.
+OTHER_LANGUAGE_LEAD = {"en": "Source in {language}.", "es": "Fuente en {language}.", "it": "Fonte in {language}.",
+                       "ca": "Font en {language}.", "fr": "Source en {language}."}
+# The names of the documents' languages, in each language of OTHER_LANGUAGE_LEAD.
+LANGUAGE_NAMES = {
+    "en": {"en": "English", "es": "Spanish", "it": "Italian", "ca": "Catalan", "fr": "French", "de": "German",
+           "ja": "Japanese", "pt": "Portuguese", "nl": "Dutch", "sl": "Slovenian"},
+    "es": {"en": "inglés", "es": "español", "it": "italiano", "ca": "catalán", "fr": "francés", "de": "alemán",
+           "ja": "japonés", "pt": "portugués"},
+    "it": {"en": "inglese", "es": "spagnolo", "it": "italiano", "ca": "catalano", "fr": "francese", "de": "tedesco",
+           "ja": "giapponese", "pt": "portoghese"},
+    "ca": {"en": "anglès", "es": "castellà", "it": "italià", "ca": "català", "fr": "francès", "de": "alemany",
+           "ja": "japonès", "pt": "portuguès"},
+    "fr": {"en": "anglais", "es": "espagnol", "it": "italien", "ca": "catalan", "fr": "français", "de": "allemand",
+           "ja": "japonais", "pt": "portugais"},
+}
+
+
+def other_language_lead(question_language: str, document_language: str) -> str:
+    """"Source in Spanish." for an English question answered from a Spanish document, "Fuente en inglés." for a
+    Spanish question answered from an English one; "" when the languages are the same or the document's has no
+    name here."""
+    if question_language == document_language:
+        return ""
+    reader = question_language if question_language in OTHER_LANGUAGE_LEAD else "en"
+    name = LANGUAGE_NAMES[reader].get(document_language)
+    return OTHER_LANGUAGE_LEAD[reader].format(language=name) if name else ""
+
 ANSWER_SYSTEM_PROMPT = f"""\
 You answer questions about a programme using only the numbered passages you are given.
 

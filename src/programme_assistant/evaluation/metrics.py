@@ -69,6 +69,13 @@ def citation_recall(cited: list[str], expected: list[str]) -> float:
     return len(set(cited) & set(expected)) / len(set(expected)) if expected else 0.0
 
 
+def _claims(text: str) -> list[str]:
+    """The answer's sentences that claim something: those citing a passage, and uncited ones of more than five
+    words. Framing sentences ("The sources differ on this.", "Source in Spanish.") are left out."""
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    return [s for s in sentences if re.search(r"\[\d+\]", s) or len(_tokens(s)) > 5]
+
+
 def groundedness(text: str, unsupported: list[str]) -> float:
     """Share of the answer's sentences that the passage they cite supports.
 
@@ -76,8 +83,7 @@ def groundedness(text: str, unsupported: list[str]) -> float:
     (its content words are at least half present in the cited passage); sentences without a marker and flagged
     ones count against. Framing sentences without content words ("The sources differ on this.") are ignored.
     """
-    sentences = [text[s:e] for s, e in sentence_spans(text)]
-    claims = [s for s in sentences if re.search(r"\[\d+\]", s) or len(_tokens(s)) > 5]
+    claims = _claims(text)
     if not claims:
         return 0.0
     flagged = {normalise(u) for u in unsupported}
@@ -95,9 +101,9 @@ def answer_length(text: str) -> tuple[int, int]:
 def answer_precision(text: str, cited_doc: dict[int, str], facts: list[str], documents: list[str]) -> float:
     """Share of the answer's sentences that hold a required fact or cite one of ``documents`` (the expected and
     supporting ones): what the answer says beyond that is padding, so recall cannot be bought with length.
-    ``cited_doc`` maps each ``[n]`` marker to its document. 0 for an empty answer."""
-    sentences = [text[s:e] for s, e in sentence_spans(text)]
-    claims = [s for s in sentences if strip_markers(s)]
+    Framing sentences are left out as in ``groundedness``. ``cited_doc`` maps each ``[n]`` marker to its
+    document. 0 for an empty answer."""
+    claims = _claims(text)
     if not claims:
         return 0.0
     wanted = [normalise(f) for f in facts]
