@@ -105,29 +105,20 @@ def calibrate(questions: list[Question], scores: list[np.ndarray], max_wrong: fl
 
 
 def main(argv: list[str] | None = None) -> int:
+    from training_data import add_arguments, training_settings
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
-                        help="the folder holding clapnq-dev/ and pubmedqa-l/")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--max-wrong-refusals", type=float, default=0.02,
-                        help="share of answerable training questions the calibrated threshold may refuse")
+    add_arguments(parser, out=DEFAULT_OUT, c=0.05, max_wrong=0.02,
+                  max_wrong_help="share of answerable training questions the calibrated threshold may refuse")
     parser.add_argument("--top", type=int, default=20, help="candidates per question learned from (by hand score)")
-    parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus candidate")
-    parser.add_argument("--C", type=float, default=0.05, help="inverse regularisation strength")
-    parser.add_argument("--features", type=Path, help="keep the extracted training data in this file (pickle) and "
-                        "reuse it on the next run (it takes minutes to compute)")
     args = parser.parse_args(argv)
 
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
     from programme_assistant.answering.ranker import FEATURES, LinearRanker
-    from programme_assistant.assistant import build_embedder
-    from programme_assistant.config import Settings
-    from programme_assistant.retrieval.embeddings import model_id_of
 
-    settings = Settings(answer_ranker="hand", refusal_model="off")
-    embedding_model = model_id_of(build_embedder(settings))
+    settings, embedding_model = training_settings()
     if args.features and args.features.exists():
         questions = pickle.loads(args.features.read_bytes())
         log(f"training data read from {args.features}")

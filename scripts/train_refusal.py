@@ -64,16 +64,11 @@ def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshol
 
 
 def main(argv: list[str] | None = None) -> int:
+    from training_data import add_arguments, training_settings
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
-                        help="the folder holding clapnq-dev/ and pubmedqa-l/")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--max-wrong-refusals", type=float, default=0.05,
-                        help="share of answerable training questions (out of fold) the threshold may refuse")
-    parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
-    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument("--features", type=Path, help="keep the extracted features in this JSON file and reuse "
-                        "them on the next run")
+    add_arguments(parser, out=DEFAULT_OUT, c=1.0, max_wrong=0.05,
+                  max_wrong_help="share of answerable training questions (out of fold) the threshold may refuse")
     args = parser.parse_args(argv)
 
     from sklearn.linear_model import LogisticRegression
@@ -81,12 +76,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from programme_assistant.answering.answerability import QUESTION_FEATURES
     from programme_assistant.answering.ranker import LinearRanker
-    from programme_assistant.assistant import build_embedder
-    from programme_assistant.config import Settings
-    from programme_assistant.retrieval.embeddings import model_id_of
 
-    settings = Settings(answer_ranker="hand", refusal_model="off")
-    embedding_model = model_id_of(build_embedder(settings))
+    settings, embedding_model = training_settings()
     if args.features and args.features.exists():
         questions = [Question(**q) for q in json.loads(args.features.read_text())]
         log(f"features read from {args.features}")

@@ -10,6 +10,7 @@ hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py``
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import sys
 import tempfile
@@ -104,3 +105,27 @@ def training_questions(settings: Any, benchmarks_dir: Path) -> Iterator[Asked]:
         yield from clapnq_questions(settings, benchmarks_dir.resolve())
     else:
         log(f"no ClapNQ data under {benchmarks_dir}: the sample corpus alone")
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, out: Path, c: float, max_wrong: float,
+                  max_wrong_help: str) -> None:
+    """The options both training scripts take."""
+    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
+                        help="the folder holding clapnq-dev/ and pubmedqa-l/")
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--max-wrong-refusals", type=float, default=max_wrong, help=max_wrong_help)
+    parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
+    parser.add_argument("--C", type=float, default=c, help="inverse regularisation strength")
+    parser.add_argument("--features", type=Path, help="keep the extracted training data in this file and reuse "
+                        "it on the next run (it takes minutes to compute)")
+
+
+def training_settings() -> tuple[Any, str]:
+    """The settings the training questions are asked with (hand-set scores, no learned refusal), and the name of
+    the embedding model, which the written model records: it applies only with that model."""
+    from programme_assistant.assistant import build_embedder
+    from programme_assistant.config import Settings
+    from programme_assistant.retrieval.embeddings import model_id_of
+
+    settings = Settings(answer_ranker="hand", refusal_model="off")
+    return settings, model_id_of(build_embedder(settings))
