@@ -117,6 +117,18 @@ def test_a_file_of_another_format_is_emptied_and_the_setting_changes_it(tmp_path
     assert PassageIndex(path, cross_language=False).size == 0  # searchable text differs: rebuilt
 
 
+def test_another_lexicon_rebuilds_the_glosses(tmp_path, passages, monkeypatch):
+    from programme_assistant.retrieval import passages as module
+
+    path = tmp_path / "lexical.sqlite"
+    index = PassageIndex(path, cross_language=True)
+    index.apply([], passages)
+    index.close()
+    assert PassageIndex(path, cross_language=True).size == len(passages)
+    monkeypatch.setattr(module, "lexicon_digest", lambda: "another-lexicon")  # a new release, make lexicon
+    assert PassageIndex(path, cross_language=True).size == 0  # its glosses are stale: caught up from the store
+
+
 # --- with the store ------------------------------------------------------------------------------------
 
 

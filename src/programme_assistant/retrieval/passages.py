@@ -37,7 +37,7 @@ from programme_assistant.models import Filters, date_int, label_of
 from programme_assistant.retrieval.glossary import GlossaryEntry, parse_glossary
 from programme_assistant.retrieval.lexical import K1, B, Vocabulary
 from programme_assistant.retrieval.sources import document_words
-from programme_assistant.text.language import english_gloss
+from programme_assistant.text.language import english_gloss, lexicon_digest
 from programme_assistant.text.tokens import Tokenizer
 
 # Bump when the searchable text or the tokenizer changes: a file written by another version is rebuilt.
@@ -129,7 +129,9 @@ class PassageIndex:
         self._lock_file: Any = None
         self._lock_depth = 0
         self._staged: dict[str, StoredPassage | None] = {}  # chunk id -> passage to store, None to remove
-        fingerprint = json.dumps({"format": INDEX_FORMAT, "cross_language": cross_language})
+        # the searchable text of a passage in another language holds its gloss: another lexicon, another text
+        fingerprint = json.dumps({"format": INDEX_FORMAT, "cross_language": cross_language,
+                                  "lexicon": lexicon_digest() if cross_language else None})
         columns = [r[1] for r in self._db.execute("PRAGMA table_info(passages)")]
         # another format (its tables differ), another setting, or tables that are not this format's
         stale = self._get("fingerprint") != fingerprint or columns not in ([], _PASSAGE_COLUMNS)

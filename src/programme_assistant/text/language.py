@@ -15,6 +15,7 @@ the question and its gloss, and the extractive answerer scores sentences against
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
@@ -29,11 +30,22 @@ _WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
 MAX_PHRASE = 3
 
 
+def _lexicon_text() -> str:
+    return resources.files("programme_assistant.text").joinpath("data", LEXICON_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def lexicon_digest() -> str:
+    """A short digest of the lexicon: what an index holding glosses records, so that another lexicon (a new
+    release, ``make lexicon``) rebuilds the glosses instead of searching stale ones."""
+    return hashlib.sha256(_lexicon_text().encode("utf-8")).hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, dict[str, str]]:
     """language -> {folded word or phrase: English}."""
     out: dict[str, dict[str, str]] = {}
-    text = resources.files("programme_assistant.text").joinpath("data", LEXICON_FILE).read_text(encoding="utf-8")
+    text = _lexicon_text()
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
