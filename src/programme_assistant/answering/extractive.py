@@ -84,6 +84,7 @@ class Scoring:
     sentences: list[ScoredSentence]
     weights: dict[str, float]  # each word of the question -> its weight (how rare it is in the corpus)
     focus: QuestionFocus
+    english: str | None = None  # the question's English gloss, when it is in another language
 
 
 @dataclass
@@ -253,7 +254,7 @@ class ExtractiveAnswerer:
         cands = self.candidates(passages)
         english, focus = self._focus(question)
         if not cands:
-            return Scoring([], {}, focus)
+            return Scoring([], {}, focus, english)
         cfg = self.config
         q = np.asarray(self.embedder.embed_query(english or question), dtype=np.float32)
         # a candidate in another language is read (embedded and matched) by its English gloss too, so that an
@@ -303,7 +304,7 @@ class ExtractiveAnswerer:
             scored.append(ScoredSentence(cand.passage, doc_id, cand.text, row["sim"], row["lexical"], float(total),
                                          cand.kind, cand.block, row["signal"], cand.context, cand.order, row, held))
         scored.sort(key=lambda s: -s.score)
-        return Scoring(scored, weights, focus)
+        return Scoring(scored, weights, focus, english)
 
     # --- composing ------------------------------------------------------------------------------
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None,
@@ -319,9 +320,7 @@ class ExtractiveAnswerer:
         best = scored[0]
         if languages:
             language = languages[best.passage - 1]
-            same = [s for s in scored if languages[s.passage - 1] == language or s is best]
-            others = [s for s in scored if languages[s.passage - 1] != language and _differ(s, best)]
-            scored = sorted([*same, *others], key=lambda s: -s.score)
+            scored = [s for s in scored if languages[s.passage - 1] == language or _differ(s, best)]
             first = [s for s in first or [] if languages[s.passage - 1] == language]
         chosen = [best]
         length, count = len(best.text), _sentence_count(best.text)
@@ -394,7 +393,7 @@ class ExtractiveAnswerer:
                     "top_passage_dense": round(max((p.dense_score or 0.0) for p in passages), 4) if passages else 0.0}
         if best is None or best.score < self.config.refusal_threshold:
             return refusal_answer(question, passages, self.name, evidence)
-        absence = self._documented_absence(question, scored)
+        absence = self._documented_absence(question, scoring)
         if absence is not None:
             return self._absence_answer(question, absence, passages, evidence)
         unanswered = self.unanswered_probability(scoring, passages)
@@ -402,7 +401,7 @@ class ExtractiveAnswerer:
             evidence["unanswered_probability"] = round(unanswered, 4)
             if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
                 return refusal_answer(question, passages, self.name, {**evidence, "learned_refusal": 1.0})
-        unmet = self._unmet_requirement(question, scored, passages)
+        unmet = self._unmet_requirement(question, scoring, passages)
         if unmet:
             return refusal_answer(question, passages, self.name, {**evidence, unmet: 1.0})
         parts = question_parts(question)
@@ -412,25 +411,23 @@ class ExtractiveAnswerer:
         return Answer(question=question, text=resolved.text, citations=resolved.citations,
                       unsupported=resolved.unsupported, evidence=evidence, answerer=self.name)
 
-    def _unmet_requirement(self, question: str, scored: list[ScoredSentence],
-                           passages: list[RetrievedChunk]) -> str | None:
+    def _unmet_requirement(self, question: str, scoring: Scoring, passages: list[RetrievedChunk]) -> str | None:
         """The requirement a one-part question makes that no top candidate meets (``refusal.unmet_requirement``),
         or None."""
         cfg = self.config
         if cfg.requirement_window == 0:
             return None
-        english, focus = self._focus(question)
-        requirement = Requirement(question, english, focus, scored[:cfg.requirement_window],
+        requirement = Requirement(question, scoring.english, scoring.focus, scoring.sentences[:cfg.requirement_window],
                                   [p.date or "" for p in passages], [p.title for p in passages])
         return unmet_requirement(requirement, cfg.refusal_rules)
 
-    def _documented_absence(self, question: str, scored: list[ScoredSentence]) -> ScoredSentence | None:
+    def _documented_absence(self, question: str, scoring: Scoring) -> ScoredSentence | None:
         """A top candidate saying that what is asked for does not exist in the documents
         (``refusal.documented_absence``), or None."""
         cfg = self.config
         if "absence" not in cfg.refusal_rules:
             return None
-        return documented_absence(question, self._focus(question)[1], scored, cfg.absence_window, cfg.keep_ratio,
+        return documented_absence(question, scoring.focus, scoring.sentences, cfg.absence_window, cfg.keep_ratio,
                                   cfg.absence_min_lexical)
 
     def _absence_answer(self, question: str, absence: ScoredSentence, passages: list[RetrievedChunk],
