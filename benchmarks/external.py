@@ -166,6 +166,28 @@ def cache_key(data_files: list[Path], doc_ids: list[str], index_settings: dict[s
     return digest.hexdigest()[:16]
 
 
+def index_settings_of(settings: Any) -> dict[str, Any]:
+    """What the cached index depends on besides the documents: the model and the chunking."""
+    from programme_assistant.ingest.chunking import CHUNKER_VERSION
+
+    return {"model": Path(settings.resolved_model_path()).name, "chunk_size": settings.chunk_size,
+            "chunk_overlap": settings.chunk_overlap, "chunker": CHUNKER_VERSION}
+
+
+def prepare_corpus(data_dir: Path, docs: list[BenchDocument], base: Any,
+                   cache_dir: Path | None = None) -> tuple[Path, Any, int]:
+    """The cache folder for ``docs`` (keyed by the data files, the documents and ``index_settings_of(base)``),
+    its corpus folder written to hold exactly them, and ``base`` pointed at it (collection "external"). Returns
+    the folder, the settings and how many files were written. ``make train-ranker`` / ``train-refusal`` use it
+    too, so they ask over the very index this benchmark built."""
+    key = cache_key([data_dir / n / "documents.jsonl" for n in SETS], [doc_path(d) for d in docs],
+                    index_settings_of(base))
+    cache = (cache_dir or Path(tempfile.gettempdir()) / "programme-assistant-bench") / f"external-{key}"
+    settings = base.model_copy(update={"corpus_dir": cache / "corpus", "index_dir": cache / "index",
+                                       "collection": "external"})
+    return cache, settings, write_corpus(settings.corpus_dir, docs)
+
+
 # --- scoring ------------------------------------------------------------------------------------
 def distinct_docs(doc_ids: list[str]) -> list[str]:
     """Benchmark document ids in ranking order, each once."""
@@ -258,7 +280,6 @@ def log(message: str) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from programme_assistant.assistant import Assistant, build_embedder
     from programme_assistant.config import Settings
-    from programme_assistant.ingest.chunking import CHUNKER_VERSION
 
     data_dir = (args.data or default_data_dir()).resolve()
     docs: list[BenchDocument] = []
@@ -268,12 +289,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         docs += d
         questions += q
     base = Settings()
-    index_settings = {"model": Path(base.resolved_model_path()).name, "chunk_size": base.chunk_size,
-                      "chunk_overlap": base.chunk_overlap, "chunker": CHUNKER_VERSION}
-    key = cache_key([data_dir / n / "documents.jsonl" for n in SETS], [doc_path(d) for d in docs], index_settings)
-    cache = (args.cache_dir or Path(tempfile.gettempdir()) / "programme-assistant-bench") / f"external-{key}"
-    settings = Settings(corpus_dir=cache / "corpus", index_dir=cache / "index", collection="external")
-    written = write_corpus(settings.corpus_dir, docs)
+    cache, settings, written = prepare_corpus(data_dir, docs, base, args.cache_dir)
+    index_settings = index_settings_of(base)
     log(f"{len(docs)} documents, {len(questions)} questions; cache {cache} ({written} files written)")
 
     embedder = CachedEmbeddings(build_embedder(settings))

@@ -72,21 +72,14 @@ def sample_questions(settings: Any) -> Iterator[Asked]:
 def clapnq_questions(settings: Any, data_dir: Path) -> Iterator[Asked]:
     from benchmarks import external
     from programme_assistant.assistant import Assistant
-    from programme_assistant.ingest.chunking import CHUNKER_VERSION
 
     docs, questions = [], []
     for name in external.SETS:
         d, q = external.load_set(data_dir, name)
         docs += d
         questions += q
-    index_settings = {"model": Path(settings.resolved_model_path()).name, "chunk_size": settings.chunk_size,
-                      "chunk_overlap": settings.chunk_overlap, "chunker": CHUNKER_VERSION}
-    key = external.cache_key([data_dir / n / "documents.jsonl" for n in external.SETS],
-                             [external.doc_path(d) for d in docs], index_settings)
-    cache = Path(tempfile.gettempdir()) / "programme-assistant-bench" / f"external-{key}"
-    external.write_corpus(cache / "corpus", docs)
-    assistant = Assistant.from_settings(settings.model_copy(update={
-        "corpus_dir": cache / "corpus", "index_dir": cache / "index", "collection": "external"}))
+    cache, bench_settings, _ = external.prepare_corpus(data_dir, docs, settings)
+    assistant = Assistant.from_settings(bench_settings)
     log(f"ClapNQ index at {cache} (built on first use: a few minutes)")
     assistant.sync()
     chosen = [q for q in questions if q.set == "clapnq-dev" and is_train(q.id)]
