@@ -46,6 +46,7 @@ INDEX_FORMAT = 2
 # involved, so small flushes during a long first sync would rewrite the common words' postings again and again.
 FLUSH_PASSAGES = 2000
 _POSTING = np.dtype([("row", "<i4"), ("tf", "<u2"), ("length", "<u2")])
+_TABLES = ("passages", "postings", "documents", "glossary")  # the index's tables (SCHEMA), besides meta
 _SQL_PAGE = 500  # ids per "IN (...)" query, below SQLite's variable limit
 _PASSAGE_COLUMNS = ["row", "chunk_id", "doc_id", "doc_type", "language", "date_int", "chunk_index", "length", "terms",
                     "text", "meta"]
@@ -136,7 +137,7 @@ class PassageIndex:
         # another format (its tables differ), another setting, or tables that are not this format's
         stale = self._get("fingerprint") != fingerprint or columns not in ([], _PASSAGE_COLUMNS)
         if stale:
-            for table in ("passages", "postings", "documents", "glossary"):
+            for table in _TABLES:
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 - fixed names
         self._db.executescript(SCHEMA)
         if stale:
@@ -197,7 +198,7 @@ class PassageIndex:
                 self._db.execute("COMMIT")
 
     def _clear(self) -> None:
-        for table in ("passages", "postings", "documents", "glossary"):
+        for table in _TABLES:
             self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         for key in ("passages", "total_length", "store_state"):
             self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
