@@ -3,8 +3,11 @@
 
 Training questions, each labelled answerable or not (``training_data.py``: the sample corpus's golden, held-out
 and held-out 2 sets, and ClapNQ dev's training half, whose unanswerable questions come with passages on their
-topic), go through the product's own pipeline and are described by ``answerability.question_features``.
-Held-out 3, held-out 4 and the multilingual sets are never read: they are for evaluation.
+topic), go through the product's own pipeline and are described by ``answerability.question_features``. Each
+answerable one is also asked without the documents that answer it (``training_data.answer_removed``): what is
+left is on its topic but does not say what it asks, the kind of question hardest to refuse; those are labelled
+unanswerable (source ``<set>-removed``).
+Held-out 3, 4 and 5 and the multilingual sets are never read: they are for evaluation.
 
 A logistic regression (scikit-learn, balanced classes, sample-corpus questions weighted ``--sample-weight``) on
 standardised features. Five-fold stratified cross-validation gives out-of-fold probabilities; the threshold is
@@ -42,14 +45,15 @@ def log(message: str) -> None:
     print(f"[train-refusal] {message}", file=sys.stderr, flush=True)
 
 
-def collect(settings: object, benchmarks_dir: Path) -> list[Question]:
+def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
+            external_sets: tuple[str, ...] = ("clapnq-dev",)) -> list[Question]:
     from training_data import training_questions
 
     from programme_assistant.answering.answerability import question_features
 
     return [Question(q.source, q.qid, q.answerable,
                      question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages))
-            for q in training_questions(settings, benchmarks_dir)]
+            for q in training_questions(settings, benchmarks_dir, removed, external_sets)]
 
 
 def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshold: float) -> dict[str, dict]:
@@ -64,11 +68,16 @@ def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshol
 
 
 def main(argv: list[str] | None = None) -> int:
-    from training_data import add_arguments, training_settings
+    from training_data import TRAINING_SETS, add_arguments, training_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser, out=DEFAULT_OUT, c=1.0, max_wrong=0.05,
                   max_wrong_help="share of answerable training questions (out of fold) the threshold may refuse")
+    parser.add_argument("--no-removed", dest="removed", action="store_false",
+                        help="leave out the answer-removed questions (training_data.answer_removed)")
+    parser.add_argument("--pubmedqa", action="store_true",
+                        help="add PubMedQA-L's training half (measured worse: its easy questions set the threshold, "
+                             "and the sample corpus's wrong refusals double)")
     args = parser.parse_args(argv)
 
     from sklearn.linear_model import LogisticRegression
@@ -82,14 +91,16 @@ def main(argv: list[str] | None = None) -> int:
         questions = [Question(**q) for q in json.loads(args.features.read_text())]
         log(f"features read from {args.features}")
     else:
-        questions = collect(settings, args.clapnq)
+        questions = collect(settings, args.clapnq, args.removed,
+                            ("clapnq-dev", "pubmedqa-l") if args.pubmedqa else ("clapnq-dev",))
         if args.features:
             args.features.write_text(json.dumps([q.__dict__ for q in questions]))
 
+    questions = [q for q in questions if args.pubmedqa or not q.source.startswith("pubmedqa")]
     names = QUESTION_FEATURES
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
-    weight = np.array([1.0 if q.source == "clapnq" else args.sample_weight for q in questions])
+    weight = np.array([args.sample_weight if q.source.split("-")[0] in TRAINING_SETS else 1.0 for q in questions])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     xs = (x - mean) / scale
@@ -107,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(np.arange(len(y)))
     cv = refusal_rates(questions, oof, threshold)
     meta = {"trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "training": "ClapNQ dev (questions whose id hashes even) + evals/golden, heldout, heldout2; "
-                        "held-out 3, held-out 4 and the multilingual set unread",
+            "training": "ClapNQ dev (questions whose id hashes even) + evals/golden, heldout, heldout2, and each "
+                        "answerable one asked without its answering documents as unanswerable (-removed); "
+                        "held-out 3, 4, 5 and the multilingual sets unread",
+            "pubmedqa": args.pubmedqa, "removed": args.removed,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,
             "retrieval_mode": settings.retrieval_mode}

@@ -2,7 +2,7 @@
 hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py`` and ``train_refusal.py``.
 
 - The sample corpus (``corpus/``) with the golden, held-out and held-out 2 sets (``TRAINING_SETS``). Held-out 3,
-  held-out 4 and the multilingual sets are never read here: they are for evaluation.
+  4 and 5 and the multilingual sets are never read here: they are for evaluation.
 - ClapNQ dev (``../shared/benchmarks/clapnq-dev``), the half of its questions whose id hashes even (the odd half
   is for evaluation), over the index ``make bench-external`` builds (ClapNQ and PubMedQA documents together, kept
   in the system temp folder and built on first use in about five minutes).
@@ -53,7 +53,33 @@ def _ask(assistant: Any, question: str, history: list[str]) -> tuple[list, Any]:
     return passages, assistant.answerer.scoring(standalone, passages)
 
 
-def sample_questions(settings: Any) -> Iterator[Asked]:
+def _holds(text: str, facts: list[str], gold: list[str]) -> bool:
+    from programme_assistant.evaluation.cases import normalise
+
+    plain = normalise(text)
+    return any(normalise(f) in plain for f in facts if f.strip()) or any(
+        normalise(g)[:60] in plain for g in gold if g.strip())
+
+
+def answer_removed(assistant: Any, asked: Asked, question: str, history: list[str]) -> Asked | None:
+    """The same answerable question asked of the documents without the ones that answer it: retrieval goes three
+    times as deep, the answering documents are dropped and the usual number of passages is kept. What remains is
+    on the question's topic but does not say what it asks (the hardest kind of question to refuse), so it is
+    labelled unanswerable, unless a remaining passage still holds a required fact or gold sentence (then
+    ``None``)."""
+    if not asked.answerable or not asked.allowed_docs:
+        return None
+    standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])
+    k = assistant.search.k
+    passages = [p for p in assistant.search.search(standalone, k=3 * k)
+                if p.chunk.doc_id not in asked.allowed_docs][:k]
+    if not passages or any(_holds(p.chunk.text, asked.facts, asked.gold_sentences) for p in passages):
+        return None
+    return Asked(f"{asked.source}-removed", asked.qid, False, passages, assistant.answerer.scoring(standalone, passages),
+                 [], set(), [])
+
+
+def sample_questions(settings: Any, removed: bool = False) -> Iterator[Asked]:
     from programme_assistant.assistant import Assistant
     from programme_assistant.evaluation.cases import load_golden
 
@@ -64,12 +90,20 @@ def sample_questions(settings: Any) -> Iterator[Asked]:
             cases = load_golden(ROOT / "evals" / f"{name}.jsonl")
             for case in cases:
                 passages, scoring = _ask(assistant, case.question, case.history)
-                yield Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
-                            set(case.expected_doc_ids) | set(case.supporting_doc_ids), [])
+                asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
+                              set(case.expected_doc_ids) | set(case.supporting_doc_ids), [])
+                yield asked
+                if removed:
+                    negative = answer_removed(assistant, asked, case.question, case.history)
+                    if negative is not None:
+                        yield negative
             log(f"{name}: {len(cases)} cases")
 
 
-def clapnq_questions(settings: Any, data_dir: Path) -> Iterator[Asked]:
+def external_questions(settings: Any, data_dir: Path, removed: bool = False,
+                       sets: tuple[str, ...] = ("clapnq-dev",)) -> Iterator[Asked]:
+    """The training half (``is_train``) of the questions of the external ``sets`` (ClapNQ dev; PubMedQA-L, whose
+    questions are all answerable and have no gold sentences, only for the refusal), over their shared index."""
     from benchmarks import external
     from programme_assistant.assistant import Assistant
 
@@ -80,22 +114,32 @@ def clapnq_questions(settings: Any, data_dir: Path) -> Iterator[Asked]:
         questions += q
     cache, bench_settings, _ = external.prepare_corpus(data_dir, docs, settings)
     assistant = Assistant.from_settings(bench_settings)
-    log(f"ClapNQ index at {cache} (built on first use: a few minutes)")
+    log(f"ClapNQ/PubMedQA index at {cache} (built on first use: a few minutes)")
     assistant.sync()
-    chosen = [q for q in questions if q.set == "clapnq-dev" and is_train(q.id)]
-    for q in chosen:
-        passages, scoring = _ask(assistant, q.question, [])
-        yield Asked("clapnq", q.id, q.answerable, passages, scoring, [],
-                    {external.doc_path(external.BenchDocument(q.set, d, "", "")) for d in q.doc_ids},
-                    [s for s in q.extra.get("selected_sentences") or [] if s.strip()])
-    log(f"ClapNQ: {len(chosen)} training questions")
+    for set_name in sets:
+        source = set_name.split("-")[0]
+        chosen = [q for q in questions if q.set == set_name and is_train(q.id)]
+        for q in chosen:
+            passages, scoring = _ask(assistant, q.question, [])
+            asked = Asked(source, q.id, q.answerable, passages, scoring, [],
+                          {external.doc_path(external.BenchDocument(q.set, d, "", "")) for d in q.doc_ids},
+                          [s for s in q.extra.get("selected_sentences") or [] if s.strip()])
+            yield asked
+            if removed:
+                negative = answer_removed(assistant, asked, q.question, [])
+                if negative is not None:
+                    yield negative
+        log(f"{set_name}: {len(chosen)} training questions")
 
 
-def training_questions(settings: Any, benchmarks_dir: Path) -> Iterator[Asked]:
-    """The sample corpus's training sets, then ClapNQ's training half (when its data is there)."""
-    yield from sample_questions(settings)
+def training_questions(settings: Any, benchmarks_dir: Path, removed: bool = False,
+                       external_sets: tuple[str, ...] = ("clapnq-dev",)) -> Iterator[Asked]:
+    """The sample corpus's training sets, then ClapNQ's training half (when its data is there). ``removed``: each
+    answerable question is also asked without its answering documents (``answer_removed``), as an unanswerable
+    one."""
+    yield from sample_questions(settings, removed)
     if (benchmarks_dir / "clapnq-dev").is_dir():
-        yield from clapnq_questions(settings, benchmarks_dir.resolve())
+        yield from external_questions(settings, benchmarks_dir.resolve(), removed, external_sets)
     else:
         log(f"no ClapNQ data under {benchmarks_dir}: the sample corpus alone")
 

@@ -1,0 +1,66 @@
+"""Issue #16: the training data of the learned refusal (scripts/training_data.py): an answerable question asked
+without the documents that answer it becomes an unanswerable training question."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from test_answering import passage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from training_data import Asked, answer_removed, is_train  # noqa: E402
+
+
+class FakeSearch:
+    k = 2
+
+    def __init__(self, found: list) -> None:
+        self.found = found
+        self.asked_k: list[int | None] = []
+
+    def search(self, query: str, k: int | None = None) -> list:
+        self.asked_k.append(k)
+        return self.found[: k or self.k]
+
+
+def _assistant(found: list) -> SimpleNamespace:
+    return SimpleNamespace(rewriter=SimpleNamespace(rewrite=lambda q, history: q), search=FakeSearch(found),
+                           answerer=SimpleNamespace(scoring=lambda q, passages: ("scored", [p.chunk.doc_id
+                                                                                             for p in passages])))
+
+
+def _asked(facts: list[str], docs: set[str], answerable: bool = True, gold: list[str] | None = None) -> Asked:
+    return Asked("golden", "q1", answerable, [], None, facts, docs, gold or [])
+
+
+def test_the_answering_documents_are_dropped_and_the_question_becomes_unanswerable():
+    found = [passage(1, "Group A visited Aichi.", "answer.md"), passage(2, "The study visit had two groups.", "b.md"),
+             passage(3, "Groups travelled by train.", "c.md"), passage(4, "More on groups.", "d.md")]
+    assistant = _assistant(found)
+    negative = answer_removed(assistant, _asked(["Aichi"], {"answer.md"}), "Where did Group A go?", [])
+    assert negative is not None and not negative.answerable and negative.source == "golden-removed"
+    assert [p.chunk.doc_id for p in negative.passages] == ["b.md", "c.md"]  # the usual number, from deeper
+    assert assistant.search.asked_k == [6]
+    assert negative.scoring == ("scored", ["b.md", "c.md"])
+
+
+def test_no_negative_when_another_passage_still_holds_the_answer():
+    found = [passage(1, "Group A visited Aichi.", "answer.md"), passage(2, "Aichi welcomed Group A.", "b.md")]
+    assert answer_removed(_assistant(found), _asked(["Aichi"], {"answer.md"}), "Where did Group A go?", []) is None
+    gold = ["Aichi welcomed Group A on the first day of the visit"]
+    found[1] = passage(2, "Intro. Aichi welcomed Group A on the first day of the visit, with a tour.", "b.md")
+    assert answer_removed(_assistant(found), _asked([], {"answer.md"}, gold=gold), "Where?", []) is None
+
+
+def test_no_negative_from_an_unanswerable_question_or_when_nothing_is_left():
+    found = [passage(1, "Group A visited Aichi.", "answer.md")]
+    assert answer_removed(_assistant(found), _asked([], set(), answerable=False), "q", []) is None
+    assert answer_removed(_assistant(found), _asked(["Aichi"], {"answer.md"}), "q", []) is None
+
+
+def test_the_external_split_is_stable_and_about_half():
+    ids = [f"q{i}" for i in range(400)]
+    assert [is_train(i) for i in ids] == [is_train(i) for i in ids]
+    assert 150 < sum(map(is_train, ids)) < 250
