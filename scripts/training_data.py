@@ -75,8 +75,8 @@ def answer_removed(assistant: Any, asked: Asked, question: str, history: list[st
                 if p.chunk.doc_id not in asked.allowed_docs][:k]
     if not passages or any(_holds(p.chunk.text, asked.facts, asked.gold_sentences) for p in passages):
         return None
-    return Asked(f"{asked.source}-removed", asked.qid, False, passages, assistant.answerer.scoring(standalone, passages),
-                 [], set(), [])
+    scoring = assistant.answerer.scoring(standalone, passages)
+    return Asked(f"{asked.source}-removed", asked.qid, False, passages, scoring, [], set(), [])
 
 
 def sample_questions(settings: Any, removed: bool = False) -> Iterator[Asked]:
