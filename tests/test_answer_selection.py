@@ -211,3 +211,14 @@ def test_an_answer_does_not_mix_languages_and_says_when_it_quotes_another():
     answer = answerer.answer("When did the Japanese delegation visit Bilbao?", [spanish])
     assert answer.text.startswith("Source in Spanish. La delegación japonesa visitó Bilbao")
     assert answer.unsupported == []  # the lead-in is framing, not a claim to cite
+
+
+def test_numbers_that_name_an_item_are_not_a_disagreement():
+    from programme_assistant.answering.extractive import _differing_numbers
+
+    # action-item and webinar numbers name things; they are not counts or dates that could contradict
+    assert _differing_numbers("No.: 5; Action: plan the return visit", "No.: 3; Action: plan the return visit") \
+        == ([], [])
+    assert _differing_numbers("R2R webinar no. 5 on food tech", "R2R webinar no. 3 on food tech") == ([], [])
+    assert _differing_numbers("No.: 5; Action: the visit runs 13 to 19 November",
+                              "No.: 2; Action: the visit runs 14 to 18 November") == (["13", "19"], ["14", "18"])

@@ -62,6 +62,33 @@ def make_citation(number: int, passage: RetrievedChunk, start: int, end: int, su
     )
 
 
+def _clause_uses(sentence: str, valid: list[int]) -> dict[int, str]:
+    """"X gives 16 [1]; Y gives 24 [2].": a sentence whose clauses (split at semicolons) each end with their own
+    markers cites each passage for its clause, not for the whole sentence. {n: the clause citing n}, empty when
+    the sentence is not made that way."""
+    clauses = [c for c in re.split(r";\s+", sentence) if c.strip()]
+    if len(clauses) < 2:
+        return {}
+    uses: dict[int, str] = {}
+    for clause in clauses:
+        numbers = [int(r) for m in MARKER.finditer(clause) for r in re.findall(r"\d+", m.group())]
+        if not numbers:
+            return {}
+        for n in numbers:
+            if n in valid:
+                uses[n] = f"{uses[n]} {strip_markers(clause)}" if n in uses else strip_markers(clause)
+    return uses
+
+
+def _supported(claim: str, uses: dict[int, str], valid: list[int], passages: list[RetrievedChunk]) -> bool:
+    """A sentence is supported when one of its passages supports it, or, when its clauses cite passages of their
+    own (``_clause_uses``), when every clause is supported by its passage."""
+    if uses:
+        return all(best_supporting_sentence(clause, passages[n - 1])[2] >= SUPPORT_THRESHOLD
+                   for n, clause in uses.items())
+    return max(best_supporting_sentence(claim, passages[n - 1])[2] for n in valid) >= SUPPORT_THRESHOLD
+
+
 def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
     """Map the ``[n]`` markers of ``text`` to ``passages[n-1]``; see the module docstring."""
     # "claim. [1] Next" -> "claim [1]. Next": a marker after the full stop belongs to the sentence before it
@@ -87,15 +114,14 @@ def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
                 n = int(raw)
                 if 1 <= n <= len(passages) and n not in valid:
                     valid.append(n)
-        supports = []
+        uses = _clause_uses(sentence, valid)
         for n in valid:
-            start, end, support = best_supporting_sentence(claim, passages[n - 1])
-            supports.append(support)
+            start, end, support = best_supporting_sentence(uses.get(n, claim), passages[n - 1])
             if n not in renumber:
                 renumber[n] = len(renumber) + 1
             if n not in citations or support > citations[n].support:  # quote the use it supports best
                 citations[n] = make_citation(renumber[n], passages[n - 1], start, end, support)
-        if valid and claim and max(supports) < SUPPORT_THRESHOLD:
+        if valid and claim and not _supported(claim, uses, valid, passages):
             unsupported.append(claim)
 
         def rewrite(m: re.Match[str], valid: list[int] = valid) -> str:

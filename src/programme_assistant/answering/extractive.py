@@ -38,6 +38,8 @@ from programme_assistant.text.sentences import content_words, question_parts, se
 from programme_assistant.text.tokens import Tokenizer
 
 _NUMBERISH = re.compile(r"\b\d[\d,.\-–]*\b")
+# A number that names an item rather than counting or dating something: "No.: 5", "no. 3", "#2", "item 4"
+_IDENTIFIER_BEFORE = re.compile(r"(?:\bno\.?|\bnos\.?|\bnr\.?|\bnumber|\bitem|\bnº|#)\s*[:.]?\s*$", re.IGNORECASE)
 # A sentence about the document itself ("This report summarises ...", "It lists what the strand did ..."): it
 # says what the document covers, which answers a question about the document but rarely one about the programme.
 _SELF_REFERENCE = re.compile(
@@ -481,10 +483,13 @@ def _short_title(title: str) -> str:
 
 def _numbers(text: str) -> dict[str, tuple[str, str]]:
     """Each number of ``text`` with its kind: its shape and the word after it ("19 November" -> ("dd",
-    "november")). Clock times are left out and dashes of all kinds are alike."""
+    "november")). Clock times and numbers that name an item ("No.: 5", "webinar no. 3") are left out, and
+    dashes of all kinds are alike."""
     text = _CLOCK.sub(" ", text)
     out: dict[str, tuple[str, str]] = {}
     for m in _NUMBERISH.finditer(text):
+        if _IDENTIFIER_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
+            continue
         following = re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
         number = m.group().replace("–", "-").replace("—", "-").strip(".,-")
         out.setdefault(number, (_shape(number), following.group(1).lower() if following else ""))
