@@ -222,12 +222,27 @@ def _mean(rows: list[dict[str, Any]], key: str) -> float | None:
     return round(statistics.mean(values), 3) if values else None
 
 
+def training_half(question_id: str) -> bool:
+    """The half of a set's questions (id hashing even) that ``make train-ranker`` / ``make train-refusal`` may
+    learn from; the other half is reported on its own (``HELD_OUT``)."""
+    return int(hashlib.sha256(question_id.encode()).hexdigest(), 16) % 2 == 0
+
+
+HELD_OUT = " held-out half"
+
+
 def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
     """{set: {mode: metrics}}: retrieval means over questions with gold documents, answer overlap over the
-    answerable ones (a refusal scores 0), refusal rates over the unanswerable and the answerable ones."""
+    answerable ones (a refusal scores 0), refusal rates over the unanswerable and the answerable ones; each set
+    also as ``<set> held-out half``, the questions the learned models were not trained on."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: SETS.index(r["set"]) if r["set"] in SETS else len(SETS)):
         groups[(r["set"], r["mode"])].append(r)  # sets in SETS order, modes in the order they were run
+    for r in [r for r in rows if not training_half(r["id"])]:
+        groups[(r["set"] + HELD_OUT, r["mode"])].append(r)
+    groups = dict(sorted(groups.items(), key=lambda kv: (SETS.index(kv[0][0].removesuffix(HELD_OUT))
+                                                         if kv[0][0].removesuffix(HELD_OUT) in SETS else len(SETS),
+                                                         kv[0][0].endswith(HELD_OUT))))
     out: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for (name, mode), rs in groups.items():
         answerable = [r for r in rs if r["answerable"]]

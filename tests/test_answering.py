@@ -173,6 +173,10 @@ def test_question_analysis():
     assert analyse("People keep mentioning KICK. What is it?").term == "KICK"
     assert analyse("What does S3 stand for in these documents?").term == "S3"
     assert analyse("What does that acronym stand for?").term is None
+    # the term of a question of several parts is in its first part; a plural of common words asks "which"
+    assert analyse("What is Keihanna and why does it matter?").term == "Keihanna"
+    assert analyse("What were the 2023 webinars?").term is None
+    assert analyse("What are the SDGs?").term == "SDGs" and analyse("What is open pairing?").term == "open pairing"
     fee = analyse("Was there a fee to sign up?")
     assert fee.expects == "money" and fee.yes_no
     assert not analyse("Can you summarise the clauses of the memorandum?").yes_no  # a request

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS
-from programme_assistant.text.sentences import STOPWORDS, content_words, fold
+from programme_assistant.text.sentences import PART_BREAK, STOPWORDS, content_words, fold
 
 _MONTHS = "|".join(m.lower() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
@@ -85,10 +85,15 @@ def analyse(question: str) -> QuestionFocus:
     folded = fold(question)
     first_clause = folded.split(",")[0] if len(folded) > 80 else folded
     term = None
-    m = _DEFINITION.search(question.strip())
+    # "What is Keihanna and why does it matter?": the term is in the first part of a question of several
+    first_part = PART_BREAK.split(question.strip())[0].strip()
+    m = _DEFINITION.search(first_part)
     if m:
         raw = next(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
         raw = re.sub(r"\s+(short for|an? (abbreviation|acronym)( of| for)?)$", "", raw.strip(" \"'“”‘’"))
+        if m.group("a") and re.match(r"(?:what|who)\s+(?:are|were)\b", m.group().lower().split(". ")[-1]) \
+                and not re.search(r"[A-Z\"“‘']", raw):
+            raw = ""  # "What were the 2023 webinars?": a plural of common words asks which, not what it means
         if re.match(r"(that|this|these|those|its|their)\b", raw, re.IGNORECASE):
             raw = ""  # "What does that acronym stand for?": the term is in the conversation, not here
         elif _PRONOUN.match(raw):  # "People keep mentioning KICK. What is it?": the name said before

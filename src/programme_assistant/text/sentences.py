@@ -79,7 +79,7 @@ def content_words(text: str) -> list[str]:
 
 
 _CLAUSE_START = r"(?:when|where|which|who|whom|what|why|how|did|does|do|was|were|is|are|has|have|had)\b"
-_PART_BREAK = re.compile(rf"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?={_CLAUSE_START})", re.IGNORECASE)
+PART_BREAK = re.compile(rf"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?={_CLAUSE_START})", re.IGNORECASE)
 
 
 def question_parts(question: str) -> list[str]:
@@ -93,7 +93,7 @@ def question_parts(question: str) -> list[str]:
         if not sentence.rstrip().endswith("?"):
             carry = f"{carry} {sentence}".strip()
             continue
-        pieces = [p.strip() for p in _PART_BREAK.split(sentence) if p and p.strip()]
+        pieces = [p.strip() for p in PART_BREAK.split(sentence) if p and p.strip()]
         if carry and pieces:
             pieces[0] = f"{carry} {pieces[0]}"
             carry = ""
