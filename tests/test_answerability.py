@@ -4,6 +4,7 @@ model, the check of a model file, and the answerer refusing what the model judge
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -109,3 +110,20 @@ def test_the_learned_refusal_applies_only_with_the_model_it_was_trained_with(fak
     # trained on hybrid retrieval's scores: BM25-only search has no dense scores, dense-only no BM25 ones
     assert build_refusal_model(Settings(retrieval_mode="bm25"), SameName()) is None
     assert build_refusal_model(Settings(retrieval_mode="dense"), SameName()) is None
+
+
+@pytest.mark.slow
+def test_every_welcome_panel_question_of_the_sample_corpus_is_answered(tmp_path):
+    """The welcome panel offers the corpus's own FAQ headings: each is answered, or refused with the documents'
+    statement that the thing is not there, never refused by the learned model (the real model and corpus)."""
+    from programme_assistant.assistant import Assistant
+
+    root = Path(__file__).resolve().parents[1]
+    assistant = Assistant.from_settings(Settings(corpus_dir=root / "corpus", index_dir=tmp_path / "index"))
+    assistant.sync()
+    starters = assistant.starter_questions(count=20)
+    assert len(starters) >= 8
+    for question in starters:
+        answer = assistant.ask(question)
+        assert not answer.evidence.get("learned_refusal"), (question, answer.evidence)
+        assert not answer.refused or answer.evidence.get("documented_absence"), (question, answer.text)
