@@ -46,14 +46,14 @@ def log(message: str) -> None:
 
 
 def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
-            external_sets: tuple[str, ...] = ("clapnq-dev",)) -> list[Question]:
+            external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False) -> list[Question]:
     from training_data import training_questions
 
     from programme_assistant.answering.answerability import question_features
 
     return [Question(q.source, q.qid, q.answerable,
                      question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages))
-            for q in training_questions(settings, benchmarks_dir, removed, external_sets)]
+            for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut)]
 
 
 def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshold: float) -> dict[str, dict]:
@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
                   max_wrong_help="share of answerable training questions (out of fold) the threshold may refuse")
     parser.add_argument("--no-removed", dest="removed", action="store_false",
                         help="leave out the answer-removed questions (training_data.answer_removed)")
+    parser.add_argument("--cut", action="store_true",
+                        help="add answer-cut questions (training_data.answer_cut; measured worse: the features do not "
+                             "see a missing sentence, and golden refusals fall)")
     parser.add_argument("--pubmedqa", action="store_true",
                         help="add PubMedQA-L's training half (measured worse: its easy questions set the threshold, "
                              "and the sample corpus's wrong refusals double)")
@@ -92,11 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         log(f"features read from {args.features}")
     else:
         questions = collect(settings, args.clapnq, args.removed,
-                            ("clapnq-dev", "pubmedqa-l") if args.pubmedqa else ("clapnq-dev",))
+                            ("clapnq-dev", "pubmedqa-l") if args.pubmedqa else ("clapnq-dev",), args.cut)
         if args.features:
             args.features.write_text(json.dumps([q.__dict__ for q in questions]))
 
-    questions = [q for q in questions if args.pubmedqa or not q.source.startswith("pubmedqa")]
+    questions = [q for q in questions if (args.pubmedqa or not q.source.startswith("pubmedqa"))
+                 and (args.cut or not q.source.endswith("-cut"))]
     names = QUESTION_FEATURES
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
@@ -121,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             "training": "ClapNQ dev (questions whose id hashes even) + evals/golden, heldout, heldout2, and each "
                         "answerable one asked without its answering documents as unanswerable (-removed); "
                         "held-out 3, 4, 5 and the multilingual sets unread",
-            "pubmedqa": args.pubmedqa, "removed": args.removed,
+            "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,
             "retrieval_mode": settings.retrieval_mode}

@@ -80,7 +80,51 @@ def answer_removed(assistant: Any, asked: Asked, question: str, history: list[st
     return Asked(f"{asked.source}-removed", asked.qid, False, passages, scoring, [], set(), [])
 
 
-def sample_questions(settings: Any, removed: bool = False) -> Iterator[Asked]:
+def _answers(sentence: str, facts: list[str], gold: list[str]) -> bool:
+    """The sentence holds a required fact or is (part of) a gold sentence."""
+    from programme_assistant.evaluation.cases import normalise
+
+    plain = normalise(sentence)
+    return _holds(sentence, facts, gold) or any(
+        len(plain) >= 20 and (plain in normalise(g) or normalise(g)[:60] in plain) for g in gold if g.strip())
+
+
+def answer_cut(assistant: Any, asked: Asked, question: str, history: list[str]) -> Asked | None:
+    """The same answerable question asked of its own passages with the sentences that answer it cut out: the
+    passages are still the right ones, on the very topic, but no longer say the thing asked for (a name, a date,
+    a number the documents never give). Labelled unanswerable; ``None`` when no sentence was cut, or a fact is
+    still there (in a sentence the splitter did not separate)."""
+    from dataclasses import replace
+
+    from programme_assistant.text.sentences import sentence_spans
+
+    if not asked.answerable or not (asked.facts or asked.gold_sentences) or not asked.passages:
+        return None
+    cut, changed = [], False
+    for p in asked.passages:
+        text = p.chunk.text
+        kept = [text[a:b] for a, b in sentence_spans(text)
+                if not _answers(text[a:b], asked.facts, asked.gold_sentences)]
+        changed = changed or len(kept) < len(sentence_spans(text))
+        if kept:
+            cut.append(replace(p, chunk=replace(p.chunk, text="\n".join(kept))))
+    if not changed or not cut or any(_holds(p.chunk.text, asked.facts, asked.gold_sentences) for p in cut):
+        return None
+    standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])
+    return Asked(f"{asked.source}-cut", asked.qid, False, cut, assistant.answerer.scoring(standalone, cut), [],
+                 set(), [])
+
+
+def negatives(assistant: Any, asked: Asked, question: str, history: list[str], cut: bool = False) -> Iterator[Asked]:
+    """The unanswerable training questions made from an answerable one: ``answer_removed``, and with ``cut``
+    ``answer_cut``."""
+    for make in (answer_removed, answer_cut) if cut else (answer_removed,):
+        negative = make(assistant, asked, question, history)
+        if negative is not None:
+            yield negative
+
+
+def sample_questions(settings: Any, removed: bool = False, cut: bool = False) -> Iterator[Asked]:
     from programme_assistant.assistant import Assistant
     from programme_assistant.evaluation.cases import load_golden
 
@@ -95,14 +139,12 @@ def sample_questions(settings: Any, removed: bool = False) -> Iterator[Asked]:
                               set(case.expected_doc_ids) | set(case.supporting_doc_ids), [])
                 yield asked
                 if removed:
-                    negative = answer_removed(assistant, asked, case.question, case.history)
-                    if negative is not None:
-                        yield negative
+                    yield from negatives(assistant, asked, case.question, case.history, cut)
             log(f"{name}: {len(cases)} cases")
 
 
 def external_questions(settings: Any, data_dir: Path, removed: bool = False,
-                       sets: tuple[str, ...] = ("clapnq-dev",)) -> Iterator[Asked]:
+                       sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False) -> Iterator[Asked]:
     """The training half (``is_train``) of the questions of the external ``sets`` (ClapNQ dev; PubMedQA-L, whose
     questions are all answerable and have no gold sentences, only for the refusal), over their shared index."""
     from benchmarks import external
@@ -127,20 +169,18 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
                           [s for s in q.extra.get("selected_sentences") or [] if s.strip()])
             yield asked
             if removed:
-                negative = answer_removed(assistant, asked, q.question, [])
-                if negative is not None:
-                    yield negative
+                yield from negatives(assistant, asked, q.question, [], cut)
         log(f"{set_name}: {len(chosen)} training questions")
 
 
 def training_questions(settings: Any, benchmarks_dir: Path, removed: bool = False,
-                       external_sets: tuple[str, ...] = ("clapnq-dev",)) -> Iterator[Asked]:
+                       external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False) -> Iterator[Asked]:
     """The sample corpus's training sets, then ClapNQ's training half (when its data is there). ``removed``: each
     answerable question is also asked without its answering documents (``answer_removed``), as an unanswerable
-    one."""
-    yield from sample_questions(settings, removed)
+    one; with ``cut`` also of its own passages without the sentences that answer it (``answer_cut``)."""
+    yield from sample_questions(settings, removed, cut)
     if (benchmarks_dir / "clapnq-dev").is_dir():
-        yield from external_questions(settings, benchmarks_dir.resolve(), removed, external_sets)
+        yield from external_questions(settings, benchmarks_dir.resolve(), removed, external_sets, cut)
     else:
         log(f"no ClapNQ data under {benchmarks_dir}: the sample corpus alone")
 

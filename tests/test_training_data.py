@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from test_answering import passage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from training_data import Asked, answer_removed, is_train  # noqa: E402
+from training_data import Asked, answer_cut, answer_removed, is_train, negatives  # noqa: E402
 
 
 class FakeSearch:
@@ -31,8 +31,9 @@ def _assistant(found: list) -> SimpleNamespace:
                                                                                              for p in passages])))
 
 
-def _asked(facts: list[str], docs: set[str], answerable: bool = True, gold: list[str] | None = None) -> Asked:
-    return Asked("golden", "q1", answerable, [], None, facts, docs, gold or [])
+def _asked(facts: list[str], docs: set[str], answerable: bool = True, gold: list[str] | None = None,
+           passages: list | None = None) -> Asked:
+    return Asked("golden", "q1", answerable, passages or [], None, facts, docs, gold or [])
 
 
 def test_the_answering_documents_are_dropped_and_the_question_becomes_unanswerable():
@@ -64,3 +65,33 @@ def test_the_external_split_is_stable_and_about_half():
     ids = [f"q{i}" for i in range(400)]
     assert [is_train(i) for i in ids] == [is_train(i) for i in ids]
     assert 150 < sum(map(is_train, ids)) < 250
+
+
+def test_the_sentences_that_answer_are_cut_from_the_passages():
+    found = [passage(1, "Webinar no. 3 was on start-ups. It was opened by Ambassador Jean Dupont. Slides followed.",
+                     "answer.md"), passage(2, "The webinar series ran in 2023.", "b.md")]
+    asked = _asked(["Jean Dupont"], {"answer.md"}, passages=found)
+    negative = answer_cut(_assistant([]), asked, "Who opened webinar no. 3?", [])
+    assert negative is not None and not negative.answerable and negative.source == "golden-cut"
+    assert [p.chunk.text for p in negative.passages] == ["Webinar no. 3 was on start-ups.\nSlides followed.",
+                                                         "The webinar series ran in 2023."]
+    assert negative.scoring == ("scored", ["answer.md", "b.md"])
+    assert found[0].chunk.text.startswith("Webinar no. 3 was on start-ups. It was")  # the originals untouched
+
+
+def test_a_gold_sentence_is_cut_and_nothing_is_made_when_nothing_answers():
+    gold = ["The summit was held in Kyoto in 2023."]
+    found = [passage(1, "The summit was held in Kyoto in 2023. Delegates came from six regions.", "a.md")]
+    negative = answer_cut(_assistant([]), _asked([], {"a.md"}, gold=gold, passages=found), "Where?", [])
+    assert negative is not None and [p.chunk.text for p in negative.passages] == ["Delegates came from six regions."]
+    unrelated = _asked(["Osaka"], {"a.md"}, passages=found)
+    assert answer_cut(_assistant([]), unrelated, "Where?", []) is None
+    assert answer_cut(_assistant([]), _asked([], set(), answerable=False, passages=found), "q", []) is None
+
+
+def test_both_kinds_of_negative_come_from_one_answerable_question():
+    found = [passage(1, "Group A visited Aichi. It rained.", "answer.md"), passage(2, "Two groups travelled.", "b.md"),
+             passage(3, "Groups went by train.", "c.md")]
+    asked = _asked(["Aichi"], {"answer.md"}, passages=found[:2])
+    assert [n.source for n in negatives(_assistant(found), asked, "Where did Group A go?", [], cut=True)] == [
+        "golden-removed", "golden-cut"]
