@@ -414,3 +414,16 @@ def test_a_sentence_citing_each_clause_is_checked_clause_by_clause():
     wrong = resolve("The sources differ: Title 1 gives 24 people travelling [1]; Title 2 gives 16 delegates [2].", ps)
     assert wrong.unsupported  # each clause checked against its own passage, not the other's
     assert resolve("Cats fly [1]; dogs swim [2].", ps).unsupported == ["Cats fly; dogs swim."]
+
+
+def test_a_heading_glued_to_the_end_of_a_list_item_is_not_part_of_it():
+    # a PDF's text layer runs the next section's numbered heading into the last item of a list
+    text = ("Webinars:\n- Food tech, 24 May 2023. Speakers came from SEMMARIS and AZTI.\n"
+            "- Advanced air mobility, 28 September 2023. Speakers came from the Commission. "
+            "9. Agreements and cooperation links\n")
+    items = [c.text for c in passage_candidates(1, text) if c.kind == "item"]
+    assert items[-1] == "Advanced air mobility, 28 September 2023. Speakers came from the Commission."
+    assert not any("Agreements" in c.text for c in passage_candidates(1, text))
+    kept = passage_candidates(1, "- Group A visited Aichi. Group B visited Osaka\n- The visit ended on time. 9.\n")
+    assert [c.text for c in kept if c.kind == "item"] == ["Group A visited Aichi. Group B visited Osaka.",
+                                                          "The visit ended on time."]

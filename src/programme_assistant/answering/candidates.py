@@ -107,7 +107,7 @@ class _Builder:
         return " ".join(p for p in (self.heading, self.intro) if p)
 
     def add(self, text: str, kind: str, context: str | None = None) -> None:
-        text = text.strip()
+        text = _without_trailing_title(text.strip())
         if text.endswith("?") or (kind == "list" and text.count("?") >= 2):
             return  # a question asks; it does not answer
         if not (self.limits.min_chars <= len(text) <= self.limits.max_chars):
@@ -176,6 +176,7 @@ class _Builder:
             text, kind = _join_field(field.group(1), field.group(2)), "field"
         else:
             text, kind = _clean(body), "item"
+        text = _without_trailing_title(text)
         text = _with_stop(text) if kind == "field" or not text.endswith(":") else text
         if text.endswith(":"):  # a nested list's introduction
             self.close_block()
@@ -212,6 +213,24 @@ class _Builder:
             self.add(shown, "sentence")
             self.previous_sentence = sentence
         self.block += 1
+
+
+_BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?$")
+_TITLE_FRAGMENT = re.compile(r"^[A-Z][^.!?…;:]*$")
+
+
+def _without_trailing_title(text: str) -> str:
+    """A statement without the numbered heading that extraction glued to its end ("... focus sectors. 9.
+    Agreements and cooperation links": the next section's heading, run into the paragraph by a PDF's text
+    layer): a trailing bare number, or a bare number and the short unpunctuated title after it, are cut."""
+    spans = sentence_spans(text)
+    pieces = [text[a:b] for a, b in spans]
+    if len(pieces) > 2 and _BARE_NUMBER.match(pieces[-2]) and _TITLE_FRAGMENT.match(pieces[-1]) \
+            and len(pieces[-1].split()) <= 8:
+        return text[:spans[-3][1]]
+    if len(pieces) > 1 and _BARE_NUMBER.match(pieces[-1]):
+        return text[:spans[-2][1]]
+    return text
 
 
 def passage_candidates(passage: int, text: str, heading: str = "",
