@@ -177,6 +177,11 @@ def test_question_analysis():
     assert analyse("What is Keihanna and why does it matter?").term == "Keihanna"
     assert analyse("What were the 2023 webinars?").term is None
     assert analyse("What are the SDGs?").term == "SDGs" and analyse("What is open pairing?").term == "open pairing"
+    # something of a thing is asked about, not what a term means; a name with "of" stays a term
+    assert analyse("What was EURADA's job in the R2R cooperation?").term is None
+    assert analyse("What is the role of Casa Asia?").term is None
+    assert analyse("What is Article 25 of the SPA?").term == "Article 25 of the SPA"
+    assert analyse('What does "city-to-city strand" mean?').term == "city-to-city strand"
     fee = analyse("Was there a fee to sign up?")
     assert fee.expects == "money" and fee.yes_no
     assert not analyse("Can you summarise the clauses of the memorandum?").yes_no  # a request

@@ -74,6 +74,22 @@ _NAME = re.compile(r"\b(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)\b")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,9}\b")
 
 
+# a possessive or a preposition: "EURADA's job", "role of Casa Asia", "agreement with Kyoto"
+_RELATION = re.compile(r"['’]s\b|\b(?:in|of|for|at|on|with|during|between|from|to|about|by|after|before)\b",
+                       re.IGNORECASE)
+
+
+def _quoted(term: str, question: str) -> bool:
+    return bool(re.search(rf"[\"“‘']{re.escape(term)}[\"”’']", question))
+
+
+def _is_proper_name(term: str) -> bool:
+    """"Ministry of Land", "Region of Kyoto": every word but the small ones capitalised."""
+    words = [w for w in re.findall(r"[\w'’-]+", term) if w.lower() not in STOPWORDS]
+    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words) and "'s" not in term \
+        and "’s" not in term
+
+
 @dataclass(frozen=True)
 class QuestionFocus:
     expects: str  # email, phone, time, duration, money, date, count, place, name, yesno or "" (anything)
@@ -94,6 +110,9 @@ def analyse(question: str) -> QuestionFocus:
         if m.group("a") and re.match(r"(?:what|who)\s+(?:are|were)\b", m.group().lower().split(". ")[-1]) \
                 and not re.search(r"[A-Z\"“‘']", raw):
             raw = ""  # "What were the 2023 webinars?": a plural of common words asks which, not what it means
+        if raw and _RELATION.search(raw) and not _quoted(raw, question) and not _is_proper_name(raw):
+            raw = ""  # "What was EURADA's job in the cooperation?", "What is the role of Casa Asia?": asks about
+            # something of a thing, not what a term means
         if re.match(r"(that|this|these|those|its|their)\b", raw, re.IGNORECASE):
             raw = ""  # "What does that acronym stand for?": the term is in the conversation, not here
         elif _PRONOUN.match(raw):  # "People keep mentioning KICK. What is it?": the name said before
