@@ -222,3 +222,21 @@ def test_numbers_that_name_an_item_are_not_a_disagreement():
     assert _differing_numbers("R2R webinar no. 5 on food tech", "R2R webinar no. 3 on food tech") == ([], [])
     assert _differing_numbers("No.: 5; Action: the visit runs 13 to 19 November",
                               "No.: 2; Action: the visit runs 14 to 18 November") == (["13", "19"], ["14", "18"])
+
+
+def test_an_faq_entry_asking_the_question_is_the_whole_answer():
+    from programme_assistant.models import Chunk, RetrievedChunk
+
+    text = "Start-ups (26 April), hydrogen (27 April) and food tech (24 May)."
+    faq = RetrievedChunk(chunk=Chunk("f1", "guides/faq.md", text, 0, len(text), 0,
+                                     ("FAQ", "What were the 2023 webinars?")),
+                         title="FAQ", date="2025-11-20", doc_type="faq", language="en", source_path="-")
+    others = [passage(2, "Late May 2023: a webinar on food tech is planned for the 2023 webinars series."),
+              passage(3, "More 2023 webinars are planned: the 2023 webinars continue in the autumn.")]
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0))
+    answer = answerer.answer("What were the 2023 webinars?", [*others, faq])
+    assert answer.text == "Start-ups (26 April), hydrogen (27 April) and food tech (24 May) [1]."
+    assert [c.doc_id for c in answer.citations] == ["guides/faq.md"]
+    # another question: the FAQ entry is one candidate among others
+    mixed = answerer.answer("Which webinars are planned for the autumn?", [*others, faq])
+    assert "autumn" in mixed.text

@@ -174,3 +174,22 @@ def test_passages_in_other_languages_are_searched_by_their_english_gloss_too(ind
     assert docs(search(indexed, mode="bm25").search(question))[0] == "news/2023-06-12-nota.md"
     assert docs(search(indexed, mode="bm25", cross_language=False).search(question))[:1] != [
         "news/2023-06-12-nota.md"]
+
+
+def test_a_question_an_faq_asks_in_the_same_words_gets_its_entry_first(settings, corpus, fake_embedder):
+    write_md(corpus, "guides/faq.md", "FAQ", [
+        "## Frequently asked questions", "### What were the 2023 webinars?",
+        "Start-ups (26 April), hydrogen (27 April) and food tech (24 May).",
+        "### Who ran the helpdesk?", "EURADA ran it."], type="faq")
+    for i in range(8):
+        write_md(corpus, f"news/webinar-{i}.md", f"Webinar {i}", [
+            f"The 2023 webinars continue: webinar {i} on topic {i} is planned, and more 2023 webinars follow."])
+    sync = make_sync(settings, fake_embedder)
+    sync.sync(corpus)
+    hs = search(sync)
+    for question in ("What were the 2023 webinars?", "what were the 2023 webinars", "Which were the webinars of 2023?"):
+        first = hs.search(question)[0]
+        assert first.chunk.doc_id == "guides/faq.md" and "26 April" in first.chunk.text, question
+    found = [r.chunk.chunk_id for r in hs.search("What were the 2023 webinars?")]
+    assert len(set(found)) == len(found) and 1 < len(found) <= hs.k  # the others follow, none twice
+    assert hs.search("What were the 2023 webinars?", Filters(doc_types=("news",)))[0].chunk.doc_id != "guides/faq.md"

@@ -34,7 +34,13 @@ from programme_assistant.answering.ranker import LinearRanker, add_relative_feat
 from programme_assistant.answering.refusal import Requirement, documented_absence, states_absence, unmet_requirement
 from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.text.language import detect_language, english_gloss, to_english
-from programme_assistant.text.sentences import content_words, question_parts, sentence_spans
+from programme_assistant.text.sentences import (
+    content_words,
+    question_parts,
+    question_words,
+    same_question,
+    sentence_spans,
+)
 from programme_assistant.text.tokens import Tokenizer
 
 _NUMBERISH = re.compile(r"\b\d[\d,.\-–]*\b")
@@ -130,6 +136,9 @@ class ExtractiveConfig:
     # Extra weight, for "What is X?" / "What does X stand for?", of a candidate that defines X ("X — ...",
     # "X (...)", "X is ..."): the question's embedding says little about which sentence defines the term.
     definition_weight: float = 0.15
+    # Extra weight of a candidate under an FAQ heading that asks the question itself ("What were the 2023
+    # webinars?"): the documents' own answer to it, whose words need not repeat the question's. Decisive.
+    faq_weight: float = 1.0
     # Weight of the heading / list introduction in lexical coverage: it tells what a short line is about,
     # but the line itself is what the answer shows.
     context_weight: float = 0.5
@@ -280,13 +289,17 @@ class ExtractiveAnswerer:
         rows: list[dict[str, float]] = []
         hand: list[float] = []
         matched = [frozenset(q_terms & terms) for terms in cand_terms]
+        asked = question_words(question)
         for cand, sim, raw, terms, ctx in zip(cands, sims, plain, cand_terms, ctx_terms, strict=True):
             found = sum(weights[t] for t in q_terms & terms)
             in_text = found / total_weight if q_terms else 0.0
             found += cfg.context_weight * sum(weights[t] for t in (q_terms & ctx) - terms)
             lexical = found / total_weight if q_terms else 0.0
             signal = answer_signal(focus, cand.text, question)
-            defining = cfg.definition_weight if focus.term and signal == 1.0 else 0.0
+            # defines the term asked about, or stands under an FAQ heading that asks this very question
+            faq_entry = bool(cand.context) and same_question(question_words(cand.context), asked)
+            defining = cfg.faq_weight if faq_entry else cfg.definition_weight if focus.term and signal == 1.0 \
+                else 0.0
             new_share = len(terms - q_terms) / max(1, len(terms))
             self_reference = bool(_SELF_REFERENCE.match(cand.text)) and not states_absence(cand.text)
             hand.append(cfg.semantic_weight * float(sim) + cfg.lexical_weight * lexical
@@ -298,6 +311,7 @@ class ExtractiveAnswerer:
                 cand, sim=float(sim), plain_sim=float(raw), lexical=lexical, lexical_in_text=in_text, signal=signal,
                 expects=focus.expects, defines=bool(defining), source=source[cand.passage - 1], new_share=new_share,
                 self_reference=self_reference and not asks_about_document))
+            rows[-1]["faq_entry"] = float(faq_entry)  # read by _select; not a ranker feature
         add_relative_features(rows, cands, hand)
         totals = self.ranker.probabilities(rows) if self.ranker is not None else hand
         scored = []
@@ -313,9 +327,10 @@ class ExtractiveAnswerer:
                 languages: list[str] | None = None) -> list[ScoredSentence]:
         """The answer's statements: a snippet around the best candidate (the statements that follow it in its
         paragraph while they score ``continuation_ratio`` of it: a sentence that introduces the answer brings the
-        one that completes it); ``first`` (the best answer to each part of a question of several parts); then
-        others close to the best that add something: from another document only when it states different numbers
-        or dates about the same thing, or scores ``other_document_ratio`` of the best. Within the length. With
+        one that completes it); ``first`` (the best answer to each part of a question of several parts); then,
+        unless the best is an FAQ entry answering the question itself, others close to the best that add
+        something: from another document only when it states different numbers or dates about the same thing,
+        or scores ``other_document_ratio`` of the best. Within the length. With
         ``languages`` (each passage's), the statements are in the best one's language, except one that states
         different numbers: one answer does not mix languages."""
         cfg = self.config
@@ -345,6 +360,8 @@ class ExtractiveAnswerer:
         for s in scored[1:]:
             if count >= cfg.max_sentences or s.score < cfg.keep_ratio * best.score:
                 break
+            if best.features.get("faq_entry") and s.passage != best.passage:
+                continue  # an FAQ's own answer to the question is complete: nothing from elsewhere pads it
             if s in chosen:
                 continue
             if length + len(s.text) > cfg.max_answer_chars or count + _sentence_count(s.text) > cfg.max_sentences:

@@ -25,7 +25,7 @@ from programme_assistant.retrieval.passages import PassageIndex
 from programme_assistant.retrieval.sources import SourceNamer
 from programme_assistant.retrieval.store import ChunkStore
 from programme_assistant.text.language import to_english
-from programme_assistant.text.sentences import content_words
+from programme_assistant.text.sentences import content_words, question_words, same_question
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -39,6 +39,8 @@ class Snapshot:
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary({}, 0))
     glossary: Glossary = field(default_factory=lambda: Glossary([]))
     sources: SourceNamer | None = None
+    # the documents' FAQ entries: a question heading's content words -> (doc_id, section)
+    questions: dict[frozenset[str], list[tuple[str, str]]] = field(default_factory=dict)
     key: Any = None
 
 
@@ -107,7 +109,13 @@ class HybridSearch:
         vocabulary = self.index.vocabulary()
         entries = self.index.glossary_entries()
         sources = SourceNamer.from_words(self.index.document_words(), vocabulary.idf)
-        return Snapshot(vocabulary=vocabulary, glossary=Glossary(_dedupe_entries(entries)), sources=sources, key=key)
+        questions: dict[frozenset[str], list[tuple[str, str]]] = {}
+        for doc_id, section in self.index.question_sections():
+            words = question_words(section.split(" > ")[-1])
+            if len(words) >= 2:
+                questions.setdefault(words, []).append((doc_id, section))
+        return Snapshot(vocabulary=vocabulary, glossary=Glossary(_dedupe_entries(entries)), sources=sources,
+                        questions=questions, key=key)
 
     def passages_of_type(self, doc_type: str) -> tuple[list[str], list[dict[str, Any]]]:
         """Texts and metadata of the stored passages of one document type (the welcome panel's FAQ headings)."""
@@ -167,7 +175,30 @@ class HybridSearch:
         filters = filters or Filters()
         k = k or self.k
         results = self._with_definition(query, self._fused(query, filters, k), filters, k)
+        results = self._with_faq_entry(query, results, filters, k)
         return self._with_named_source(query, results, filters, k)
+
+    def _with_faq_entry(self, query: str, results: list[RetrievedChunk], filters: Filters,
+                        k: int) -> list[RetrievedChunk]:
+        """A question that a document's FAQ asks in the same words ("What were the 2023 webinars?") gets the
+        entry's answer first: the corpus's own answer to that very question (``same_question``)."""
+        words = question_words(query)
+        if len(words) < 2:
+            return results
+        questions = self.snapshot().questions
+        found = questions.get(words)
+        if found is None:
+            near = [key for key in questions if same_question(key, words)]
+            found = questions[near[0]] if len(near) == 1 else None
+        if not found:
+            return results
+        doc_id, section = found[0]
+        passage = self.index.first_in_section(doc_id, section, filters)
+        if passage is None:
+            return results
+        rest = [r for r in results if r.chunk.chunk_id != passage.chunk_id]
+        top = max((r.score for r in results), default=0.0)
+        return [_with(retrieved_from_metadata(passage.chunk_id, passage.text, passage.meta), score=top)] + rest[:k - 1]
 
     def _with_named_source(self, query: str, results: list[RetrievedChunk], filters: Filters,
                            k: int) -> list[RetrievedChunk]:

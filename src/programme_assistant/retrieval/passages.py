@@ -436,6 +436,22 @@ class PassageIndex:
                                     "ORDER BY row, position").fetchall()
         return [GlossaryEntry(*r) for r in rows]
 
+    def question_sections(self) -> list[tuple[str, str]]:
+        """(doc_id, section) of each section whose heading is a question ("... > What were the 2023 webinars?"):
+        the entries of the documents' FAQs."""
+        with self._guard:
+            rows = self._db.execute("SELECT DISTINCT doc_id, json_extract(meta, '$.section') AS s FROM passages "
+                                    "WHERE s LIKE '%?' ORDER BY row").fetchall()
+        return [(d, s) for d, s in rows if s]
+
+    def first_in_section(self, doc_id: str, section: str, filters: Filters) -> StoredPassage | None:
+        """The first passage of ``doc_id`` under ``section`` that ``filters`` let through."""
+        where, values = filter_sql(filters)
+        for passage in self._passages(f"doc_id = ? AND json_extract(meta, '$.section') = ? AND {where}",
+                                      [doc_id, section, *values]):
+            return passage
+        return None
+
     def passages_of_type(self, doc_type: str) -> list[StoredPassage]:
         return self._passages("doc_type = ?", [doc_type])
 

@@ -78,6 +78,17 @@ def content_words(text: str) -> list[str]:
     return [w for w in words if len(w) > 1 and w not in STOPWORDS]
 
 
+def question_words(text: str) -> frozenset[str]:
+    """A question's content words: "What were the 2023 webinars?" -> {"2023", "webinars"}."""
+    return frozenset(content_words(text))
+
+
+def same_question(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two questions' words (``question_words``) ask the same: the same words, at least two; or, from four
+    words on, all but one."""
+    return len(a) >= 2 and (a == b or (min(len(a), len(b)) >= 4 and len(a ^ b) <= 1))
+
+
 _CLAUSE_START = r"(?:when|where|which|who|whom|what|why|how|did|does|do|was|were|is|are|has|have|had)\b"
 PART_BREAK = re.compile(rf"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?={_CLAUSE_START})", re.IGNORECASE)
 
