@@ -107,7 +107,7 @@ class _Builder:
         return " ".join(p for p in (self.heading, self.intro) if p)
 
     def add(self, text: str, kind: str, context: str | None = None) -> None:
-        text = _without_trailing_title(text.strip())
+        text = text.strip()
         if text.endswith("?") or (kind == "list" and text.count("?") >= 2):
             return  # a question asks; it does not answer
         if not (self.limits.min_chars <= len(text) <= self.limits.max_chars):

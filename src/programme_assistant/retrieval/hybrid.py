@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from programme_assistant.models import Filters, RetrievedChunk, retrieved_from_metadata
 from programme_assistant.retrieval.glossary import Glossary
 from programme_assistant.retrieval.lexical import Vocabulary
-from programme_assistant.retrieval.passages import PassageIndex
+from programme_assistant.retrieval.passages import PassageIndex, StoredPassage
 from programme_assistant.retrieval.sources import SourceNamer
 from programme_assistant.retrieval.store import ChunkStore
 from programme_assistant.text.language import to_english
@@ -193,12 +193,7 @@ class HybridSearch:
         if not found:
             return results
         doc_id, section = found[0]
-        passage = self.index.first_in_section(doc_id, section, filters)
-        if passage is None:
-            return results
-        rest = [r for r in results if r.chunk.chunk_id != passage.chunk_id]
-        top = max((r.score for r in results), default=0.0)
-        return [_with(retrieved_from_metadata(passage.chunk_id, passage.text, passage.meta), score=top)] + rest[:k - 1]
+        return _put_first(self.index.first_in_section(doc_id, section, filters), results, k)
 
     def _with_named_source(self, query: str, results: list[RetrievedChunk], filters: Filters,
                            k: int) -> list[RetrievedChunk]:
@@ -260,12 +255,17 @@ class HybridSearch:
         entry = snap.glossary.defined_term(query)
         if entry is None:
             return results
-        passage = self.index.first_passage(entry.doc_id, f"**{entry.term}**", filters)
-        if passage is None:
-            return results
-        rest = [r for r in results if r.chunk.chunk_id != passage.chunk_id]
-        top = max((r.score for r in results), default=0.0)
-        return [_with(retrieved_from_metadata(passage.chunk_id, passage.text, passage.meta), score=top)] + rest[:k - 1]
+        return _put_first(self.index.first_passage(entry.doc_id, f"**{entry.term}**", filters), results, k)
+
+
+def _put_first(passage: StoredPassage | None, results: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
+    """``passage`` first, with the best score of ``results``, then the others (without it) up to ``k``; the
+    results as they are when there is no such passage."""
+    if passage is None:
+        return results
+    rest = [r for r in results if r.chunk.chunk_id != passage.chunk_id]
+    top = max((r.score for r in results), default=0.0)
+    return [_with(retrieved_from_metadata(passage.chunk_id, passage.text, passage.meta), score=top)] + rest[:k - 1]
 
 
 def _with(item: RetrievedChunk, **changes: Any) -> RetrievedChunk:
