@@ -99,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.features:
             args.features.write_text(json.dumps([q.__dict__ for q in questions]))
 
+    # a features file may hold more than these options ask for: keep what they ask for
     questions = [q for q in questions if (args.pubmedqa or not q.source.startswith("pubmedqa"))
-                 and (args.cut or not q.source.endswith("-cut"))]
+                 and (args.cut or not q.source.endswith("-cut"))
+                 and (args.removed or not q.source.endswith("-removed"))]
     names = QUESTION_FEATURES
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused

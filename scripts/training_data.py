@@ -35,6 +35,7 @@ class Asked:
     facts: list[str]  # sample sets: the required facts
     allowed_docs: set[str]  # doc ids whose sentences may answer (expected + supporting / ClapNQ's gold)
     gold_sentences: list[str]  # ClapNQ: the selected gold sentences
+    standalone: str = ""  # the question as asked of the search (the rewriter's, with the conversation)
 
 
 def log(message: str) -> None:
@@ -48,10 +49,10 @@ def is_train(qid: str) -> bool:
     return training_half(qid)
 
 
-def _ask(assistant: Any, question: str, history: list[str]) -> tuple[list, Any]:
+def _ask(assistant: Any, question: str, history: list[str]) -> tuple[str, list, Any]:
     standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])
     passages = assistant.search.search(standalone)
-    return passages, assistant.answerer.scoring(standalone, passages)
+    return standalone, passages, assistant.answerer.scoring(standalone, passages)
 
 
 def _holds(text: str, facts: list[str], gold: list[str]) -> bool:
@@ -62,7 +63,7 @@ def _holds(text: str, facts: list[str], gold: list[str]) -> bool:
         normalise(g)[:60] in plain for g in gold if g.strip())
 
 
-def answer_removed(assistant: Any, asked: Asked, question: str, history: list[str]) -> Asked | None:
+def answer_removed(assistant: Any, asked: Asked) -> Asked | None:
     """The same answerable question asked of the documents without the ones that answer it: retrieval goes three
     times as deep, the answering documents are dropped and the usual number of passages is kept. What remains is
     on the question's topic but does not say what it asks (the hardest kind of question to refuse), so it is
@@ -70,14 +71,13 @@ def answer_removed(assistant: Any, asked: Asked, question: str, history: list[st
     ``None``)."""
     if not asked.answerable or not asked.allowed_docs:
         return None
-    standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])
     k = assistant.search.k
-    passages = [p for p in assistant.search.search(standalone, k=3 * k)
+    passages = [p for p in assistant.search.search(asked.standalone, k=3 * k)
                 if p.chunk.doc_id not in asked.allowed_docs][:k]
     if not passages or any(_holds(p.chunk.text, asked.facts, asked.gold_sentences) for p in passages):
         return None
-    scoring = assistant.answerer.scoring(standalone, passages)
-    return Asked(f"{asked.source}-removed", asked.qid, False, passages, scoring, [], set(), [])
+    scoring = assistant.answerer.scoring(asked.standalone, passages)
+    return Asked(f"{asked.source}-removed", asked.qid, False, passages, scoring, [], set(), [], asked.standalone)
 
 
 def _answers(sentence: str, facts: list[str], gold: list[str]) -> bool:
@@ -89,7 +89,7 @@ def _answers(sentence: str, facts: list[str], gold: list[str]) -> bool:
         len(plain) >= 20 and (plain in normalise(g) or normalise(g)[:60] in plain) for g in gold if g.strip())
 
 
-def answer_cut(assistant: Any, asked: Asked, question: str, history: list[str]) -> Asked | None:
+def answer_cut(assistant: Any, asked: Asked) -> Asked | None:
     """The same answerable question asked of its own passages with the sentences that answer it cut out: the
     passages are still the right ones, on the very topic, but no longer say the thing asked for (a name, a date,
     a number the documents never give). Labelled unanswerable; ``None`` when no sentence was cut, or a fact is
@@ -102,24 +102,22 @@ def answer_cut(assistant: Any, asked: Asked, question: str, history: list[str]) 
         return None
     cut, changed = [], False
     for p in asked.passages:
-        text = p.chunk.text
-        kept = [text[a:b] for a, b in sentence_spans(text)
-                if not _answers(text[a:b], asked.facts, asked.gold_sentences)]
-        changed = changed or len(kept) < len(sentence_spans(text))
+        sentences = [p.chunk.text[a:b] for a, b in sentence_spans(p.chunk.text)]
+        kept = [s for s in sentences if not _answers(s, asked.facts, asked.gold_sentences)]
+        changed = changed or len(kept) < len(sentences)
         if kept:
             cut.append(replace(p, chunk=replace(p.chunk, text="\n".join(kept))))
     if not changed or not cut or any(_holds(p.chunk.text, asked.facts, asked.gold_sentences) for p in cut):
         return None
-    standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])
-    return Asked(f"{asked.source}-cut", asked.qid, False, cut, assistant.answerer.scoring(standalone, cut), [],
-                 set(), [])
+    scoring = assistant.answerer.scoring(asked.standalone, cut)
+    return Asked(f"{asked.source}-cut", asked.qid, False, cut, scoring, [], set(), [], asked.standalone)
 
 
-def negatives(assistant: Any, asked: Asked, question: str, history: list[str], cut: bool = False) -> Iterator[Asked]:
+def negatives(assistant: Any, asked: Asked, cut: bool = False) -> Iterator[Asked]:
     """The unanswerable training questions made from an answerable one: ``answer_removed``, and with ``cut``
     ``answer_cut``."""
     for make in (answer_removed, answer_cut) if cut else (answer_removed,):
-        negative = make(assistant, asked, question, history)
+        negative = make(assistant, asked)
         if negative is not None:
             yield negative
 
@@ -134,12 +132,12 @@ def sample_questions(settings: Any, removed: bool = False, cut: bool = False) ->
         for name in TRAINING_SETS:
             cases = load_golden(ROOT / "evals" / f"{name}.jsonl")
             for case in cases:
-                passages, scoring = _ask(assistant, case.question, case.history)
+                standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
-                              set(case.expected_doc_ids) | set(case.supporting_doc_ids), [])
+                              set(case.expected_doc_ids) | set(case.supporting_doc_ids), [], standalone)
                 yield asked
                 if removed:
-                    yield from negatives(assistant, asked, case.question, case.history, cut)
+                    yield from negatives(assistant, asked, cut)
             log(f"{name}: {len(cases)} cases")
 
 
@@ -163,13 +161,13 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
         source = set_name.split("-")[0]
         chosen = [q for q in questions if q.set == set_name and is_train(q.id)]
         for q in chosen:
-            passages, scoring = _ask(assistant, q.question, [])
+            standalone, passages, scoring = _ask(assistant, q.question, [])
             asked = Asked(source, q.id, q.answerable, passages, scoring, [],
                           {external.doc_path(external.BenchDocument(q.set, d, "", "")) for d in q.doc_ids},
-                          [s for s in q.extra.get("selected_sentences") or [] if s.strip()])
+                          [s for s in q.extra.get("selected_sentences") or [] if s.strip()], standalone)
             yield asked
             if removed:
-                yield from negatives(assistant, asked, q.question, [], cut)
+                yield from negatives(assistant, asked, cut)
         log(f"{set_name}: {len(chosen)} training questions")
 
 

@@ -19,9 +19,11 @@ class FakeSearch:
     def __init__(self, found: list) -> None:
         self.found = found
         self.asked_k: list[int | None] = []
+        self.queries: list[str] = []
 
     def search(self, query: str, k: int | None = None) -> list:
         self.asked_k.append(k)
+        self.queries.append(query)
         return self.found[: k or self.k]
 
 
@@ -33,32 +35,33 @@ def _assistant(found: list) -> SimpleNamespace:
 
 def _asked(facts: list[str], docs: set[str], answerable: bool = True, gold: list[str] | None = None,
            passages: list | None = None) -> Asked:
-    return Asked("golden", "q1", answerable, passages or [], None, facts, docs, gold or [])
+    return Asked("golden", "q1", answerable, passages or [], None, facts, docs, gold or [], "the question")
 
 
 def test_the_answering_documents_are_dropped_and_the_question_becomes_unanswerable():
     found = [passage(1, "Group A visited Aichi.", "answer.md"), passage(2, "The study visit had two groups.", "b.md"),
              passage(3, "Groups travelled by train.", "c.md"), passage(4, "More on groups.", "d.md")]
     assistant = _assistant(found)
-    negative = answer_removed(assistant, _asked(["Aichi"], {"answer.md"}), "Where did Group A go?", [])
+    negative = answer_removed(assistant, _asked(["Aichi"], {"answer.md"}))
     assert negative is not None and not negative.answerable and negative.source == "golden-removed"
     assert [p.chunk.doc_id for p in negative.passages] == ["b.md", "c.md"]  # the usual number, from deeper
     assert assistant.search.asked_k == [6]
+    assert assistant.search.queries == ["the question"] and negative.standalone == "the question"  # not rewritten
     assert negative.scoring == ("scored", ["b.md", "c.md"])
 
 
 def test_no_negative_when_another_passage_still_holds_the_answer():
     found = [passage(1, "Group A visited Aichi.", "answer.md"), passage(2, "Aichi welcomed Group A.", "b.md")]
-    assert answer_removed(_assistant(found), _asked(["Aichi"], {"answer.md"}), "Where did Group A go?", []) is None
+    assert answer_removed(_assistant(found), _asked(["Aichi"], {"answer.md"})) is None
     gold = ["Aichi welcomed Group A on the first day of the visit"]
     found[1] = passage(2, "Intro. Aichi welcomed Group A on the first day of the visit, with a tour.", "b.md")
-    assert answer_removed(_assistant(found), _asked([], {"answer.md"}, gold=gold), "Where?", []) is None
+    assert answer_removed(_assistant(found), _asked([], {"answer.md"}, gold=gold)) is None
 
 
 def test_no_negative_from_an_unanswerable_question_or_when_nothing_is_left():
     found = [passage(1, "Group A visited Aichi.", "answer.md")]
-    assert answer_removed(_assistant(found), _asked([], set(), answerable=False), "q", []) is None
-    assert answer_removed(_assistant(found), _asked(["Aichi"], {"answer.md"}), "q", []) is None
+    assert answer_removed(_assistant(found), _asked([], set(), answerable=False)) is None
+    assert answer_removed(_assistant(found), _asked(["Aichi"], {"answer.md"})) is None
 
 
 def test_the_external_split_is_stable_and_about_half():
@@ -71,7 +74,7 @@ def test_the_sentences_that_answer_are_cut_from_the_passages():
     found = [passage(1, "Webinar no. 3 was on start-ups. It was opened by Ambassador Jean Dupont. Slides followed.",
                      "answer.md"), passage(2, "The webinar series ran in 2023.", "b.md")]
     asked = _asked(["Jean Dupont"], {"answer.md"}, passages=found)
-    negative = answer_cut(_assistant([]), asked, "Who opened webinar no. 3?", [])
+    negative = answer_cut(_assistant([]), asked)
     assert negative is not None and not negative.answerable and negative.source == "golden-cut"
     assert [p.chunk.text for p in negative.passages] == ["Webinar no. 3 was on start-ups.\nSlides followed.",
                                                          "The webinar series ran in 2023."]
@@ -82,16 +85,16 @@ def test_the_sentences_that_answer_are_cut_from_the_passages():
 def test_a_gold_sentence_is_cut_and_nothing_is_made_when_nothing_answers():
     gold = ["The summit was held in Kyoto in 2023."]
     found = [passage(1, "The summit was held in Kyoto in 2023. Delegates came from six regions.", "a.md")]
-    negative = answer_cut(_assistant([]), _asked([], {"a.md"}, gold=gold, passages=found), "Where?", [])
+    negative = answer_cut(_assistant([]), _asked([], {"a.md"}, gold=gold, passages=found))
     assert negative is not None and [p.chunk.text for p in negative.passages] == ["Delegates came from six regions."]
     unrelated = _asked(["Osaka"], {"a.md"}, passages=found)
-    assert answer_cut(_assistant([]), unrelated, "Where?", []) is None
-    assert answer_cut(_assistant([]), _asked([], set(), answerable=False, passages=found), "q", []) is None
+    assert answer_cut(_assistant([]), unrelated) is None
+    assert answer_cut(_assistant([]), _asked([], set(), answerable=False, passages=found)) is None
 
 
 def test_both_kinds_of_negative_come_from_one_answerable_question():
     found = [passage(1, "Group A visited Aichi. It rained.", "answer.md"), passage(2, "Two groups travelled.", "b.md"),
              passage(3, "Groups went by train.", "c.md")]
     asked = _asked(["Aichi"], {"answer.md"}, passages=found[:2])
-    assert [n.source for n in negatives(_assistant(found), asked, "Where did Group A go?", [], cut=True)] == [
+    assert [n.source for n in negatives(_assistant(found), asked, cut=True)] == [
         "golden-removed", "golden-cut"]
