@@ -193,3 +193,60 @@ def test_a_question_an_faq_asks_in_the_same_words_gets_its_entry_first(settings,
     found = [r.chunk.chunk_id for r in hs.search("What were the 2023 webinars?")]
     assert len(set(found)) == len(found) and 1 < len(found) <= hs.k  # the others follow, none twice
     assert hs.search("What were the 2023 webinars?", Filters(doc_types=("news",)))[0].chunk.doc_id != "guides/faq.md"
+
+
+# --- exact dense search (Settings.dense_search_ef) ---------------------------------------------------------------
+def _random_store(settings, embedder, search_ef: int, n: int = 3000, dim: int = 48):
+    """A collection of ``n`` random unit vectors: the kind of data on which an approximate HNSW search misses
+    some true neighbours, so its results depend on how the graph happened to be built."""
+    import numpy as np
+
+    from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store = ChunkStore(make_chroma_client(settings.index_dir, settings.chroma_host, settings.chroma_port),
+                       settings.collection, embedder, search_ef=search_ef)
+    store.upsert([f"c{i}" for i in range(n)], [f"text {i}" for i in range(n)], vectors.tolist(),
+                 [{"doc_id": f"d{i}"} for i in range(n)])
+    return store, vectors, rng
+
+
+def _exact_top(vectors, query, k):
+    import numpy as np
+
+    return [f"c{i}" for i in np.argsort(-(vectors @ query))[:k]]
+
+
+@pytest.mark.parametrize("search_ef", [1000, 100])
+def test_dense_search_returns_the_exact_nearest_passages(settings, fake_embedder, search_ef):
+    """With the default (1000) the search is exact; Chroma's own default (100) misses some neighbours here."""
+    store, vectors, rng = _random_store(settings, fake_embedder, search_ef=search_ef)
+    exact = []
+    for _ in range(20):
+        query = rng.normal(size=vectors.shape[1]).astype("float32")
+        query /= (query @ query) ** 0.5
+        exact.append(store.query(query.tolist(), k=50)["ids"] == _exact_top(vectors, query, 50))
+    assert all(exact) if search_ef == settings.dense_search_ef else not all(exact)
+
+
+def test_an_index_built_with_another_ef_search_gets_the_setting_when_opened(settings, fake_embedder):
+    from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
+
+    store, vectors, rng = _random_store(settings, fake_embedder, search_ef=100)
+    assert store.collection.configuration["hnsw"]["ef_search"] == 100
+    reopened = ChunkStore(make_chroma_client(settings.index_dir, settings.chroma_host, settings.chroma_port),
+                          settings.collection, fake_embedder, search_ef=1000)
+    assert reopened.collection.configuration["hnsw"]["ef_search"] == 1000
+    assert reopened.collection.configuration["hnsw"]["space"] == "cosine"
+    if settings.chroma_host:
+        return  # a server applies it when it next loads the collection (after a restart)
+    # the setting applies from the next time the index is loaded: in a new process, as here
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    reopened = ChunkStore(make_chroma_client(settings.index_dir), settings.collection, fake_embedder, search_ef=1000)
+    query = rng.normal(size=vectors.shape[1]).astype("float32")
+    query /= (query @ query) ** 0.5
+    assert reopened.query(query.tolist(), k=50)["ids"] == _exact_top(vectors, query, 50)

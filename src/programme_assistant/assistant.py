@@ -99,7 +99,8 @@ def build_embedder(settings: Settings) -> Embeddings:
 def build_store(settings: Settings, embedder: Embeddings) -> ChunkStore:
     client = make_chroma_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
     return ChunkStore(client, settings.collection, embedder,
-                      where=describe_location(settings.index_dir, settings.chroma_host, settings.chroma_port))
+                      where=describe_location(settings.index_dir, settings.chroma_host, settings.chroma_port),
+                      search_ef=settings.dense_search_ef)
 
 
 def build_manifest(settings: Settings) -> Manifest:

@@ -126,13 +126,22 @@ def store_failure(exc: BaseException, where: str, action: str) -> StoreError:
                       "check that the store is running and its folder is writable (PA_INDEX_DIR / PA_CHROMA_HOST)")
 
 
+def _ef_search(collection: Any) -> int | None:
+    """The HNSW ef_search of a collection's configuration (None when it has no HNSW index)."""
+    hnsw = (collection.configuration or {}).get("hnsw") or {}
+    return hnsw.get("ef_search")
+
+
 class ChunkStore:
     """A Chroma collection of chunks, written with precomputed embeddings. Any failure of the store comes out
     as a ``StoreError`` naming ``where`` the store is (``describe_location``)."""
 
     def __init__(self, client: Any, collection_name: str, embedder: Embeddings,
-                 where: str = "the vector store") -> None:
+                 where: str = "the vector store", search_ef: int = 1000) -> None:
+        """``search_ef``: the HNSW index's ef_search (``Settings.dense_search_ef``), set on a new collection and
+        on an existing one whose own differs, before its first search."""
         self.client = client
+        self.search_ef = search_ef
         self.collection_name = collection_name
         self.embedder = embedder
         self.where = where
@@ -154,11 +163,15 @@ class ChunkStore:
         if self._collection is None:
             _register_embedding_function()
             with self._reaching("open the collection"):
-                self._collection = self.client.get_or_create_collection(
+                collection = self.client.get_or_create_collection(
                     name=self.collection_name,
                     embedding_function=ChromaEmbeddingAdapter(self.embedder),
-                    metadata={"hnsw:space": "cosine"},
+                    configuration={"hnsw": {"space": "cosine", "ef_search": self.search_ef}},
                 )
+                # an existing collection keeps its own configuration: bring its ef_search to ours
+                if _ef_search(collection) != self.search_ef:
+                    collection.modify(configuration={"hnsw": {"ef_search": self.search_ef}})
+                self._collection = collection
         return self._collection
 
     def reset(self) -> None:
