@@ -224,3 +224,40 @@ def test_eval_progress_on_a_terminal_is_a_live_bar():
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())
     assert "hybrid (1/2)" in text and "bm25 (2/2)" in text and "failing" in text and "left" in text
     assert "eval bm25: 3 cases, 1 failing" in text  # the per-config summary stays when the bar goes
+
+
+def test_a_paired_delta_tells_a_clear_change_from_noise():
+    from programme_assistant.evaluation.stats import paired_delta
+
+    same = paired_delta([1.0, 0.0] * 15, [1.0, 0.0] * 15)
+    assert (same.delta, same.low, same.high, same.better, same.worse) == (0.0, 0.0, 0.0, 0, 0)
+    assert not same.clear and same.describe().endswith("within noise")
+    one = paired_delta([0.0] * 30, [1.0] + [0.0] * 29)  # one question of thirty changed
+    assert round(one.delta, 3) == 0.033 and one.better == 1 and not one.clear
+    many = paired_delta([0.0] * 30, [1.0] * 12 + [0.0] * 18)
+    assert many.clear and many.low > 0 and many.describe().endswith("better")
+    fewer_refusals = paired_delta([1.0] * 10 + [0.0] * 20, [0.0] * 30)
+    assert fewer_refusals.describe(lower_is_better=True).endswith("better")
+    assert paired_delta([0.0, 1.0], [1.0, 1.0]) == paired_delta([0.0, 1.0], [1.0, 1.0])  # seeded: reproducible
+    with pytest.raises(ValueError, match="differ in number"):
+        paired_delta([1.0], [1.0, 0.0])
+
+
+def test_compare_pairs_the_cases_and_the_cli_names_a_folder_that_is_not_a_report(tmp_path, capsys):
+    from programme_assistant.cli import main
+
+    good = [score_case(CASE, _answer("Osaka and Oita [1].", ["a.md"])),
+            score_case(REFUSE, _answer(REFUSAL_TEXT, [], True))]
+    bad = [score_case(CASE, _answer("Osaka [1].", ["a.md"])), score_case(REFUSE, _answer("Pizza [1].", ["a.md"]))]
+    for r in good + bad:
+        r.config = "hybrid"
+    meta = {"started": "now", "cases": 2, "corpus_hash": "abc", "git_commit": "def", "embedding_model": "m"}
+    old = write_report(tmp_path / "old", {"hybrid": summarise(good)}, {"hybrid": good}, meta)
+    new = write_report(tmp_path / "new", {"hybrid": summarise(bad)}, {"hybrid": bad}, meta)
+    assert main(["compare", str(new), str(old)]) == 0
+    out = capsys.readouterr().out
+    assert "paired over the same cases" in out
+    assert "fact_recall" in out and "1 cases: 0 better, 1 worse" in out
+    assert "unanswerable refused" in out
+    assert main(["compare", str(new), str(tmp_path)]) == 2
+    assert "is not an eval report folder" in capsys.readouterr().err

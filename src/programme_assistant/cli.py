@@ -327,6 +327,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from programme_assistant.evaluation.report import compare
+
+    for folder in (args.report, args.baseline):
+        if not (folder / "summary.json").is_file() or not (folder / "results.jsonl").is_file():
+            raise ConfigError(f"{folder} is not an eval report folder (it has no summary.json and results.jsonl)",
+                              "give two folders written by programme-assistant eval (evals/reports/<run>)")
+    print(compare(args.report, args.baseline))
+    return 0
+
+
 def cmd_feedback_export(args: argparse.Namespace) -> int:
     """Write the down-voted answers as draft eval cases (JSON lines in the golden set's shape)."""
     from programme_assistant.appdata.database import describe
@@ -385,6 +396,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, help="only the first N cases (a quick look)")
     ev.add_argument("--index", type=Path, help="index folder (default: PA_INDEX_DIR or ./.index)")
     ev.set_defaults(func=cmd_eval)
+    cmp = sub.add_parser("compare", help="compare two eval reports case by case: did a change help, or is it noise?")
+    cmp.add_argument("report", type=Path, help="the newer report folder")
+    cmp.add_argument("baseline", type=Path, help="the earlier report folder")
+    cmp.set_defaults(func=cmd_compare)
     serve = sub.add_parser("serve", help="sync the corpus, then start the chat")
     common(serve)
     serve.add_argument("--no-sync", action="store_true",

@@ -12,6 +12,7 @@ from typing import Any
 
 from programme_assistant.evaluation.plots import bars_per_category, latency_histogram
 from programme_assistant.evaluation.runner import CaseResult
+from programme_assistant.evaluation.stats import paired_delta
 
 HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
             "citation_precision_strict", "citation_recall", "groundedness", "answer_precision",
@@ -169,6 +170,7 @@ def compare(current: Path, baseline: Path) -> str:
                 worse = delta > 0 if key in LOWER_IS_BETTER else delta < 0
                 mark = " (worse)" if worse and abs(delta) > 1e-9 else ""
                 lines.append(f"  {key:22s} {b:9.3f} -> {a:9.3f}  {delta:+.3f}{mark}")
+        lines.extend(_paired_lines(base_rows.get(config, {}), cur_rows.get(config, {})))
         regressed = []
         for cid, r in cur_rows.get(config, {}).items():
             old = base_rows.get(config, {}).get(cid)
@@ -180,6 +182,30 @@ def compare(current: Path, baseline: Path) -> str:
         lines.append(f"  regressed cases: {len(regressed)}")
         lines.extend(regressed)
     return "\n".join(lines)
+
+
+# Per-case measures compared case by case (``stats.paired_delta``): which cases count, and the value of a case.
+_PAIRED: tuple[tuple[str, Any, Any, bool], ...] = (
+    ("fact_recall", lambda r: r["answerable"], lambda r: float(r["fact_recall"]), False),
+    ("citation_precision", lambda r: r["answerable"] and not r["refused"],
+     lambda r: float(r["citation_precision"]), False),
+    ("unanswerable refused", lambda r: not r["answerable"], lambda r: float(bool(r["refused"])), False),
+    ("answerable refused", lambda r: r["answerable"], lambda r: float(bool(r["refused"])), True),
+)
+
+
+def _paired_lines(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> list[str]:
+    """Each per-case measure over the cases both runs have, with its 95% interval: is the change more than the
+    noise of this many cases?"""
+    lines = ["  paired over the same cases (bootstrap, 95% interval):"]
+    shared = [cid for cid in after if cid in before]
+    for name, counts, value, lower_is_better in _PAIRED:
+        ids = [cid for cid in shared if counts(before[cid]) and counts(after[cid])]
+        if not ids:
+            continue
+        delta = paired_delta([value(before[c]) for c in ids], [value(after[c]) for c in ids])
+        lines.append(f"    {name:22s} {delta.describe(lower_is_better)}")
+    return lines
 
 
 def check_thresholds(summaries: dict[str, dict[str, Any]], thresholds_file: Path) -> list[str]:
