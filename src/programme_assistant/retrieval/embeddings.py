@@ -149,6 +149,7 @@ class E5Embedder(Embeddings):
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
+        self._calls = threading.Lock()  # one call into the C engine at a time: a web server asks from threads
 
     @property
     def model(self) -> Any:
@@ -176,9 +177,13 @@ class E5Embedder(Embeddings):
         out: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             part = texts[start:start + self.batch_size]
-            vectors = self.model.passage(part)
+            model = self.model
+            with self._calls:
+                vectors = model.passage(part)
             out.extend(vectors.reshape(len(part), -1).tolist())
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        return self.model.query(text).reshape(-1).tolist()
+        model = self.model
+        with self._calls:
+            return model.query(text).reshape(-1).tolist()

@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 from programme_assistant.models import Filters, RetrievedChunk, retrieved_from_metadata
 from programme_assistant.retrieval.glossary import Glossary
 from programme_assistant.retrieval.lexical import Vocabulary
+from programme_assistant.retrieval.passage_ranker import PassageRanker
 from programme_assistant.retrieval.passages import PassageIndex, StoredPassage
 from programme_assistant.retrieval.sources import SourceNamer
 from programme_assistant.retrieval.store import ChunkStore
@@ -57,12 +58,15 @@ class HybridSearch:
     def __init__(self, store: ChunkStore, *, k: int, candidates: int, rrf_k: int, dense_weight: float,
                  lexical_weight: float, duplicate_threshold: float, mode: Mode, cross_language: bool,
                  named_sources: bool, generation: Callable[[], str] | None = None, named_passages: int = 2,
-                 index: PassageIndex | None = None, refresh_s: float = 1.0) -> None:
+                 index: PassageIndex | None = None, refresh_s: float = 1.0,
+                 passage_ranker: PassageRanker | None = None, passage_weight: float = 0.0) -> None:
         """The numbers come from Settings (``retrieval_k``, ``retrieval_candidates``, ``rrf_k``, the two
         weights, ``duplicate_threshold``, ``retrieval_mode``, ``cross_language``, ``named_sources``,
         ``lexical_refresh_s``; see config.py for why each value) through ``assistant.build_search``.
         ``generation`` says which sync the store is at; ``named_passages``: how many passages of a document the
-        question names go first; ``index``: the lexical index (None: one in memory, caught up from the store)."""
+        question names go first; ``index``: the lexical index (None: one in memory, caught up from the store);
+        ``passage_ranker``: a second model's ranking of the candidates (``passage_ranker.py``), fused with
+        ``passage_weight`` in hybrid mode."""
         self.store = store
         self.k = k
         self.candidates = candidates
@@ -76,6 +80,8 @@ class HybridSearch:
         self.named_passages = named_passages
         self.index = index if index is not None else PassageIndex(None, cross_language=cross_language)
         self.refresh_s = refresh_s
+        self.passage_ranker = passage_ranker
+        self.passage_weight = passage_weight
         self._generation = generation or (lambda: "")
         self._snapshot = Snapshot()
         self._checked = 0.0
@@ -220,9 +226,14 @@ class HybridSearch:
         lexical_query = f"{expanded} {self.expand(english)}" if english else expanded
         dense = self.dense(dense_query, self.candidates, filters) if self.mode != "bm25" else []
         lexical = self.lexical(lexical_query, self.candidates, filters) if self.mode != "dense" else []
+        rankings = [(self.dense_weight, dense), (self.lexical_weight, lexical)]
+        if self.passage_ranker is not None and self.mode == "hybrid" and self.passage_weight > 0:
+            # the second model reads the question as asked: it is multilingual, no gloss needed
+            candidates = list({r.chunk.chunk_id: r for r in [*dense, *lexical]}.values())
+            rankings.append((self.passage_weight, self.passage_ranker.rank(query, candidates)))
         fused: dict[str, RetrievedChunk] = {}
         scores: dict[str, float] = {}
-        for weight, ranked in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+        for weight, ranked in rankings:
             for rank, item in enumerate(ranked):
                 cid = item.chunk.chunk_id
                 scores[cid] = scores.get(cid, 0.0) + weight / (self.rrf_k + rank + 1)
