@@ -85,7 +85,7 @@ lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq 
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
 	$(BIN)/python scripts/train_ranker.py
 
-train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden, held-out, held-out 2) -> answering/data/refusal.json
+train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-5) -> answering/data/refusal.json
 	$(BIN)/python scripts/train_refusal.py
 
 lint: $(STAMP)
