@@ -286,6 +286,14 @@ def test_rewriter_replaces_the_names_of_the_previous_turn():
     assert "kyoto" not in rewritten.lower() and "route" in rewritten and "2023" in rewritten
 
 
+def test_a_follow_up_that_points_back_keeps_the_previous_names_beside_its_own():
+    r = ContextualRewriter()
+    rewritten = r.rewrite("When did it open its office in Madrid?", [("What is BIOCAT?", "...")])
+    assert "biocat" in rewritten.lower() and rewritten.startswith("When did it open its office in Madrid?")
+    swapped = r.rewrite("What about Oita?", [("Which companies did the Kyoto delegation meet?", "...")])
+    assert "kyoto" not in swapped.lower() and "companies" in swapped
+
+
 def test_a_sentence_in_another_language_is_scored_by_its_english_gloss():
     from dataclasses import replace
 

@@ -26,6 +26,10 @@ _DEPENDENT = re.compile(
     r"|ellos|ellas|eso|esa|ese|alli|loro|quello|quella|li|ils|elles|cela|ceux|ells|aquell|aquesta)\b",
     re.IGNORECASE,
 )
+# A pronoun that points back at the previous turn's subject: its names are carried even when the follow-up names
+# something of its own ("When did it open its office in Madrid?" is still about the body asked about before).
+_REFERS_BACK = re.compile(r"\b(they|them|their|theirs|it|its|he|she|his|her|this|that|these|those|there)\b",
+                          re.IGNORECASE)
 # A question with fewer content words than this is too short to stand alone in a conversation.
 MIN_OWN_WORDS = 3
 
@@ -71,8 +75,9 @@ class ContextualRewriter:
         own = set(content_words(question))
         # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
         has_slot = any(len(w) == 1 or w.isdigit() for w in re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question)))
-        # a follow-up naming its own place or body ("And Oita's?") replaces the names of the previous turn
-        replaced = _names(previous) if _names(question) else set()
+        # a follow-up naming its own place or body instead of pointing back ("And Oita's?") replaces the names of
+        # the previous turn; one that points back ("When did it open its office in Madrid?") keeps them
+        replaced = _names(previous) if _names(question) and not _REFERS_BACK.search(fold(question)) else set()
         carried = [w for w in dict.fromkeys(content_words(previous))
                    if w not in own and w not in replaced and not (has_slot and (w.isdigit() or len(w) <= 1))]
         return f"{question.rstrip()} ({' '.join(carried)})" if carried else question
