@@ -169,7 +169,7 @@ def compare(current: Path, baseline: Path) -> str:
                 delta = a - b
                 worse = delta > 0 if key in LOWER_IS_BETTER else delta < 0
                 mark = " (worse)" if worse and abs(delta) > 1e-9 else ""
-                lines.append(f"  {key:22s} {b:9.3f} -> {a:9.3f}  {delta:+.3f}{mark}")
+                lines.append(f"  {key:26s} {b:9.3f} -> {a:9.3f}  {delta:+.3f}{mark}")
         lines.extend(_paired_lines(base_rows.get(config, {}), cur_rows.get(config, {})))
         regressed = []
         for cid, r in cur_rows.get(config, {}).items():
@@ -204,7 +204,7 @@ def _paired_lines(before: dict[str, dict[str, Any]], after: dict[str, dict[str, 
         if not ids:
             continue
         delta = paired_delta([value(before[c]) for c in ids], [value(after[c]) for c in ids])
-        lines.append(f"    {name:22s} {delta.describe(lower_is_better)}")
+        lines.append(f"    {name:24s} {delta.describe(lower_is_better)}")
     return lines
 
 
