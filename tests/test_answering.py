@@ -171,6 +171,10 @@ def test_question_analysis():
     assert analyse("¿Cuántas personas formaban la delegación?").expects == "count"
     assert analyse("In which building was it held?").expects == "place"
     assert analyse("People keep mentioning KICK. What is it?").term == "KICK"
+    # a name of several words said before, and an adverb between "what" and "is": still the thing asked about
+    assert analyse("Everyone in the office talks about the Palau Robert. What exactly is it?").term == "Palau Robert"
+    assert analyse("What actually is BIOCAT?").term == "BIOCAT"
+    assert analyse("What exactly were the 2023 webinars?").term is None  # a plural of common words asks which
     assert analyse("What does S3 stand for in these documents?").term == "S3"
     assert analyse("What does that acronym stand for?").term is None
     # the term of a question of several parts is in its first part; a plural of common words asks "which"

@@ -67,10 +67,13 @@ _YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will
 _DEFINITION = re.compile(
     r"what is meant by (?P<c>[^?]{2,60}?)\s*\??$"
     r"|what (?:does|do|did) (?:the (?:acronym|abbreviation|term) )?(?P<b>[^?]{2,40}?) (?:stand for|mean|refer to)"
-    r"|^(?:.*[.!?]\s+)?(?:what|who)(?:'s| is| are| was| were)\s+(?:an?\s+|the\s+)?(?P<a>[^?]{2,60}?)\s*\??$",
+    r"|^(?:.*[.!?]\s+)?(?:what|who)(?:\s+(?:exactly|actually|precisely|really))?(?:'s| is| are| was| were)"
+    r"\s+(?:an?\s+|the\s+)?(?P<a>[^?]{2,60}?)\s*\??$",
     re.IGNORECASE)
 _PRONOUN = re.compile(r"^(it|they|this|that|these|those|them|he|she)$", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)\b")
+# a name of several capitalised words: "the Palau Robert", "Val d'Oise" as one
+_NAME_RUN = re.compile(r"\b(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)(?:\s+(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*))*\b")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,9}\b")
 
 
@@ -107,7 +110,8 @@ def analyse(question: str) -> QuestionFocus:
     if m:
         raw = next(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
         raw = re.sub(r"\s+(short for|an? (abbreviation|acronym)( of| for)?)$", "", raw.strip(" \"'“”‘’"))
-        if m.group("a") and re.match(r"(?:what|who)\s+(?:are|were)\b", m.group().lower().split(". ")[-1]) \
+        if m.group("a") and re.match(r"(?:what|who)\s+(?:(?:exactly|actually|precisely|really)\s+)?(?:are|were)\b",
+                                     m.group().lower().split(". ")[-1]) \
                 and not re.search(r"[A-Z\"“‘']", raw):
             raw = ""  # "What were the 2023 webinars?": a plural of common words asks which, not what it means
         if raw and _RELATION.search(raw) and not _quoted(raw, question) and not _is_proper_name(raw):
@@ -117,7 +121,9 @@ def analyse(question: str) -> QuestionFocus:
             raw = ""  # "What does that acronym stand for?": the term is in the conversation, not here
         elif _PRONOUN.match(raw):  # "People keep mentioning KICK. What is it?": the name said before
             before = question.strip()[:m.start("a") if m.group("a") else m.start()]
-            names = _ACRONYM.findall(before) or _NAME.findall(before)
+            # the names said before the question itself ("What exactly is it?" is not one of them)
+            before = re.sub(r"(?:what|who)\b[^.!?]*$", "", before, flags=re.IGNORECASE)
+            names = _ACRONYM.findall(before) or _NAME_RUN.findall(before)
             raw = names[-1] if names else ""
         if raw and (len(raw.split()) <= 3 or (len(raw.split()) <= 6 and re.search(r"[A-Z\"“]", raw))):
             term = raw
