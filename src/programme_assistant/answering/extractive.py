@@ -17,9 +17,8 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -33,6 +32,7 @@ from programme_assistant.answering.question import QuestionFocus, analyse, answe
 from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
 from programme_assistant.answering.refusal import Requirement, documented_absence, states_absence, unmet_requirement
 from programme_assistant.models import Answer, RetrievedChunk, source_label
+from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
 from programme_assistant.text.language import detect_language, english_gloss, to_english
 from programme_assistant.text.sentences import (
     content_words,
@@ -57,14 +57,6 @@ _SELF_REFERENCE = re.compile(
 # not penalised: it is the documents' word that something is absent.)
 _ASKS_ABOUT_DOCUMENT = re.compile(r"\b(?:cover|covers|covered|contain|contains|about|purpose|summari[sz]e|scope|"
                                   r"meant|intended|aimed)\b", re.IGNORECASE)
-
-
-class VectorStore(Protocol):
-    """Where sentence vectors are kept between questions (``retrieval.vector_cache.VectorCache``)."""
-
-    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
-
-    def put_many(self, texts: Sequence[str], vectors: Sequence[np.ndarray]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -189,14 +181,7 @@ class ExtractiveAnswerer:
     def _fetch(self, texts: list[str]) -> tuple[dict[str, np.ndarray], int]:
         """The vectors of ``texts`` (distinct): from the vector cache (filled by a sync's ``prepare`` or an earlier
         question), the others embedded now and kept there. Also says how many were embedded."""
-        found = self.vector_cache.get_many(texts) if self.vector_cache is not None else {}
-        missing = [t for t in texts if t not in found]
-        if missing:
-            vectors = [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(missing)]
-            if self.vector_cache is not None:
-                self.vector_cache.put_many(missing, vectors)
-            found.update(zip(missing, vectors, strict=True))
-        return found, len(missing)
+        return fetch_vectors(self.vector_cache, self.embedder.embed_documents, texts)
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]

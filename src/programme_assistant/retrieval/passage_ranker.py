@@ -18,7 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.models import RetrievedChunk
-from programme_assistant.retrieval.vector_cache import VectorCache
+from programme_assistant.retrieval.vector_cache import VectorCache, fetch_vectors
 
 
 class PassageRanker:
@@ -33,19 +33,13 @@ class PassageRanker:
         """The vectors of ``texts`` (distinct), from memory, the cache or embedded now; and how many were
         embedded."""
         found = {t: self._memory[t] for t in texts if t in self._memory}
-        wanted = [t for t in texts if t not in found]
-        if wanted and self.cache is not None:
-            found.update(self.cache.get_many(wanted))
-        missing = [t for t in texts if t not in found]
-        if missing:
-            vectors = [np.asarray(v, dtype=np.float32) for v in self.embedder.embed_documents(missing)]
-            if self.cache is not None:
-                self.cache.put_many(missing, vectors)
-            found.update(zip(missing, vectors, strict=True))
+        fetched, embedded = fetch_vectors(self.cache, self.embedder.embed_documents,
+                                          [t for t in texts if t not in found])
+        found.update(fetched)
         if len(self._memory) > 50000:
             self._memory.clear()
         self._memory.update(found)
-        return found, len(missing)
+        return found, embedded
 
     def prepare(self, passages: list[RetrievedChunk]) -> int:
         """Embed the passages a sync stored, ahead of any question. Returns how many were embedded."""

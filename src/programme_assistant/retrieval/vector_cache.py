@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -60,3 +61,25 @@ class VectorCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+class VectorStore(Protocol):
+    """Where vectors are kept between questions (``VectorCache``, or a test's dictionary)."""
+
+    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, texts: Sequence[str], vectors: Sequence[np.ndarray]) -> None: ...
+
+
+def fetch_vectors(cache: VectorStore | None, embed: Callable[[list[str]], list[list[float]]],
+                  texts: Sequence[str]) -> tuple[dict[str, np.ndarray], int]:
+    """The vectors of ``texts`` (distinct): from ``cache``, the others embedded now with ``embed`` and kept there.
+    Also says how many were embedded."""
+    found = cache.get_many(texts) if cache is not None else {}
+    missing = [t for t in texts if t not in found]
+    if missing:
+        vectors = [np.asarray(v, dtype=np.float32) for v in embed(missing)]
+        if cache is not None:
+            cache.put_many(missing, vectors)
+        found.update(zip(missing, vectors, strict=True))
+    return found, len(missing)
