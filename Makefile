@@ -77,7 +77,10 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker train-refusal lexicon
+.PHONY: train-ranker train-refusal lexicon role-nouns
+role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
+	$(BIN)/python scripts/build_role_nouns.py
+
 lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq + Apertium + FreeDict (needs the Debian packages)
 	$(BIN)/pip install -q "wordfreq>=3.0"
 	$(BIN)/python scripts/build_lexicon.py

@@ -129,7 +129,7 @@ def test_rules_are_named_and_switchable():
     assert {"year", "ordinal", "answer_type", "person_name", "kind"} <= set(RULES)
     meetings = ["The first meeting was in Oslo.", "The fourth meeting was held in Bergen."]
     assert _unmet("Where was the fifth meeting held?", meetings, rules=("year",)) is None
-    assert Settings().refusal_rules == ["year", "ordinal", "answer_type", "absence"]
+    assert Settings().refusal_rules == ["year", "ordinal", "answer_type", "absence", "person_name"]
     with pytest.raises(ConfigError, match="unknown rules"):
         Settings(refusal_rules=["year", "hotel"])
 

@@ -170,9 +170,11 @@ class Settings(BaseSettings):
     # (evals/heldout.jsonl: 3 more refused, none wrongly); evals/heldout2.jsonl was written after them and
     # never looked at case by case. See README.
     extractive_requirement_window: int = Field(5, ge=0, le=20)
-    # The refusal rules in force (answering/refusal.py): "year", "ordinal", "answer_type", "absence" by default;
-    # "person_name" and "kind" were each written after one or two golden questions and are off unless named.
-    refusal_rules: list[str] = Field(default_factory=lambda: ["year", "ordinal", "answer_type", "absence"])
+    # The refusal rules in force (answering/refusal.py): "year", "ordinal", "answer_type", "absence" and
+    # "person_name" (its offices generated from WordNet, session 9) by default; "kind" was written after two
+    # golden questions and is off unless named.
+    refusal_rules: list[str] = Field(
+        default_factory=lambda: ["year", "ordinal", "answer_type", "absence", "person_name"])
 
     # --- LLM answering (optional; the default answers extractively without a model) -------------
     llm_provider: Literal["none", "openai", "ollama", "gguf"] = "none"

@@ -7,9 +7,10 @@ Each rule reads the question and the top candidates of the extractive answerer:
   published"); the answer is a refusal quoting it.
 - **requirement rules** (``unmet_requirement``), each a named object in ``RULES``: a one-part question names a
   year the passages contradict (``year``), a position among positions they number (``ordinal``), asks for a
-  count, an amount, a clock time, an e-mail address or a phone number none holds (``answer_type``); and, off by
-  default because each was written after single golden questions, a person holding a role (``person_name``) or a
-  kind of place (``kind``).
+  count, an amount, a clock time, an e-mail address or a phone number none holds (``answer_type``), asks for the
+  name of a person holding an office (an office-holder noun generated from WordNet: ``text/data/role_nouns.txt``)
+  and none names a person (``person_name``); and, off by default because it was written after two golden
+  questions, a kind of place (``kind``).
 
 ``PA_REFUSAL_RULES`` chooses the rules (names of ``RULE_NAMES``); ``PA_EXTRACTIVE_ABSENCE_WINDOW=0`` and
 ``PA_EXTRACTIVE_REQUIREMENT_WINDOW=0`` turn the two families off as well.
@@ -20,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Protocol, TypeVar
 
 from programme_assistant.answering.question import QuestionFocus, answer_signal
@@ -38,6 +41,7 @@ class Scored(Protocol):
 
 
 S = TypeVar("S", bound=Scored)
+ROLE_NOUNS_FILE = "role_nouns.txt"
 
 
 _ABSENCE = re.compile(
@@ -53,13 +57,16 @@ _ABSENCE = re.compile(
 
 
 # "What is the name of the Governor of Aichi?", "Who was the DG REGIO Deputy Director-General?": a question
-# asking which person holds a role, answered only by a person's name, not by the role restated
-_PERSON_TITLES = (r"governor|director|director-general|deputy|minister|mayor|president|vice-president|ambassador"
-                  r"|commissioner|chair|chairman|chairwoman|chairperson|secretary|secretary-general|rector|ceo"
-                  r"|head|spokesperson|spokesman|spokeswoman|prefect|consul|manager|coordinator")
-_ASKS_FOR_PERSON = re.compile(
-    rf"\bname of (?:the |its |their )?(?:[\w-]+ ){{0,3}}?(?:{_PERSON_TITLES})\b"
-    rf"|^who (?:is|was|were|are) (?:the |its |their )?(?:[\w-]+ ){{0,3}}?(?:{_PERSON_TITLES})\b", re.IGNORECASE)
+# asking which person holds an office, answered only by a person's name, not by the office restated. The office
+# is the last word of the noun phrase after "name of (the)" or "who is / was (the)", up to a preposition or a
+# relative word; it must be one of the office-holder nouns generated from WordNet (``text/data/role_nouns.txt``,
+# ``make role-nouns``), so "who was the host?" (which an organisation answers) is left alone.
+_ROLE_PHRASE = (r"(?P<phrase>(?:[\w'’-]+ ){0,4}?[\w'’-]+?)(?:['’]s)?"
+                r"(?= (?:of|to|at|in|for|from|on|who|that|which|when|during|with|by)\b|\s*[?.,!;:]|\s*$)")
+_ASKS_FOR_PERSON = (
+    re.compile(rf"\bname of (?:the |its |their |his |her |this |that )?{_ROLE_PHRASE}", re.IGNORECASE),
+    re.compile(rf"^(?:and |so |then )?who(?:['’]s| is| was) (?:the |its |their |his |her |this |that )?{_ROLE_PHRASE}",
+               re.IGNORECASE))
 # capitalised words that make a name an organisation's or a place's, not a person's
 _NOT_PERSON = frozenset(
     "prefecture government region regional agency office centre center commission delegation ministry university "
@@ -73,24 +80,44 @@ _NOT_PERSON = frozenset(
 _TITLECASE_RUN = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Za-z]+)*(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)*)+(?![\w-])")
 
 
+@lru_cache(maxsize=1)
+def role_nouns() -> frozenset[str]:
+    """The office-holder nouns ("governor", "ambassador", "mayor"), from ``text/data/role_nouns.txt``."""
+    text = resources.files("programme_assistant.text").joinpath("data", ROLE_NOUNS_FILE).read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def is_office(word: str) -> bool:
+    """"Governor", "Director-General" (one of its parts), "vice-president": a word for a person holding an office."""
+    word = fold(word)
+    nouns = role_nouns()
+    return word in nouns or ("-" in word and any(part in nouns for part in word.split("-")))
+
+
 def asks_for_person(question: str) -> bool:
-    """The question asks for the name of the person holding a role ("the name of the Governor of Aichi")."""
-    return bool(_ASKS_FOR_PERSON.search(question.strip()))
+    """The question asks for the name of the person holding an office ("the name of the Governor of Aichi",
+    "who was the EU Ambassador to Japan that ..."), not who did something ("who opened the webinar?")."""
+    last = _last_sentence(question)
+    return any(is_office(m.group("phrase").split()[-1]) for pattern in _ASKS_FOR_PERSON for m in pattern.finditer(last))
 
 
 def has_person_name(sentence: str, question: str) -> bool:
     """The sentence holds something that can be a person's name: two or more capitalised words in a row, none of
-    them said by the question or naming an organisation or place ("Prefecture", "Bureau", "Park")."""
+    them said by the question or naming an organisation or place ("Prefecture", "Bureau", "Park"), or one such
+    word right after an office ("Governor Omura", "President Macron")."""
     asked = set(re.findall(r"[\w-]+", fold(question)))
     for m in _TITLECASE_RUN.finditer(sentence):
         words = [fold(re.sub(r"['’]s$", "", w)) for w in m.group().split()]
         if m.start() == 0:
             words = words[1:]  # a sentence's first word is capitalised anyway
         run = 0  # "Deputy Director-General Normunds Popens": the role is asked, the two words after it are a name
+        after_office = False
         for w in words:
-            run = 0 if (w in asked or w in _NOT_PERSON or w in STOPWORDS) else run + 1
-            if run >= 2:
+            named = not (w in asked or w in _NOT_PERSON or w in STOPWORDS)
+            run = run + 1 if named else 0
+            if run >= 2 or (named and after_office):
                 return True
+            after_office = is_office(w)
     return False
 
 
@@ -120,8 +147,8 @@ def mentions_kind(sentence: str, kind: str) -> bool:
 
 def _last_sentence(question: str) -> str:
     """What a question asks about is in its last sentence: "I read it was 2012. When was it?" does not ask
-    about 2012."""
-    sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    about 2012. A full stop before a number ends an abbreviation, not a sentence: "webinar no. 3"."""
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+(?!\d)", question.strip()) if p]
     return sentences[-1] if sentences else question
 
 
@@ -257,8 +284,8 @@ class AnswerTypePresent:
 
 @dataclass(frozen=True)
 class PersonName:
-    """"What is the name of the Governor?" answered only by a person's name. Off by default: its list of titles
-    was written after one golden question."""
+    """"What is the name of the Governor?" answered only by a person's name. The offices are WordNet's
+    (``make role-nouns``); a hand list written after one golden question came before them."""
 
     name: str = "person_name"
 
