@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ eval-heldout5: $(STAMP)  ## the fifth held-out set (evals/heldout5.jsonl, writte
 
 eval-heldout6: $(STAMP)  ## the sixth held-out set (evals/heldout6.jsonl, written from the corpus alone before session 8's changes)
 	$(BIN)/programme-assistant eval --golden evals/heldout6.jsonl --configs hybrid,dense,bm25
+
+eval-heldout7: $(STAMP)  ## the seventh held-out set (evals/heldout7.jsonl, written from the corpus alone before session 9's changes)
+	$(BIN)/programme-assistant eval --golden evals/heldout7.jsonl --configs hybrid,dense,bm25
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25

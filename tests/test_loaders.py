@@ -117,3 +117,16 @@ def test_pdf_without_text_says_to_ocr(tmp_path):
     with pytest.raises(DocumentError) as err:
         load(p, tmp_path)
     assert "no extractable text" in str(err.value) and "OCR" in err.value.fix
+
+
+def test_html_inline_tags_join_their_text_as_written():
+    from programme_assistant.ingest.loaders import load_html
+
+    html = (b"<html><body><main><p>Group A went to <strong>Aichi</strong> and <strong>Hiroshima</strong>, while "
+            b"<b>R</b>2R<!-- hidden --> (the <em>strand</em>) met.<br>Next line</p>"
+            b"<ul><li><p>one</p><p>two</p></li></ul><table><tr><td>a<b>b</b></td><td>c</td></tr></table>"
+            b"</main></body></html>")
+    text = load_html(html, "news.html").text
+    assert "Group A went to Aichi and Hiroshima, while R2R (the strand) met. Next line" in text  # no " ,", "R 2R"
+    assert "hidden" not in text
+    assert "- one two" in text and "ab | c" in text  # blocks and cells inside an element still separate words

@@ -219,6 +219,22 @@ _HTML_BLOCKS = {"p", "li", "blockquote", "pre", "dt", "dd", "figcaption", "capti
                 "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
+def _inline_text(el) -> str:  # type: ignore[no-untyped-def]
+    """An element's text as it reads: inline tags join their neighbours as written ("<b>Hiroshima</b>, while"
+    -> "Hiroshima, while", not "Hiroshima , while"); a line break, a table cell or a block inside the element
+    still separates words."""
+    from bs4.element import CData, NavigableString
+
+    pieces: list[str] = []
+    for node in el.descendants:
+        if isinstance(node, str):
+            if type(node) in (NavigableString, CData):  # not comments, doctypes or declarations
+                pieces.append(str(node))
+        elif node.name == "br" or node.name in _HTML_BLOCKS or node.name in ("td", "th", "div"):
+            pieces.append(" ")
+    return " ".join("".join(pieces).split())
+
+
 def load_html(data: bytes, path: str) -> ParsedFile:
     from bs4 import BeautifulSoup
 
@@ -259,9 +275,9 @@ def load_html(data: bytes, path: str) -> ParsedFile:
         if el.find_parent(_HTML_BLOCKS):  # nested blocks are emitted with their parent
             continue
         if el.name == "tr":
-            line = " | ".join(c.get_text(" ", strip=True) for c in el.find_all(["td", "th"]))
+            line = " | ".join(_inline_text(c) for c in el.find_all(["td", "th"]))
         else:
-            line = " ".join(el.get_text(" ", strip=True).split())
+            line = _inline_text(el)
         if not line:
             continue
         if el.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
