@@ -2,7 +2,7 @@
 hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py`` and ``train_refusal.py``.
 
 - The sample corpus (``corpus/``) with the golden set and the held-out sets already measured once
-  (``TRAINING_SETS``: held-out, 2, 3, 4, 5 and 6; each was a test set until the next one was written). Held-out 7
+  (``TRAINING_SETS``: held-out, 2, 3, 4 and 5; each was a test set until the next one was written). Held-out 6
   and the multilingual sets are never read here: they are for evaluation.
 - ClapNQ dev (``../shared/benchmarks/clapnq-dev``), the half of its questions whose id hashes even (the odd half
   is for evaluation), over the index ``make bench-external`` builds (ClapNQ and PubMedQA documents together, kept
@@ -21,7 +21,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmarks.external builds the ClapNQ index
-TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 
 
 @dataclass

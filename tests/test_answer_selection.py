@@ -118,6 +118,21 @@ def test_a_position_is_refuted_only_by_passages_that_number_things():
     assert _unmet("Where was the fourth meeting held?", meetings) is None
 
 
+def test_a_numbered_position_is_checked_against_the_same_things_positions():
+    from programme_assistant.answering.refusal import numbered_positions
+
+    assert numbered_positions("What did workshops no. 1 and no. 2 cover?") == {("workshop", 1), ("workshop", 2)}
+    assert numbered_positions("There were no 5-star hotels, and it peaked at number 2.") == set()
+    workshops = ["Workshop no. 3 covered soil health.", "The fifth workshop, in May, covered irrigation."]
+    assert _unmet("What was workshop no. 1 about?", workshops) == "unmet_ordinal"  # "no. 1", unlike "first"
+    assert _unmet("What did workshops no. 1 and no. 2 cover?", workshops) == "unmet_ordinal"
+    assert _unmet("What was workshop no. 5 about?", workshops) is None  # "the fifth workshop"
+    assert _unmet("What did workshops no. 1 and no. 3 cover?", workshops) is None  # one of them is known
+    # passages that number other things, or none, do not refute it
+    assert _unmet("What was workshop no. 1 about?", ["Session no. 2 was on soil.", "A workshop on water."]) is None
+    assert _unmet("What was workshop #1 about?", ["The first day opened with workshop #1 on soil."]) is None
+
+
 def test_a_relative_year_does_not_refute_a_named_one():
     passages = ["Enrolment doubled compared with last year, reaching 400 patients."]
     assert _unmet("How many patients enrolled in 2008-2009?", passages, rules=("year",), dates=("2010",)) is None

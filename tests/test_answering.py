@@ -313,7 +313,7 @@ def test_a_sentence_in_another_language_is_scored_by_its_english_gloss():
 
 
 def test_a_question_for_a_persons_name_needs_a_name_not_the_role_restated():
-    from programme_assistant.answering.refusal import asks_for_person, has_person_name
+    from programme_assistant.answering.refusal import asks_for_person, has_person_name, lowercase_words
 
     assert asks_for_person("What is the name of the Governor of Aichi who received Group A?")
     assert asks_for_person("Who was the DG REGIO Deputy Director-General at the meeting?")
@@ -335,6 +335,17 @@ def test_a_question_for_a_persons_name_needs_a_name_not_the_role_restated():
     assert has_person_name("The meeting was opened by Governor Omura.", "Who is the Governor of Aichi?")
     assert has_person_name("A letter from President Macron was read.", "who was the president of france in 2019")
     assert not has_person_name("The Governor of Aichi Prefecture welcomed them.", "Who is the Governor of Aichi?")
+    # a capitalised title of ordinary words, or a place's or a body's name, is no person's name
+    ordinary = lowercase_words(["webinars on energy transition and hydrogen", "zero emission targets"])
+    asked_ambassador = "Who was the EU Ambassador to Japan that opened the webinar?"
+    assert not has_person_name("Cases came from the Basque Hydrogen Corridor and the Zero Emission Valley.",
+                               asked_ambassador, ordinary)
+    assert not has_person_name("Talks with Basque Hydrogen experts.", asked_ambassador, ordinary)
+    assert has_person_name("Talks with Basque Hydrogen experts.", asked_ambassador)  # "hydrogen" not known ordinary
+    assert has_person_name("It was opened by Jean-Eric Paquet, the ambassador.", asked_ambassador, ordinary)
+    assert has_person_name("European Commissioner Elisa Ferreira spoke.", "Who is the European Commissioner?")
+    assert not has_person_name("A report is due in Late May.", asked_ambassador)  # the calendar names nobody
+    assert has_person_name("Prime Minister Theresa May spoke.", "Who was the prime minister in 2017?")
     assert not has_person_name("The DG REGIO Deputy Director-General and the MLIT City Bureau representative "
                                "opened it before the High-Level Policy Dialogue.", question)
     role_only = [passage(1, "In Aichi, the group was received by the Governor of Aichi Prefecture and saw "

@@ -101,19 +101,34 @@ def asks_for_person(question: str) -> bool:
     return any(is_office(m.group("phrase").split()[-1]) for pattern in _ASKS_FOR_PERSON for m in pattern.finditer(last))
 
 
-def has_person_name(sentence: str, question: str) -> bool:
+# "Late May", "Monday Morning": the calendar's capitalised words are not names
+_CALENDAR = frozenset(fold(w) for w in (*MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                        "sunday"))
+
+
+def lowercase_words(texts: Sequence[str]) -> frozenset[str]:
+    """The words the texts write in lower case somewhere ("hydrogen"): ordinary words, which a capitalised title
+    ("the Basque Hydrogen Corridor") does not make a name. A person's names are capitalised wherever they occur."""
+    return frozenset(fold(w) for text in texts for w in re.findall(r"(?<![\w'’-])[a-z][\w-]*", text))
+
+
+def has_person_name(sentence: str, question: str, ordinary: frozenset[str] = frozenset()) -> bool:
     """The sentence holds something that can be a person's name: two or more capitalised words in a row, none of
-    them said by the question or naming an organisation or place ("Prefecture", "Bureau", "Park"), or one such
-    word right after an office ("Governor Omura", "President Macron")."""
+    them said by the question or among the ``ordinary`` words (``lowercase_words`` of the passages), or one such
+    word right after an office ("Governor Omura", "President Macron"). A run of capitalised words ending in a word
+    that names an organisation or a place ("Prefecture", "Bureau", "Park", "Valley") is that body's or place's
+    name, not a person's ("European Commissioner Elisa Ferreira" still holds one)."""
     asked = set(re.findall(r"[\w-]+", fold(question)))
     for m in _TITLECASE_RUN.finditer(sentence):
         words = [fold(re.sub(r"['’]s$", "", w)) for w in m.group().split()]
         if m.start() == 0:
             words = words[1:]  # a sentence's first word is capitalised anyway
+        if words and words[-1] in _NOT_PERSON:
+            continue  # "Zero Emission Valley", "Keihanna Science Park": a place's or a body's name
         run = 0  # "Deputy Director-General Normunds Popens": the role is asked, the two words after it are a name
         after_office = False
         for w in words:
-            named = not (w in asked or w in _NOT_PERSON or w in STOPWORDS)
+            named = not (w in asked or w in _NOT_PERSON or w in STOPWORDS or w in ordinary or w in _CALENDAR)
             run = run + 1 if named else 0
             if run >= 2 or (named and after_office):
                 return True
@@ -180,6 +195,38 @@ def named_ordinals(question: str) -> set[str]:
         if 2 <= int(number) <= len(_ORDINALS):
             found.add(_ORDINALS[int(number) - 1])
     return found
+
+
+# "webinar no. 1", "Meeting #2", "session number 3": a thing and the number of its position; "no" without a full
+# stop is the word ("no 5-star hotels")
+_NUMBERED = re.compile(r"\b([a-z][\w-]*?)s?\s+(?:no\.|nr\.|#|number\s+)\s*(\d{1,2})\b"
+                       r"((?:\s*(?:,|and|or|&)\s*(?:no\.|nr\.|#|number\s+)?\s*\d{1,2}\b)*)")
+
+
+def numbered_positions(text: str) -> set[tuple[str, int]]:
+    """(thing, position) pairs the text numbers: "webinars no. 1 and no. 2" -> {("webinar", 1), ("webinar", 2)};
+    the thing in the singular, its last letters cut so that "meetings" and "meeting" match."""
+    found = set()
+    for m in _NUMBERED.finditer(fold(text)):
+        thing = m.group(1)
+        if thing in STOPWORDS:  # "peaked at number 2"
+            continue
+        for number in (m.group(2), *re.findall(r"\d{1,2}", m.group(3))):
+            found.add((thing, int(number)))
+    return found
+
+
+def _thing_positions(text: str, thing: str) -> set[int]:
+    """The positions of ``thing`` the text names, numbered ("webinar no. 3", "webinar #3") or as ordinals ("the
+    third webinar", "the 3rd R2R webinar")."""
+    folded = fold(text)
+    positions = {n for t, n in numbered_positions(folded) if t == thing}
+    words = "|".join(_ORDINALS)
+    ordinal_before = rf"\b({words}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:[\w-]+\s+){{0,2}}?{re.escape(thing)}s?\b"
+    for m in re.finditer(ordinal_before, folded):
+        token = m.group(1)
+        positions.add(_ORDINALS.index(token) + 1 if token in _ORDINALS else int(re.sub(r"\D", "", token)))
+    return positions
 
 
 def mentions_ordinal(text: str, ordinal: str) -> bool:
@@ -253,15 +300,24 @@ class NamedYear:
 class NamedPosition:
     """"What was agreed at the fifth meeting?" where the passages number their meetings (first, 4th, no. 3) and
     never the fifth. Dates are not positions ("on 5th February"), and passages that number nothing do not
-    refute a position ("Koch's second postulate" in a list without ordinals)."""
+    refute a position ("Koch's second postulate" in a list without ordinals). A position given as a number
+    ("webinar no. 1", "meeting #2") is checked against the positions the passages give that same thing ("webinar
+    no. 3", "the fifth webinar"), so "no. 1" is read as well, which the word "first" (said of almost anything) is
+    not."""
 
     name: str = "ordinal"
 
     def unmet(self, r: Requirement) -> bool:
+        texts = [f"{s.text} {s.context} {r.titles[s.passage - 1]}" for s in r.top]
+        numbered = numbered_positions(_last_sentence(r.question))
+        if numbered:  # "webinar no. 1": the passages number webinars (no. 3, the fifth) but never the first
+            things = {thing for thing, _ in numbered}
+            named = {thing: set().union(*(_thing_positions(t, thing) for t in texts)) for thing in things}
+            # refused only when no position asked for is named ("webinars no. 3 and no. 1" gets what is known)
+            return all(named[thing] and position not in named[thing] for thing, position in numbered)
         ordinals = named_ordinals(r.question)
         if not ordinals:
             return False
-        texts = [f"{s.text} {s.context} {r.titles[s.passage - 1]}" for s in r.top]
         if any(mentions_ordinal(t, o) for o in ordinals for t in texts):
             return False
         return any(mentions_ordinal(t, other) for other in _ORDINALS[1:] if other not in ordinals for t in texts)
@@ -290,7 +346,10 @@ class PersonName:
     name: str = "person_name"
 
     def unmet(self, r: Requirement) -> bool:
-        return asks_for_person(r.question) and not any(has_person_name(s.text, r.asked) for s in r.top)
+        if not asks_for_person(r.question):
+            return False
+        ordinary = lowercase_words([f"{s.text} {s.context}" for s in r.top])
+        return not any(has_person_name(s.text, r.asked, ordinary) for s in r.top)
 
 
 @dataclass(frozen=True)
