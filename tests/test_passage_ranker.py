@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from conftest import CountingFakeEmbedding, make_search, make_sync, write_md
 from langchain_core.embeddings import Embeddings
 
@@ -96,3 +97,13 @@ def test_a_sync_prepares_the_passage_vectors_and_the_setting_turns_it_off(tmp_pa
 
     # the index's own model is e5 already: a second e5 ranking would only repeat the first
     assert build_passage_ranker(settings, E5Itself(size=16, embedded=[])) is None
+
+
+def test_the_in_memory_store_keeps_vectors_up_to_its_limit():
+    from programme_assistant.retrieval.vector_cache import MemoryVectorStore
+
+    store = MemoryVectorStore(limit=3)
+    store.put_many(["a", "b"], [np.ones(2), np.zeros(2)])
+    assert set(store.get_many(["a", "b", "c"])) == {"a", "b"}
+    store.put_many(["c", "d"], [np.ones(2), np.ones(2)])  # past the limit: starts again
+    assert set(store.get_many(["a", "b", "c", "d"])) == {"c", "d"}

@@ -71,9 +71,10 @@ _DEFINITION = re.compile(
     r"\s+(?:an?\s+|the\s+)?(?P<a>[^?]{2,60}?)\s*\??$",
     re.IGNORECASE)
 _PRONOUN = re.compile(r"^(it|they|this|that|these|those|them|he|she)$", re.IGNORECASE)
-_NAME = re.compile(r"\b(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)\b")
+_NAME_WORD = r"(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)"
+_NAME = re.compile(rf"\b{_NAME_WORD}\b")
 # a name of several capitalised words: "the Palau Robert", "Val d'Oise" as one
-_NAME_RUN = re.compile(r"\b(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)(?:\s+(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*))*\b")
+_NAME_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+{_NAME_WORD})*\b")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,9}\b")
 
 

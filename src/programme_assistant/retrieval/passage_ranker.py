@@ -18,28 +18,20 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.models import RetrievedChunk
-from programme_assistant.retrieval.vector_cache import VectorCache, fetch_vectors
+from programme_assistant.retrieval.vector_cache import MemoryVectorStore, VectorStore, fetch_vectors
 
 
 class PassageRanker:
-    def __init__(self, embedder: Embeddings, cache: VectorCache | None = None) -> None:
+    def __init__(self, embedder: Embeddings, cache: VectorStore | None = None) -> None:
         """``embedder``: the second model (``embed_query`` for questions, ``embed_documents`` for passages);
-        ``cache``: where passage vectors are kept between processes (None: in memory only)."""
+        ``cache``: where passage vectors are kept (a ``VectorCache`` beside the index keeps them between
+        processes; None: this process's memory only)."""
         self.embedder = embedder
-        self.cache = cache
-        self._memory: dict[str, np.ndarray] = {}
+        self.cache: VectorStore = cache if cache is not None else MemoryVectorStore()
 
     def _vectors(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], int]:
-        """The vectors of ``texts`` (distinct), from memory, the cache or embedded now; and how many were
-        embedded."""
-        found = {t: self._memory[t] for t in texts if t in self._memory}
-        fetched, embedded = fetch_vectors(self.cache, self.embedder.embed_documents,
-                                          [t for t in texts if t not in found])
-        found.update(fetched)
-        if len(self._memory) > 50000:
-            self._memory.clear()
-        self._memory.update(found)
-        return found, embedded
+        """The vectors of ``texts`` (distinct), from the cache or embedded now; and how many were embedded."""
+        return fetch_vectors(self.cache, self.embedder.embed_documents, texts)
 
     def prepare(self, passages: list[RetrievedChunk]) -> int:
         """Embed the passages a sync stored, ahead of any question. Returns how many were embedded."""

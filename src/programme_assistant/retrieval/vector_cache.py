@@ -71,6 +71,22 @@ class VectorStore(Protocol):
     def put_many(self, texts: Sequence[str], vectors: Sequence[np.ndarray]) -> None: ...
 
 
+class MemoryVectorStore:
+    """A ``VectorStore`` in this process's memory (no cache file), bounded: it starts again past ``limit`` texts."""
+
+    def __init__(self, limit: int = 50000) -> None:
+        self.limit = limit
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        return {t: self._vectors[t] for t in texts if t in self._vectors}
+
+    def put_many(self, texts: Sequence[str], vectors: Sequence[np.ndarray]) -> None:
+        if len(self._vectors) + len(texts) > self.limit:
+            self._vectors.clear()
+        self._vectors.update(zip(texts, vectors, strict=True))
+
+
 def fetch_vectors(cache: VectorStore | None, embed: Callable[[list[str]], list[list[float]]],
                   texts: Sequence[str]) -> tuple[dict[str, np.ndarray], int]:
     """The vectors of ``texts`` (distinct): from ``cache``, the others embedded now with ``embed`` and kept there.
