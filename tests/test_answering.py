@@ -352,7 +352,11 @@ def test_a_question_for_a_persons_name_needs_a_name_not_the_role_restated():
                             "hydrogen vehicles.")]
     named = [passage(1, "In Aichi, the group was received by Governor Hideaki Omura and saw hydrogen vehicles.")]
     asked = "What is the name of the Governor of Aichi who received the group?"
-    assert _answerer(refusal_rules=("person_name",)).answer(asked, role_only).refused
+    refused = _answerer(refusal_rules=("person_name",)).answer(asked, role_only)
+    # the refusal quotes, cited, what the documents do say: the office, with no name
+    assert refused.refused and refused.evidence.get("unmet_person_name") == 1.0
+    assert "not the person's name" in refused.text and "received by the Governor of Aichi Prefecture" in refused.text
+    assert refused.citations and refused.citations[0].doc_id == role_only[0].chunk.doc_id
     answer = _answerer(refusal_rules=("person_name",)).answer(asked, named)
     assert not answer.refused and "Hideaki Omura" in answer.text
 

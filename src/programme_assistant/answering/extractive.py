@@ -27,10 +27,16 @@ from programme_assistant.answering.answerability import question_features
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
 from programme_assistant.answering.citations import resolve
-from programme_assistant.answering.prompts import REFUSAL_TEXT, other_language_lead
+from programme_assistant.answering.prompts import ABSENCE_LEAD, OFFICE_NOT_NAMED, REFUSAL_TEXT, other_language_lead
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
 from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
-from programme_assistant.answering.refusal import Requirement, documented_absence, states_absence, unmet_requirement
+from programme_assistant.answering.refusal import (
+    Requirement,
+    documented_absence,
+    states_absence,
+    stating_office,
+    unmet_requirement,
+)
 from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
 from programme_assistant.text.language import detect_language, english_gloss, to_english
@@ -406,6 +412,10 @@ class ExtractiveAnswerer:
             if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
                 return refusal_answer(question, passages, self.name, {**evidence, "learned_refusal": 1.0})
         unmet = self._unmet_requirement(question, scoring, passages)
+        if unmet == "unmet_person_name":
+            office = stating_office(question, scored[:self.config.requirement_window])
+            if office is not None:
+                return self._quoting_refusal(question, OFFICE_NOT_NAMED, office, passages, {**evidence, unmet: 1.0})
         if unmet:
             return refusal_answer(question, passages, self.name, {**evidence, unmet: 1.0})
         parts = question_parts(question)
@@ -437,10 +447,16 @@ class ExtractiveAnswerer:
     def _absence_answer(self, question: str, absence: ScoredSentence, passages: list[RetrievedChunk],
                         evidence: dict[str, float]) -> Answer:
         """The honest refusal, with the documents' own statement that the thing asked for is not there."""
-        resolved = resolve(f"{REFUSAL_TEXT} The documents say: {_cite(absence.text, absence.passage)}", passages)
+        return self._quoting_refusal(question, ABSENCE_LEAD, absence, passages,
+                                     {**evidence, "documented_absence": 1.0})
+
+    def _quoting_refusal(self, question: str, lead: str, quoted: ScoredSentence, passages: list[RetrievedChunk],
+                         evidence: dict[str, float]) -> Answer:
+        """A refusal that quotes, cited, what the documents do say about the question."""
+        resolved = resolve(f"{REFUSAL_TEXT} {lead} {_cite(quoted.text, quoted.passage)}", passages)
         return Answer(question=question, text=resolved.text, citations=resolved.citations, refused=True,
-                      nearest=nearest_documents(passages), unsupported=resolved.unsupported,
-                      evidence={**evidence, "documented_absence": 1.0}, answerer=self.name)
+                      nearest=nearest_documents(passages), unsupported=resolved.unsupported, evidence=evidence,
+                      answerer=self.name)
 
     def stream(self, question: str, passages: list[RetrievedChunk]) -> Iterator[str | Answer]:
         answer = self.answer(question, passages)

@@ -13,6 +13,10 @@ from programme_assistant.answering.citations import strip_markers
 from programme_assistant.models import RetrievedChunk
 
 REFUSAL_TEXT = "I could not find this in the programme documents."
+# after REFUSAL_TEXT, before the quoted sentence saying the thing asked for does not exist (documented absence)
+ABSENCE_LEAD = "The documents say:"
+# after REFUSAL_TEXT, before the quoted sentence that names the office asked about but no person
+OFFICE_NOT_NAMED = "The documents give the office, not the person's name:"
 
 # The extractive answer's lead-in when what it quotes is in another language than the question (issue #16): one
 # short sentence in the question's language naming the document's ("Source in Spanish."). Keyed by the question's

@@ -94,11 +94,32 @@ def is_office(word: str) -> bool:
     return word in nouns or ("-" in word and any(part in nouns for part in word.split("-")))
 
 
-def asks_for_person(question: str) -> bool:
-    """The question asks for the name of the person holding an office ("the name of the Governor of Aichi",
-    "who was the EU Ambassador to Japan that ..."), not who did something ("who opened the webinar?")."""
+def asked_office(question: str) -> str | None:
+    """The office whose holder's name the question asks for ("the name of the Governor of Aichi" -> "Governor",
+    "who was the EU Ambassador to Japan that ..." -> "Ambassador"), or None: not who did something ("who opened
+    the webinar?")."""
     last = _last_sentence(question)
-    return any(is_office(m.group("phrase").split()[-1]) for pattern in _ASKS_FOR_PERSON for m in pattern.finditer(last))
+    for pattern in _ASKS_FOR_PERSON:
+        for m in pattern.finditer(last):
+            word = m.group("phrase").split()[-1]
+            if is_office(word):
+                return word
+    return None
+
+
+def asks_for_person(question: str) -> bool:
+    """The question asks for the name of the person holding an office (``asked_office``)."""
+    return asked_office(question) is not None
+
+
+def stating_office(question: str, top: Sequence[S]) -> S | None:
+    """The best of ``top`` that names the office the question asks about ("... received by the Governor of
+    Aichi"): what a refusal can quote to show the documents give the office and not the person."""
+    office = asked_office(question)
+    if office is None:
+        return None
+    return next((s for s in top if re.search(rf"(?<![\w-]){re.escape(office)}(?![\w-])", s.text, re.IGNORECASE)),
+                None)
 
 
 # "Late May", "Monday Morning": the calendar's capitalised words are not names
