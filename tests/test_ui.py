@@ -460,3 +460,20 @@ def test_turn_lookup():
     turns = [Turn("id1", 1, a, []), Turn("id2", 3, a, [])]
     assert ChatController.turn_at(turns, 2).answer_id == "id2"
     assert ChatController.turn_at(turns, 0).answer_id == "id1" and ChatController.turn_at(turns, 9) is None
+
+
+def test_a_refusal_that_quotes_the_documents_links_its_quote():
+    from programme_assistant.models import Citation
+
+    passage = "In Aichi, the group was received by the Governor of Aichi Prefecture and saw hydrogen vehicles."
+    cited = Citation(number=1, chunk_id="c1", doc_id="news/visit.md", title="Visit report", date="2022-12-01",
+                     doc_type="news", section="Aichi", page=None, source_path="news/visit.md", url=None,
+                     passage=passage, quote=passage, quote_start=0, quote_end=len(passage))
+    answer = Answer(question="What is the name of the Governor of Aichi?", refused=True,
+                    text="I could not find this in the programme documents. The documents give the office, not the "
+                         f"person's name: {passage[:-1]} [1].", citations=[cited],
+                    nearest=[{"doc_id": "news/visit.md", "title": "Visit report", "date": "2022-12-01"}])
+    shown = render.answer_html(answer)
+    assert "pa-refused" in shown and 'class="pa-ref"' in shown  # the [1] opens the quoted sentence
+    sources = render.sources_html(answer)
+    assert "No source answers this" in sources and "What they do say" in sources and "<mark>" in sources

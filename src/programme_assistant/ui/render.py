@@ -136,7 +136,8 @@ def answer_html(answer: Answer) -> str:
         )
         text = answer.text.split(" The nearest documents are:")[0]
         more = f'<div class="pa-nearest"><span>Closest documents</span><ul>{nearest}</ul></div>' if nearest else ""
-        return f'<div class="pa-answer pa-refused"><p>{_lines(text)}</p>{more}</div>'
+        # a refusal may quote what the documents do say ("they give the office, not the name [1]"): linked
+        return f'<div class="pa-answer pa-refused"><p>{_with_markers(text, answer.citations)}</p>{more}</div>'
     cites = "".join(
         f'<a class="pa-cite" href="{esc(_citation_url(group[0]))}" target="_blank" rel="noopener">'
         + "".join(f"<b>{c.number}</b>" for c in group)
@@ -248,9 +249,12 @@ def sources_html(answer: Answer | None) -> str:
             f'<div class="pa-meta">{esc(d.get("date") or "undated")} · {esc(d["doc_id"])}</div></article>'
             for d in answer.nearest
         )
+        quoted = "".join(source_card(group) for group in by_document(answer.citations))
+        quoted = (f'<p class="pa-note">What they do say, quoted in the answer:</p>{quoted}'
+                  '<p class="pa-note">The closest documents:</p>') if quoted else ""
         return (
             '<div class="pa-sources"><h3>No source answers this</h3><p class="pa-note">The documents do not '
-            f"say. These are the closest ones, if you want to read them yourself.</p>{items}</div>"
+            f"say. These are the closest ones, if you want to read them yourself.</p>{quoted}{items}</div>"
         )
     cards = "".join(source_card(group) for group in by_document(answer.citations))
     return f'<div class="pa-sources"><h3>Sources of this answer</h3>{cards}</div>'

@@ -95,6 +95,7 @@ footer { display: none !important; }
 .pa-cite i { color: var(--pa-subtle); font-style:normal; }
 .pa-cite:hover { border-color: var(--pa-accent); }
 .pa-refused p { color: var(--pa-warn-ink); }
+.pa-refused p .pa-nowrap { color: inherit; }
 .pa-nearest span { font-size: 12.5px; color: var(--pa-subtle); text-transform: uppercase; letter-spacing: .04em; }
 .pa-nearest ul { margin: 4px 0 0 18px; padding: 0; }
 .pa-warn { margin-top:6px; font-size:12.5px; color: var(--pa-danger); }
