@@ -255,3 +255,24 @@ def test_an_faq_entry_asking_the_question_is_the_whole_answer():
     # another question: the FAQ entry is one candidate among others
     mixed = answerer.answer("Which webinars are planned for the autumn?", [*others, faq])
     assert "autumn" in mixed.text
+
+
+def test_a_postal_address_is_asked_for_and_found_as_one():
+    from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
+
+    assert analyse("What's the street address of the new premises?").expects == "address"
+    assert analyse("What is the address of the venue?").expects == "address"
+    assert analyse("What is the e-mail address of the helpdesk?").expects == "email"
+    assert analyse("Who gave the opening address?").expects != "address"  # a speech
+    found = QuestionFocus("address")
+    for text in ("Visit us at 221B Baker Street.", "Carrer de Sant Pau, 24, 08001 Barcelona.", "Hauptstraße 5",
+                 "Rue de la Loi 170, Brussels", "London SW1A 1AA", "4-6-28 Minami-Azabu, Minato-ku, Tokyo"):
+        assert answer_signal(found, text, "What is the street address?") == 1.0, text
+    for text in ("The move to the Raval is temporary.", "On 2023-06-09, 24 regions met.", "the 2021-2027 period",
+                 "between 13-19 November 2022"):
+        assert answer_signal(found, text, "What is the street address?") == 0.0, text
+    assert _unmet("What is the street address of the clinic?",
+                  ["The clinic moved to the old town in 2019.", "It treats 400 patients a year."],
+                  rules=("answer_type",)) == "unmet_answer_type"
+    assert _unmet("What is the street address of the clinic?",
+                  ["The clinic is at 12 Harbour Road, Cork."], rules=("answer_type",)) is None

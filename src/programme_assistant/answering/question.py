@@ -32,6 +32,17 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
     "count": re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
     "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     "phone": re.compile(r"(?:\+|\b00)\d[\d\s().-]{6,}\d\b|\(\d{2,5}\)\s?\d[\d\s-]{4,}\d\b"),
+    # a postal address: "221B Baker Street", "Carrer de Sant Pau, 24", "Hauptstraße 5", "08001 Barcelona",
+    # "SW1A 1AA", "P.O. Box 12", "〒100-0005"
+    "address": re.compile(
+        r"\b\d{1,5}[a-z]?,?\s+(?:[\w'’.-]+\s+){0,4}?(?:street|st\.|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?"
+        r"|lane|square|drive|court|terrace)(?![\w-])"
+        r"|\b(?:carrer|calle|c/|avenida|avinguda|av\.|via|viale|piazza|corso|rue|avenue|boulevard|plaza|pla[cç]a"
+        r"|paseo|passeig"
+        r"|rambla|ronda|stra(?:ss|ß)e|platz|ulica|cesta|trg)\s+(?:[\w'’.-]+,?\s+){0,5}?(?:n[o°º]\.?\s*)?\d{1,5}\b"
+        r"|\b[\w-]+(?:stra(?:ss|ß)e|gasse|weg|platz)\s+\d{1,5}\b"
+        r"|\b\d{5}\s+(?-i:[A-Z])[\w'’-]+|(?-i:\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b)"
+        r"|\bp\.?\s?o\.?\s+box\s+\d+|〒\s?\d{3}-?\d{4}|\b\d{1,2}-\d{1,2}-\d{1,3}\b|\b[\w-]+-ku\b", re.IGNORECASE),
     "money": re.compile(r"[€$£¥]|\b(?:EUR|USD|JPY|GBP|yen|euros?|dollars?|million|billion|free of charge|free)\b",
                         re.IGNORECASE),
 }
@@ -41,6 +52,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("email", re.compile(r"\be-?mail(?: address)?\b|\bcorreo electronico\b|\bcourriel\b|\bindirizzo e-?mail\b")),
     ("phone", re.compile(r"\b(?:phone|telephone) number\b|\bnumero de telefono\b|\bnumero di telefono\b"
                          r"|\bnumero de telephone\b")),
+    ("address", re.compile(r"\b(?:street|postal|mailing|physical|office|exact|full) address\b|\baddress of\b"
+                           r"|\bwhat(?:'s| is| was) (?:the |its |their |his |her )?address\b|\bat what address\b"
+                           r"|\bdireccion postal\b|\bindirizzo\b|\badresse postale\b|\badreca postal\b")),
     ("time", re.compile(r"\b(what|which|at what) time\b(?!\s+(limit|frame|zone|difference|span|period|slot))"
                         r"|\ba (que|che) ora\b|\bquelle heure\b|\bhora\b|\bhorari")),
     ("duration", re.compile(r"\bhow long\b|\bfor how many (minutes|hours|days|weeks|months|years)\b"
@@ -96,7 +110,7 @@ def _is_proper_name(term: str) -> bool:
 
 @dataclass(frozen=True)
 class QuestionFocus:
-    expects: str  # email, phone, time, duration, money, date, count, place, name, yesno or "" (anything)
+    expects: str  # email, phone, address, time, duration, money, date, count, place, name, yesno or "" (anything)
     term: str | None = None  # "What is X?" / "What does X stand for?": the X
     yes_no: bool = False  # "Was there a fee ...?": asks whether, whatever else it asks for
 

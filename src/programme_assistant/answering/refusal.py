@@ -346,10 +346,11 @@ class NamedPosition:
 
 @dataclass(frozen=True)
 class AnswerTypePresent:
-    """A question asking for a count, an amount, a clock time, an e-mail address or a phone number, where no top
-    candidate holds one ("how many people came" needs a number of people)."""
+    """A question asking for a count, an amount, a clock time, an e-mail address, a phone number or a postal
+    address, where no top candidate holds one ("how many people came" needs a number of people; "the street
+    address of the office" needs a street and a number, not "in the Raval")."""
 
-    types: tuple[str, ...] = ("count", "money", "time", "email", "phone")
+    types: tuple[str, ...] = ("count", "money", "time", "email", "phone", "address")
     name: str = "answer_type"
 
     def unmet(self, r: Requirement) -> bool:
