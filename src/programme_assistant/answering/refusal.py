@@ -7,10 +7,10 @@ Each rule reads the question and the top candidates of the extractive answerer:
   published"); the answer is a refusal quoting it.
 - **requirement rules** (``unmet_requirement``), each a named object in ``RULES``: a one-part question names a
   year the passages contradict (``year``), a position among positions they number (``ordinal``), asks for a
-  count, an amount, a clock time, an e-mail address or a phone number none holds (``answer_type``), asks for the
-  name of a person holding an office (an office-holder noun generated from WordNet: ``text/data/role_nouns.txt``)
-  and none names a person (``person_name``); and, off by default because it was written after two golden
-  questions, a kind of place (``kind``).
+  count, an amount, a clock time, an e-mail address, a phone number or a postal address none holds
+  (``answer_type``), asks for the name of a person holding an office (an office-holder noun generated from
+  WordNet: ``text/data/role_nouns.txt``) and none names a person (``person_name``); and, off by default because
+  it was written after two golden questions, a kind of place (``kind``).
 
 ``PA_REFUSAL_RULES`` chooses the rules (names of ``RULE_NAMES``); ``PA_EXTRACTIVE_ABSENCE_WINDOW=0`` and
 ``PA_EXTRACTIVE_REQUIREMENT_WINDOW=0`` turn the two families off as well.
