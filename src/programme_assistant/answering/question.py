@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS
+from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from programme_assistant.text.sentences import PART_BREAK, STOPWORDS, content_words, fold
 
 _MONTHS = "|".join(m.lower() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
@@ -153,7 +153,7 @@ def _new_matches(pattern: re.Pattern[str], sentence: str, question_folded: str) 
     return [m.group() for m in pattern.finditer(sentence) if fold(m.group()) not in question_folded]
 
 
-_NOT_NAMES = frozenset(f"{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday".split("|"))
+_NOT_NAMES = frozenset([*_MONTHS.split("|"), *(d.lower() for d in WEEKDAYS)])
 
 
 def new_names(sentence: str, question: str) -> list[str]:

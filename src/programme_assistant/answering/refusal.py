@@ -26,7 +26,7 @@ from importlib import resources
 from typing import Protocol, TypeVar
 
 from programme_assistant.answering.question import QuestionFocus, answer_signal
-from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS
+from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from programme_assistant.text.sentences import STOPWORDS, fold, question_parts
 
 
@@ -123,8 +123,7 @@ def stating_office(question: str, top: Sequence[S]) -> S | None:
 
 
 # "Late May", "Monday Morning": the calendar's capitalised words are not names
-_CALENDAR = frozenset(fold(w) for w in (*MONTHS, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                        "sunday"))
+_CALENDAR = frozenset(fold(w) for w in (*MONTHS, *WEEKDAYS))
 
 
 def lowercase_words(texts: Sequence[str]) -> frozenset[str]:

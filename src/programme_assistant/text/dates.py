@@ -1,5 +1,5 @@
-"""Month names, in one place: the follow-up rewriter ignores them as names, the question analysis reads them
-as dates, and a document's label names its month."""
+"""Month and day names, in one place: the follow-up rewriter and the refusal rules ignore them as names, the
+question analysis reads them as dates, and a document's label names its month."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ MONTHS: tuple[str, ...] = ("January", "February", "March", "April", "May", "June
 # the abbreviations documents write ("13 Nov. 2022"); "May" needs none
 MONTH_ABBREVIATIONS: tuple[str, ...] = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
                                         "Nov", "Dec")
+WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def month_name(number: int) -> str:
