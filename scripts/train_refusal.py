@@ -52,7 +52,8 @@ def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
     from programme_assistant.answering.answerability import question_features
 
     return [Question(q.source, q.qid, q.answerable,
-                     question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages))
+                     question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages,
+                                       attribute_missing=q.scoring.attribute_missing))
             for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut)]
 
 
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + ", and "
                         "each answerable one asked without its answering documents as unanswerable (-removed); "
-                        "held-out 6 and the multilingual sets unread",
+                        "held-out 6, 7 and 8 and the multilingual sets unread",
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,

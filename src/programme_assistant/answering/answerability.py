@@ -5,11 +5,12 @@ documents, but not the ones that share a name with them ("What is the population
 whose topic is there but not the thing asked for (a name, a number, a date the documents never give). This
 model looks at the question as a whole: how much of the question's weight (its rare words) the passages hold,
 in all of them and in the best candidates; the heaviest question word no passage holds; whether the best
-candidates hold the kind of thing the question asks for; how close the best candidates and passages are; how
-many words the question has. A logistic regression over ``QUESTION_FEATURES``, fitted by
-``scripts/train_refusal.py`` (``make train-refusal``) on questions labelled answerable or not (ClapNQ's training
-half, whose unanswerable questions come with passages on their topic, and the golden and first two held-out
-sets), gives the probability that the question is not answered; its weights, the feature scaling and the
+candidates hold the kind of thing the question asks for, and the noun its question word names ("Which *room*
+...?"); how close the best candidates and passages are; how many words the question has. A logistic regression
+over ``QUESTION_FEATURES``, fitted by ``scripts/train_refusal.py`` (``make train-refusal``) on questions labelled
+answerable or not (ClapNQ's training half, whose unanswerable questions come with passages on their topic, the
+golden set and held-out sets 1 to 5, and each answerable one asked without its answering documents), gives the
+probability that the question is not answered; its weights, the feature scaling and the
 threshold calibrated on the training questions are data (``data/refusal.json``).
 """
 
@@ -31,15 +32,16 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "best_score", "score_gap", "best_sim", "top_sim", "best_lexical", "best_lexical_in_text", "cover_all",
     "cover_top", "missing_max", "missing_share", "missing_top_max", "missing_words", "question_words",
     "log_question_words", "top_signal", "has_expectation", "top_signal_when_expected", "first_dense", "max_dense",
-    "first_bm25", "max_bm25", *(f"expects_{e}" for e in EXPECTS),
+    "first_bm25", "max_bm25", "attribute_missing", *(f"expects_{e}" for e in EXPECTS),
 )
 
 
 def question_features(sentences: Sequence, weights: dict[str, float], expects: str,
-                      passages: Sequence[RetrievedChunk]) -> dict[str, float]:
+                      passages: Sequence[RetrievedChunk], attribute_missing: bool = False) -> dict[str, float]:
     """The features of a question and what was found for it. ``sentences``: the scored candidates, best first
     (``ExtractiveAnswerer.scoring``), each with its feature row and the question words it holds; ``weights``:
-    each question word's weight."""
+    each question word's weight; ``attribute_missing``: the question names the kind of thing it asks for and no
+    best candidate holds that word (``Scoring.attribute_missing``)."""
     total = sum(weights.values()) or 1.0
     heaviest = max(weights.values(), default=1.0) or 1.0
     hands = sorted((s.features.get("hand", s.score) for s in sentences), reverse=True) or [0.0]
@@ -67,6 +69,7 @@ def question_features(sentences: Sequence, weights: dict[str, float], expects: s
         "top_signal_when_expected": max((s.features.get("signal_when_expected", 0.0) for s in top), default=0.0),
         "first_dense": dense[0], "max_dense": max(dense),
         "first_bm25": math.log1p(max(0.0, bm25[0])), "max_bm25": math.log1p(max(0.0, max(bm25))),
+        "attribute_missing": float(attribute_missing),
     }
     for kind in EXPECTS:
         row[f"expects_{kind}"] = float(expects == kind)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from programme_assistant.answering.answerability import question_features
+from programme_assistant.answering.answerability import TOP, question_features
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
 from programme_assistant.answering.citations import resolve
@@ -91,6 +91,9 @@ class Scoring:
     weights: dict[str, float]  # each word of the question -> its weight (how rare it is in the corpus)
     focus: QuestionFocus
     english: str | None = None  # the question's English gloss, when it is in another language
+    # the question names the kind of thing it asks for ("Which room ...?") and none of the best candidates (text or
+    # heading) holds that word: what the learned refusal reads as ``attribute_missing``
+    attribute_missing: bool = False
 
 
 @dataclass
@@ -304,6 +307,9 @@ class ExtractiveAnswerer:
                 self_reference=self_reference and not asks_about_document))
             rows[-1]["faq_entry"] = float(faq_entry)  # read by _select; not a ranker feature
         add_relative_features(rows, cands, hand)
+        attribute = set(self.tokenizer(focus.attribute)) & q_terms if focus.attribute else set()
+        best = sorted(range(len(cands)), key=lambda i: -hand[i])[:TOP]
+        attribute_missing = bool(attribute) and not any(attribute & (cand_terms[i] | ctx_terms[i]) for i in best)
         totals = self.ranker.probabilities(rows) if self.ranker is not None else hand
         scored = []
         for cand, total, row, held in zip(cands, totals, rows, matched, strict=True):
@@ -311,7 +317,7 @@ class ExtractiveAnswerer:
             scored.append(ScoredSentence(cand.passage, doc_id, cand.text, row["sim"], row["lexical"], float(total),
                                          cand.kind, cand.block, row["signal"], cand.context, cand.order, row, held))
         scored.sort(key=lambda s: -s.score)
-        return Scoring(scored, weights, focus, english)
+        return Scoring(scored, weights, focus, english, attribute_missing)
 
     # --- composing ------------------------------------------------------------------------------
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None,
@@ -390,7 +396,8 @@ class ExtractiveAnswerer:
         """The learned refusal's probability that the passages do not answer the question (None without one)."""
         if self.refusal_model is None:
             return None
-        row = question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages)
+        row = question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages,
+                                attribute_missing=scoring.attribute_missing)
         return self.refusal_model.probabilities([row])[0]
 
     def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:

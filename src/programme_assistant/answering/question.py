@@ -113,6 +113,46 @@ class QuestionFocus:
     expects: str  # email, phone, address, time, duration, money, date, count, place, name, yesno or "" (anything)
     term: str | None = None  # "What is X?" / "What does X stand for?": the X
     yes_no: bool = False  # "Was there a fee ...?": asks whether, whatever else it asks for
+    attribute: str = ""  # the words of its wh-phrase that name what it asks for: "room" ("Which room ...?")
+
+
+# --- the attribute a question asks for -----------------------------------------------------------------------
+# "Which room at Europa House ...?", "How many delegates did ...?", "What were the dates of ...?": the noun after
+# the question word names the kind of thing the answer is. A passage about Europa House that names no room does
+# not answer it, however close it is to the question (the learned refusal reads whether the best candidates
+# hold that word: ``answerability.py``).
+_ATTRIBUTE_WH = re.compile(r"\b(how many|how much|which|what|whose)\s+", re.IGNORECASE)
+# "what were the dates of X", "what is the capacity of X", "what's the best time to ...": the noun after "the"
+_BE_THE = re.compile(r"^(?:is|are|was|were|'s|’s)\s+(?:the|its|their|his|her)\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)"
+                     r"\s*(?:\b(?:of|for|at|in|on|to)\b|[?,]|$)", re.IGNORECASE)
+# words that end the wh-phrase: an auxiliary, a preposition, a determiner or pronoun, a verb
+_PHRASE_END = frozenset(
+    "is are was were did does do has have had will would can could should may might at in on of for from to with by "
+    "about during after before between that which who the a an this these those its their it they we i you he she "
+    "there exactly actually precisely really first last made make makes took take takes gave give gives went go goes "
+    "came come saw see said say met meet ran run held hold spoke speak got get won win led lead sent send built "
+    "build paid pay left leave became become".split())
+
+
+def asked_attribute(question: str) -> str:
+    """The noun words of the question's wh-phrase ("Which room ...?" -> "room", "How many delegates did ...?" ->
+    "delegates", "What were the dates of ...?" -> "dates"), or "" when it names none ("Who ...?", "What did ...?",
+    "When ...?", a question in another language). English question words only."""
+    m = _ATTRIBUTE_WH.search(question)
+    if not m:
+        return ""
+    rest = re.sub(r"^(?:kinds?|types?|sorts?)\s+of\s+", "", question[m.end():], flags=re.IGNORECASE)
+    if m.group(1).lower() in ("what", "which", "whose"):
+        be = _BE_THE.match(rest)
+        if be:
+            return be.group(1).lower()
+    words: list[str] = []
+    for word in re.findall(r"[\w'’-]+", rest)[:4]:
+        folded = word.lower()
+        if folded in _PHRASE_END or (words and folded.endswith("ed")):
+            break
+        words.append(folded)
+    return " ".join(words)
 
 
 def analyse(question: str) -> QuestionFocus:
@@ -143,10 +183,11 @@ def analyse(question: str) -> QuestionFocus:
         if raw and (len(raw.split()) <= 3 or (len(raw.split()) <= 6 and re.search(r"[A-Z\"“]", raw))):
             term = raw
     yes_no = bool(_YES_NO.match(folded.lstrip("¿¡ ")))
+    attribute = asked_attribute(first_part)
     for kind, cue in _CUES:
         if cue.search(first_clause) or (kind != "name" and cue.search(folded)):
-            return QuestionFocus(kind, term, yes_no)
-    return QuestionFocus("yesno" if yes_no else "", term, yes_no)
+            return QuestionFocus(kind, term, yes_no, attribute)
+    return QuestionFocus("yesno" if yes_no else "", term, yes_no, attribute)
 
 
 def _new_matches(pattern: re.Pattern[str], sentence: str, question_folded: str) -> list[str]:
