@@ -308,8 +308,8 @@ class ExtractiveAnswerer:
             rows[-1]["faq_entry"] = float(faq_entry)  # read by _select; not a ranker feature
         add_relative_features(rows, cands, hand)
         attribute = set(self.tokenizer(focus.attribute)) & q_terms if focus.attribute else set()
-        best = sorted(range(len(cands)), key=lambda i: -hand[i])[:TOP]
-        attribute_missing = bool(attribute) and not any(attribute & (cand_terms[i] | ctx_terms[i]) for i in best)
+        top = sorted(range(len(cands)), key=lambda i: -hand[i])[:TOP] if attribute else []
+        attribute_missing = bool(attribute) and not any(attribute & (cand_terms[i] | ctx_terms[i]) for i in top)
         totals = self.ranker.probabilities(rows) if self.ranker is not None else hand
         scored = []
         for cand, total, row, held in zip(cands, totals, rows, matched, strict=True):
