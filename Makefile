@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,8 +59,11 @@ eval-heldout7: $(STAMP)  ## the seventh held-out set (evals/heldout7.jsonl, writ
 eval-heldout8: $(STAMP)  ## the eighth held-out set (evals/heldout8.jsonl, written from the corpus alone before session 10's changes)
 	$(BIN)/programme-assistant eval --golden evals/heldout8.jsonl --configs hybrid,dense,bm25
 
-eval-heldout9: $(STAMP)  ## the ninth held-out set (evals/heldout9.jsonl, written from the corpus alone at the end of session 10; not yet measured)
+eval-heldout9: $(STAMP)  ## the ninth held-out set (evals/heldout9.jsonl, written from the corpus alone at the end of session 10; measured once in session 11)
 	$(BIN)/programme-assistant eval --golden evals/heldout9.jsonl --configs hybrid,dense,bm25
+
+eval-heldout10: $(STAMP)  ## the tenth held-out set (evals/heldout10.jsonl, written from the corpus alone in session 11, before its changes)
+	$(BIN)/programme-assistant eval --golden evals/heldout10.jsonl --configs hybrid,dense,bm25
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
