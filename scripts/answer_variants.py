@@ -1,0 +1,122 @@
+"""Measure changes to the answer stage side by side, in about a minute per variant (an experiment tool).
+
+Every case of the chosen sets is rewritten and retrieved once, with the product's own rewriter and hybrid search
+over a fresh index of ``corpus/``; the questions and passages are kept in a cache file. Then, for each variant,
+the extractive answerer answers every case from the cached passages, and each answer is scored with the eval's own
+``score_case`` and ``aggregate``. With the code unchanged, the figures are those of
+``programme-assistant eval --configs hybrid`` for the same sets (the eval asks the earlier turns of a follow-up too,
+but the deterministic rewriter reads only their questions).
+
+A variant is a Python file with ``apply(assistant) -> undo`` that changes the answerer (monkeypatching a method or
+its config) and returns a function putting it back; ``base`` is the code as it is. Settings from the environment
+(``PA_EXTRACTIVE_CONTINUATION_RATIO=0.7`` ...) apply to all variants, as in the product.
+
+The cache is not invalidated by changes to retrieval or rewriting code or settings: delete it (``--fresh``) after
+such a change. Session 11 measured its variants with this script (README, "Measured in session 11").
+
+    python scripts/answer_variants.py [--sets golden,heldout9] [--cache FILE] [--fresh] base my_variant.py ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import pickle
+import statistics
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
+                "heldout8", "heldout9", "heldout-multilingual", "heldout-multilingual2")
+COLUMNS = (("fact_recall", "FR   "), ("citation_precision", "CP   "), ("answer_precision", "AP   "),
+           ("answer_chars_median", "len"), ("refusal_recall", "ref  "), ("wrong_refusal_rate", "wrong"))
+
+
+def load_variant(path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(Path(path).stem, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{path}: not a Python file; a variant defines apply(assistant) -> undo")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not hasattr(module, "apply"):
+        raise SystemExit(f"{path} has no apply(assistant) function")
+    return module
+
+
+def retrieve(assistant: Any, sets: list[str]) -> dict[tuple[str, str], tuple[str, list]]:
+    from programme_assistant.evaluation.cases import load_golden
+
+    cached = {}
+    for name in sets:
+        for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
+            standalone = assistant.rewriter.rewrite(case.question, [(turn, "") for turn in case.history])
+            cached[(name, case.id)] = (standalone, assistant.search.search(standalone))
+    return cached
+
+
+def answer_all(assistant: Any, sets: list[str], cached: dict) -> dict[str, dict[str, float]]:
+    from programme_assistant.evaluation.cases import load_golden
+    from programme_assistant.evaluation.runner import aggregate, score_case
+
+    figures = {}
+    for name in sets:
+        results = []
+        assistant.variant_set = name  # a variant may read it (reorder.py uses a model not trained on this set)
+        for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
+            standalone, passages = cached[(name, case.id)]
+            answer = assistant.answerer.answer(standalone, passages)
+            answer = replace(answer, question=case.question, standalone_question=standalone, retrieved=passages)
+            results.append(score_case(case, answer))
+        figures[name] = aggregate(results)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("variants", nargs="+", help="'base' or variant files")
+    parser.add_argument("--sets", default=",".join(DEFAULT_SETS), help="evals/<name>.jsonl, comma-separated")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pa-answer-variants.pkl")
+    parser.add_argument("--fresh", action="store_true", help="retrieve again (after a retrieval change)")
+    args = parser.parse_args(argv)
+    sets = [s for s in args.sets.split(",") if s]
+
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.config import Settings
+
+    # the index is kept beside the cache and synced each run (only what changed): the answerer reads its word weights
+    assistant = Assistant.from_settings(Settings(index_dir=args.cache.with_suffix(".index")))
+    assistant.sync()
+    cached = pickle.loads(args.cache.read_bytes()) if args.cache.exists() and not args.fresh else {}
+    missing = [name for name in sets if not any(key[0] == name for key in cached)]
+    if missing:
+        cached.update(retrieve(assistant, missing))
+        args.cache.write_bytes(pickle.dumps(cached))
+    table = {}
+    for variant in args.variants:
+        undo = None if variant == "base" else load_variant(variant).apply(assistant)
+        table[variant] = answer_all(assistant, sets, cached)
+        if callable(undo):
+            undo()
+
+    header = " ".join(label for _, label in COLUMNS)
+    print(f"{'set':22s}" + " | ".join(f"{Path(v).stem[:len(header)]:{len(header)}s}" for v in args.variants))
+    print(f"{'':22s}" + " | ".join(header for _ in args.variants))
+    for name in sets:
+        row = []
+        for variant in args.variants:
+            f = table[variant][name]
+            row.append(" ".join(f"{f.get(key, 0.0):{len(label)}.0f}" if key == "answer_chars_median"
+                                else f"{f.get(key, 0.0):.3f}".rjust(len(label)) for key, label in COLUMNS))
+        print(f"{name:22s}" + " | ".join(row))
+    for variant in args.variants:
+        means = {key: statistics.fmean(table[variant][s].get(key, 0.0) for s in sets) for key, _ in COLUMNS}
+        print(f"{Path(variant).stem}: mean over sets "
+              + ", ".join(f"{label.strip()} {means[key]:.3f}" for key, label in COLUMNS))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
