@@ -29,7 +29,7 @@ def apply(a):
             return res
         sims = self._vectors(texts) @ q
         new = list(res.sentences)
-        for i, v in zip(idx, sims):
+        for i, v in zip(idx, sims, strict=True):
             s = new[i]
             gain = max(0.0, float(v) - s.features["sim"])
             new[i] = replace(s, score=s.score + 0.6 * W * gain)
