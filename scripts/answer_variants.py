@@ -1,7 +1,8 @@
 """Measure changes to the answer stage side by side, in about a minute per variant (an experiment tool).
 
 Every case of the chosen sets is rewritten and retrieved once, with the product's own rewriter and hybrid search
-over a fresh index of ``corpus/``; the questions and passages are kept in a cache file. Then, for each variant,
+over an index of ``corpus/`` kept beside the cache file (``<cache>.index``, synced on every run); the questions and
+passages are kept in the cache file. Then, for each variant,
 the extractive answerer answers every case from the cached passages, and each answer is scored with the eval's own
 ``score_case`` and ``aggregate``. With the code unchanged, the figures are those of
 ``programme-assistant eval --configs hybrid`` for the same sets (the eval asks the earlier turns of a follow-up too,
@@ -11,8 +12,9 @@ A variant is a Python file with ``apply(assistant) -> undo`` that changes the an
 its config) and returns a function putting it back; ``base`` is the code as it is. Settings from the environment
 (``PA_EXTRACTIVE_CONTINUATION_RATIO=0.7`` ...) apply to all variants, as in the product.
 
-The cache is not invalidated by changes to retrieval or rewriting code or settings: delete it (``--fresh``) after
-such a change. Session 11 measured its variants with this script (README, "Measured in session 11").
+The cache is not invalidated by changes to retrieval or rewriting code or settings, nor by a changed corpus:
+retrieve again (``--fresh``) after such a change, or give another ``--cache`` (as for ``PA_PASSAGE_MODEL``).
+Session 11 measured its variants with this script (README, "Measured in session 11").
 
     python scripts/answer_variants.py [--sets golden,heldout9] [--cache FILE] [--fresh] base my_variant.py ...
 """
