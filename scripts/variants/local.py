@@ -1,3 +1,6 @@
+"""Each question word's weight also multiplied by (1 - the share of the candidates holding it) ** G: words every
+candidate holds (the passages' topic) count less."""
+
 import os
 
 from programme_assistant.answering.extractive import ExtractiveAnswerer
