@@ -9,8 +9,9 @@ the extractive answerer answers every case from the cached passages, and each an
 but the deterministic rewriter reads only their questions).
 
 A variant is a Python file with ``apply(assistant) -> undo`` that changes the answerer (monkeypatching a method or
-its config) and returns a function putting it back; ``base`` is the code as it is. Settings from the environment
-(``PA_EXTRACTIVE_CONTINUATION_RATIO=0.7`` ...) apply to all variants, as in the product.
+its config; ``patch_scoring`` for one that rescores the candidates) and returns a function putting it back;
+``base`` is the code as it is. Settings from the environment (``PA_EXTRACTIVE_CONTINUATION_RATIO=0.7`` ...) apply
+to all variants, as in the product.
 
 The cache is not invalidated by changes to retrieval or rewriting code or settings, nor by a changed corpus:
 retrieve again (``--fresh``) after such a change, or give another ``--cache`` (as for ``PA_PASSAGE_MODEL``).
@@ -26,6 +27,7 @@ import importlib.util
 import pickle
 import statistics
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,27 @@ def load_variant(path: str) -> Any:
     if not hasattr(module, "apply"):
         raise SystemExit(f"{path} has no apply(assistant) function")
     return module
+
+
+def patch_scoring(rescore: Callable[[Any, str, list, Any], Sequence[float] | None]) -> Callable[[], None]:
+    """For a variant: ``ExtractiveAnswerer.scoring`` rescores its candidates. ``rescore(answerer, question, passages,
+    scoring)`` gives each candidate's new score, in the scoring's order (or None: as it was); the candidates are
+    sorted best first again. Returns the function that puts the method back."""
+    from programme_assistant.answering import extractive
+
+    original = extractive.ExtractiveAnswerer.scoring
+
+    def scoring(self: Any, question: str, passages: list) -> Any:
+        result = original(self, question, passages)
+        scores = rescore(self, question, passages, result) if result.sentences else None
+        if scores is None:
+            return result
+        sentences = [replace(s, score=float(v)) for s, v in zip(result.sentences, scores, strict=True)]
+        sentences.sort(key=lambda s: -s.score)
+        return replace(result, sentences=sentences)
+
+    extractive.ExtractiveAnswerer.scoring = scoring
+    return lambda: setattr(extractive.ExtractiveAnswerer, "scoring", original)
 
 
 def retrieve(assistant: Any, sets: list[str]) -> dict[tuple[str, str], tuple[str, list]]:

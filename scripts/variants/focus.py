@@ -1,17 +1,20 @@
 """Second semantic query: the question without its names, numbers and dates (the 'focus');
-score += 0.6*L*(sim_focus - sim)."""
+score += 0.6*L*(sim_focus - sim). ``own_question``, ``NAME`` and ``focus`` serve flex.py and focus_retrieval.py."""
 
 import os
 import re
-from dataclasses import replace
 
 import numpy as np
-
-from programme_assistant.answering import extractive as ex
+from answer_variants import patch_scoring
 
 L = float(os.environ.get("L", "0.5"))
 NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][\w'’-]*|[\w-]*\d[\w-]*)\b")
 MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+def own_question(question):
+    """The question without the words the rewriter carried from the conversation (its trailing "(...)")."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", question)
 
 
 def focus(q):
@@ -21,30 +24,21 @@ def focus(q):
     return f
 
 
-orig = ex.ExtractiveAnswerer.scoring
+def rescore(answerer, question, passages, scoring):
+    if scoring.english:
+        return None
+    fq = focus(own_question(question))
+    if len(fq.split()) < 3 or fq == question:
+        return None
+    q = np.asarray(answerer.embedder.embed_query(fq), dtype=np.float32)
+    plain = answerer._vectors([s.text for s in scoring.sentences]) @ q
+    ctx = answerer._vectors([f"{s.context}: {s.text}" if s.context else s.text for s in scoring.sentences]) @ q
+    fs = np.maximum(plain, ctx)
+    return [s.score + 0.6 * L * (float(v) - s.features["sim"]) for s, v in zip(scoring.sentences, fs, strict=True)]
 
 
 def apply(a):
-    def scoring(self, question, passages):
-        res = orig(self, question, passages)
-        if not res.sentences or res.english:
-            return res
-        fq = focus(re.sub(r"\s*\([^()]*\)\s*$", "", question))
-        if len(fq.split()) < 3 or fq == question:
-            return res
-        q = np.asarray(self.embedder.embed_query(fq), dtype=np.float32)
-        plain = self._vectors([s.text for s in res.sentences]) @ q
-        ctx = self._vectors([f"{s.context}: {s.text}" if s.context else s.text for s in res.sentences]) @ q
-        fs = np.maximum(plain, ctx)
-        sents = [
-            replace(s, score=s.score + 0.6 * L * (float(fs[i]) - s.features["sim"]))
-            for i, s in enumerate(res.sentences)
-        ]
-        sents.sort(key=lambda s: -s.score)
-        return replace(res, sentences=sents)
-
-    ex.ExtractiveAnswerer.scoring = scoring
-    return lambda: setattr(ex.ExtractiveAnswerer, "scoring", orig)
+    return patch_scoring(rescore)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,12 @@ unchanged. MIX=0.5: the mean of the learned and hand scores, each divided by its
 import os
 import pickle
 import tempfile
-from dataclasses import replace
 
 import numpy as np
+from answer_variants import patch_scoring
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from programme_assistant.answering import extractive as ex
 from programme_assistant.answering.ranker import FEATURES
 
 D = pickle.load(open(os.environ.get("CANDS", os.path.join(tempfile.gettempdir(), "pa-candidates.pkl")), "rb"))
@@ -28,26 +27,15 @@ for test in SETS + ["all"]:
     sc = StandardScaler().fit(X)
     m = LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(sc.transform(X), y)
     models[test] = (sc, m)
-orig = ex.ExtractiveAnswerer.scoring
-
-
-def scoring(self, question, passages):
-    res = orig(self, question, passages)
-    if not res.sentences:
-        return res
-    sc, m = models.get(getattr(self, "_set", None), models["all"])
-    X = np.array([[s.features.get(k, 0.0) for k in FEATURES] for s in res.sentences])
-    p = m.predict_proba(sc.transform(X))[:, 1]
-    hand = np.array([s.features["hand"] for s in res.sentences])
-    hmax, pmax = hand.max(), p.max()
-    final = hmax * (MIX * p / pmax + (1 - MIX) * hand / hmax)
-    sents = [replace(s, score=float(f)) for s, f in zip(res.sentences, final, strict=True)]
-    sents.sort(key=lambda s: -s.score)
-    return replace(res, sentences=sents)
 
 
 def apply(a):
-    ex.ExtractiveAnswerer.scoring = scoring
-    ans = a.answerer
-    type(ans)._set = property(lambda self: getattr(a, "variant_set", None))
-    return lambda: setattr(ex.ExtractiveAnswerer, "scoring", orig)
+    def rescore(answerer, question, passages, scoring):
+        # a model not trained on the set being answered (answer_variants.py says which)
+        sc, m = models.get(getattr(a, "variant_set", None), models["all"])
+        X = np.array([[s.features.get(k, 0.0) for k in FEATURES] for s in scoring.sentences])
+        p = m.predict_proba(sc.transform(X))[:, 1]
+        hand = np.array([s.features["hand"] for s in scoring.sentences])
+        return hand.max() * (MIX * p / p.max() + (1 - MIX) * hand / hand.max())
+
+    return patch_scoring(rescore)
