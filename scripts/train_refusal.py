@@ -25,6 +25,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +69,31 @@ def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshol
     return out
 
 
+def fit_refusal(x: np.ndarray, y: np.ndarray, weight: np.ndarray, strata: np.ndarray, c: float,
+                max_wrong: float) -> tuple[Any, np.ndarray, np.ndarray, float, np.ndarray]:
+    """A logistic regression (balanced classes, ``weight`` per question) on standardised features ``x``, labels ``y``
+    (1: should be refused). Five folds stratified by ``strata`` give out-of-fold probabilities; the threshold is the
+    one that refuses ``max_wrong`` of the answerable (``y == 0``) questions out of fold. Returns the model fitted on
+    all questions, the feature means and scales, the threshold and the out-of-fold probabilities."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    xs = (x - mean) / scale
+
+    def fit(rows: np.ndarray) -> LogisticRegression:
+        return LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(
+            xs[rows], y[rows], sample_weight=weight[rows])
+
+    oof = np.zeros(len(y))
+    for train, test in StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(xs, strata):
+        oof[test] = fit(train).predict_proba(xs[test])[:, 1]
+    answerable = np.sort(oof[y == 0])
+    threshold = float(answerable[min(len(answerable) - 1, int((1 - max_wrong) * len(answerable)))])
+    return fit(np.arange(len(y))), mean, scale, threshold, oof
+
+
 def main(argv: list[str] | None = None) -> int:
     from training_data import TRAINING_SETS, add_arguments, training_settings
 
@@ -83,9 +109,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="add PubMedQA-L's training half (measured worse: its easy questions set the threshold, "
                              "and the sample corpus's wrong refusals double)")
     args = parser.parse_args(argv)
-
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
 
     from programme_assistant.answering.answerability import QUESTION_FEATURES
     from programme_assistant.answering.ranker import LinearRanker
@@ -108,21 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
     weight = np.array([args.sample_weight if q.source.split("-")[0] in TRAINING_SETS else 1.0 for q in questions])
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    xs = (x - mean) / scale
-
-    def fit(rows: np.ndarray) -> LogisticRegression:
-        return LogisticRegression(C=args.C, class_weight="balanced", max_iter=5000).fit(
-            xs[rows], y[rows], sample_weight=weight[rows])
-
-    oof = np.zeros(len(y))
     strata = np.array([f"{q.source}-{int(q.answerable)}" for q in questions])
-    for train, test in StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(xs, strata):
-        oof[test] = fit(train).predict_proba(xs[test])[:, 1]
-    answerable = np.sort(oof[y == 0])
-    threshold = float(answerable[min(len(answerable) - 1, int((1 - args.max_wrong_refusals) * len(answerable)))])
-    model = fit(np.arange(len(y)))
+    model, mean, scale, threshold, oof = fit_refusal(x, y, weight, strata, args.C, args.max_wrong_refusals)
     cv = refusal_rates(questions, oof, threshold)
     meta = {"trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + ", and "

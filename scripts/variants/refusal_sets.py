@@ -18,59 +18,25 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 FEATURES_FILE = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "pa-refusal-features.json"
 
+from answer_variants import DEFAULT_SETS  # noqa: E402 (the scripts folder is put on the path above)
+from train_refusal import collect, fit_refusal  # noqa: E402
+
 if not FEATURES_FILE.exists():
     import training_data as td
 
-    from programme_assistant.answering.answerability import question_features
-
-    td.TRAINING_SETS = (
-        "golden",
-        "heldout",
-        "heldout2",
-        "heldout3",
-        "heldout4",
-        "heldout5",
-        "heldout6",
-        "heldout7",
-        "heldout8",
-        "heldout9",
-        "heldout-multilingual",
-        "heldout-multilingual2",
-    )
+    td.TRAINING_SETS = DEFAULT_SETS  # every sample set: the recipes below choose
     td.is_train = lambda qid: True  # both halves of ClapNQ: the odd one is split off below
     settings, _ = td.training_settings()
-    rows = []
-    for q in td.training_questions(settings, ROOT.parent / "shared" / "benchmarks", True):
-        f = question_features(
-            q.scoring.sentences,
-            q.scoring.weights,
-            q.scoring.focus.expects,
-            q.passages,
-            attribute_missing=q.scoring.attribute_missing,
-        )
-        rows.append(dict(source=q.source, qid=q.qid, answerable=q.answerable, features=f))
-    FEATURES_FILE.write_text(json.dumps(rows))
+    questions = collect(settings, ROOT.parent / "shared" / "benchmarks", removed=True)
+    FEATURES_FILE.write_text(json.dumps([q.__dict__ for q in questions]))
 
 import numpy as np  # noqa: E402 (after the feature collection)
-from sklearn.linear_model import LogisticRegression  # noqa: E402 (after the feature collection)
-from sklearn.model_selection import StratifiedKFold  # noqa: E402 (after the feature collection)
 
 from benchmarks.external import training_half  # noqa: E402 (after the feature collection)
-from programme_assistant.answering.answerability import QUESTION_FEATURES as NAMES  # noqa: E402 (after the feature collection)
+from programme_assistant.answering.answerability import QUESTION_FEATURES as NAMES  # noqa: E402
 
 Q = json.loads(FEATURES_FILE.read_text())
-SAMPLE = {
-    "golden",
-    "heldout",
-    "heldout2",
-    "heldout3",
-    "heldout4",
-    "heldout5",
-    "heldout6",
-    "heldout7",
-    "heldout8",
-    "heldout9",
-}
+SAMPLE = {name for name in DEFAULT_SETS if "multilingual" not in name}
 
 
 def base(src):
@@ -81,27 +47,16 @@ def half(q):
     return "even" if training_half(q["qid"]) else "odd"
 
 
+def matrix(qs):
+    return np.array([[q["features"].get(n, 0.0) for n in NAMES] for q in qs])
+
+
 def fit_recipe(train, sw=3.0, C=1.0, maxw=0.05):
-    x = np.array([[q["features"].get(n, 0.0) for n in NAMES] for q in train])
     y = np.array([int(not q["answerable"]) for q in train])
     w = np.array([sw if base(q["source"]) in SAMPLE else 1.0 for q in train])
-    mean, scale = x.mean(0), x.std(0)
-    scale[scale == 0] = 1
-    xs = (x - mean) / scale
-
-    def f(r):
-        return LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(xs[r], y[r], sample_weight=w[r])
-
-    oof = np.zeros(len(y))
     strata = np.array([f"{q['source']}-{int(q['answerable'])}" for q in train])
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(xs, strata):
-        oof[te] = f(tr).predict_proba(xs[te])[:, 1]
-    a = np.sort(oof[y == 0])
-    thr = float(a[min(len(a) - 1, int((1 - maxw) * len(a)))])
-    m = f(np.arange(len(y)))
-    return lambda qs: m.predict_proba(
-        (np.array([[q["features"].get(n, 0.0) for n in NAMES] for q in qs]) - mean) / scale
-    )[:, 1], thr
+    model, mean, scale, thr, _ = fit_refusal(matrix(train), y, w, strata, C, maxw)
+    return lambda qs: model.predict_proba((matrix(qs) - mean) / scale)[:, 1], thr
 
 
 def rates(pred, thr, qs):
