@@ -16,9 +16,11 @@ OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else TMP / "pa-candidates.pkl"
 settings = Settings(index_dir=TMP / "pa-answer-variants.index")
 assistant = Assistant.from_settings(settings)
 cache = pickle.loads((TMP / "pa-answer-variants.pkl").read_bytes())
+EVALS = Path(__file__).resolve().parents[2] / "evals"
+cases = {(s, c.id): c for s in dict.fromkeys(s for s, _ in cache) for c in load_golden(EVALS / f"{s}.jsonl")}
 out = []
 for (s, cid), (standalone, passages) in cache.items():
-    case = next(c for c in load_golden(Path(__file__).resolve().parents[2] / "evals" / f"{s}.jsonl") if c.id == cid)
+    case = cases[(s, cid)]
     sc = assistant.answerer.scoring(standalone, passages)
     ans = assistant.answerer.answer(standalone, passages)
     facts = [normalise(f) for f in case.required_facts]
