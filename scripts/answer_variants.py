@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import pickle
 import statistics
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,9 @@ def retrieve(assistant: Any, sets: list[str]) -> dict[tuple[str, str], tuple[str
     return cached
 
 
-def answer_all(assistant: Any, sets: list[str], cached: dict) -> dict[str, dict[str, float]]:
+def answer_all(assistant: Any, sets: list[str], cached: dict,
+               cases_out: dict[str, list] | None = None) -> dict[str, dict[str, float]]:
+    """Each set's aggregate figures; with ``cases_out``, each set's case results are kept there too."""
     from programme_assistant.evaluation.cases import load_golden
     from programme_assistant.evaluation.runner import aggregate, score_case
 
@@ -96,6 +99,8 @@ def answer_all(assistant: Any, sets: list[str], cached: dict) -> dict[str, dict[
             answer = replace(answer, question=case.question, standalone_question=standalone, retrieved=passages)
             results.append(score_case(case, answer))
         figures[name] = aggregate(results)
+        if cases_out is not None:
+            cases_out[name] = results
     return figures
 
 
@@ -105,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(DEFAULT_SETS), help="evals/<name>.jsonl, comma-separated")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pa-answer-variants.pkl")
     parser.add_argument("--fresh", action="store_true", help="retrieve again (after a retrieval change)")
+    parser.add_argument("--dump", type=Path, help="write each variant's case results to DIR/<variant>.json")
     args = parser.parse_args(argv)
     sets = [s for s in args.sets.split(",") if s]
 
@@ -122,7 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     table = {}
     for variant in args.variants:
         undo = None if variant == "base" else load_variant(variant).apply(assistant)
-        table[variant] = answer_all(assistant, sets, cached)
+        cases: dict[str, list] = {}
+        table[variant] = answer_all(assistant, sets, cached, cases)
+        if args.dump:
+            args.dump.mkdir(parents=True, exist_ok=True)
+            (args.dump / f"{Path(variant).stem}.json").write_text(json.dumps(
+                {name: [asdict(r) for r in results] for name, results in cases.items()}, default=str))
         if callable(undo):
             undo()
 

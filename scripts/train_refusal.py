@@ -95,7 +95,7 @@ def fit_refusal(x: np.ndarray, y: np.ndarray, weight: np.ndarray, strata: np.nda
 
 
 def main(argv: list[str] | None = None) -> int:
-    from training_data import TRAINING_SETS, add_arguments, training_settings
+    from training_data import TRAINING_SETS, add_arguments, answer_model_id, training_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser, out=DEFAULT_OUT, c=1.0, max_wrong=0.05,
@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,
+            "answer_model": answer_model_id(settings),
             "retrieval_mode": settings.retrieval_mode}
     model_file = LinearRanker(names, model.coef_[0], float(model.intercept_[0]), mean, scale, threshold, meta)
     args.out.parent.mkdir(parents=True, exist_ok=True)

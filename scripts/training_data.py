@@ -197,12 +197,22 @@ def add_arguments(parser: argparse.ArgumentParser, *, out: Path, c: float, max_w
                         "it on the next run (it takes minutes to compute)")
 
 
-def training_settings() -> tuple[Any, str]:
-    """The settings the training questions are asked with (hand-set scores, no learned refusal), and the name of
-    the embedding model, which the written model records: it applies only with that model."""
+def training_settings(answer_model: str = "fine-tuned") -> tuple[Any, str]:
+    """The settings the training questions are asked with (hand-set scores, no learned refusal; the answerer's
+    statement model ``answer_model``), and the name of the embedding model, which the written model records: it
+    applies only with that model."""
     from programme_assistant.assistant import build_embedder
     from programme_assistant.config import Settings
     from programme_assistant.retrieval.embeddings import model_id_of
 
-    settings = Settings(answer_ranker="hand", refusal_model="off")
+    settings = Settings(answer_ranker="hand", refusal_model="off", answer_model=answer_model)
     return settings, model_id_of(build_embedder(settings))
+
+
+def answer_model_id(settings: Any) -> str:
+    """The name of the model the answerer scores statements with under ``settings`` (recorded beside the
+    embedding model's: the refusal's features are its similarities)."""
+    from programme_assistant.assistant import build_answer_embedder, build_embedder
+    from programme_assistant.retrieval.embeddings import model_id_of
+
+    return model_id_of(build_answer_embedder(settings, build_embedder(settings)))

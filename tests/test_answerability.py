@@ -135,17 +135,23 @@ def test_the_learned_refusal_is_a_setting(monkeypatch):
 def test_the_learned_refusal_applies_only_with_the_model_it_was_trained_with(fake_embedder):
     from programme_assistant.assistant import build_refusal_model
 
-    trained_with = load_refusal_model().meta["embedding_model"]
+    meta = load_refusal_model().meta
     assert build_refusal_model(Settings(), fake_embedder) is None  # its similarities mean something else
 
     class SameName(BagOfWordsEmbedding):
-        model_id = trained_with
+        model_id = meta["embedding_model"]
 
-    assert build_refusal_model(Settings(), SameName()) is not None
-    assert build_refusal_model(Settings(refusal_model="off"), SameName()) is None
+    class SameAnswerModel(BagOfWordsEmbedding):
+        model_id = meta.get("answer_model", meta["embedding_model"])
+
+    assert build_refusal_model(Settings(), SameName(), SameAnswerModel()) is not None
+    assert build_refusal_model(Settings(refusal_model="off"), SameName(), SameAnswerModel()) is None
+    # its features are the answer model's similarities: another answer model (PA_ANSWER_MODEL=same) turns it off
+    assert (build_refusal_model(Settings(), SameName(), SameName()) is None) == (
+        SameName.model_id != SameAnswerModel.model_id)
     # trained on hybrid retrieval's scores: BM25-only search has no dense scores, dense-only no BM25 ones
-    assert build_refusal_model(Settings(retrieval_mode="bm25"), SameName()) is None
-    assert build_refusal_model(Settings(retrieval_mode="dense"), SameName()) is None
+    assert build_refusal_model(Settings(retrieval_mode="bm25"), SameName(), SameAnswerModel()) is None
+    assert build_refusal_model(Settings(retrieval_mode="dense"), SameName(), SameAnswerModel()) is None
 
 
 @pytest.mark.slow

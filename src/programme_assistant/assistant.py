@@ -25,6 +25,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from programme_assistant.answering.answer_model import WeightChange
 from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
@@ -97,6 +98,18 @@ def build_embedder(settings: Settings) -> Embeddings:
                                        batch_threads=os.cpu_count() or None)
 
 
+def build_answer_embedder(settings: Settings, embedder: Embeddings) -> Embeddings:
+    """The model the extractive answerer scores statements with (PA_ANSWER_MODEL): the packaged model with the
+    fine-tuning's weight change added (``answer_model.py``) when the index uses the packaged model; otherwise
+    ``embedder`` itself (PA_ANSWER_MODEL=same, another embedding model, a test's fake)."""
+    if (settings.answer_model == "same" or settings.embedding_model
+            or not isinstance(embedder, SentenceTransformerEmbedder)):
+        return embedder
+    return SentenceTransformerEmbedder(embedder.model_path, batch_size=settings.batch_size,
+                                       threads=embedder.threads, batch_threads=embedder.batch_threads,
+                                       weight_change=WeightChange.load(settings.answer_model_file))
+
+
 def build_store(settings: Settings, embedder: Embeddings) -> ChunkStore:
     client = make_chroma_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
     return ChunkStore(client, settings.collection, embedder,
@@ -160,19 +173,23 @@ def build_ranker(settings: Settings) -> LinearRanker | None:
     return None if settings.answer_ranker == "hand" else LinearRanker.load(settings.answer_ranker_file)
 
 
-def build_refusal_model(settings: Settings, embedder: Embeddings) -> LinearRanker | None:
-    """The learned refusal (PA_REFUSAL_MODEL=learned), when it was trained with this embedding model and this
-    retrieval mode: its features are similarities of that model and scores of that retrieval (dense-only search
-    has no BM25 scores, BM25-only none of the model's), so otherwise (multilingual-e5-small, a test's fake,
-    PA_RETRIEVAL_MODE=bm25) it would misjudge, and the threshold and the rules answer alone."""
+def build_refusal_model(settings: Settings, embedder: Embeddings,
+                        answer_embedder: Embeddings | None = None) -> LinearRanker | None:
+    """The learned refusal (PA_REFUSAL_MODEL=learned), when it was trained with this embedding model, this answer
+    model and this retrieval mode: its features are similarities of those models and scores of that retrieval
+    (dense-only search has no BM25 scores, BM25-only none of the model's), so otherwise (multilingual-e5-small,
+    a test's fake, PA_RETRIEVAL_MODE=bm25, PA_ANSWER_MODEL=same) it would misjudge, and the threshold and the
+    rules answer alone."""
     if settings.refusal_model == "off":
         return None
     model = load_refusal_model(settings.refusal_model_file)
-    trained_with = (model.meta.get("embedding_model"), model.meta.get("retrieval_mode", "hybrid"))
-    used = (model_id_of(embedder), settings.retrieval_mode)
+    embedding_model = model.meta.get("embedding_model")
+    trained_with = (embedding_model, model.meta.get("answer_model", embedding_model),
+                    model.meta.get("retrieval_mode", "hybrid"))
+    used = (model_id_of(embedder), model_id_of(answer_embedder or embedder), settings.retrieval_mode)
     if trained_with != used:
-        log.info("learned refusal off: it was trained with %s (%s retrieval), this assistant uses %s (%s)",
-                 *trained_with, *used)
+        log.info("learned refusal off: it was trained with %s, answers by %s (%s retrieval); this assistant uses "
+                 "%s, %s (%s)", *trained_with, *used)
         return None
     return model
 
@@ -212,9 +229,11 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
 
         return LLMAnswerer(chat_model), LLMRewriter(chat_model)
     ranker = build_ranker(settings)
-    refusal_model = build_refusal_model(settings, embedder)
-    return (ExtractiveAnswerer(embedder, extractive_config(settings, ranker), idf=search.idf, ranker=ranker,
-                               vector_cache=build_vector_cache(settings, embedder), refusal_model=refusal_model),
+    answer_embedder = build_answer_embedder(settings, embedder)
+    refusal_model = build_refusal_model(settings, embedder, answer_embedder)
+    return (ExtractiveAnswerer(answer_embedder, extractive_config(settings, ranker), idf=search.idf, ranker=ranker,
+                               vector_cache=build_vector_cache(settings, answer_embedder),
+                               refusal_model=refusal_model),
             ContextualRewriter())
 
 

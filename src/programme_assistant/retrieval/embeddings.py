@@ -40,11 +40,14 @@ class SentenceTransformerEmbedder(Embeddings):
     """sentence-transformers model from a local folder. Never contacts a model hub."""
 
     def __init__(self, model_path: str, *, batch_size: int, device: str = "cpu", threads: int | None = None,
-                 batch_threads: int | None = None) -> None:
+                 batch_threads: int | None = None, weight_change: Any = None) -> None:
         """``batch_size``: texts per forward pass (Settings.batch_size); ``threads``: torch's thread count for
         questions, set when the model loads (None: torch's default, all cores); ``batch_threads``: the count
-        inside ``batch()``, which a sync enters (None: unchanged)."""
+        inside ``batch()``, which a sync enters (None: unchanged); ``weight_change``: a change added to the
+        weights once loaded (``answering.answer_model.WeightChange``: ``apply(model)`` and a ``digest`` that
+        names the changed model)."""
         self.model_path = model_path
+        self.weight_change = weight_change
         self.threads = threads
         self.batch_threads = batch_threads
         self._batch_lock = threading.Lock()
@@ -55,9 +58,10 @@ class SentenceTransformerEmbedder(Embeddings):
 
     @property
     def model_id(self) -> str:
-        return Path(self.model_path).name if Path(self.model_path).name != "model" else (
+        name = Path(self.model_path).name if Path(self.model_path).name != "model" else (
             "all-MiniLM-L6-v2" if "minilm" in self.model_path.lower() else self.model_path
         )
+        return f"{name}+answers-{self.weight_change.digest}" if self.weight_change is not None else name
 
     @property
     def model(self) -> Any:
@@ -88,12 +92,13 @@ class SentenceTransformerEmbedder(Embeddings):
         hf_logging.set_verbosity_error()
 
         try:
-            return SentenceTransformer(self.model_path, device=self.device, local_files_only=True)
+            model = SentenceTransformer(self.model_path, device=self.device, local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - report any load failure with the path
             raise EmbeddingModelError(
                 f"could not load the embedding model from {self.model_path}: {exc}",
                 "check that the folder holds a sentence-transformers model",
             ) from exc
+        return self.weight_change.apply(model) if self.weight_change is not None else model
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
