@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from test_answering import BagOfWordsEmbedding
 
 from programme_assistant.answering.answer_model import WeightChange, packaged_change_path
 from programme_assistant.assistant import build_answer_embedder, build_embedder
@@ -87,6 +88,11 @@ def test_the_answerer_gets_the_fine_tuned_model_only_over_the_packaged_one(fake_
     assert model_id_of(tuned) == f"{model_id_of(packaged)}+answers-{WeightChange.load().digest}"
     assert tuned.model_path == packaged.model_path and tuned.weight_change is not None
     assert build_answer_embedder(Settings(answer_model="same"), packaged) is packaged
+
+    class Wrapper(BagOfWordsEmbedding):  # a cache around the packaged model, under its name (the benchmarks')
+        model_id = model_id_of(packaged)
+
+    assert model_id_of(build_answer_embedder(Settings(), Wrapper())) == model_id_of(tuned)
     assert build_answer_embedder(Settings(), fake_embedder) is fake_embedder  # tests' fakes stay as they are
     e5 = Settings(embedding_model="multilingual-e5-small")
     e5_embedder = build_embedder(e5)

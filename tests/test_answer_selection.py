@@ -276,3 +276,30 @@ def test_a_postal_address_is_asked_for_and_found_as_one():
                   rules=("answer_type",)) == "unmet_answer_type"
     assert _unmet("What is the street address of the clinic?",
                   ["The clinic is at 12 Harbour Road, Cork."], rules=("answer_type",)) is None
+
+
+def test_a_sync_after_an_answer_model_change_prepares_every_stored_passage_once(settings, corpus):
+    from programme_assistant.assistant import Assistant
+
+    write_md(corpus, "minutes/visit.md", "Study visit", [
+        "Group A went to Aichi and Hiroshima during the study visit.",
+        "Group B went to Osaka and Oita during the study visit."])
+    first = Assistant.from_settings(settings, embedder=CountingBag())
+    stored = first.sync().prepared_sentences
+    assert stored > 0 and first.answerer.vector_cache.prepared()  # type: ignore[attr-defined]
+    assert first.sync().prepared_sentences == 0  # nothing changed, nothing embedded again
+
+    class Retrained(CountingBag):  # the same index, another answer model (a retrained or newly shipped one)
+        model_id = "bag-of-words-retrained"
+
+    later = Assistant.from_settings(settings, embedder=CountingBag())
+    answer_model = Retrained()
+    later.answerer.embedder = answer_model  # type: ignore[attr-defined]
+    later.answerer.vector_cache = VectorCache(  # type: ignore[attr-defined]
+        first.answerer.vector_cache.path, answer_model.model_id)  # type: ignore[attr-defined]
+    report = later.sync()
+    assert report.ok and report.prepared_sentences == stored and answer_model.documents > 0
+    before = answer_model.documents
+    assert later.sync().prepared_sentences == 0 and answer_model.documents == before
+    later.ask("Which prefectures did Group B visit?")
+    assert answer_model.documents == before  # the question embeds only itself

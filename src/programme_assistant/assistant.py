@@ -51,6 +51,7 @@ from programme_assistant.models import (
     RetrievedChunk,
     SourceDocument,
     SyncReport,
+    retrieved_from_metadata,
 )
 from programme_assistant.retrieval.embeddings import (
     E5_MODEL_ID,
@@ -100,14 +101,16 @@ def build_embedder(settings: Settings) -> Embeddings:
 
 def build_answer_embedder(settings: Settings, embedder: Embeddings) -> Embeddings:
     """The model the extractive answerer scores statements with (PA_ANSWER_MODEL): the packaged model with the
-    fine-tuning's weight change added (``answer_model.py``) when the index uses the packaged model; otherwise
-    ``embedder`` itself (PA_ANSWER_MODEL=same, another embedding model, a test's fake)."""
+    fine-tuning's weight change added (``answer_model.py``) when the index uses the packaged model (``embedder``
+    itself, or a wrapper of it under its name, as the benchmarks' cache); otherwise ``embedder`` itself
+    (PA_ANSWER_MODEL=same, another embedding model, a test's fake)."""
+    packaged = build_embedder(settings.model_copy(update={"embedding_model": None}))
     if (settings.answer_model == "same" or settings.embedding_model
-            or not isinstance(embedder, SentenceTransformerEmbedder)):
+            or not isinstance(packaged, SentenceTransformerEmbedder)  # a test's stand-in for the model
+            or model_id_of(embedder) != model_id_of(packaged)):
         return embedder
-    return SentenceTransformerEmbedder(embedder.model_path, batch_size=settings.batch_size,
-                                       threads=embedder.threads, batch_threads=embedder.batch_threads,
-                                       weight_change=WeightChange.load(settings.answer_model_file))
+    packaged.weight_change = WeightChange.load(settings.answer_model_file)
+    return packaged
 
 
 def build_store(settings: Settings, embedder: Embeddings) -> ChunkStore:
@@ -341,7 +344,25 @@ class Assistant:
         if self.read_only_from is not None:
             raise StoreError(f"the index folder {self.read_only_from} is read-only: it can be asked, not synced",
                              "make it writable for this user to sync, or point PA_INDEX_DIR at a writable folder")
-        return self._sync().sync(folder or self.settings.corpus_dir, progress)
+        report = self._sync().sync(folder or self.settings.corpus_dir, progress)
+        if report.ok:
+            self._prepare_stored(report)
+        return report
+
+    def _prepare_stored(self, report: SyncReport) -> None:
+        """Once per answer model: the answer statements of every stored passage embedded with it. A sync embeds
+        those of the passages it stores; an index built with another answer model (before the fine-tuned one, or
+        after a retraining) would otherwise embed each passage's statements at the first question retrieving it."""
+        answerer = self.answerer
+        cache = getattr(answerer, "vector_cache", None)
+        if not isinstance(answerer, ExtractiveAnswerer) or not isinstance(cache, VectorCache) or cache.prepared():
+            return
+        passages = [retrieved_from_metadata(p.chunk_id, p.text, p.meta) for p in self.search.index.all_passages()]
+        t0 = time.perf_counter()
+        for start in range(0, len(passages), 64):
+            report.prepared_sentences += answerer.prepare(passages[start:start + 64])
+        report.prepare_seconds += time.perf_counter() - t0
+        cache.mark_prepared()
 
     def status(self) -> IndexStatus:
         """The index's size, the models and the time of the last sync."""

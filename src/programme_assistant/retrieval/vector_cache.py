@@ -17,6 +17,8 @@ from typing import Protocol
 import numpy as np
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+# the models whose vectors of every stored passage were computed (``Assistant.sync`` after a model change)
+MODELS = "CREATE TABLE IF NOT EXISTS prepared_models (model_id TEXT PRIMARY KEY)"
 
 
 class VectorCache:
@@ -28,6 +30,7 @@ class VectorCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(SCHEMA)
+        self._db.execute(MODELS)
         self._lock = threading.Lock()
 
     def _key(self, text: str) -> str:
@@ -54,6 +57,19 @@ class VectorCache:
                 self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
         except sqlite3.Error:
             pass  # a cache: a full disk or a read-only folder only means the vectors are computed again
+
+    def prepared(self) -> bool:
+        """Whether every stored passage's vectors were computed with this model (``mark_prepared``)."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM prepared_models WHERE model_id = ?",
+                                    (self.model_id,)).fetchone() is not None
+
+    def mark_prepared(self) -> None:
+        try:
+            with self._lock:
+                self._db.execute("INSERT OR IGNORE INTO prepared_models (model_id) VALUES (?)", (self.model_id,))
+        except sqlite3.Error:
+            pass  # as put_many: the next sync tries again
 
     def count(self) -> int:
         with self._lock:
