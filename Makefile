@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ eval-heldout9: $(STAMP)  ## the ninth held-out set (evals/heldout9.jsonl, writte
 
 eval-heldout10: $(STAMP)  ## the tenth held-out set (evals/heldout10.jsonl, written from the corpus alone in session 11, before its changes)
 	$(BIN)/programme-assistant eval --golden evals/heldout10.jsonl --configs hybrid,dense,bm25
+
+eval-heldout11: $(STAMP)  ## the eleventh held-out set (evals/heldout11.jsonl, written from the corpus alone in session 12, after its change; for the next one)
+	$(BIN)/programme-assistant eval --golden evals/heldout11.jsonl --configs hybrid,dense,bm25
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
