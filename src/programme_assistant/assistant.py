@@ -110,6 +110,9 @@ def build_answer_embedder(settings: Settings, embedder: Embeddings) -> Embedding
             or model_id_of(embedder) != model_id_of(packaged)):
         return embedder
     packaged.weight_change = WeightChange.load(settings.answer_model_file)
+    # torch's thread count is process-wide and the index's model sets it: loading this one (lazily, often inside
+    # a sync's batch block) must not set it back to the question-time count
+    packaged.threads = None
     return packaged
 
 
@@ -344,18 +347,27 @@ class Assistant:
         if self.read_only_from is not None:
             raise StoreError(f"the index folder {self.read_only_from} is read-only: it can be asked, not synced",
                              "make it writable for this user to sync, or point PA_INDEX_DIR at a writable folder")
-        report = self._sync().sync(folder or self.settings.corpus_dir, progress)
+        sync = self._sync()
+        try:
+            was_empty = sync.store.count() == 0
+        except StoreError:
+            was_empty = False  # the sync reports the store's fault itself
+        report = sync.sync(folder or self.settings.corpus_dir, progress)
         if report.ok:
-            self._prepare_stored(report)
+            self._prepare_stored(report, prepared_by_sync=was_empty)
         return report
 
-    def _prepare_stored(self, report: SyncReport) -> None:
+    def _prepare_stored(self, report: SyncReport, prepared_by_sync: bool = False) -> None:
         """Once per answer model: the answer statements of every stored passage embedded with it. A sync embeds
         those of the passages it stores; an index built with another answer model (before the fine-tuned one, or
-        after a retraining) would otherwise embed each passage's statements at the first question retrieving it."""
+        after a retraining) would otherwise embed each passage's statements at the first question retrieving it.
+        ``prepared_by_sync``: the sync started from an empty store, so it stored, and prepared, every passage."""
         answerer = self.answerer
         cache = getattr(answerer, "vector_cache", None)
         if not isinstance(answerer, ExtractiveAnswerer) or not isinstance(cache, VectorCache) or cache.prepared():
+            return
+        if prepared_by_sync:
+            cache.mark_prepared()
             return
         passages = [retrieved_from_metadata(p.chunk_id, p.text, p.meta) for p in self.search.index.all_passages()]
         t0 = time.perf_counter()
