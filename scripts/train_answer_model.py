@@ -11,8 +11,8 @@ sentence) are positives, and the other statements the hand-set score ranks highe
 
 Loss: multiple-negatives ranking (the question against its positive, its hard negatives and the batch's other
 statements, scale 20), one epoch, AdamW at 2e-5 with warm-up and linear decay, batch 16, seed 0; the word
-embeddings stay frozen (training them changed no figure). About five minutes on two cores, after the training
-questions are asked (a few more).
+embeddings stay frozen (training them changed no figure). Four to seven minutes on two cores (seven with another
+job running), after the training questions are asked (a few more).
 
 What is written is the change to the packaged model, not a model: each weight matrix's change in 8-bit integers
 with a float16 scale per row, the small vectors (biases, layer norms) whole in float16; about 10 MB against the
@@ -53,10 +53,8 @@ def _reading(s: Any) -> str:
 def collect(benchmarks_dir: Path, negatives: int = 6) -> list[dict[str, Any]]:
     """Each answerable training question with its answering statements and its hardest other statements, each
     as the answerer reads it (under its heading or list introduction)."""
-    from train_ranker import _tokens, matches_gold
+    from train_ranker import answering
     from training_data import training_questions, training_settings
-
-    from programme_assistant.evaluation.cases import normalise
 
     settings, _ = training_settings(answer_model="same")  # negatives chosen by the packaged model, not a fine-tuned one
     out = []
@@ -64,14 +62,11 @@ def collect(benchmarks_dir: Path, negatives: int = 6) -> list[dict[str, Any]]:
         sentences = asked.scoring.sentences
         if not asked.answerable or not sentences:
             continue
-        gold = [_tokens(g) for g in asked.gold_sentences]
-        facts = [normalise(f) for f in asked.facts]
-        answering = [(matches_gold(s.text, gold) if asked.source == "clapnq" else any(
-            f in normalise(s.text) for f in facts)) and s.doc_id in asked.allowed_docs for s in sentences]
-        positives = [_reading(s) for s, yes in zip(sentences, answering, strict=True) if yes]
+        answers = answering(asked)
+        positives = [_reading(s) for s, yes in zip(sentences, answers, strict=True) if yes]
         if not positives:
             continue
-        others = sorted((s for s, yes in zip(sentences, answering, strict=True) if not yes),
+        others = sorted((s for s, yes in zip(sentences, answers, strict=True) if not yes),
                         key=lambda s: -s.features["hand"])
         out.append({"source": asked.source, "qid": asked.qid, "question": asked.standalone,
                     "positives": list(dict.fromkeys(positives)),

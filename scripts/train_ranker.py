@@ -26,6 +26,7 @@ import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,11 +63,22 @@ def matches_gold(candidate: str, gold: list[set[str]]) -> bool:
     return False
 
 
+def answering(asked: Any) -> list[bool]:
+    """Whether each of ``asked``'s scored statements answers it: the question is answerable, the statement comes
+    from a document allowed to answer, and it matches a gold sentence (ClapNQ) or holds a required fact (the sample
+    sets). The labels of this script and of ``train_answer_model.py``."""
+    from programme_assistant.evaluation.cases import normalise
+
+    gold = [_tokens(g) for g in asked.gold_sentences]
+    facts = [normalise(f) for f in asked.facts]
+    return [asked.answerable and s.doc_id in asked.allowed_docs and (
+        matches_gold(s.text, gold) if asked.source == "clapnq" else any(f in normalise(s.text) for f in facts))
+        for s in asked.scoring.sentences]
+
+
 def collect(settings: object, benchmarks_dir: Path, top: int) -> list[Question]:
     """Each training question's ``top`` candidates by the hand-set score, with their labels."""
     from training_data import training_questions
-
-    from programme_assistant.evaluation.cases import normalise
 
     out: list[Question] = []
     for asked in training_questions(settings, benchmarks_dir):
@@ -74,14 +86,8 @@ def collect(settings: object, benchmarks_dir: Path, top: int) -> list[Question]:
         if not sentences:
             continue
         chosen = sorted(range(len(sentences)), key=lambda i: -sentences[i].features["hand"])[:top]
-        gold = [_tokens(g) for g in asked.gold_sentences]
-        facts = [normalise(f) for f in asked.facts]
-        labels = []
-        for i in chosen:
-            s = sentences[i]
-            holds = matches_gold(s.text, gold) if asked.source == "clapnq" else \
-                any(f in normalise(s.text) for f in facts)
-            labels.append(int(asked.answerable and s.doc_id in asked.allowed_docs and holds))
+        answers = answering(asked)
+        labels = [int(answers[i]) for i in chosen]
         out.append(Question(asked.source, asked.qid, asked.answerable, [sentences[i].features for i in chosen],
                             labels, [sentences[i].features["hand"] for i in chosen]))
     return out

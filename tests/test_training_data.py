@@ -4,6 +4,7 @@ without the documents that answer it becomes an unanswerable training question."
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -98,3 +99,20 @@ def test_both_kinds_of_negative_come_from_one_answerable_question():
     asked = _asked(["Aichi"], {"answer.md"}, passages=found[:2])
     assert [n.source for n in negatives(_assistant(found), asked, cut=True)] == [
         "golden-removed", "golden-cut"]
+
+
+def test_a_statement_answers_when_it_holds_a_fact_or_gold_sentence_of_an_allowed_document():
+    from train_ranker import answering
+
+    def sentence(text: str, doc_id: str = "a.md") -> SimpleNamespace:
+        return SimpleNamespace(text=text, doc_id=doc_id)
+
+    scoring = SimpleNamespace(sentences=[sentence("The fee is EUR 40 per delegate."),
+                                         sentence("The fee is EUR 40 per delegate.", "other.md"),
+                                         sentence("Registration opens in May.")])
+    sample = Asked("golden", "q1", True, [], scoring, ["EUR 40"], {"a.md"}, [], "the question")
+    assert answering(sample) == [True, False, False]
+    assert answering(replace(sample, answerable=False)) == [False, False, False]
+    clapnq = Asked("clapnq", "q2", True, [], scoring, [], {"a.md", "other.md"},
+                   ["Registration opens in May."], "the question")
+    assert answering(clapnq) == [False, False, True]
