@@ -142,9 +142,9 @@ class Settings(BaseSettings):
     refusal_model: Literal["learned", "off"] = "learned"
     # The model the extractive answerer scores statements with (answering/answer_model.py): "fine-tuned" is the
     # packaged all-MiniLM-L6-v2 taught to tell the statement that answers a question from one only about it (make
-    # train-answer-model; held-out 6-9 and both multilingual sets, never trained on: fact recall 0.618 -> 0.655 in
-    # session 12, README); "same": the index's own model. With another PA_EMBEDDING_MODEL the index's model is
-    # used either way (the change was made for the packaged weights).
+    # train-answer-model; held-out 6-9 and both multilingual sets, never trained on: fact recall 0.618 -> 0.652 in
+    # session 12, held-out 10 0.485 -> 0.539; README); "same": the index's own model. With another
+    # PA_EMBEDDING_MODEL the index's model is used either way (the change was made for the packaged weights).
     answer_model: Literal["fine-tuned", "same"] = "fine-tuned"
     # Another change file written by make train-answer-model (unset: the packaged one).
     answer_model_file: Path | None = None

@@ -12,6 +12,7 @@ this model, and a sync embeds the answer statements with it (instead of the pack
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -41,8 +42,8 @@ class WeightChange:
     def load(cls, path: Path | None = None) -> WeightChange:
         path = Path(path) if path is not None else packaged_change_path()
         try:
-            raw = path.read_bytes()
-            with np.load(path, allow_pickle=False) as data:
+            raw = path.read_bytes()  # read once: the digest and the arrays come from the same bytes
+            with np.load(io.BytesIO(raw), allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}
         except FileNotFoundError as exc:
             raise EmbeddingModelError(f"answer model file not found: {path}", FIX) from exc
