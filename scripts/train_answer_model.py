@@ -45,16 +45,13 @@ def log(message: str) -> None:
     print(f"[train-answer-model] {message}", file=sys.stderr, flush=True)
 
 
-def _reading(s: Any) -> str:
-    """A statement as the answerer reads it: under its heading or list introduction."""
-    return f"{s.context}: {s.text}" if s.context else s.text
-
-
 def collect(benchmarks_dir: Path, negatives: int = 6) -> list[dict[str, Any]]:
     """Each answerable training question with its answering statements and its hardest other statements, each
     as the answerer reads it (under its heading or list introduction)."""
     from train_ranker import answering
     from training_data import training_questions, training_settings
+
+    from programme_assistant.answering.extractive import read_in_context
 
     settings, _ = training_settings(answer_model="same")  # negatives chosen by the packaged model, not a fine-tuned one
     out = []
@@ -63,14 +60,14 @@ def collect(benchmarks_dir: Path, negatives: int = 6) -> list[dict[str, Any]]:
         if not asked.answerable or not sentences:
             continue
         answers = answering(asked)
-        positives = [_reading(s) for s, yes in zip(sentences, answers, strict=True) if yes]
+        positives = [read_in_context(s.context, s.text) for s, yes in zip(sentences, answers, strict=True) if yes]
         if not positives:
             continue
         others = sorted((s for s, yes in zip(sentences, answers, strict=True) if not yes),
                         key=lambda s: -s.features["hand"])
         out.append({"source": asked.source, "qid": asked.qid, "question": asked.standalone,
                     "positives": list(dict.fromkeys(positives)),
-                    "negatives": [_reading(s) for s in others[:negatives]]})
+                    "negatives": [read_in_context(s.context, s.text) for s in others[:negatives]]})
     return out
 
 

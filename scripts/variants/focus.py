@@ -7,6 +7,8 @@ import re
 import numpy as np
 from answer_variants import patch_scoring
 
+from programme_assistant.answering.extractive import read_in_context
+
 L = float(os.environ.get("L", "0.5"))
 NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][\w'’-]*|[\w-]*\d[\w-]*)\b")
 MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
@@ -32,7 +34,7 @@ def rescore(answerer, question, passages, scoring):
         return None
     q = np.asarray(answerer.embedder.embed_query(fq), dtype=np.float32)
     plain = answerer._vectors([s.text for s in scoring.sentences]) @ q
-    ctx = answerer._vectors([f"{s.context}: {s.text}" if s.context else s.text for s in scoring.sentences]) @ q
+    ctx = answerer._vectors([read_in_context(s.context, s.text) for s in scoring.sentences]) @ q
     fs = np.maximum(plain, ctx)
     return [s.score + 0.6 * L * (float(v) - s.features["sim"]) for s, v in zip(scoring.sentences, fs, strict=True)]
 

@@ -210,7 +210,7 @@ class ExtractiveAnswerer:
     @staticmethod
     def _in_context(cands: list[Candidate], read: list[str]) -> list[str]:
         """Each candidate as read under its heading or list introduction."""
-        return [f"{c.context}: {r}" if c.context else r for c, r in zip(cands, read, strict=True)]
+        return [read_in_context(c.context, r) for c, r in zip(cands, read, strict=True)]
 
     def prepare(self, passages: list[RetrievedChunk]) -> int:
         """Embed the candidates of ``passages`` ahead of any question (a sync calls this for the passages it
@@ -470,6 +470,11 @@ class ExtractiveAnswerer:
         for piece in re.split(r"(?<=[.!?\]])\s+", answer.text):
             yield piece + " "
         yield answer
+
+
+def read_in_context(context: str, text: str) -> str:
+    """A statement as it is embedded and matched in context: under its heading or list introduction, if any."""
+    return f"{context}: {text}" if context else text
 
 
 def _cite(text: str, number: int) -> str:
