@@ -99,15 +99,6 @@ def test_the_answerer_gets_the_fine_tuned_model_only_over_the_packaged_one(fake_
     assert build_answer_embedder(e5, e5_embedder) is e5_embedder  # the change was made for MiniLM
 
 
-def test_the_answer_model_is_a_setting(monkeypatch):
-    assert Settings().answer_model == "fine-tuned"
-    monkeypatch.setenv("PA_ANSWER_MODEL", "same")
-    assert Settings().answer_model == "same"
-    monkeypatch.setenv("PA_ANSWER_MODEL", "bigger")
-    with pytest.raises(ValueError):
-        Settings()
-
-
 @pytest.mark.slow
 def test_the_packaged_change_loads_onto_the_packaged_model():
     packaged = build_embedder(Settings())

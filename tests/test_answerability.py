@@ -123,15 +123,6 @@ def test_without_a_model_the_answerer_answers_as_before():
     assert not answer.refused and "unanswered_probability" not in answer.evidence
 
 
-def test_the_learned_refusal_is_a_setting(monkeypatch):
-    assert Settings().refusal_model == "learned"
-    monkeypatch.setenv("PA_REFUSAL_MODEL", "off")
-    assert Settings().refusal_model == "off"
-    monkeypatch.setenv("PA_REFUSAL_MODEL", "sometimes")
-    with pytest.raises(ValueError):
-        Settings()
-
-
 def test_the_learned_refusal_applies_only_with_the_model_it_was_trained_with(fake_embedder):
     from programme_assistant.assistant import build_refusal_model
 

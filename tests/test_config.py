@@ -24,6 +24,21 @@ def test_chroma_port_without_host_names_both():
     assert "PA_CHROMA_PORT" in str(err.value) and "PA_CHROMA_HOST" in str(err.value)
 
 
+@pytest.mark.parametrize(("field", "default", "other", "bad"), [
+    ("refusal_model", "learned", "off", "sometimes"),  # the learned refusal (answering/answerability.py)
+    ("answer_model", "fine-tuned", "same", "bigger"),  # the answerer's statement model (answering/answer_model.py)
+])
+def test_a_choice_setting_has_its_default_takes_the_other_and_refuses_the_rest(monkeypatch, field, default, other,
+                                                                                bad):
+    variable = f"PA_{field.upper()}"
+    assert getattr(Settings(), field) == default
+    monkeypatch.setenv(variable, other)
+    assert getattr(Settings(), field) == other
+    monkeypatch.setenv(variable, bad)
+    with pytest.raises(ValueError):
+        Settings()
+
+
 def test_bad_value_names_the_variable(monkeypatch):
     monkeypatch.setenv("PA_CHUNK_SIZE", "big")
     with pytest.raises(ConfigError) as err:
