@@ -95,7 +95,7 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker train-refusal train-answer-model lexicon role-nouns
+.PHONY: train-ranker train-refusal train-answer-model train-correction lexicon role-nouns
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
@@ -106,8 +106,11 @@ lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq 
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
 	$(BIN)/python scripts/train_ranker.py
 
-train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-5) -> answering/data/answer_model.npz; then make train-refusal
+train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-5) -> answering/data/answer_model.npz; then make train-correction and train-refusal
 	$(BIN)/python scripts/train_answer_model.py
+
+train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-5) -> answering/data/correction.json
+	$(BIN)/python scripts/train_correction.py
 
 train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-5) -> answering/data/refusal.json
 	$(BIN)/python scripts/train_refusal.py

@@ -1,5 +1,6 @@
-"""Issue #16: the learned ranker, the snippet, the refusal rules on text from outside the sample corpus, the
-sentence vectors computed at sync time, and saying what differs between sources."""
+"""Issue #16: the learned ranker, the learned correction of the hand-set score, the snippet, the refusal rules on
+text from outside the sample corpus, the sentence vectors computed at sync time, and saying what differs between
+sources."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from test_answering import BagOfWordsEmbedding, passage
 
 from programme_assistant.answering.extractive import ExtractiveAnswerer
 from programme_assistant.answering.question import analyse
-from programme_assistant.answering.ranker import FEATURES, LinearRanker
+from programme_assistant.answering.ranker import CORRECTION_FEATURES, FEATURES, LinearRanker, load_correction
 from programme_assistant.answering.refusal import RULES, Requirement, named_ordinals, unmet_requirement
 from programme_assistant.config import Settings
 from programme_assistant.errors import ConfigError
@@ -53,6 +54,80 @@ def test_a_ranker_weighs_what_it_was_trained_to():
     ranker = LinearRanker(names, np.array([2.0, 0.0]), 0.0, np.zeros(2), np.ones(2), 0.5, {})
     low, high = ranker.probabilities([{"signal": 0.0, "sim": 0.9}, {"signal": 1.0, "sim": 0.1}])
     assert high > low and low == pytest.approx(0.5)
+
+
+# --- the learned correction of the hand-set score ---------------------------------------------------------------
+def test_the_packaged_correction_loads_and_reads_no_hand_score():
+    correction = load_correction()
+    assert set(correction.names) == set(CORRECTION_FEATURES) and not {"hand", "hand_gap", "hand_rank"} & set(
+        correction.names)
+    meta = correction.meta
+    assert meta["answer_model"] and meta["embedding_model"] and meta["cross_validation"]["golden"]["questions"] > 0
+    # the evaluation sets (held-out 6 onwards, the multilingual ones) are never trained on
+    assert not any(k.startswith(("heldout6", "heldout7", "heldout8", "heldout9", "heldout1", "heldout-multilingual"))
+                   for k in meta["cross_validation"])
+
+
+def test_a_correction_file_is_checked_and_named(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({**load_correction().to_json(), "features": ["hand", *CORRECTION_FEATURES[1:]]}))
+    with pytest.raises(ConfigError, match="hand") as err:  # the score it corrects is no feature of it
+        load_correction(path)
+    assert "make train-correction" in err.value.fix
+    path.write_text("{")
+    with pytest.raises(ConfigError, match=str(path)) as err:
+        load_correction(path)
+    assert "PA_ANSWER_CORRECTION_FILE" in err.value.fix
+
+
+def _digits_first() -> LinearRanker:
+    """A correction adding 0.5 to a candidate holding a digit."""
+    return LinearRanker(("has_digit",), np.array([0.5]), 0.0, np.zeros(1), np.ones(1), 0.0, {})
+
+
+def test_the_correction_moves_the_quoted_statement_and_the_refusal_reads_the_hand_score():
+    ps = [passage(1, "Group B visited the prefectures of Osaka and Oita. The visit took place in 2022.")]
+    question = "Which prefectures did Group B visit?"
+    plain = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0))
+    corrected = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
+                                   correction=_digits_first())
+    by_hand, by_correction = plain.scoring(question, ps), corrected.scoring(question, ps)
+    assert by_hand.sentences[0].text.startswith("Group B") and by_correction.sentences[0].text.startswith("The visit")
+    for s in by_correction.sentences:  # each score is its hand score plus what the correction adds
+        assert s.score == pytest.approx(s.features["hand"] + 0.5 * s.features["has_digit"])
+    # the refusal reads the hand-set order and scale, as without the correction
+    assert [s.text for s in by_correction.judged().sentences] == [s.text for s in by_hand.sentences]
+    assert [s.score for s in by_correction.judged().sentences] == pytest.approx([s.score for s in by_hand.sentences])
+    assert by_hand.judged() is by_hand
+    threshold = by_hand.sentences[0].score + 0.01  # under it by the hand score, over it once corrected
+    assert by_correction.sentences[0].score > threshold
+    refusing = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=threshold),
+                                  correction=_digits_first())
+    assert refusing.answer(question, ps).refused
+    # a learned ranker replaces the score: no correction is added to its probability
+    ranked = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
+                                ranker=LinearRanker.load(), correction=_digits_first())
+    assert ranked.correction is None and ranked.scoring(question, ps).uncorrected is None
+
+
+def test_the_correction_applies_only_with_the_models_it_was_fitted_with(fake_embedder):
+    from programme_assistant.assistant import build_correction
+
+    meta = load_correction().meta
+
+    class SameName(BagOfWordsEmbedding):
+        model_id = meta["embedding_model"]
+
+    class SameAnswerModel(BagOfWordsEmbedding):
+        model_id = meta["answer_model"]
+
+    assert build_correction(Settings(), SameName(), SameAnswerModel()) is not None
+    assert build_correction(Settings(), fake_embedder) is None  # its features are other similarities
+    assert build_correction(Settings(answer_correction="off"), SameName(), SameAnswerModel()) is None
+    assert build_correction(Settings(answer_ranker="learned"), SameName(), SameAnswerModel()) is None
+    assert build_correction(Settings(retrieval_mode="bm25"), SameName(), SameAnswerModel()) is None
+    assert (build_correction(Settings(), SameName(), SameName()) is None) == (
+        SameName.model_id != SameAnswerModel.model_id)
 
 
 # --- the snippet -------------------------------------------------------------------------------------------------

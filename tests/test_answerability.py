@@ -89,8 +89,9 @@ def test_a_refusal_model_file_is_checked(tmp_path):
     good = load_refusal_model().to_json()
     path = tmp_path / "refusal.json"
     path.write_text(json.dumps({**good, "features": [*good["features"][:-1], "sim_gap"]}))  # a ranker feature
-    with pytest.raises(ConfigError, match="sim_gap"):
+    with pytest.raises(ConfigError, match="sim_gap") as info:
         load_refusal_model(path)
+    assert "make train-refusal" in info.value.fix  # the target writing this kind of file, not another's
     path.write_text("{")
     with pytest.raises(ConfigError, match=str(path)) as info:
         load_refusal_model(path)

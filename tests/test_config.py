@@ -27,6 +27,7 @@ def test_chroma_port_without_host_names_both():
 @pytest.mark.parametrize(("field", "default", "other", "bad"), [
     ("refusal_model", "learned", "off", "sometimes"),  # the learned refusal (answering/answerability.py)
     ("answer_model", "fine-tuned", "same", "bigger"),  # the answerer's statement model (answering/answer_model.py)
+    ("answer_correction", "learned", "off", "maybe"),  # the learned correction of the hand-set score (ranker.py)
 ])
 def test_a_choice_setting_has_its_default_takes_the_other_and_refuses_the_rest(monkeypatch, field, default, other,
                                                                                 bad):

@@ -29,7 +29,7 @@ from programme_assistant.answering.answer_model import WeightChange
 from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
-from programme_assistant.answering.ranker import LinearRanker
+from programme_assistant.answering.ranker import LinearRanker, load_correction
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
 from programme_assistant.errors import DocumentError, ProgrammeAssistantError, StoreError
@@ -179,25 +179,40 @@ def build_ranker(settings: Settings) -> LinearRanker | None:
     return None if settings.answer_ranker == "hand" else LinearRanker.load(settings.answer_ranker_file)
 
 
-def build_refusal_model(settings: Settings, embedder: Embeddings,
-                        answer_embedder: Embeddings | None = None) -> LinearRanker | None:
-    """The learned refusal (PA_REFUSAL_MODEL=learned), when it was trained with this embedding model, this answer
-    model and this retrieval mode: its features are similarities of those models and scores of that retrieval
-    (dense-only search has no BM25 scores, BM25-only none of the model's), so otherwise (multilingual-e5-small,
-    a test's fake, PA_RETRIEVAL_MODE=bm25, PA_ANSWER_MODEL=same) it would misjudge, and the threshold and the
-    rules answer alone."""
-    if settings.refusal_model == "off":
-        return None
-    model = load_refusal_model(settings.refusal_model_file)
+def _fitted_with(model: LinearRanker, what: str, settings: Settings, embedder: Embeddings,
+                 answer_embedder: Embeddings | None) -> bool:
+    """Whether a learned ``model`` (its file's meta) was fitted with this embedding model, answer model and
+    retrieval mode: its features are similarities of those models and scores of that retrieval (dense-only search
+    has no BM25 scores, BM25-only none of the model's), so with others (multilingual-e5-small, a test's fake,
+    PA_RETRIEVAL_MODE=bm25, PA_ANSWER_MODEL=same) it would misjudge. Logs why when not."""
     embedding_model = model.meta.get("embedding_model")
     trained_with = (embedding_model, model.meta.get("answer_model", embedding_model),
                     model.meta.get("retrieval_mode", "hybrid"))
     used = (model_id_of(embedder), model_id_of(answer_embedder or embedder), settings.retrieval_mode)
     if trained_with != used:
-        log.info("learned refusal off: it was trained with %s, answers by %s (%s retrieval); this assistant uses "
-                 "%s, %s (%s)", *trained_with, *used)
+        log.info("%s off: it was trained with %s, answers by %s (%s retrieval); this assistant uses %s, %s (%s)",
+                 what, *trained_with, *used)
+    return trained_with == used
+
+
+def build_refusal_model(settings: Settings, embedder: Embeddings,
+                        answer_embedder: Embeddings | None = None) -> LinearRanker | None:
+    """The learned refusal (PA_REFUSAL_MODEL=learned), when it was trained with this embedding model, this answer
+    model and this retrieval mode (``_fitted_with``); otherwise the threshold and the rules answer alone."""
+    if settings.refusal_model == "off":
         return None
-    return model
+    model = load_refusal_model(settings.refusal_model_file)
+    return model if _fitted_with(model, "learned refusal", settings, embedder, answer_embedder) else None
+
+
+def build_correction(settings: Settings, embedder: Embeddings,
+                     answer_embedder: Embeddings | None = None) -> LinearRanker | None:
+    """The learned correction of the hand-set score (PA_ANSWER_CORRECTION=learned, with the hand-set ranker), when
+    it was fitted with these models and this retrieval mode (``_fitted_with``); otherwise the hand score alone."""
+    if settings.answer_correction == "off" or settings.answer_ranker != "hand":
+        return None
+    model = load_correction(settings.answer_correction_file)
+    return model if _fitted_with(model, "learned correction", settings, embedder, answer_embedder) else None
 
 
 def extractive_config(settings: Settings, ranker: LinearRanker | None = None) -> ExtractiveConfig:
@@ -239,7 +254,8 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
     refusal_model = build_refusal_model(settings, embedder, answer_embedder)
     return (ExtractiveAnswerer(answer_embedder, extractive_config(settings, ranker), idf=search.idf, ranker=ranker,
                                vector_cache=build_vector_cache(settings, answer_embedder),
-                               refusal_model=refusal_model),
+                               refusal_model=refusal_model,
+                               correction=build_correction(settings, embedder, answer_embedder)),
             ContextualRewriter())
 
 

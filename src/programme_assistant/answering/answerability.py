@@ -78,5 +78,5 @@ def question_features(sentences: Sequence, weights: dict[str, float], expects: s
 
 def load_refusal_model(path: Path | None = None) -> LinearRanker:
     """The learned refusal: from ``path`` (PA_REFUSAL_MODEL_FILE), or the one packaged."""
-    return LinearRanker.load(path, packaged=REFUSAL_FILE, known=QUESTION_FEATURES,
-                             fix="point PA_REFUSAL_MODEL_FILE at a file written by make train-refusal")
+    return LinearRanker.load(path, packaged=REFUSAL_FILE, known=QUESTION_FEATURES, target="train-refusal",
+                             variable="PA_REFUSAL_MODEL_FILE")

@@ -18,7 +18,7 @@ import math
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -94,6 +94,14 @@ class Scoring:
     # the question names the kind of thing it asks for ("Which room ...?") and none of the best candidates (text or
     # heading) holds that word: what the learned refusal reads as ``attribute_missing``
     attribute_missing: bool = False
+    # with the learned correction: the same candidates by the hand-set score alone, best first (score = hand). What
+    # the refusal reads: its threshold and rules were set on that scale, and the correction learned which statement
+    # to quote, not whether the passages answer.
+    uncorrected: list[ScoredSentence] | None = None
+
+    def judged(self) -> Scoring:
+        """The scoring the refusal reads: by the hand-set score when a correction moved the order."""
+        return self if self.uncorrected is None else replace(self, sentences=self.uncorrected, uncorrected=None)
 
 
 @dataclass
@@ -165,14 +173,18 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Embeddings, config: ExtractiveConfig, cache_size: int = 20000,
                  idf: Callable[[str], float] | None = None, ranker: LinearRanker | None = None,
-                 vector_cache: VectorStore | None = None, refusal_model: LinearRanker | None = None) -> None:
+                 vector_cache: VectorStore | None = None, refusal_model: LinearRanker | None = None,
+                 correction: LinearRanker | None = None) -> None:
         """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
         a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
-        them. ``refusal_model``: the learned refusal (``answerability.py``): a question it gives a probability of
-        being unanswered at or over its threshold is refused."""
+        them. ``ranker``: the learned ranker, whose probability replaces the hand-set score. ``correction``: the
+        learned correction added to the hand-set score (``scripts/train_correction.py``; not with a ranker).
+        ``refusal_model``: the learned refusal (``answerability.py``): a question it gives a probability of being
+        unanswered at or over its threshold is refused."""
         self.embedder = embedder
         self.config = config
         self.ranker = ranker
+        self.correction = correction if ranker is None else None
         self.refusal_model = refusal_model
         self.vector_cache = vector_cache
         self.idf = idf
@@ -255,7 +267,8 @@ class ExtractiveAnswerer:
     def scoring(self, question: str, passages: list[RetrievedChunk]) -> Scoring:
         """Every candidate of the passages, best first. Each carries the features it was scored on
         (``ranker.FEATURES``); its ``score`` is the learned ranker's probability that it answers the question
-        when a ranker is given, else the hand-set mix of ``ExtractiveConfig``."""
+        when a ranker is given, else the hand-set mix of ``ExtractiveConfig`` (plus the learned correction, when
+        one is given)."""
         cands = self.candidates(passages)
         english, focus = self._focus(question)
         if not cands:
@@ -310,14 +323,21 @@ class ExtractiveAnswerer:
         attribute = set(self.tokenizer(focus.attribute)) & q_terms if focus.attribute else set()
         top = sorted(range(len(cands)), key=lambda i: -hand[i])[:TOP] if attribute else []
         attribute_missing = bool(attribute) and not any(attribute & (cand_terms[i] | ctx_terms[i]) for i in top)
-        totals = self.ranker.probabilities(rows) if self.ranker is not None else hand
+        if self.ranker is not None:
+            totals = self.ranker.probabilities(rows)
+        elif self.correction is not None:  # the hand score, moved by what the correction learned it misses
+            totals = [h + float(c) for h, c in zip(hand, self.correction.margins(rows), strict=True)]
+        else:
+            totals = hand
         scored = []
         for cand, total, row, held in zip(cands, totals, rows, matched, strict=True):
             doc_id = passages[cand.passage - 1].chunk.doc_id
             scored.append(ScoredSentence(cand.passage, doc_id, cand.text, row["sim"], row["lexical"], float(total),
                                          cand.kind, cand.block, row["signal"], cand.context, cand.order, row, held))
         scored.sort(key=lambda s: -s.score)
-        return Scoring(scored, weights, focus, english, attribute_missing)
+        uncorrected = sorted((replace(s, score=s.features["hand"]) for s in scored), key=lambda s: -s.score) \
+            if self.correction is not None else None
+        return Scoring(scored, weights, focus, english, attribute_missing, uncorrected)
 
     # --- composing ------------------------------------------------------------------------------
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None,
@@ -403,14 +423,15 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
         scoring = self.scoring(question, passages)
         scored = scoring.sentences
+        judged = scoring.judged()  # whether to answer is read on the hand-set scale (Scoring.uncorrected)
         best = scored[0] if scored else None
         evidence = {"best_sentence_score": round(best.score, 4) if best else 0.0,
                     "best_semantic": round(best.semantic, 4) if best else 0.0,
                     "best_lexical": round(best.lexical, 4) if best else 0.0,
                     "top_passage_dense": round(max((p.dense_score or 0.0) for p in passages), 4) if passages else 0.0}
-        if best is None or best.score < self.config.refusal_threshold:
+        if best is None or judged.sentences[0].score < self.config.refusal_threshold:
             return refusal_answer(question, passages, self.name, evidence)
-        absence = self._documented_absence(question, scoring)
+        absence = self._documented_absence(question, judged)
         if absence is not None:
             return self._absence_answer(question, absence, passages, evidence)
         unanswered = self.unanswered_probability(scoring, passages)
@@ -418,9 +439,9 @@ class ExtractiveAnswerer:
             evidence["unanswered_probability"] = round(unanswered, 4)
             if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
                 return refusal_answer(question, passages, self.name, {**evidence, "learned_refusal": 1.0})
-        unmet = self._unmet_requirement(question, scoring, passages)
+        unmet = self._unmet_requirement(question, judged, passages)
         if unmet == "unmet_person_name":
-            office = stating_office(question, scored[:self.config.requirement_window])
+            office = stating_office(question, judged.sentences[:self.config.requirement_window])
             if office is not None:
                 return self._quoting_refusal(question, OFFICE_NOT_NAMED, office, passages, {**evidence, unmet: 1.0})
         if unmet:

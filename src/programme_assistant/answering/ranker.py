@@ -38,6 +38,11 @@ FEATURES: tuple[str, ...] = (
     *(f"kind_{k}" for k in KINDS), *(f"expects_{e}" for e in EXPECTS),
 )
 
+# What the learned correction of the hand score reads (``scripts/train_correction.py``): every feature but the
+# hand score and its rank and gap, which it corrects.
+CORRECTION_FEATURES: tuple[str, ...] = tuple(f for f in FEATURES if f not in ("hand", "hand_gap", "hand_rank"))
+CORRECTION_FILE = "correction.json"
+
 
 def candidate_features(cand: Candidate, *, sim: float, plain_sim: float, lexical: float, lexical_in_text: float,
                        signal: float, expects: str, defines: bool, source: float, new_share: float,
@@ -107,11 +112,14 @@ class LinearRanker:
     def matrix(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
         return np.array([[row.get(n, 0.0) for n in self.names] for row in rows], dtype=np.float64)
 
-    def probabilities(self, rows: Sequence[dict[str, float]]) -> list[float]:
+    def margins(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
+        """``w . (x - mean) / scale + b`` of each row: the log-odds of a classifier, or what a correction adds."""
         if not rows:
-            return []
-        z = ((self.matrix(rows) - self.mean) / self.scale) @ self.weights + self.bias
-        return list(1.0 / (1.0 + np.exp(-z)))
+            return np.zeros(0)
+        return ((self.matrix(rows) - self.mean) / self.scale) @ self.weights + self.bias
+
+    def probabilities(self, rows: Sequence[dict[str, float]]) -> list[float]:
+        return list(1.0 / (1.0 + np.exp(-self.margins(rows))))
 
     def to_json(self) -> dict[str, Any]:
         return {"features": list(self.names), "weights": [round(float(w), 6) for w in self.weights],
@@ -121,33 +129,42 @@ class LinearRanker:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], source: str = "ranker file",
-                  known: Sequence[str] = FEATURES) -> LinearRanker:
+                  known: Sequence[str] = FEATURES, target: str = "train-ranker") -> LinearRanker:
         """``known``: the features this version computes for the model (a file using others was written by
-        another version)."""
+        another version). ``target``: the make target that writes such a file (named in the fixes)."""
         try:
             names = tuple(data["features"])
             ranker = cls(names, np.asarray(data["weights"], dtype=np.float64), float(data["bias"]),
                          np.asarray(data["mean"], dtype=np.float64), np.asarray(data["scale"], dtype=np.float64),
                          float(data["threshold"]), dict(data.get("meta") or {}))
         except (KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"{source} is not a ranker file ({exc})", "run make train-ranker to write one") from exc
+            raise ConfigError(f"{source} is not a ranker file ({exc})", f"run make {target} to write one") from exc
         if not (len(ranker.weights) == len(ranker.mean) == len(ranker.scale) == len(names)):
             raise ConfigError(f"{source} has {len(names)} features but {len(ranker.weights)} weights",
-                              "run make train-ranker to write it again")
+                              f"run make {target} to write it again")
         unknown = sorted(set(names) - set(known))
         if unknown:
             raise ConfigError(f"{source} uses features this version does not compute: {', '.join(unknown)}",
-                              "run make train-ranker with this version")
+                              f"run make {target} with this version")
         return ranker
 
     @classmethod
     def load(cls, path: Path | None = None, *, packaged: str = RANKER_FILE, known: Sequence[str] = FEATURES,
-             fix: str = "point PA_ANSWER_RANKER_FILE at a file written by make train-ranker") -> LinearRanker:
-        """From ``path``, or the model ``packaged`` with the package (``answering/data/``)."""
+             target: str = "train-ranker", variable: str = "PA_ANSWER_RANKER_FILE") -> LinearRanker:
+        """From ``path`` (the setting ``variable``), or the model ``packaged`` with the package
+        (``answering/data/``); ``target``: the make target writing such a file."""
         if path is not None:
             try:
-                return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), str(path), known)
+                return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")), str(path), known, target)
             except (OSError, json.JSONDecodeError) as exc:
-                raise ConfigError(f"cannot read the model file {path}: {exc}", fix) from exc
+                raise ConfigError(f"cannot read the model file {path}: {exc}",
+                                  f"point {variable} at a file written by make {target}") from exc
         text = resources.files("programme_assistant.answering").joinpath("data", packaged).read_text("utf-8")
-        return cls.from_json(json.loads(text), f"the packaged {packaged}", known)
+        return cls.from_json(json.loads(text), f"the packaged {packaged}", known, target)
+
+
+def load_correction(path: Path | None = None) -> LinearRanker:
+    """The learned correction of the hand-set score: from ``path`` (PA_ANSWER_CORRECTION_FILE), or the one
+    packaged."""
+    return LinearRanker.load(path, packaged=CORRECTION_FILE, known=CORRECTION_FEATURES, target="train-correction",
+                             variable="PA_ANSWER_CORRECTION_FILE")
