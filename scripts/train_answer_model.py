@@ -148,10 +148,10 @@ def weight_change(base: Any, tuned: Any) -> tuple[dict[str, np.ndarray], dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
+    from training_data import add_data_arguments
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
-                        help="the folder holding clapnq-dev/")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    add_data_arguments(parser, DEFAULT_OUT)
     parser.add_argument("--pairs", type=Path, help="keep the training statements in this JSON file and reuse it "
                         "on the next run (asking the training questions takes minutes)")
     parser.add_argument("--save-model", type=Path, help="also save the whole fine-tuned model in this folder")

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import pickle
 import sys
 from pathlib import Path
 from typing import Any
@@ -78,12 +76,10 @@ def precision_at_1(scores: list[np.ndarray], labels: list[np.ndarray]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from training_data import TRAINING_SETS, answer_model_id, training_settings
+    from training_data import TRAINING_SETS, add_data_arguments, answer_model_id, training_settings, write_model
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
-                        help="the folder holding clapnq-dev/")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    add_data_arguments(parser, DEFAULT_OUT)
     parser.add_argument("--features", type=Path, help="keep the training candidates in this file and reuse them on "
                         "the next run (asking the training questions takes minutes)")
     parser.add_argument("--top", type=int, default=15, help="candidates per question learned from (by hand score)")
@@ -93,19 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from sklearn.model_selection import KFold
-    from train_ranker import collect
+    from train_ranker import candidates
 
     from programme_assistant.answering.ranker import CORRECTION_FEATURES, LinearRanker
 
     settings, embedding_model = training_settings()
-    if args.features and args.features.exists():
-        questions = pickle.loads(args.features.read_bytes())
-        log(f"training candidates read from {args.features}")
-    else:
-        questions = collect(settings, args.clapnq, args.top)
-        if args.features:
-            args.features.write_bytes(pickle.dumps(questions))
-    questions = [q for q in questions if q.rows]
+    questions = [q for q in candidates(settings, args.clapnq, args.top, args.features) if q.rows]
     names = CORRECTION_FEATURES
     raw = [np.array([[row.get(n, 0.0) for n in names] for row in q.rows], dtype=np.float64) for q in questions]
     stacked = np.concatenate(raw)
@@ -142,12 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         "sample_weight": args.sample_weight, "embedding_model": embedding_model,
         "answer_model": answer_model_id(settings), "retrieval_mode": settings.retrieval_mode,
     })
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(correction.to_json(), indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"cross_validation": report}, indent=2))
-    top = sorted(zip(names, w, strict=True), key=lambda t: -abs(t[1]))[:12]
-    print("largest weights (standardised, in hand-score units):", ", ".join(f"{n} {v:+.3f}" for n, v in top))
-    print(f"written: {args.out}")
+    write_model(correction, args.out, {"cross_validation": report}, "standardised, in hand-score units", digits=3)
     return 0
 
 

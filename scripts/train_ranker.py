@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import pickle
 import sys
 from dataclasses import dataclass
@@ -93,6 +92,18 @@ def collect(settings: object, benchmarks_dir: Path, top: int) -> list[Question]:
     return out
 
 
+def candidates(settings: object, benchmarks_dir: Path, top: int, features: Path | None) -> list[Question]:
+    """``collect``'s training questions, read from the ``features`` file when it exists (asking them takes
+    minutes), else asked and written there."""
+    if features and features.exists():
+        log(f"training candidates read from {features}")
+        return pickle.loads(features.read_bytes())
+    questions = collect(settings, benchmarks_dir, top)
+    if features:
+        features.write_bytes(pickle.dumps(questions))
+    return questions
+
+
 def precision_at_1(questions: list[Question], scores: list[np.ndarray]) -> float:
     usable = [(q, s) for q, s in zip(questions, scores, strict=True) if q.answerable and any(q.labels)]
     return sum(q.labels[int(np.argmax(s))] for q, s in usable) / max(1, len(usable))
@@ -111,7 +122,7 @@ def calibrate(questions: list[Question], scores: list[np.ndarray], max_wrong: fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from training_data import TRAINING_SETS, add_arguments, training_settings
+    from training_data import TRAINING_SETS, add_arguments, training_settings, write_model
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser, out=DEFAULT_OUT, c=0.05, max_wrong=0.02,
@@ -125,13 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     from programme_assistant.answering.ranker import FEATURES, LinearRanker
 
     settings, embedding_model = training_settings()
-    if args.features and args.features.exists():
-        questions = pickle.loads(args.features.read_bytes())
-        log(f"training data read from {args.features}")
-    else:
-        questions = collect(settings, args.clapnq, args.top)
-        if args.features:
-            args.features.write_bytes(pickle.dumps(questions))
+    questions = candidates(settings, args.clapnq, args.top, args.features)
 
     names = FEATURES
     x = np.array([[row.get(n, 0.0) for n in names] for q in questions for row in q.rows])
@@ -176,12 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         "sample_weight": args.sample_weight, "max_wrong_refusals": args.max_wrong_refusals,
         "embedding_model": embedding_model,
     })
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(ranker.to_json(), indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"cross_validation": report, "threshold": round(threshold, 4), **calibration}, indent=2))
-    top = sorted(zip(names, coef, strict=True), key=lambda t: -abs(t[1]))[:12]
-    print("largest feature weights (standardised):", ", ".join(f"{n} {w:+.2f}" for n, w in top))
-    print(f"written: {args.out}")
+    write_model(ranker, args.out, {"cross_validation": report, "threshold": round(threshold, 4), **calibration},
+                "standardised")
     return 0
 
 

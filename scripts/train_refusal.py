@@ -95,7 +95,7 @@ def fit_refusal(x: np.ndarray, y: np.ndarray, weight: np.ndarray, strata: np.nda
 
 
 def main(argv: list[str] | None = None) -> int:
-    from training_data import TRAINING_SETS, add_arguments, answer_model_id, training_settings
+    from training_data import TRAINING_SETS, add_arguments, answer_model_id, training_settings, write_model
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser, out=DEFAULT_OUT, c=1.0, max_wrong=0.05,
@@ -144,12 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             "answer_model": answer_model_id(settings),
             "retrieval_mode": settings.retrieval_mode}
     model_file = LinearRanker(names, model.coef_[0], float(model.intercept_[0]), mean, scale, threshold, meta)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model_file.to_json(), indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"threshold": round(threshold, 4), "cross_validation": cv}, indent=2))
-    top = sorted(zip(names, model.coef_[0], strict=True), key=lambda t: -abs(t[1]))[:10]
-    print("largest weights (standardised; + means refuse):", ", ".join(f"{n} {w:+.2f}" for n, w in top))
-    print(f"written: {args.out}")
+    write_model(model_file, args.out, {"threshold": round(threshold, 4), "cross_validation": cv},
+                "standardised; + means refuse")
     return 0
 
 

@@ -184,12 +184,17 @@ def training_questions(settings: Any, benchmarks_dir: Path, removed: bool = Fals
         log(f"no ClapNQ data under {benchmarks_dir}: the sample corpus alone")
 
 
-def add_arguments(parser: argparse.ArgumentParser, *, out: Path, c: float, max_wrong: float,
-                  max_wrong_help: str) -> None:
-    """The options both training scripts take."""
+def add_data_arguments(parser: argparse.ArgumentParser, out: Path) -> None:
+    """The options every training script takes: where the benchmark data is, where the model goes."""
     parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
                         help="the folder holding clapnq-dev/ and pubmedqa-l/")
     parser.add_argument("--out", type=Path, default=out)
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, out: Path, c: float, max_wrong: float,
+                  max_wrong_help: str) -> None:
+    """The options the ranker's and the refusal's training scripts take."""
+    add_data_arguments(parser, out)
     parser.add_argument("--max-wrong-refusals", type=float, default=max_wrong, help=max_wrong_help)
     parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
     parser.add_argument("--C", type=float, default=c, help="inverse regularisation strength")
@@ -217,3 +222,16 @@ def answer_model_id(settings: Any) -> str:
     from programme_assistant.retrieval.embeddings import model_id_of
 
     return model_id_of(build_answer_embedder(settings, build_embedder(settings)))
+
+
+def write_model(model: Any, out: Path, summary: dict[str, Any], weights_label: str, digits: int = 2) -> None:
+    """Write a fitted ``LinearRanker`` (ranker, refusal or correction) to ``out`` as JSON, then print ``summary``
+    (its cross-validation), its twelve largest weights and where it went."""
+    import json
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(summary, indent=2))
+    top = sorted(zip(model.names, model.weights, strict=True), key=lambda t: -abs(t[1]))[:12]
+    print(f"largest weights ({weights_label}):", ", ".join(f"{n} {w:+.{digits}f}" for n, w in top))
+    print(f"written: {out}")
