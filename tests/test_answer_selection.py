@@ -107,7 +107,7 @@ def test_the_correction_moves_the_quoted_statement_and_the_refusal_reads_the_han
     # a learned ranker replaces the score: no correction is added to its probability
     ranked = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
                                 ranker=LinearRanker.load(), correction=_digits_first())
-    assert ranked.correction is None and ranked.scoring(question, ps).uncorrected is None
+    assert ranked.correction is None and not ranked.scoring(question, ps).corrected
 
 
 def test_the_correction_applies_only_with_the_models_it_was_fitted_with(fake_embedder):

@@ -94,14 +94,17 @@ class Scoring:
     # the question names the kind of thing it asks for ("Which room ...?") and none of the best candidates (text or
     # heading) holds that word: what the learned refusal reads as ``attribute_missing``
     attribute_missing: bool = False
-    # with the learned correction: the same candidates by the hand-set score alone, best first (score = hand). What
-    # the refusal reads: its threshold and rules were set on that scale, and the correction learned which statement
-    # to quote, not whether the passages answer.
-    uncorrected: list[ScoredSentence] | None = None
+    # the scores carry the learned correction (each candidate's hand-set score stays in its features["hand"])
+    corrected: bool = False
 
     def judged(self) -> Scoring:
-        """The scoring the refusal reads: by the hand-set score when a correction moved the order."""
-        return self if self.uncorrected is None else replace(self, sentences=self.uncorrected, uncorrected=None)
+        """The scoring the refusal reads: the same candidates by the hand-set score alone, best first (score =
+        hand), when a correction moved them. The threshold and the rules were set on that scale, and the correction
+        learned which statement to quote, not whether the passages answer."""
+        if not self.corrected:
+            return self
+        by_hand = sorted((replace(s, score=s.features["hand"]) for s in self.sentences), key=lambda s: -s.score)
+        return replace(self, sentences=by_hand, corrected=False)
 
 
 @dataclass
@@ -335,9 +338,7 @@ class ExtractiveAnswerer:
             scored.append(ScoredSentence(cand.passage, doc_id, cand.text, row["sim"], row["lexical"], float(total),
                                          cand.kind, cand.block, row["signal"], cand.context, cand.order, row, held))
         scored.sort(key=lambda s: -s.score)
-        uncorrected = sorted((replace(s, score=s.features["hand"]) for s in scored), key=lambda s: -s.score) \
-            if self.correction is not None else None
-        return Scoring(scored, weights, focus, english, attribute_missing, uncorrected)
+        return Scoring(scored, weights, focus, english, attribute_missing, corrected=self.correction is not None)
 
     # --- composing ------------------------------------------------------------------------------
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None,
@@ -423,7 +424,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
         scoring = self.scoring(question, passages)
         scored = scoring.sentences
-        judged = scoring.judged()  # whether to answer is read on the hand-set scale (Scoring.uncorrected)
+        judged = scoring.judged()  # whether to answer is read on the hand-set scale (Scoring.judged)
         best = scored[0] if scored else None
         evidence = {"best_sentence_score": round(best.score, 4) if best else 0.0,
                     "best_semantic": round(best.semantic, 4) if best else 0.0,
