@@ -103,7 +103,9 @@ def test_the_correction_moves_the_quoted_statement_and_the_refusal_reads_the_han
     assert by_correction.sentences[0].score > threshold
     refusing = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=threshold),
                                   correction=_digits_first())
-    assert refusing.answer(question, ps).refused
+    refused = refusing.answer(question, ps)
+    assert refused.refused  # and its evidence is the score the threshold read, not the corrected one
+    assert refused.evidence["best_sentence_score"] == pytest.approx(by_hand.sentences[0].score, abs=1e-4)
     # a learned ranker replaces the score: no correction is added to its probability
     ranked = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
                                 ranker=LinearRanker.load(), correction=_digits_first())

@@ -154,8 +154,9 @@ class Settings(BaseSettings):
     # score a weighted sum of its features, fitted listwise on the training questions so that the statement that
     # answers ranks first (make train-correction; data/correction.json). Development sets never trained on (held-out
     # 6-10, multilingual 1-2): the best candidate answers 0.502 -> 0.554 of the questions, fact recall 0.636 ->
-    # 0.658 (session 13, README). Used only with the embedding and answer models it was fitted with. "off": the
-    # hand-set score alone.
+    # 0.658 (session 13, README); held-out 11, measured once, 0.676 -> 0.647 (1 case better, 2 worse); ClapNQ's
+    # held-out half F1 0.476 -> 0.488. Used only with the embedding and answer models it was fitted with. "off":
+    # the hand-set score alone.
     answer_correction: Literal["learned", "off"] = "learned"
     # Another correction file written by make train-correction (unset: the packaged one).
     answer_correction_file: Path | None = None

@@ -425,12 +425,12 @@ class ExtractiveAnswerer:
         scoring = self.scoring(question, passages)
         scored = scoring.sentences
         judged = scoring.judged()  # whether to answer is read on the hand-set scale (Scoring.judged)
-        best = scored[0] if scored else None
+        best = judged.sentences[0] if scored else None  # the evidence is what the threshold reads
         evidence = {"best_sentence_score": round(best.score, 4) if best else 0.0,
                     "best_semantic": round(best.semantic, 4) if best else 0.0,
                     "best_lexical": round(best.lexical, 4) if best else 0.0,
                     "top_passage_dense": round(max((p.dense_score or 0.0) for p in passages), 4) if passages else 0.0}
-        if best is None or judged.sentences[0].score < self.config.refusal_threshold:
+        if best is None or best.score < self.config.refusal_threshold:
             return refusal_answer(question, passages, self.name, evidence)
         absence = self._documented_absence(question, judged)
         if absence is not None:
