@@ -45,8 +45,8 @@ def log(message: str) -> None:
 def fit_correction(features: list[np.ndarray], hands: list[np.ndarray], labels: list[np.ndarray],
                    weights: list[float], l2: float, temperature: float) -> np.ndarray:
     """The correction's weights over standardised ``features`` (one matrix per question), so that the softmax of
-    ``(hand + x @ w) / temperature`` over each question's candidates favours its positives. Questions without a
-    positive say nothing about the order and are skipped."""
+    ``(hand + x @ w) / temperature`` over each question's candidates favours its positives. Questions with no
+    positive, or with nothing but positives, say nothing about the order and are skipped."""
     import torch
 
     data = [(torch.tensor(x, dtype=torch.float64), torch.tensor(h, dtype=torch.float64),
