@@ -13,6 +13,8 @@ its config; ``patch_scoring`` for one that rescores the candidates) and returns 
 ``base`` is the code as it is. Settings from the environment (``PA_EXTRACTIVE_CONTINUATION_RATIO=0.7`` ...) apply
 to all variants, as in the product.
 
+The cache keeps each case's passages and the answerer's reserve after them (``PA_EXTRACTIVE_RESERVE``); a cache
+written before the reserve existed holds six passages per case, so its answers are read without one.
 The cache is not invalidated by changes to retrieval or rewriting code or settings, nor by a changed corpus:
 retrieve again (``--fresh``) after such a change, or give another ``--cache`` (as for ``PA_PASSAGE_MODEL``).
 Session 11 measured its variants with this script (README, "Measured in session 11").
@@ -79,7 +81,9 @@ def retrieve(assistant: Any, sets: list[str]) -> dict[tuple[str, str], tuple[str
     for name in sets:
         for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
             standalone = assistant.rewriter.rewrite(case.question, [(turn, "") for turn in case.history])
-            cached[(name, case.id)] = (standalone, assistant.search.search(standalone))
+            # the retrieved passages and the answerer's reserve after them (Assistant._prepare)
+            k = assistant.settings.retrieval_k + assistant.answerer.reserve_passages
+            cached[(name, case.id)] = (standalone, assistant.search.search(standalone, k=k))
     return cached
 
 
@@ -94,8 +98,10 @@ def answer_all(assistant: Any, sets: list[str], cached: dict,
         results = []
         assistant.variant_set = name  # a variant may read it (reorder.py uses a model not trained on this set)
         for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
-            standalone, passages = cached[(name, case.id)]
-            answer = assistant.answerer.answer(standalone, passages)
+            standalone, found = cached[(name, case.id)]
+            k = assistant.settings.retrieval_k
+            passages, reserve = found[:k], found[k:]
+            answer = assistant.answerer.answer(standalone, passages, reserve)
             answer = replace(answer, question=case.question, standalone_question=standalone, retrieved=passages)
             results.append(score_case(case, answer))
         figures[name] = aggregate(results)

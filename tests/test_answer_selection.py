@@ -380,3 +380,102 @@ def test_a_sync_after_an_answer_model_change_prepares_every_stored_passage_once(
     assert later.sync().prepared_sentences == 0 and answer_model.documents == before
     later.ask("Which prefectures did Group B visit?")
     assert answer_model.documents == before  # the question embeds only itself
+
+
+# --- the wider reading: the reserve of passages read before answering or refusing -----------------------------
+_GROUP_B = "Which prefectures did Group B go to?"
+
+
+def _reading_answerer(**cfg) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(BagOfWordsEmbedding(),
+                              make_extractive_config(**{"refusal_threshold": 0.45, "reserve": 3, "reserve_slots": 1,
+                                                        **cfg}))
+
+
+def test_a_question_the_retrieved_passages_do_not_answer_is_answered_from_the_reserve():
+    ps = [passage(1, "The study visit had two groups and ended in Kyoto."),
+          passage(2, "Expo 2025 was held on Yumeshima island from April to October 2025."),
+          passage(3, "The webinars covered food tech and advanced air mobility.")]
+    reserve = [passage(4, "The plenary met at Palau Robert in Barcelona."),
+               passage(5, "The prefectures Group B went to were Osaka and Oita, in November 2022.", "visit.md")]
+    answerer = _reading_answerer()
+    assert answerer.answer(_GROUP_B, ps).refused  # the retrieved passages alone
+    assert answerer.wider(_GROUP_B, ps, reserve) == [ps[0], ps[1], reserve[1]]  # the last slot: the best of the rest
+    answer = answerer.answer(_GROUP_B, ps, reserve)
+    assert not answer.refused and "Osaka and Oita" in answer.text
+    assert [c.doc_id for c in answer.citations] == ["visit.md"]
+    assert answer.citations[0].quote == "The prefectures Group B went to were Osaka and Oita, in November 2022."
+    # streamed the same way, and off with no reserve read
+    assert list(answerer.stream(_GROUP_B, ps, reserve))[-1].text == answer.text
+    assert _reading_answerer(reserve=0).answer(_GROUP_B, ps, reserve).refused
+
+
+def test_when_the_retrieved_passages_answer_the_answer_is_quoted_from_them():
+    ps = [passage(1, "The study visit had two groups. Group B went to Osaka and Oita in November 2022."),
+          passage(2, "Expo 2025 was held on Yumeshima island from April to October 2025."),
+          passage(3, "The webinars covered food tech and advanced air mobility.")]
+    reserve = [passage(4, "Group B went on to Kyoto with Group A, where the prefectures met the regions.", "b.md")]
+    answerer = _reading_answerer()
+    assert answerer.wider(_GROUP_B, ps, reserve) == [ps[0], ps[1], reserve[0]]  # the reserve is read ...
+    with_reserve, without = answerer.answer(_GROUP_B, ps, reserve), answerer.answer(_GROUP_B, ps)
+    assert not without.refused and with_reserve == without  # ... and the answer is the retrieved passages' own
+    # a reserve that says less than the last retrieved passage changes nothing
+    assert answerer.wider(_GROUP_B, ps, [passage(5, "Catalonia hosted the third plenary.")]) is None
+
+
+def test_the_wider_reading_refuses_what_it_judges_unanswered():
+    ps = [passage(1, "Group B went to Osaka and Oita in November 2022.")]
+    reserve = [passage(2, "The webinars covered food tech and advanced air mobility.")]
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.3, reserve=1,
+                                                                                  reserve_slots=1))
+    # the one slot goes to the reserve's passage when it scores higher: here it does not, so nothing changes
+    assert answerer.wider(_GROUP_B, ps, reserve) is None
+    assert not answerer.answer(_GROUP_B, ps, reserve).refused
+    # a question about the reserve's topic that it does not answer is refused by the wider reading, which names
+    # the reserve's document as the nearest
+    question = "How many people attended the food-tech webinar?"
+    assert answerer.wider(question, ps, reserve) == reserve
+    refused = answerer.answer(question, ps, reserve)
+    assert refused.refused and refused.evidence["unmet_answer_type"] == 1.0
+    assert [d["doc_id"] for d in refused.nearest] == ["d2.md"]
+
+
+def test_reserve_settings_are_checked():
+    assert Settings().extractive_reserve == 14 and Settings().extractive_reserve_slots == 2
+    with pytest.raises(ConfigError, match="PA_EXTRACTIVE_RESERVE_SLOTS=6 is not smaller than PA_RETRIEVAL_K=6"):
+        Settings(extractive_reserve_slots=6)
+    assert Settings(extractive_reserve=0, extractive_reserve_slots=6).extractive_reserve == 0
+
+
+def test_the_assistant_hands_the_answerer_the_passages_and_the_reserve_after_them(settings, corpus):
+    from conftest import make_search
+    from test_answering import BagOfWordsEmbedding as Bag
+
+    from programme_assistant.answering.llm import LLMAnswerer
+    from programme_assistant.answering.rewrite import ContextualRewriter
+    from programme_assistant.assistant import Assistant
+
+    for i, place in enumerate(["Osaka", "Oita", "Kyoto", "Aichi", "Hiroshima", "Barcelona"]):
+        write_md(corpus, f"news/n{i}.md", f"Visit {i}", [f"The delegation visited {place} during the study visit."])
+    embedder = Bag()
+    sync = make_sync(settings, embedder)
+    settings = settings.model_copy(update={"retrieval_k": 2, "extractive_reserve": 3, "extractive_reserve_slots": 1})
+    search = make_search(sync.store, settings)
+    seen: list[tuple[list, list]] = []
+
+    class Recording(ExtractiveAnswerer):
+        def answer(self, question, passages, reserve=()):
+            seen.append((list(passages), list(reserve)))
+            return super().answer(question, passages, reserve)
+
+    answerer = Recording(embedder, make_extractive_config(settings, refusal_threshold=0.3))
+    assistant = Assistant(settings, search, answerer, ContextualRewriter(), sync)
+    assert assistant.sync().ok
+    answer = assistant.ask("Which places did the delegation visit during the study visit?")
+    expected = [r.chunk.chunk_id for r in search.search("Which places did the delegation visit during the study "
+                                                        "visit?", k=5)]
+    passages, reserve = seen[-1]
+    assert [p.chunk.chunk_id for p in passages + reserve] == expected and len(passages) == 2 and len(reserve) == 3
+    assert [r.chunk.chunk_id for r in answer.retrieved] == expected[:2]  # what retrieval gave, as before
+    # an LLM answerer reads the retrieved passages only
+    assert LLMAnswerer.reserve_passages == 0

@@ -14,7 +14,7 @@ orig = ex.ExtractiveAnswerer.answer
 def apply(a):
     search = a.search
 
-    def answer(self, question, passages):
+    def answer(self, question, passages, reserve=()):
         if passages:
             docs = list(dict.fromkeys(p.chunk.doc_id for p in passages))[:TOPD]
             have = {p.chunk.chunk_id for p in passages}
@@ -22,7 +22,7 @@ def apply(a):
                 r for r in search.search(question, k=K) if r.chunk.doc_id in docs and r.chunk.chunk_id not in have
             ][:M]
             passages = list(passages) + extra
-        return orig(self, question, passages)
+        return orig(self, question, passages, reserve)
 
     ex.ExtractiveAnswerer.answer = answer
     return lambda: setattr(ex.ExtractiveAnswerer, "answer", orig)

@@ -11,16 +11,16 @@ orig = ex.ExtractiveAnswerer.answer
 
 
 def apply(a):
-    def answer(self, question, passages):
+    def answer(self, question, passages, reserve=()):
         lang = detect_language(question, among_lexicon=True)
         if lang and lang != "en":
             saved = self.config
             self.config = replace(saved, refusal_threshold=T)
             try:
-                return orig(self, question, passages)
+                return orig(self, question, passages, reserve)
             finally:
                 self.config = saved
-        return orig(self, question, passages)
+        return orig(self, question, passages, reserve)
 
     ex.ExtractiveAnswerer.answer = answer
     return lambda: setattr(ex.ExtractiveAnswerer, "answer", orig)

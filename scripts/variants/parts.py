@@ -14,7 +14,7 @@ orig = ex.ExtractiveAnswerer.answer
 def apply(a):
     search = a.search
 
-    def answer(self, question, passages):
+    def answer(self, question, passages, reserve=()):
         parts = question_parts(question)
         if len(parts) > 1:
             lists = [passages] + [search.search(p) for p in parts]
@@ -35,7 +35,7 @@ def apply(a):
                         score[p.chunk.chunk_id] = score.get(p.chunk.chunk_id, 0) + 1 / (60 + r)
                         byid[p.chunk.chunk_id] = p
                 passages = [byid[i] for i in sorted(score, key=lambda i: -score[i])][: len(passages)]
-        return orig(self, question, passages)
+        return orig(self, question, passages, reserve)
 
     ex.ExtractiveAnswerer.answer = answer
     return lambda: setattr(ex.ExtractiveAnswerer, "answer", orig)

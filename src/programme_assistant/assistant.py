@@ -228,7 +228,9 @@ def extractive_config(settings: Settings, ranker: LinearRanker | None = None) ->
                             absence_window=settings.extractive_absence_window,
                             requirement_window=settings.extractive_requirement_window,
                             cross_language=settings.cross_language,
-                            refusal_rules=tuple(settings.refusal_rules))
+                            refusal_rules=tuple(settings.refusal_rules),
+                            reserve=settings.extractive_reserve,
+                            reserve_slots=settings.extractive_reserve_slots)
 
 
 def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:
@@ -310,16 +312,20 @@ class Assistant:
         return assistant
 
     # --- questions ------------------------------------------------------------------------------
-    def _prepare(self, question: str, history: History | None,
-                 filters: Filters | None) -> tuple[str, list[RetrievedChunk], dict[str, float]]:
+    def _prepare(self, question: str, history: History | None, filters: Filters | None
+                 ) -> tuple[str, list[RetrievedChunk], list[RetrievedChunk], dict[str, float]]:
+        """The standalone question, the retrieved passages, the reserve (the passages after them the answerer reads
+        before it refuses: ``Answerer.reserve_passages``) and the timings."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         standalone = self.rewriter.rewrite(question, list(history or []))
         timings["rewrite"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        passages = self.search.search(standalone, filters)
+        k, extra = self.settings.retrieval_k, self.answerer.reserve_passages
+        found = self.search.search(standalone, filters, k=k + extra) if extra else self.search.search(standalone,
+                                                                                                     filters)
         timings["retrieve"] = time.perf_counter() - t1
-        return standalone, passages, timings
+        return standalone, found[:k], found[k:], timings
 
     def ask(self, question: str, history: History | None = None, filters: Filters | None = None) -> Answer:
         answer: Answer | None = None
@@ -332,7 +338,7 @@ class Assistant:
     def ask_stream(self, question: str, history: History | None = None,
                    filters: Filters | None = None) -> Iterator[str | Answer]:
         """Text pieces as they come, then the final Answer (with trace and timings) as the last item."""
-        standalone, passages, timings = self._prepare(question, history, filters)
+        standalone, passages, reserve, timings = self._prepare(question, history, filters)
         t2 = time.perf_counter()
         final: Answer
         if not passages:
@@ -340,7 +346,7 @@ class Assistant:
             yield final.text
         else:
             final = refusal_answer(question, passages, self.answerer.name)
-            for item in self.answerer.stream(standalone, passages):
+            for item in self.answerer.stream(standalone, passages, reserve):
                 if isinstance(item, Answer):
                     final = item
                 else:

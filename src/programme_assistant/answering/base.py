@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from programme_assistant.answering.prompts import REFUSAL_TEXT
@@ -10,15 +10,19 @@ from programme_assistant.models import Answer, RetrievedChunk
 
 
 class Answerer(Protocol):
-    """Answers ``question`` from numbered ``passages`` (passage n is ``passages[n-1]``)."""
+    """Answers ``question`` from numbered ``passages`` (passage n is ``passages[n-1]``). ``reserve``: the
+    passages retrieval ranked next (``reserve_passages`` of them), which an answerer may read before it refuses."""
 
     name: str
+    reserve_passages: int  # how many passages after the retrieved ones it reads (0: none)
 
-    def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
+    def answer(self, question: str, passages: list[RetrievedChunk],
+               reserve: Sequence[RetrievedChunk] = ()) -> Answer:
         """The complete answer: text with ``[n]`` markers, citations, refused flag, unsupported sentences."""
         ...
 
-    def stream(self, question: str, passages: list[RetrievedChunk]) -> Iterator[str | Answer]:
+    def stream(self, question: str, passages: list[RetrievedChunk],
+               reserve: Sequence[RetrievedChunk] = ()) -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final ``Answer`` as the last item."""
         ...
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -135,6 +136,10 @@ class ExtractiveConfig:
     cross_language: bool
     # The refusal rules in force, by name (Settings.refusal_rules; answering/refusal.py).
     refusal_rules: tuple[str, ...]
+    # Passages after the retrieved ones read before answering or refusing (Settings.extractive_reserve), and how
+    # many of the retrieved ones, from the last, the reserve's best may stand in for (extractive_reserve_slots).
+    reserve: int = 0
+    reserve_slots: int = 2
 
     # --- the score's own weights (not settings: they are what the scoring is) -----------------------------
     # Semantic similarity carries most of the signal; lexical coverage rewards candidates that contain the
@@ -194,6 +199,16 @@ class ExtractiveAnswerer:
         self._tokenizer: Tokenizer | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # question -> its vector, latest last
+        self._queries_lock = threading.Lock()
+        # a passage's candidates (text, section) -> numbered 0: every question about it reads the same ones
+        self._passage_candidates: OrderedDict[tuple[str, str], list[Candidate]] = OrderedDict()
+        self._candidates_lock = threading.Lock()
+
+    @property
+    def reserve_passages(self) -> int:
+        """How many passages after the retrieved ones the answerer reads before it answers or refuses."""
+        return self.config.reserve
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -218,6 +233,18 @@ class ExtractiveAnswerer:
             self._cache.move_to_end(t)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The question's vector; the last few are kept, as a wider reading scores the same question again."""
+        with self._queries_lock:
+            vector = self._queries.get(text)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+            with self._queries_lock:
+                self._queries[text] = vector
+                while len(self._queries) > 64:
+                    self._queries.popitem(last=False)
+        return vector
+
     def _reading(self, cands: list[Candidate], passages: list[RetrievedChunk]) -> list[str]:
         """What each candidate is embedded and matched as (its English gloss when cross-language is on)."""
         return self._readings(cands, passages) if self.config.cross_language else [c.text for c in cands]
@@ -240,7 +267,16 @@ class ExtractiveAnswerer:
         """Statements worth answering with, from every passage (see ``candidates.py``)."""
         out: list[Candidate] = []
         for number, passage in enumerate(passages, start=1):
-            out.extend(passage_candidates(number, passage.chunk.text, passage.chunk.section, self.config.limits))
+            key = (passage.chunk.text, passage.chunk.section)
+            with self._candidates_lock:
+                found = self._passage_candidates.get(key)
+            if found is None:
+                found = passage_candidates(0, *key, self.config.limits)
+                with self._candidates_lock:
+                    self._passage_candidates[key] = found
+                    while len(self._passage_candidates) > 2048:
+                        self._passage_candidates.popitem(last=False)
+            out.extend(replace(c, passage=number) for c in found)
         return out
 
     def _focus(self, question: str) -> tuple[str | None, QuestionFocus]:
@@ -277,7 +313,7 @@ class ExtractiveAnswerer:
         if not cands:
             return Scoring([], {}, focus, english)
         cfg = self.config
-        q = np.asarray(self.embedder.embed_query(english or question), dtype=np.float32)
+        q = self._query_vector(english or question)
         # a candidate in another language is read (embedded and matched) by its English gloss too, so that an
         # English question about a Spanish press note can find its sentence (the answer shows the original)
         read = self._reading(cands, passages)
@@ -421,7 +457,43 @@ class ExtractiveAnswerer:
                                 attribute_missing=scoring.attribute_missing)
         return self.refusal_model.probabilities([row])[0]
 
-    def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
+    def answer(self, question: str, passages: list[RetrievedChunk],
+               reserve: Sequence[RetrievedChunk] = ()) -> Answer:
+        """The answer from ``passages``, judged on a wider reading when there is a ``reserve`` (``wider``): when
+        that reading refuses, the answer is its refusal; when it answers, the answer is quoted from ``passages``,
+        or from the wider reading's passages when ``passages`` alone refuse."""
+        wider = self.wider(question, passages, reserve) if reserve and self.config.reserve else None
+        if wider is None:
+            scoring, evidence, refusal = self._judge(question, passages)
+            return refusal if refusal is not None else self._quote(question, scoring, passages, evidence)
+        scoring, evidence, refusal = self._judge(question, wider)
+        if refusal is not None:
+            return refusal
+        own_scoring, own_evidence, own_refusal = self._judge(question, passages)
+        if own_refusal is None:
+            return self._quote(question, own_scoring, passages, own_evidence)
+        return self._quote(question, scoring, wider, evidence)
+
+    def wider(self, question: str, passages: list[RetrievedChunk],
+              reserve: Sequence[RetrievedChunk]) -> list[RetrievedChunk] | None:
+        """The passages a wider reading judges on: the first of ``passages`` as ranked, then, for the last
+        ``reserve_slots``, the passages among the rest and the ``reserve`` whose best statement scores highest when
+        all are scored together (in that order). None when those are ``passages`` themselves."""
+        keep = max(0, len(passages) - self.config.reserve_slots)
+        every = [*passages, *reserve]
+        best: dict[int, float] = {}
+        for s in self.scoring(question, every).sentences:  # best first
+            best.setdefault(s.passage - 1, s.score)
+        rest = sorted(range(keep, len(every)), key=lambda i: -best.get(i, float("-inf")))
+        chosen = [*range(keep), *rest[:len(passages) - keep]]
+        if chosen == list(range(len(passages))):
+            return None
+        return [every[i] for i in chosen]
+
+    def _judge(self, question: str, passages: list[RetrievedChunk]
+               ) -> tuple[Scoring, dict[str, float], Answer | None]:
+        """The passages' scoring, the evidence read, and the refusal when they do not answer (else None): the
+        threshold, a documented absence, the learned refusal, the requirement rules."""
         scoring = self.scoring(question, passages)
         scored = scoring.sentences
         judged = scoring.judged()  # whether to answer is read on the hand-set scale (Scoring.judged)
@@ -431,22 +503,30 @@ class ExtractiveAnswerer:
                     "best_lexical": round(best.lexical, 4) if best else 0.0,
                     "top_passage_dense": round(max((p.dense_score or 0.0) for p in passages), 4) if passages else 0.0}
         if best is None or best.score < self.config.refusal_threshold:
-            return refusal_answer(question, passages, self.name, evidence)
+            return scoring, evidence, refusal_answer(question, passages, self.name, evidence)
         absence = self._documented_absence(question, judged)
         if absence is not None:
-            return self._absence_answer(question, absence, passages, evidence)
+            return scoring, evidence, self._absence_answer(question, absence, passages, evidence)
         unanswered = self.unanswered_probability(scoring, passages)
         if unanswered is not None:
             evidence["unanswered_probability"] = round(unanswered, 4)
             if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
-                return refusal_answer(question, passages, self.name, {**evidence, "learned_refusal": 1.0})
+                return scoring, evidence, refusal_answer(question, passages, self.name,
+                                                         {**evidence, "learned_refusal": 1.0})
         unmet = self._unmet_requirement(question, judged, passages)
         if unmet == "unmet_person_name":
             office = stating_office(question, judged.sentences[:self.config.requirement_window])
             if office is not None:
-                return self._quoting_refusal(question, OFFICE_NOT_NAMED, office, passages, {**evidence, unmet: 1.0})
+                return scoring, evidence, self._quoting_refusal(question, OFFICE_NOT_NAMED, office, passages,
+                                                                {**evidence, unmet: 1.0})
         if unmet:
-            return refusal_answer(question, passages, self.name, {**evidence, unmet: 1.0})
+            return scoring, evidence, refusal_answer(question, passages, self.name, {**evidence, unmet: 1.0})
+        return scoring, evidence, None
+
+    def _quote(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
+               evidence: dict[str, float]) -> Answer:
+        """The answer quoted from passages judged to answer (``_judge``)."""
+        scored = scoring.sentences
         parts = question_parts(question)
         first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
         resolved = resolve(self.compose(scored, passages, first, detect_language(question, among_lexicon=True)),
@@ -487,8 +567,9 @@ class ExtractiveAnswerer:
                       nearest=nearest_documents(passages), unsupported=resolved.unsupported, evidence=evidence,
                       answerer=self.name)
 
-    def stream(self, question: str, passages: list[RetrievedChunk]) -> Iterator[str | Answer]:
-        answer = self.answer(question, passages)
+    def stream(self, question: str, passages: list[RetrievedChunk],
+               reserve: Sequence[RetrievedChunk] = ()) -> Iterator[str | Answer]:
+        answer = self.answer(question, passages, reserve)
         for piece in re.split(r"(?<=[.!?\]])\s+", answer.text):
             yield piece + " "
         yield answer

@@ -8,7 +8,7 @@ too, since no cited passage supports them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -56,17 +56,21 @@ def model_name(chat_model: BaseChatModel) -> str:
 class LLMAnswerer:
     """Answers with ``chat_model``; same ``Answer`` out as the extractive answerer."""
 
+    reserve_passages = 0  # the model reads the retrieved passages only
+
     def __init__(self, chat_model: BaseChatModel, name: str | None = None) -> None:
         self.chat_model = chat_model
         self.name = name or f"llm:{model_name(chat_model)}"
 
-    def answer(self, question: str, passages: list[RetrievedChunk]) -> Answer:
+    def answer(self, question: str, passages: list[RetrievedChunk],
+               reserve: Sequence[RetrievedChunk] = ()) -> Answer:
         if not passages:
             return refusal_answer(question, passages, self.name)
         reply = self.chat_model.invoke(answer_messages(question, passages))
         return self._finish(question, passages, reply.text)
 
-    def stream(self, question: str, passages: list[RetrievedChunk]) -> Iterator[str | Answer]:
+    def stream(self, question: str, passages: list[RetrievedChunk],
+               reserve: Sequence[RetrievedChunk] = ()) -> Iterator[str | Answer]:
         if not passages:
             answer = refusal_answer(question, passages, self.name)
             yield answer.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS
 
@@ -74,8 +75,20 @@ def join_labels(text: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Lower-cased, accent-folded words that carry meaning (no stop words, no 1-letter tokens)."""
+    # a statement's words are kept: the answerer reads the same candidates for every question about them
+    return list(_kept_content_words(text) if len(text) <= CACHED_TEXT_CHARS else _content_words(text))
+
+
+# Texts up to this long (a statement, a question) have their words kept, the last 16,384 of them (a few MB).
+CACHED_TEXT_CHARS = 600
+
+
+def _content_words(text: str) -> tuple[str, ...]:
     words = (fold(m.group()) for m in _WORD.finditer(join_labels(text)))
-    return [w for w in words if len(w) > 1 and w not in STOPWORDS]
+    return tuple(w for w in words if len(w) > 1 and w not in STOPWORDS)
+
+
+_kept_content_words = lru_cache(maxsize=16384)(_content_words)
 
 
 def question_words(text: str) -> frozenset[str]:
