@@ -477,3 +477,23 @@ def test_a_refusal_that_quotes_the_documents_links_its_quote():
     assert "pa-refused" in shown and 'class="pa-ref"' in shown  # the [1] opens the quoted sentence
     sources = render.sources_html(answer)
     assert "No source answers this" in sources and "What they do say" in sources and "<mark>" in sources
+
+
+def test_every_sentence_an_answer_cites_from_a_passage_is_highlighted_in_it():
+    from programme_assistant.models import Answer, Citation
+    from programme_assistant.ui.render import cited_sentences, passage_html, sources_html
+
+    passage = ("The regions identified possible areas of collaboration. These include hydrogen and life sciences. "
+               "The visit ended in Kyoto.")
+    lead = "The regions identified possible areas of collaboration."
+    text = f"{lead[:-1]} [1]. These include hydrogen and life sciences [1]. Kyoto hosted it [2]."
+    assert cited_sentences(text, 1) == [lead, "These include hydrogen and life sciences."]
+    assert cited_sentences(text, 3) == []
+    c = Citation(1, "c1", "news/a.md", "A", None, "news", "", None, "news/a.md", None, passage, lead, 0, len(lead))
+    html = sources_html(Answer(question="q", text=text, citations=[c]))
+    assert (f"<mark>{lead}</mark> <mark>These include hydrogen and life sciences.</mark> The visit ended in Kyoto."
+            in html)
+    # a sentence not in the passage, or overlapping the quote, is not marked; without others, one highlight
+    assert passage_html(passage, lead, also=["Not there.", lead[:20]]).count("<mark>") == 1
+    assert passage_html(passage, lead) == f"<mark>{lead}</mark> These include hydrogen and life sciences. " \
+                                          "The visit ended in Kyoto."

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from programme_assistant.models import Answer, Citation
+from programme_assistant.text.sentences import sentence_spans
 from programme_assistant.text.tables import TABLE_RULE, table_cells
 
 # a [n] marker with the word before it and the punctuation after it, so they stay on one line
@@ -150,9 +152,9 @@ def answer_html(answer: Answer) -> str:
 
 
 # --- sources panel ------------------------------------------------------------------------------------
-def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW) -> str:
-    """The passage with the quoted sentence highlighted; long passages trimmed to ``window`` characters on each
-    side of it."""
+def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW, also: Sequence[str] = ()) -> str:
+    """The passage with the quoted sentence highlighted, and the sentences in ``also`` (others the answer cites
+    from it with the same number); long passages trimmed to ``window`` characters on each side of them."""
     at = passage.find(quote_text) if quote_text else -1
     bullet = _BULLET.match(quote_text) if at >= 0 else None
     if bullet:  # a list item's bullet stays outside the highlight, as in the document page
@@ -160,15 +162,36 @@ def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW) -
     if at < 0:
         shown = passage if len(passage) <= 2 * window else passage[: 2 * window] + "…"
         return _lines(shown, tables=True)
-    before, after = passage[:at], passage[at + len(quote_text) :]
+    spans = [(at, at + len(quote_text))]
+    for sentence in also:
+        start = passage.find(sentence) if sentence else -1
+        if start >= 0 and all(start >= e or start + len(sentence) <= s for s, e in spans):
+            spans.append((start, start + len(sentence)))
+    spans.sort()
+    marked, cursor = [], spans[0][0]
+    for s, e in spans:
+        if s > cursor:
+            marked.append(_lines(passage[cursor:s], strip=False, tables=True))
+        marked.append(f"<mark>{_lines(passage[s:e], tables=True)}</mark>")
+        cursor = e
+    before, after = passage[: spans[0][0]], passage[cursor:]
     if len(before) > window:
         cut = before.find(" ", len(before) - window)
         before = "…" + before[cut + 1 if cut >= 0 else len(before) - window :]
     if len(after) > window:
         cut = after.rfind(" ", 0, window)
         after = after[: cut if cut > 0 else window] + "…"
-    return (f"{_lines(before, strip=False, tables=True)}<mark>{_lines(quote_text, tables=True)}</mark>"
-            f"{_lines(after, strip=False, tables=True)}")
+    return f"{_lines(before, strip=False, tables=True)}{''.join(marked)}{_lines(after, strip=False, tables=True)}"
+
+
+_MARKERS = re.compile(r"\s*\[\d+\]")
+
+
+def cited_sentences(answer_text: str, number: int) -> list[str]:
+    """The sentences of an answer that carry the marker ``[number]``, markers removed: what it quotes from that
+    source ("These include hydrogen [1]." -> "These include hydrogen.")."""
+    return [_MARKERS.sub("", answer_text[s:e]).strip() for s, e in sentence_spans(answer_text)
+            if f"[{number}]" in answer_text[s:e]]
 
 
 def by_document(citations: list[Citation]) -> list[list[Citation]]:
@@ -185,7 +208,8 @@ def _original_label(source_path: str) -> str:
     return FILE_LABELS.get(suffix, "Original file")
 
 
-def _cited_sentence(c: Citation, window: int) -> str:
+def _cited_sentence(c: Citation, window: int, answer_text: str = "") -> str:
+    also = [s for s in cited_sentences(answer_text, c.number) if s != c.quote] if answer_text else []
     where = " · ".join(esc(x) for x in [c.section.split(" > ")[-1] if c.section else "",
                                          f"p. {c.page}" if c.page else ""] if x)
     page = (f'<a class="pa-page" href="{esc(viewer_url(c.doc_id, c.quote_start, c.quote_end, c.page))}" '
@@ -194,19 +218,20 @@ def _cited_sentence(c: Citation, window: int) -> str:
     return (
         f'<li class="pa-cited" id="source-{c.number}"><span class="pa-num">{c.number}</span><div>'
         + (f'<div class="pa-where">{where}</div>' if where else "")
-        + f'<blockquote class="pa-passage">{passage_html(c.passage, c.quote, window)}</blockquote>'
+        + f'<blockquote class="pa-passage">{passage_html(c.passage, c.quote, window, also)}</blockquote>'
         f'<div class="pa-actions"><a class="pa-open-at" href="{esc(_citation_url(c))}" target="_blank" '
         f'rel="noopener">Open at this sentence</a>{page}</div></div></li>'
     )
 
 
-def source_card(citations: list[Citation]) -> str:
+def source_card(citations: list[Citation], answer_text: str = "") -> str:
     """One document of an answer: its title, type and date, then each sentence the answer cites from it (with
-    its [n] number, section or page, and the passage around it), and links to the whole document."""
+    its [n] number, section or page, and the passage around it, every sentence of ``answer_text`` citing [n]
+    highlighted in it), and links to the whole document."""
     first = citations[0]
     numbers = "".join(f'<span class="pa-num">{c.number}</span>' for c in citations)
     window = _PASSAGE_WINDOW if len(citations) == 1 else _PASSAGE_WINDOW // 2
-    sentences = "".join(_cited_sentence(c, window) for c in citations)
+    sentences = "".join(_cited_sentence(c, window, answer_text) for c in citations)
     count = f"{len(citations)} cited sentences" if len(citations) > 1 else ""
     return (
         f'<article class="pa-source" data-doc="{esc(first.doc_id)}">'
@@ -249,14 +274,14 @@ def sources_html(answer: Answer | None) -> str:
             f'<div class="pa-meta">{esc(d.get("date") or "undated")} · {esc(d["doc_id"])}</div></article>'
             for d in answer.nearest
         )
-        quoted = "".join(source_card(group) for group in by_document(answer.citations))
+        quoted = "".join(source_card(group, answer.text) for group in by_document(answer.citations))
         quoted = (f'<p class="pa-note">What they do say, quoted in the answer:</p>{quoted}'
                   '<p class="pa-note">The closest documents:</p>') if quoted else ""
         return (
             '<div class="pa-sources"><h3>No source answers this</h3><p class="pa-note">The documents do not '
             f"say. These are the closest ones, if you want to read them yourself.</p>{quoted}{items}</div>"
         )
-    cards = "".join(source_card(group) for group in by_document(answer.citations))
+    cards = "".join(source_card(group, answer.text) for group in by_document(answer.citations))
     return f'<div class="pa-sources"><h3>Sources of this answer</h3>{cards}</div>'
 
 
