@@ -321,9 +321,8 @@ class Assistant:
         standalone = self.rewriter.rewrite(question, list(history or []))
         timings["rewrite"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        k, extra = self.settings.retrieval_k, self.answerer.reserve_passages
-        found = self.search.search(standalone, filters, k=k + extra) if extra else self.search.search(standalone,
-                                                                                                     filters)
+        k = self.search.k  # the search's own number of passages (Settings.retrieval_k), then the reserve after them
+        found = self.search.search(standalone, filters, k=k + self.answerer.reserve_passages)
         timings["retrieve"] = time.perf_counter() - t1
         return standalone, found[:k], found[k:], timings
 

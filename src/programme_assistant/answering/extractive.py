@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -199,11 +199,10 @@ class ExtractiveAnswerer:
         self._tokenizer: Tokenizer | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()  # question -> its vector, latest last
-        self._queries_lock = threading.Lock()
-        # a passage's candidates (text, section) -> numbered 0: every question about it reads the same ones
-        self._passage_candidates: OrderedDict[tuple[str, str], list[Candidate]] = OrderedDict()
-        self._candidates_lock = threading.Lock()
+        # the last questions' vectors (a wider reading scores the same question again), and the candidates of the
+        # last passages read, numbered 0 (every question about a passage reads the same ones)
+        self._query_vector = lru_cache(maxsize=64)(self._embed_query)
+        self._passage_candidates = lru_cache(maxsize=2048)(self._candidates_of)
 
     @property
     def reserve_passages(self) -> int:
@@ -233,17 +232,11 @@ class ExtractiveAnswerer:
             self._cache.move_to_end(t)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
-    def _query_vector(self, text: str) -> np.ndarray:
-        """The question's vector; the last few are kept, as a wider reading scores the same question again."""
-        with self._queries_lock:
-            vector = self._queries.get(text)
-        if vector is None:
-            vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
-            with self._queries_lock:
-                self._queries[text] = vector
-                while len(self._queries) > 64:
-                    self._queries.popitem(last=False)
-        return vector
+    def _embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+
+    def _candidates_of(self, text: str, section: str) -> tuple[Candidate, ...]:
+        return tuple(passage_candidates(0, text, section, self.config.limits))
 
     def _reading(self, cands: list[Candidate], passages: list[RetrievedChunk]) -> list[str]:
         """What each candidate is embedded and matched as (its English gloss when cross-language is on)."""
@@ -267,16 +260,8 @@ class ExtractiveAnswerer:
         """Statements worth answering with, from every passage (see ``candidates.py``)."""
         out: list[Candidate] = []
         for number, passage in enumerate(passages, start=1):
-            key = (passage.chunk.text, passage.chunk.section)
-            with self._candidates_lock:
-                found = self._passage_candidates.get(key)
-            if found is None:
-                found = passage_candidates(0, *key, self.config.limits)
-                with self._candidates_lock:
-                    self._passage_candidates[key] = found
-                    while len(self._passage_candidates) > 2048:
-                        self._passage_candidates.popitem(last=False)
-            out.extend(replace(c, passage=number) for c in found)
+            out.extend(replace(c, passage=number)
+                       for c in self._passage_candidates(passage.chunk.text, passage.chunk.section))
         return out
 
     def _focus(self, question: str) -> tuple[str | None, QuestionFocus]:
