@@ -5,6 +5,7 @@ sources."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -414,13 +415,45 @@ def test_when_the_retrieved_passages_answer_the_answer_is_quoted_from_them():
     ps = [passage(1, "The study visit had two groups. Group B went to Osaka and Oita in November 2022."),
           passage(2, "Expo 2025 was held on Yumeshima island from April to October 2025."),
           passage(3, "The webinars covered food tech and advanced air mobility.")]
-    reserve = [passage(4, "Group B went on to Kyoto with Group A, where the prefectures met the regions.", "b.md")]
+    reserve = [passage(4, "Group B went on to Kyoto with Group A, where both met the regions.", "b.md")]
     answerer = _reading_answerer()
     assert answerer.wider(_GROUP_B, ps, reserve) == [ps[0], ps[1], reserve[0]]  # the reserve is read ...
+    # ... and its best statement, though the best of the wider reading, is within the margin of the retrieved best
+    wider_best = answerer.scoring(_GROUP_B, [ps[0], ps[1], reserve[0]]).sentences[0]
+    assert wider_best.passage == 3
+    assert wider_best.score < answerer.scoring(_GROUP_B, ps).sentences[0].score + answerer.config.reserve_margin
     with_reserve, without = answerer.answer(_GROUP_B, ps, reserve), answerer.answer(_GROUP_B, ps)
     assert not without.refused and with_reserve == without  # ... and the answer is the retrieved passages' own
     # a reserve that says less than the last retrieved passage changes nothing
     assert answerer.wider(_GROUP_B, ps, [passage(5, "Catalonia hosted the third plenary.")]) is None
+
+
+def test_a_clearly_better_statement_in_the_reserve_is_quoted_though_the_retrieved_passages_answer():
+    ps = [passage(1, "Group B left Tokyo by train in November 2022."),
+          passage(2, "Expo 2025 was held on Yumeshima island from April to October 2025."),
+          passage(3, "The webinars covered food tech and advanced air mobility.")]
+    reserve = [passage(4, "The plenary met at Palau Robert in Barcelona."),
+               passage(5, "The prefectures Group B went to were Osaka and Oita, in November 2022.", "visit.md")]
+
+    def answerer(margin: float) -> ExtractiveAnswerer:
+        return _reading_answerer(refusal_threshold=0.3, reserve_margin=margin)
+
+    own = answerer(math.inf).answer(_GROUP_B, ps)
+    assert not own.refused and [c.doc_id for c in own.citations] == ["d1.md"]  # the retrieved passages answer
+    wider = answerer(0.05).wider(_GROUP_B, ps, reserve)
+    best = answerer(0.05).scoring(_GROUP_B, wider).sentences
+    own_best = answerer(0.05).scoring(_GROUP_B, ps).sentences[0]
+    assert wider[best[0].passage - 1] is reserve[1]
+    gap = best[0].score - own_best.score
+    assert gap > 0.05
+    # the reserve's statement scores more than the margin above the retrieved passages' best: it is quoted
+    answer = answerer(0.05).answer(_GROUP_B, ps, reserve)
+    assert not answer.refused and "Osaka and Oita" in answer.text
+    assert answer.citations[0].doc_id == "visit.md"
+    assert list(answerer(0.05).stream(_GROUP_B, ps, reserve))[-1].text == answer.text
+    # within the margin (or with none: "inf"), the retrieved passages' own answer stands
+    assert answerer(gap + 0.01).answer(_GROUP_B, ps, reserve) == own
+    assert answerer(math.inf).answer(_GROUP_B, ps, reserve) == own
 
 
 def test_the_wider_reading_refuses_what_it_judges_unanswered():
@@ -445,6 +478,16 @@ def test_reserve_settings_are_checked():
     with pytest.raises(ConfigError, match="PA_EXTRACTIVE_RESERVE_SLOTS=6 is not smaller than PA_RETRIEVAL_K=6"):
         Settings(extractive_reserve_slots=6)
     assert Settings(extractive_reserve=0, extractive_reserve_slots=6).extractive_reserve == 0
+    assert Settings().extractive_reserve_margin == 0.05
+    assert make_extractive_config(Settings(extractive_reserve_margin="inf")).reserve_margin == math.inf
+
+
+def test_a_negative_reserve_margin_is_refused_naming_the_variable(monkeypatch):
+    from programme_assistant.cli import load_settings
+
+    monkeypatch.setenv("PA_EXTRACTIVE_RESERVE_MARGIN", "-0.1")
+    with pytest.raises(ConfigError, match="PA_EXTRACTIVE_RESERVE_MARGIN"):
+        load_settings()
 
 
 def test_the_assistant_hands_the_answerer_the_passages_and_the_reserve_after_them(settings, corpus):

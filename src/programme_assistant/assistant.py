@@ -230,7 +230,8 @@ def extractive_config(settings: Settings, ranker: LinearRanker | None = None) ->
                             cross_language=settings.cross_language,
                             refusal_rules=tuple(settings.refusal_rules),
                             reserve=settings.extractive_reserve,
-                            reserve_slots=settings.extractive_reserve_slots)
+                            reserve_slots=settings.extractive_reserve_slots,
+                            reserve_margin=settings.extractive_reserve_margin)
 
 
 def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:

@@ -140,6 +140,9 @@ class ExtractiveConfig:
     # many of the retrieved ones, from the last, the reserve's best may stand in for (extractive_reserve_slots).
     reserve: int = 0
     reserve_slots: int = 2
+    # When the wider reading answers, its best statement is quoted instead of the retrieved passages' when it comes
+    # from a passage they do not hold and scores this much higher than their best (Settings.extractive_reserve_margin).
+    reserve_margin: float = math.inf
 
     # --- the score's own weights (not settings: they are what the scoring is) -----------------------------
     # Semantic similarity carries most of the signal; lexical coverage rewards candidates that contain the
@@ -446,7 +449,8 @@ class ExtractiveAnswerer:
                reserve: Sequence[RetrievedChunk] = ()) -> Answer:
         """The answer from ``passages``, judged on a wider reading when there is a ``reserve`` (``wider``): when
         that reading refuses, the answer is its refusal; when it answers, the answer is quoted from ``passages``,
-        or from the wider reading's passages when ``passages`` alone refuse."""
+        unless they alone refuse or the wider reading's best statement is in a passage they do not hold and scores
+        ``reserve_margin`` above their best: then it is quoted from the wider reading's passages."""
         wider = self.wider(question, passages, reserve) if reserve and self.config.reserve else None
         if wider is None:
             scoring, evidence, refusal = self._judge(question, passages)
@@ -455,9 +459,19 @@ class ExtractiveAnswerer:
         if refusal is not None:
             return refusal
         own_scoring, own_evidence, own_refusal = self._judge(question, passages)
-        if own_refusal is None:
+        if own_refusal is None and not self._reads_better(scoring, wider, own_scoring, passages):
             return self._quote(question, own_scoring, passages, own_evidence)
         return self._quote(question, scoring, wider, evidence)
+
+    def _reads_better(self, scoring: Scoring, wider: list[RetrievedChunk], own: Scoring,
+                      passages: list[RetrievedChunk]) -> bool:
+        """Whether the wider reading's best statement comes from a passage not among ``passages`` and scores
+        ``reserve_margin`` above their own best."""
+        if not scoring.sentences or not own.sentences:
+            return False
+        top = scoring.sentences[0]
+        return (wider[top.passage - 1].chunk.chunk_id not in {p.chunk.chunk_id for p in passages}
+                and top.score >= own.sentences[0].score + self.config.reserve_margin)
 
     def wider(self, question: str, passages: list[RetrievedChunk],
               reserve: Sequence[RetrievedChunk]) -> list[RetrievedChunk] | None:
