@@ -480,8 +480,9 @@ def test_a_refusal_that_quotes_the_documents_links_its_quote():
 
 
 def test_every_sentence_an_answer_cites_from_a_passage_is_highlighted_in_it():
+    from programme_assistant.answering.citations import cited_sentences
     from programme_assistant.models import Answer, Citation
-    from programme_assistant.ui.render import cited_sentences, passage_html, sources_html
+    from programme_assistant.ui.render import passage_html, sources_html
 
     passage = ("The regions identified possible areas of collaboration. These include hydrogen and life sciences. "
                "The visit ended in Kyoto.")
@@ -489,6 +490,7 @@ def test_every_sentence_an_answer_cites_from_a_passage_is_highlighted_in_it():
     text = f"{lead[:-1]} [1]. These include hydrogen and life sciences [1]. Kyoto hosted it [2]."
     assert cited_sentences(text, 1) == [lead, "These include hydrogen and life sciences."]
     assert cited_sentences(text, 3) == []
+    assert cited_sentences("Osaka hosted it [1, 3]. Oita too [3].", 3) == ["Osaka hosted it.", "Oita too."]
     c = Citation(1, "c1", "news/a.md", "A", None, "news", "", None, "news/a.md", None, passage, lead, 0, len(lead))
     html = sources_html(Answer(question="q", text=text, citations=[c]))
     assert (f"<mark>{lead}</mark> <mark>These include hydrogen and life sciences.</mark> The visit ended in Kyoto."

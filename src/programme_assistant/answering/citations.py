@@ -36,6 +36,28 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
+def marker_numbers(text: str) -> list[int]:
+    """The passage numbers its ``[n]`` markers cite, in order ("[2][1]", "[1, 3]" and "[1] [2]" included)."""
+    return [int(raw) for m in MARKER.finditer(text) for raw in re.findall(r"\d+", m.group())]
+
+
+def _marked_spans(text: str) -> list[tuple[int, int]]:
+    """The answer's sentences as (start, end); a marker split off after the full stop belongs to its sentence."""
+    spans: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text):
+        if spans and not strip_markers(text[s:e]):
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def cited_sentences(text: str, number: int) -> list[str]:
+    """The sentences of an answer that cite passage ``number``, markers removed: what it quotes from that source
+    ("These include hydrogen [1]." -> "These include hydrogen.")."""
+    return [strip_markers(text[s:e]) for s, e in _marked_spans(text) if number in marker_numbers(text[s:e])]
+
+
 def best_supporting_sentence(claim: str, passage: RetrievedChunk) -> tuple[int, int, float]:
     """(start, end) within the passage text of the sentence that best supports ``claim``, and the support."""
     claim_words = set(content_words(claim))
@@ -71,7 +93,7 @@ def _clause_uses(sentence: str, valid: list[int]) -> dict[int, str]:
         return {}
     uses: dict[int, str] = {}
     for clause in clauses:
-        numbers = [int(r) for m in MARKER.finditer(clause) for r in re.findall(r"\d+", m.group())]
+        numbers = marker_numbers(clause)
         if not numbers:
             return {}
         for n in numbers:
@@ -99,21 +121,10 @@ def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
     unsupported: list[str] = []
     out: list[str] = []
     cursor = 0
-    spans: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text):  # a marker split off after the full stop belongs to its sentence
-        if spans and not strip_markers(text[s:e]):
-            spans[-1] = (spans[-1][0], e)
-        else:
-            spans.append((s, e))
-    for s, e in spans:
+    for s, e in _marked_spans(text):
         sentence = text[s:e]
         claim = strip_markers(sentence)
-        valid: list[int] = []
-        for m in MARKER.finditer(sentence):
-            for raw in re.findall(r"\d+", m.group()):
-                n = int(raw)
-                if 1 <= n <= len(passages) and n not in valid:
-                    valid.append(n)
+        valid = [n for n in dict.fromkeys(marker_numbers(sentence)) if 1 <= n <= len(passages)]
         uses = _clause_uses(sentence, valid)
         for n in valid:
             start, end, support = best_supporting_sentence(uses.get(n, claim), passages[n - 1])

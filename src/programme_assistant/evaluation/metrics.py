@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from programme_assistant.answering.citations import MARKER, strip_markers
+from programme_assistant.answering.citations import marker_numbers, strip_markers
 from programme_assistant.evaluation.cases import normalise
 from programme_assistant.text.sentences import sentence_spans
 
@@ -109,7 +109,7 @@ def answer_precision(text: str, cited_doc: dict[int, str], facts: list[str], doc
     wanted = [normalise(f) for f in facts]
     good = 0
     for sentence in claims:
-        cited = {cited_doc.get(int(n)) for m in MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group())}
+        cited = {cited_doc.get(n) for n in marker_numbers(sentence)}
         if any(f in normalise(sentence) for f in wanted) or cited & set(documents):
             good += 1
     return good / len(claims)

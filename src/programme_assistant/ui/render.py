@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from programme_assistant.assistant import cited_sentences
 from programme_assistant.models import Answer, Citation
-from programme_assistant.text.sentences import sentence_spans
 from programme_assistant.text.tables import TABLE_RULE, table_cells
 
 # a [n] marker with the word before it and the punctuation after it, so they stay on one line
@@ -182,16 +182,6 @@ def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW, a
         cut = after.rfind(" ", 0, window)
         after = after[: cut if cut > 0 else window] + "…"
     return f"{_lines(before, strip=False, tables=True)}{''.join(marked)}{_lines(after, strip=False, tables=True)}"
-
-
-_MARKERS = re.compile(r"\s*\[\d+\]")
-
-
-def cited_sentences(answer_text: str, number: int) -> list[str]:
-    """The sentences of an answer that carry the marker ``[number]``, markers removed: what it quotes from that
-    source ("These include hydrogen [1]." -> "These include hydrogen.")."""
-    return [_MARKERS.sub("", answer_text[s:e]).strip() for s, e in sentence_spans(answer_text)
-            if f"[{number}]" in answer_text[s:e]]
 
 
 def by_document(citations: list[Citation]) -> list[list[Citation]]:
