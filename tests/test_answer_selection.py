@@ -522,3 +522,62 @@ def test_the_assistant_hands_the_answerer_the_passages_and_the_reserve_after_the
     assert [r.chunk.chunk_id for r in answer.retrieved] == expected[:2]  # what retrieval gave, as before
     # an LLM answerer reads the retrieved passages only
     assert LLMAnswerer.reserve_passages == 0
+
+
+# --- the quote shown for a citation is the statement the answer took ---------------------------------------------
+_TABLE = ("The summary table gives each territory's part in the visits.\n\n"
+          "| Territory | Country | November 2022 study visit | June 2023 return visit |\n"
+          "|---|---|---|---|\n"
+          "| Aichi | Japan | Group A | Emilia-Romagna and Val d'Oise |\n"
+          "| Hiroshima | Japan | Group A | Emilia-Romagna, Auvergne-Rhône-Alpes and Basque Country |\n"
+          "| Osaka | Japan | Group B | Catalonia |\n")
+
+
+def test_candidates_know_the_lines_they_come_from():
+    from programme_assistant.answering.candidates import passage_candidates
+
+    text = _TABLE + "\nThe team has two members:\n- EURADA runs the helpdesk.\n- Casa Asia joins the visit.\n" \
+        "A long paragraph starts here. It names Osaka and Oita as hosts.\n"
+    by_kind = {}
+    for c in passage_candidates(1, text):
+        by_kind.setdefault(c.kind, []).append(text[c.span[0]:c.span[1]])
+    assert by_kind["row"][1] == \
+        "| Hiroshima | Japan | Group A | Emilia-Romagna, Auvergne-Rhône-Alpes and Basque Country |"
+    assert "| Territory |" not in " ".join(by_kind["row"])  # the header row is no statement's source
+    assert by_kind["item"] == ["- EURADA runs the helpdesk.", "- Casa Asia joins the visit."]
+    assert by_kind["list"][-1] == "The team has two members:\n- EURADA runs the helpdesk.\n- Casa Asia joins the visit."
+    assert by_kind["sentence"][-1] == "A long paragraph starts here. It names Osaka and Oita as hosts."
+
+
+def test_a_quoted_table_row_is_quoted_as_its_own_row_not_the_header_or_another_row():
+    ps = [passage(1, _TABLE, doc_id="whos-who.md")]
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.1,
+                                                                                keep_ratio=1.0))
+    answer = answerer.answer("Which return visit stops hosted Hiroshima?", ps)
+    assert "Hiroshima" in answer.text and "Basque Country" in answer.text
+    assert answer.citations[0].quote == \
+        "| Hiroshima | Japan | Group A | Emilia-Romagna, Auvergne-Rhône-Alpes and Basque Country |"
+    start = answer.citations[0].quote_start - ps[0].chunk.start
+    assert ps[0].chunk.text[start:start + len(answer.citations[0].quote)] == answer.citations[0].quote
+
+
+def test_resolve_quotes_a_statement_where_its_answerer_says_it_came_from():
+    from programme_assistant.answering.citations import QuotedSource, resolve
+
+    text = "Group 1: Aichi, Hiroshima, Osaka -> Emilia-Romagna (IT)\nGroup 1: Osaka, Oita -> Catalonia (ES)\n"
+    ps = [passage(1, text)]
+    second = text.index("Group 1: Osaka")
+    claim = "Group 1: Osaka, Oita -> Catalonia (ES) [1]."
+    told = resolve(claim, ps, [QuotedSource(1, "Group 1: Osaka, Oita -> Catalonia (ES)", (second, len(text) - 1))])
+    assert told.citations[0].quote == "Group 1: Osaka, Oita -> Catalonia (ES)"
+    # a source of another passage, or of another statement, is not used: the words decide, as for an LLM's answer
+    other = resolve(claim, ps, [QuotedSource(2, "Group 1: Osaka, Oita -> Catalonia (ES)", (0, 10)),
+                                QuotedSource(1, "Something else entirely", (0, 10))])
+    assert other.citations[0].quote == resolve(claim, ps).citations[0].quote
+
+
+def test_a_statement_without_a_full_stop_does_not_run_into_the_next():
+    from programme_assistant.answering.extractive import _cite
+
+    assert _cite("Group 1: Osaka, Oita -> Catalonia (ES)", 2) == "Group 1: Osaka, Oita -> Catalonia (ES) [2]."
+    assert _cite("Osaka hosted it. Oita too.", 1) == "Osaka hosted it [1]. Oita too [1]."

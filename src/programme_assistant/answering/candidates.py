@@ -12,6 +12,10 @@ groups of topics:"), and tables ("| AZTI | Basque Country | research ... |"). Ea
 
 Headings are never candidates; with the introducing line they form the ``context`` a candidate is scored with,
 so that "Time: 16:00-18:00 JST" under "Second Exchange Meeting" can answer a question about that meeting.
+
+Each candidate keeps ``span``: where in the passage text the line(s) it was made from are (a list with its
+introducing line, a table row's own line). The shown text is reformatted ("Header: cell"), so the citation's quote
+is looked for in that span (``citations.resolve``), not by words alone: a row's words match its header row too.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class Candidate:
     order: int  # position within the passage
     block: int  # list / table / paragraph it belongs to: siblings share it
     kind: str  # "sentence", "item", "field", "row" or "list"
+    # (start, end) in the passage text of the line(s) it was made from; (0, 0) when not known
+    span: tuple[int, int] = (0, 0)
 
 
 def _clean(text: str) -> str:
@@ -101,12 +107,17 @@ class _Builder:
         self.table_rows: list[list[str]] = []
         self.table_header: list[str] | None = None
         self.previous_sentence = ""
+        self.line = (0, 0)  # the span of the line being read
+        self.intro_span: tuple[int, int] | None = None  # the span of ``intro``'s line
+        self.item_spans: list[tuple[int, int]] = []  # the spans of ``items``' lines
+        self.row_spans: list[tuple[int, int]] = []  # the spans of ``table_rows``' lines
 
     @property
     def context(self) -> str:
         return " ".join(p for p in (self.heading, self.intro) if p)
 
-    def add(self, text: str, kind: str, context: str | None = None) -> None:
+    def add(self, text: str, kind: str, context: str | None = None,
+            span: tuple[int, int] | None = None) -> None:
         text = text.strip()
         if text.endswith("?") or (kind == "list" and text.count("?") >= 2):
             return  # a question asks; it does not answer
@@ -118,12 +129,12 @@ class _Builder:
         if words < self.limits.min_item_words + (1 if kind != "sentence" else 0):
             return
         self.out.append(Candidate(self.passage, text, self.context if context is None else context,
-                                  len(self.out), self.block, kind))
+                                  len(self.out), self.block, kind, self.line if span is None else span))
 
     def start_section(self, title: str) -> None:
         """A heading line (Markdown, capitals or numbered): what follows is under ``title``."""
         self.close_block()
-        self.intro = ""
+        self.intro, self.intro_span = "", None
         self.heading = _clean(title)
         self.previous_sentence = ""
 
@@ -135,18 +146,22 @@ class _Builder:
         if self.items and self.intro and len(self.items) >= 2:
             items = self.items[:self.limits.max_list_items]
             whole = f"{self.intro} " + "; ".join(i.rstrip(".;") for i in items) + "."
-            self.add(whole, "list", context=self.heading)
+            shown = self.item_spans[:len(items)]
+            start = self.intro_span[0] if self.intro_span else shown[0][0]
+            self.add(whole, "list", context=self.heading, span=(start, shown[-1][1]) if shown else None)
         if self.items or self.table_rows:
-            self.intro = ""
+            self.intro, self.intro_span = "", None
         self.items, self.item_kind, self.table_rows, self.table_header = [], "", [], None
+        self.item_spans, self.row_spans = [], []
         self.block += 1
 
     def _emit_table(self) -> None:
         rows = self.table_rows
         header = self.table_header
+        spans = self.row_spans
         if header is None and len(rows) >= 3 and _looks_like_header(rows[0]):
-            header, rows = rows[0], rows[1:]
-        for cells in rows:
+            header, rows, spans = rows[0], rows[1:], spans[1:]
+        for cells, span in zip(rows, spans, strict=True):
             cells = [c for c in cells]
             if header and len(header) == len(cells):
                 text = "; ".join(f"{h}: {c}" for h, c in zip(header, cells, strict=True) if c)
@@ -155,8 +170,9 @@ class _Builder:
             else:
                 text = "; ".join(c for c in cells if c)
             text = _with_stop(text)
-            self.add(text, "row")
+            self.add(text, "row", span=span)
             self.items.append(text)
+            self.item_spans.append(span)
 
     def table_line(self, line: str) -> None:
         if self.items and not self.table_rows:
@@ -164,8 +180,10 @@ class _Builder:
         if TABLE_RULE.match(line):
             if len(self.table_rows) == 1 and self.table_header is None:
                 self.table_header = self.table_rows.pop()
+                self.row_spans.pop()
             return
         self.table_rows.append(_cells(line))
+        self.row_spans.append(self.line)
 
     def item_line(self, body: str) -> None:
         if self.table_rows:
@@ -180,15 +198,16 @@ class _Builder:
         text = _with_stop(text) if kind == "field" or not text.endswith(":") else text
         if text.endswith(":"):  # a nested list's introduction
             self.close_block()
-            self.intro = text
+            self.intro, self.intro_span = text, self.line
             return
         self.add(text, kind)
         self.items.append(text)
+        self.item_spans.append(self.line)
 
     def prose(self, line: str) -> None:
         if self.items or self.table_rows:
             self.close_block()
-        self.intro = ""
+        self.intro, self.intro_span = "", None
         field = _FIELD.match(line.strip())
         key = ""
         if field and len(field.group(1).split()) <= 8:  # "**Strategic Partnership Agreement (SPA).** Negotiated ..."
@@ -208,6 +227,7 @@ class _Builder:
                 shown = f"{key}: {sentence}"
             if sentence.endswith(":") and i == len(spans) - 1:
                 self.intro = shown  # "It was set up by three members:" carries the sentence it leans on
+                self.intro_span = self.line
                 self.previous_sentence = sentence
                 continue
             self.add(shown, "sentence")
@@ -237,8 +257,11 @@ def passage_candidates(passage: int, text: str, heading: str = "",
                        limits: CandidateLimits | None = None) -> list[Candidate]:
     """The candidates of one passage; ``heading`` is its section path (the innermost heading is used)."""
     b = _Builder(passage, heading.split(" > ")[-1] if heading else "", limits or CandidateLimits())
-    for raw in text.splitlines():
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(raw)
         line = raw.rstrip()
+        b.line = (start + len(line) - len(line.lstrip()), start + len(line))
         if not line.strip():
             continue
         heading_match = _HEADING.match(line)

@@ -9,11 +9,18 @@ Support is lexical and documented: the share of the answer sentence's content wo
 words removed, numbers kept) that occur in the best sentence of the cited passage, with the passage as a
 whole as fallback context. It is cheap, deterministic and language-agnostic enough for names, dates and
 numbers, which are what programme answers hinge on; it does not see paraphrase, so its threshold is lenient.
+
+The quote shown for a citation is the passage's sentence that best supports the answer sentence citing it. An
+answerer that knows where in the passage a statement it quotes came from (the extractive answerer: a table row's
+line, a list with its introduction, a paragraph) passes that as a ``QuotedSource``; the quote is then looked for
+there, so that a row reformatted as "Territory: Hiroshima; Group: A" is quoted as its own row, not as the header
+row that shares most of its words, nor as another row of the same table.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from programme_assistant.models import Citation, RetrievedChunk
@@ -23,6 +30,22 @@ _ONE = r"\[\d+(?:\s*[,;]\s*\d+)*\]"
 MARKER = re.compile(rf"\s?{_ONE}(?:\s?{_ONE})*")  # a run of adjacent markers: "[2][1]", "[1, 3]", "[1] [2]"
 # A cited sentence whose content words are less than this share present in the cited passage is flagged.
 SUPPORT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class QuotedSource:
+    """Where a statement an answer quotes comes from: the 1-based passage and the (start, end) of its line(s) in
+    the passage text; ``whole``: quote the span as it is (a row, a list item, a list), not one sentence of it."""
+
+    passage: int
+    text: str
+    span: tuple[int, int]
+    whole: bool = False
+
+    def holds(self, claim: str) -> bool:
+        """The answer sentence ``claim`` (markers removed) is this statement or one sentence of it."""
+        mine, said = " ".join(self.text.split()).rstrip(".!?… "), " ".join(claim.split()).rstrip(".!?… ")
+        return bool(said) and (said in mine or mine in said)
 
 
 @dataclass(frozen=True)
@@ -58,12 +81,15 @@ def cited_sentences(text: str, number: int) -> list[str]:
     return [strip_markers(text[s:e]) for s, e in _marked_spans(text) if number in marker_numbers(text[s:e])]
 
 
-def best_supporting_sentence(claim: str, passage: RetrievedChunk) -> tuple[int, int, float]:
-    """(start, end) within the passage text of the sentence that best supports ``claim``, and the support."""
+def best_supporting_sentence(claim: str, passage: RetrievedChunk,
+                             within: tuple[int, int] | None = None) -> tuple[int, int, float]:
+    """(start, end) within the passage text of the sentence that best supports ``claim``, and the support;
+    ``within``: only the sentences of that span of the passage text are looked at."""
     claim_words = set(content_words(claim))
     text = passage.chunk.text
-    best = (0, len(text), 0.0)
-    for s, e in sentence_spans(text):
+    lo, hi = within if within is not None else (0, len(text))
+    best = (lo, hi, 0.0)
+    for s, e in ((lo + a, lo + b) for a, b in sentence_spans(text[lo:hi])):
         words = set(content_words(text[s:e]))
         score = len(claim_words & words) / len(claim_words) if claim_words else 0.0
         if score > best[2]:
@@ -82,6 +108,22 @@ def make_citation(number: int, passage: RetrievedChunk, start: int, end: int, su
         url=passage.url, passage=chunk.text, quote=chunk.text[start:end], quote_start=chunk.start + start,
         quote_end=chunk.start + end, support=round(support, 3),
     )
+
+
+def _quoted(claim: str, passage: RetrievedChunk, source: QuotedSource) -> tuple[int, int, float]:
+    """The quote of ``claim`` within the span ``source`` says it came from: the span itself when it is quoted
+    whole, else its sentence that best supports the claim; the support as ``best_supporting_sentence`` gives it."""
+    support = best_supporting_sentence(claim, passage)[2]
+    if source.whole:
+        return source.span[0], source.span[1], support
+    start, end, _ = best_supporting_sentence(claim, passage, within=source.span)
+    return start, end, support
+
+
+def _source_of(claim: str, n: int, passage: RetrievedChunk, sources: Sequence[QuotedSource]) -> QuotedSource | None:
+    length = len(passage.chunk.text)
+    return next((q for q in sources if q.passage == n and 0 <= q.span[0] < q.span[1] <= length and q.holds(claim)),
+                None)
 
 
 def _clause_uses(sentence: str, valid: list[int]) -> dict[int, str]:
@@ -111,8 +153,9 @@ def _supported(claim: str, uses: dict[int, str], valid: list[int], passages: lis
     return max(best_supporting_sentence(claim, passages[n - 1])[2] for n in valid) >= SUPPORT_THRESHOLD
 
 
-def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
-    """Map the ``[n]`` markers of ``text`` to ``passages[n-1]``; see the module docstring."""
+def resolve(text: str, passages: list[RetrievedChunk], sources: Sequence[QuotedSource] = ()) -> ResolvedAnswer:
+    """Map the ``[n]`` markers of ``text`` to ``passages[n-1]``; see the module docstring. ``sources``: where the
+    statements the answer quotes come from, when the answerer knows."""
     # "claim. [1] Next" -> "claim [1]. Next": a marker after the full stop belongs to the sentence before it
     text = re.sub(rf"([.!?…])((?:[ \t]*{_ONE})+)",
                   lambda m: " " + re.sub(r"\s+", "", m.group(2)) + m.group(1), text)
@@ -127,7 +170,9 @@ def resolve(text: str, passages: list[RetrievedChunk]) -> ResolvedAnswer:
         valid = [n for n in dict.fromkeys(marker_numbers(sentence)) if 1 <= n <= len(passages)]
         uses = _clause_uses(sentence, valid)
         for n in valid:
-            start, end, support = best_supporting_sentence(uses.get(n, claim), passages[n - 1])
+            source = None if n in uses else _source_of(claim, n, passages[n - 1], sources)
+            start, end, support = _quoted(claim, passages[n - 1], source) if source is not None \
+                else best_supporting_sentence(uses.get(n, claim), passages[n - 1])
             if n not in renumber:
                 renumber[n] = len(renumber) + 1
             if n not in citations or support > citations[n].support:  # quote the use it supports best

@@ -27,7 +27,7 @@ from langchain_core.embeddings import Embeddings
 from programme_assistant.answering.answerability import TOP, question_features
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
-from programme_assistant.answering.citations import resolve
+from programme_assistant.answering.citations import QuotedSource, resolve
 from programme_assistant.answering.prompts import ABSENCE_LEAD, OFFICE_NOT_NAMED, REFUSAL_TEXT, other_language_lead
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
 from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
@@ -82,6 +82,11 @@ class ScoredSentence:
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     # the question's words this candidate holds (in its text or its gloss): what the learned refusal reads
     matched: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
+    # where in its passage's text the line(s) it was made from are (``Candidate.span``): what its citation quotes
+    span: tuple[int, int] = field(default=(0, 0), compare=False, repr=False)
+
+    def source(self) -> QuotedSource:
+        return QuotedSource(self.passage, self.text, self.span, whole=self.kind != "sentence")
 
 
 @dataclass(frozen=True)
@@ -360,7 +365,8 @@ class ExtractiveAnswerer:
         for cand, total, row, held in zip(cands, totals, rows, matched, strict=True):
             doc_id = passages[cand.passage - 1].chunk.doc_id
             scored.append(ScoredSentence(cand.passage, doc_id, cand.text, row["sim"], row["lexical"], float(total),
-                                         cand.kind, cand.block, row["signal"], cand.context, cand.order, row, held))
+                                         cand.kind, cand.block, row["signal"], cand.context, cand.order, row, held,
+                                         cand.span))
         scored.sort(key=lambda s: -s.score)
         return Scoring(scored, weights, focus, english, attribute_missing, corrected=self.correction is not None)
 
@@ -422,9 +428,11 @@ class ExtractiveAnswerer:
         return chosen
 
     def compose(self, scored: list[ScoredSentence], passages: list[RetrievedChunk],
-                first: list[ScoredSentence] | None = None, question_language: str | None = None) -> str:
-        """The answer's text. With ``question_language``, its statements are in one language, and when that is
-        not the question's a short lead-in in the question's language says which it is ("Source in Spanish.")."""
+                first: list[ScoredSentence] | None = None,
+                question_language: str | None = None) -> tuple[str, list[QuotedSource]]:
+        """The answer's text, and where each statement it quotes comes from (for the citations' quotes). With
+        ``question_language``, its statements are in one language, and when that is not the question's a short
+        lead-in in the question's language says which it is ("Source in Spanish.")."""
         languages = [p.language for p in passages] if question_language else None
         chosen = self._select(scored, first, languages)
         parts = [_cite(s.text, s.passage) for s in chosen]
@@ -435,7 +443,7 @@ class ExtractiveAnswerer:
             text = f"{_what_differs(a, b, passages)} {text}"
         lead = other_language_lead(question_language, passages[chosen[0].passage - 1].language) \
             if question_language else ""
-        return f"{lead} {text}" if lead else text
+        return (f"{lead} {text}" if lead else text), [s.source() for s in chosen]
 
     def unanswered_probability(self, scoring: Scoring, passages: list[RetrievedChunk]) -> float | None:
         """The learned refusal's probability that the passages do not answer the question (None without one)."""
@@ -528,8 +536,8 @@ class ExtractiveAnswerer:
         scored = scoring.sentences
         parts = question_parts(question)
         first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
-        resolved = resolve(self.compose(scored, passages, first, detect_language(question, among_lexicon=True)),
-                           passages)
+        text, sources = self.compose(scored, passages, first, detect_language(question, among_lexicon=True))
+        resolved = resolve(text, passages, sources)
         return Answer(question=question, text=resolved.text, citations=resolved.citations,
                       unsupported=resolved.unsupported, evidence=evidence, answerer=self.name)
 
@@ -561,7 +569,7 @@ class ExtractiveAnswerer:
     def _quoting_refusal(self, question: str, lead: str, quoted: ScoredSentence, passages: list[RetrievedChunk],
                          evidence: dict[str, float]) -> Answer:
         """A refusal that quotes, cited, what the documents do say about the question."""
-        resolved = resolve(f"{REFUSAL_TEXT} {lead} {_cite(quoted.text, quoted.passage)}", passages)
+        resolved = resolve(f"{REFUSAL_TEXT} {lead} {_cite(quoted.text, quoted.passage)}", passages, [quoted.source()])
         return Answer(question=question, text=resolved.text, citations=resolved.citations, refused=True,
                       nearest=nearest_documents(passages), unsupported=resolved.unsupported, evidence=evidence,
                       answerer=self.name)
@@ -580,12 +588,15 @@ def read_in_context(context: str, text: str) -> str:
 
 
 def _cite(text: str, number: int) -> str:
-    """``Sentence [n]. Next sentence [n].``: the marker inside each sentence it supports."""
+    """``Sentence [n]. Next sentence [n].``: the marker inside each sentence it supports; a statement without a
+    full stop of its own (a line "Group 1: Osaka, Oita -> Catalonia (ES)") gets one after its marker, so that the
+    next statement does not run on from it."""
     parts = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         m = re.search(r"[.!?…]+[\"'”’)\]]*$", sentence)
-        parts.append(f"{sentence[:m.start()]} [{number}]{sentence[m.start():]}" if m else f"{sentence} [{number}]")
+        parts.append(f"{sentence[:m.start()]} [{number}]{sentence[m.start():]}" if m
+                     else f"{sentence.rstrip(' ;:,')} [{number}].")
     return " ".join(parts)
 
 
