@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     add_data_arguments(parser, DEFAULT_OUT)
     parser.add_argument("--pairs", type=Path, help="keep the training statements in this JSON file and reuse it "
                         "on the next run (asking the training questions takes minutes)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fine-tuning's shuffling and initialisation "
+                        "(another seed shows how much of a difference between two runs is chance)")
     parser.add_argument("--save-model", type=Path, help="also save the whole fine-tuned model in this folder")
     parser.add_argument("--from-model", type=Path, help="write the change of a model an earlier run saved "
                         "(--save-model) instead of training again (with --pairs for the report)")
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         base = SentenceTransformer(packaged_model_path(), device="cpu", local_files_only=True)
         tuned = SentenceTransformer(str(args.from_model), device="cpu", local_files_only=True)
     else:
-        base, tuned = fine_tune(questions)
+        base, tuned = fine_tune(questions, seed=args.seed)
     if args.save_model:
         tuned.save(str(args.save_model))
     arrays, errors = weight_change(base, tuned)

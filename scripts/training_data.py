@@ -3,7 +3,9 @@ hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py``
 
 - The sample corpus (``corpus/``) with the golden set and the held-out sets already measured once
   (``TRAINING_SETS``: held-out, 2, 3, 4 and 5; each was a test set until the next one was written). Held-out 6
-  and the multilingual sets are never read here: they are for evaluation.
+  and the multilingual sets are never read here: they are for evaluation. ``PA_TRAINING_SETS`` (names of
+  ``evals/*.jsonl``, comma-separated) trains on other sets instead, for an experiment (session 16: held-out 6-10
+  added, README "Measured in session 16 and left out").
 - ClapNQ dev (``../shared/benchmarks/clapnq-dev``), the half of its questions whose id hashes even (the odd half
   is for evaluation), over the index ``make bench-external`` builds (ClapNQ and PubMedQA documents together, kept
   in the system temp folder and built on first use in about five minutes).
@@ -12,6 +14,7 @@ hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py``
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -21,7 +24,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmarks.external builds the ClapNQ index
-TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+DEFAULT_TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+# PA_TRAINING_SETS (comma-separated names of evals/*.jsonl) trains on other sets, for an experiment
+TRAINING_SETS = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(",") if s.strip()) \
+    or DEFAULT_TRAINING_SETS
 
 
 @dataclass

@@ -69,3 +69,22 @@ def test_torch_threads_leave_a_core_free_unless_set(monkeypatch):
     assert Settings().resolved_torch_threads() == 7
     monkeypatch.setenv("PA_TORCH_THREADS", "2")
     assert Settings().resolved_torch_threads() == 2
+
+
+def test_the_cli_lists_one_source_per_document_with_each_citation_under_it(capsys):
+    from programme_assistant.cli import _print_answer
+    from programme_assistant.models import Answer, Citation
+
+    def cite(number, doc_id, quote, section):
+        return Citation(number=number, chunk_id=f"c{number}", doc_id=doc_id, title=f"Title of {doc_id}",
+                        date="2025-11-10", doc_type="guide", section=section, page=None, source_path="-", url=None,
+                        passage=quote, quote=quote, quote_start=0, quote_end=len(quote), support=1.0)
+
+    answer = Answer(question="q", text="A [1]. B [2]. C [3].", answerer="extractive", citations=[
+        cite(1, "news/a.md", "A.", "Intro"), cite(2, "guides/whos-who.md", "| Hiroshima | Japan |", "Summary table"),
+        cite(3, "guides/whos-who.md", "C.", "Visits")])
+    _print_answer(answer)
+    out = capsys.readouterr().out
+    assert out.count("Title of guides/whos-who.md") == 1 and "[2][3] Title of guides/whos-who.md" in out
+    assert out.index("Summary table") < out.index("| Hiroshima | Japan |") < out.index("Visits") < out.index("C.")
+    assert out.count("Title of news/a.md") == 1

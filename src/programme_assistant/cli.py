@@ -216,10 +216,23 @@ def _print_answer(answer: Any) -> None:
         console.print(f"[dim](searched for: {escape(answer.standalone_question)})[/]")
     if answer.citations:
         console.print("\n[bold]Sources[/]")
-    for c in answer.citations:
-        where = ", ".join(x for x in [c.date or "", c.doc_type, c.section, f"p. {c.page}" if c.page else ""] if x)
-        console.print(f"[cyan][{c.number}][/] {escape(c.title)} [dim]({escape(where)}) {escape(c.doc_id)}[/]")
-        console.print(f"    [green]\u201c{escape(c.quote)}\u201d[/]")
+    by_document: dict[str, list[Any]] = {}
+    for c in answer.citations:  # one entry per document, as in the chat app: each [n] citing it under it
+        by_document.setdefault(c.doc_id, []).append(c)
+    for cited in by_document.values():
+        first = cited[0]
+        numbers = "".join(f"[{c.number}]" for c in cited)
+        where = ", ".join(x for x in [first.date or "", first.doc_type] if x)
+        console.print(f"[cyan]{escape(numbers)}[/] {escape(first.title)} "
+                      f"[dim]({escape(where)}) {escape(first.doc_id)}[/]")
+        for c in cited:
+            section = (c.section or "").split(" > ")[-1]  # the innermost heading; the document's title is above
+            place = ", ".join(x for x in [section if section != c.title else "", f"p. {c.page}" if c.page else ""]
+                              if x)
+            label = escape(f"[{c.number}]") if len(cited) > 1 else ""
+            if label or place:
+                console.print(f"    {label} [dim]{escape(place)}[/]".rstrip())
+            console.print(f"    [green]\u201c{escape(c.quote)}\u201d[/]")
     for sentence in answer.unsupported:
         console.print(f"[red]not supported by its source:[/] {escape(sentence)}")
     timings = " ".join(f"{k}={v * 1000:.0f}ms" for k, v in answer.timings.items())
