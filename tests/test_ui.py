@@ -499,3 +499,20 @@ def test_every_sentence_an_answer_cites_from_a_passage_is_highlighted_in_it():
     assert passage_html(passage, lead, also=["Not there.", lead[:20]]).count("<mark>") == 1
     assert passage_html(passage, lead) == f"<mark>{lead}</mark> These include hydrogen and life sciences. " \
                                           "The visit ended in Kyoto."
+
+
+def test_a_trimmed_source_passage_starts_and_ends_at_whole_lines_or_sentences():
+    import html
+    import re
+
+    from programme_assistant.ui.render import passage_html
+
+    lines = [f"Group {i}: Aichi, Hiroshima, Osaka -> stop {i} of the return visit (IT)" for i in range(1, 12)]
+    shown = html.unescape(re.sub(r"<br\s*/?>", "\n", passage_html("\n".join(lines), lines[6], window=120)))
+    shown = [line for line in re.sub(r"<[^>]+>", "", shown).split("\n") if line]
+    assert shown[0].startswith("…") and shown[0][1:] in lines  # a whole line after the ellipsis
+    assert shown[-1].endswith("…") and shown[-1][:-1] in lines
+    prose = " ".join(f"Sentence number {i} says something about the visit." for i in range(1, 30))
+    quoted = "Sentence number 15 says something about the visit."
+    text = html.unescape(re.sub(r"<[^>]+>", "", passage_html(prose, quoted, window=100)))
+    assert text.startswith("…Sentence number ") and text.endswith("visit.…")

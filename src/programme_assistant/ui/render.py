@@ -176,12 +176,35 @@ def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW, a
         cursor = e
     before, after = passage[: spans[0][0]], passage[cursor:]
     if len(before) > window:
-        cut = before.find(" ", len(before) - window)
-        before = "…" + before[cut + 1 if cut >= 0 else len(before) - window :]
+        before = "…" + before[_trim_start(before, len(before) - window):]
     if len(after) > window:
-        cut = after.rfind(" ", 0, window)
-        after = after[: cut if cut > 0 else window] + "…"
+        after = after[:_trim_end(after, window)] + "…"
     return f"{_lines(before, strip=False, tables=True)}{''.join(marked)}{_lines(after, strip=False, tables=True)}"
+
+
+def _trim_start(text: str, earliest: int) -> int:
+    """Where text shown from about ``earliest`` on starts: at the first line, else sentence, else word that starts
+    after it, so that a trimmed passage does not open in the middle of a line ("…1: Aichi, Osaka")."""
+    line = text.find("\n", earliest)
+    if line >= 0:
+        return line + 1
+    sentence = re.search(r"[.!?…] ", text[earliest:])
+    if sentence:
+        return earliest + sentence.end()
+    word = text.find(" ", earliest)
+    return word + 1 if word >= 0 else earliest
+
+
+def _trim_end(text: str, latest: int) -> int:
+    """Where text shown up to about ``latest`` ends: at the last line, else sentence, else word end before it."""
+    line = text.rfind("\n", 0, latest)
+    if line > 0:
+        return line
+    sentence = max((m.end() - 1 for m in re.finditer(r"[.!?…] ", text[:latest])), default=0)
+    if sentence > 0:
+        return sentence
+    word = text.rfind(" ", 0, latest)
+    return word if word > 0 else latest
 
 
 def by_document(citations: list[Citation]) -> list[list[Citation]]:
