@@ -28,7 +28,7 @@ from langchain_core.language_models import BaseChatModel
 from programme_assistant.answering.answer_model import WeightChange
 from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
-from programme_assistant.answering.citations import cited_sentences
+from programme_assistant.answering.citations import by_document, cited_sentences
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.ranker import LinearRanker, load_correction
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
@@ -66,7 +66,7 @@ from programme_assistant.retrieval.passages import PassageIndex
 from programme_assistant.retrieval.store import ChunkStore, describe_location, make_chroma_client
 from programme_assistant.retrieval.vector_cache import VectorCache
 
-__all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress", "cited_sentences"]
+__all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress", "by_document", "cited_sentences"]
 
 
 log = logging.getLogger(__name__)

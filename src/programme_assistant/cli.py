@@ -216,10 +216,9 @@ def _print_answer(answer: Any) -> None:
         console.print(f"[dim](searched for: {escape(answer.standalone_question)})[/]")
     if answer.citations:
         console.print("\n[bold]Sources[/]")
-    by_document: dict[str, list[Any]] = {}
-    for c in answer.citations:  # one entry per document, as in the chat app: each [n] citing it under it
-        by_document.setdefault(c.doc_id, []).append(c)
-    for cited in by_document.values():
+    from programme_assistant.answering.citations import by_document
+
+    for cited in by_document(answer.citations):  # one entry per document, as in the chat app
         first = cited[0]
         numbers = "".join(f"[{c.number}]" for c in cited)
         where = ", ".join(x for x in [first.date or "", first.doc_type] if x)

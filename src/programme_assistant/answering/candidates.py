@@ -148,7 +148,7 @@ class _Builder:
             whole = f"{self.intro} " + "; ".join(i.rstrip(".;") for i in items) + "."
             shown = self.item_spans[:len(items)]
             start = self.intro_span[0] if self.intro_span else shown[0][0]
-            self.add(whole, "list", context=self.heading, span=(start, shown[-1][1]) if shown else None)
+            self.add(whole, "list", context=self.heading, span=(start, shown[-1][1]))
         if self.items or self.table_rows:
             self.intro, self.intro_span = "", None
         self.items, self.item_kind, self.table_rows, self.table_header = [], "", [], None

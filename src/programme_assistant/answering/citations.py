@@ -113,17 +113,23 @@ def make_citation(number: int, passage: RetrievedChunk, start: int, end: int, su
 def _quoted(claim: str, passage: RetrievedChunk, source: QuotedSource) -> tuple[int, int, float]:
     """The quote of ``claim`` within the span ``source`` says it came from: the span itself when it is quoted
     whole, else its sentence that best supports the claim; the support as ``best_supporting_sentence`` gives it."""
-    support = best_supporting_sentence(claim, passage)[2]
-    if source.whole:
-        return source.span[0], source.span[1], support
-    start, end, _ = best_supporting_sentence(claim, passage, within=source.span)
-    return start, end, support
+    start, end, support = best_supporting_sentence(claim, passage, within=source.span)
+    return (*source.span, support) if source.whole else (start, end, support)
 
 
 def _source_of(claim: str, n: int, passage: RetrievedChunk, sources: Sequence[QuotedSource]) -> QuotedSource | None:
     length = len(passage.chunk.text)
     return next((q for q in sources if q.passage == n and 0 <= q.span[0] < q.span[1] <= length and q.holds(claim)),
                 None)
+
+
+def by_document(citations: Sequence[Citation]) -> list[list[Citation]]:
+    """The citations grouped by document, documents in the order of their first citation, each group in
+    citation-number order: one source entry per document, with each [n] citing it under it."""
+    groups: dict[str, list[Citation]] = {}
+    for c in sorted(citations, key=lambda c: c.number):
+        groups.setdefault(c.doc_id, []).append(c)
+    return list(groups.values())
 
 
 def _clause_uses(sentence: str, valid: list[int]) -> dict[int, str]:

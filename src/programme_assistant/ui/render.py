@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from programme_assistant.assistant import cited_sentences
+from programme_assistant.assistant import by_document, cited_sentences
 from programme_assistant.models import Answer, Citation
+from programme_assistant.text.sentences import sentence_spans
 from programme_assistant.text.tables import TABLE_RULE, table_cells
 
 # a [n] marker with the word before it and the punctuation after it, so they stay on one line
@@ -183,37 +184,22 @@ def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW, a
 
 
 def _trim_start(text: str, earliest: int) -> int:
-    """Where text shown from about ``earliest`` on starts: at the first line, else sentence, else word that starts
-    after it, so that a trimmed passage does not open in the middle of a line ("…1: Aichi, Osaka")."""
-    line = text.find("\n", earliest)
-    if line >= 0:
-        return line + 1
-    sentence = re.search(r"[.!?…] ", text[earliest:])
-    if sentence:
-        return earliest + sentence.end()
+    """Where text shown from about ``earliest`` on starts: at the first sentence or line (``sentence_spans``), else
+    word, that starts after it, so that a trimmed passage does not open mid-line ("…1: Aichi, Osaka")."""
+    starts = [s for s, _ in sentence_spans(text) if s >= earliest]
+    if starts:
+        return starts[0]
     word = text.find(" ", earliest)
     return word + 1 if word >= 0 else earliest
 
 
 def _trim_end(text: str, latest: int) -> int:
-    """Where text shown up to about ``latest`` ends: at the last line, else sentence, else word end before it."""
-    line = text.rfind("\n", 0, latest)
-    if line > 0:
-        return line
-    sentence = max((m.end() - 1 for m in re.finditer(r"[.!?…] ", text[:latest])), default=0)
-    if sentence > 0:
-        return sentence
+    """Where text shown up to about ``latest`` ends: at the last sentence or line, else word, that ends before it."""
+    ends = [e for _, e in sentence_spans(text) if e <= latest]
+    if ends:
+        return ends[-1]
     word = text.rfind(" ", 0, latest)
     return word if word > 0 else latest
-
-
-def by_document(citations: list[Citation]) -> list[list[Citation]]:
-    """The citations grouped by document, documents in the order of their first citation, each group in
-    citation-number order."""
-    groups: dict[str, list[Citation]] = {}
-    for c in sorted(citations, key=lambda c: c.number):
-        groups.setdefault(c.doc_id, []).append(c)
-    return list(groups.values())
 
 
 def _original_label(source_path: str) -> str:
