@@ -616,44 +616,69 @@ _CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d\b")
 
 
 def _shape(number: str) -> str:
-    """"2023" -> "dddd", "13" -> "dd", "2021-06-30" -> "dddd-dd-dd": numbers of one shape can contradict."""
-    return re.sub(r"\d", "d", re.sub(r"[–—]", "-", number))
+    """"2023" -> "dddd", "2021-06-30" -> "dddd-dd-dd": numbers of one shape can contradict. A count is a count
+    however many digits it has ("1,200" and "900" -> "n"); a year stays a year ("dddd")."""
+    number = re.sub(r"[–—]", "-", number)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d{1,3}|\d{5,}", number):
+        return "n"
+    return re.sub(r"\d", "d", number)
 
 
 def _short_title(title: str) -> str:
     return re.split(r"\s[|:–—]\s|:\s", title, maxsplit=1)[0].strip() or title
 
 
-def _numbers(text: str) -> dict[str, tuple[str, str]]:
-    """Each number of ``text`` with its kind: its shape and the word after it ("19 November" -> ("dd",
-    "november")). Clock times and numbers that name an item ("No.: 5", "webinar no. 3") are left out, and
-    dashes of all kinds are alike."""
+def _numbers(text: str) -> dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """Each number of ``text`` with its kind, its shape and the word after it ("19 November" -> ("dd",
+    "november")), and the two words before and after it (numbers read as "#"). Clock times and numbers that name
+    an item ("No.: 5", "webinar no. 3") are left out, and dashes of all kinds are alike."""
     text = _CLOCK.sub(" ", text)
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {}
     for m in _NUMBERISH.finditer(text):
         if _IDENTIFIER_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
             continue
         following = re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
         number = m.group().replace("–", "-").replace("—", "-").strip(".,-")
-        out.setdefault(number, (_shape(number), following.group(1).lower() if following else ""))
+        out.setdefault(number, (_shape(number), following.group(1).lower() if following else "",
+                                _phrase(text[:m.start()])[-2:], _phrase(text[m.end():])[:2]))
     return out
 
 
-def _differing_numbers(a: str, b: str) -> tuple[list[str], list[str]]:
-    """The numbers each text states that the other does not, of a kind the other states differently: "13 to 19
-    November" against "14 to 18 November" -> (["13", "19"], ["14", "18"]); "18 November" against "13 July 2022"
-    -> ([], []): numbers of different things do not disagree."""
+def _phrase(text: str) -> tuple[str, ...]:
+    """The words of ``text``, lower-cased, with every number read as "#"."""
+    return tuple("#" if w[0].isdigit() else w.lower() for w in _WORD_OR_NUMBER.findall(text))
+
+
+_WORD_OR_NUMBER = re.compile(r"\d[\d,.\-–]*\d|\d|[^\W\d_]+")
+
+
+def _disagreements(a: str, b: str) -> list[tuple[str, str]]:
+    """The numbers in which two texts disagree: the same phrase with a different number in it. Each pair is a
+    number only ``a`` states and one only ``b`` states, of the same kind (shape and word after), with the same
+    two words after them or the same two words before them: "about 70 Japanese companies" against "more than 65
+    Japanese companies", "from 2017 to 2020" against "from 2016 to 2020", "13 to 19 November" against "14 to 18
+    November". Numbers of different things do not disagree: "About 24 people will travel" against "16 people, from
+    the prefectures" (two delegations), "Timing: Autumn 2022" against "Timing: From January 2023" (two actions),
+    "Group 2" against "stop 1"."""
     na, nb = _numbers(a), _numbers(b)
-    kinds_a = {k for n, k in na.items() if n not in nb}
-    kinds_b = {k for n, k in nb.items() if n not in na}
-    return ([n for n, k in na.items() if n not in nb and k in kinds_b],
-            [n for n, k in nb.items() if n not in na and k in kinds_a])
+    pairs = []
+    for x, (shape_x, kind_x, before_x, after_x) in na.items():
+        if x in nb:
+            continue
+        for y, (shape_y, kind_y, before_y, after_y) in nb.items():
+            if y in na or (shape_x, kind_x) != (shape_y, kind_y):
+                continue
+            if (len(after_x) == 2 and after_x == after_y) or (len(before_x) == 2 and before_x == before_y):
+                pairs.append((x, y))
+    return pairs
 
 
 def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
     """What differs between two sources, each with its citation: "The sources differ: Briefing Pack (2022-11-04)
-    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." (see ``_differing_numbers``)."""
-    own_a, own_b = _differing_numbers(a.text, b.text)
+    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." (see ``_disagreements``)."""
+    pairs = _disagreements(a.text, b.text)
+    own_a = list(dict.fromkeys(x for x, _ in pairs))
+    own_b = list(dict.fromkeys(y for _, y in pairs))
 
     def side(s: ScoredSentence, own: list[str]) -> str:
         passage = passages[s.passage - 1]
@@ -664,11 +689,8 @@ def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[Retrieved
 
 
 def _differ(a: ScoredSentence, b: ScoredSentence) -> bool:
-    """Two sentences of different documents about the same thing (shared content words) that state different
-    numbers or dates of the same kind (``_differing_numbers``)."""
-    if a.doc_id == b.doc_id:
-        return False
-    own_a, own_b = _differing_numbers(a.text, b.text)
-    if not own_a or not own_b:
+    """Two sentences of different documents about the same thing (shared content words) that state it with
+    different numbers or dates (``_disagreements``)."""
+    if a.doc_id == b.doc_id or not _disagreements(a.text, b.text):
         return False
     return _overlap(set(content_words(a.text)), set(content_words(b.text))) >= 0.3
