@@ -5,8 +5,7 @@ over an index of ``corpus/`` kept beside the cache file (``<cache>.index``, sync
 passages are kept in the cache file. Then, for each variant,
 the extractive answerer answers every case from the cached passages, and each answer is scored with the eval's own
 ``score_case`` and ``aggregate``. With the code unchanged, the figures are those of
-``programme-assistant eval --configs hybrid`` for the same sets (the eval asks the earlier turns of a follow-up too,
-but the deterministic rewriter reads only their questions).
+``programme-assistant eval --configs hybrid`` for the same sets.
 
 A variant is a Python file with ``apply(assistant) -> undo`` that changes the answerer (monkeypatching a method or
 its config; ``patch_scoring`` for one that rescores the candidates) and returns a function putting it back;
@@ -15,8 +14,10 @@ to all variants, as in the product.
 
 The cache keeps each case's passages and the answerer's reserve after them (``PA_EXTRACTIVE_RESERVE``); a cache
 written before the reserve existed holds six passages per case, so its answers are read without one.
-The cache is not invalidated by changes to retrieval or rewriting code or settings, nor by a changed corpus:
-retrieve again (``--fresh``) after such a change, or give another ``--cache`` (as for ``PA_PASSAGE_MODEL``).
+A case is retrieved again when its standalone query changed (a follow-up's earlier turns are asked first, as the
+eval does, so that the rewriter reads their answers). The cache is not invalidated by changes to retrieval code or
+settings, nor by a changed corpus: retrieve again (``--fresh``) after such a change, or give another ``--cache``
+(as for ``PA_PASSAGE_MODEL``).
 Session 11 measured its variants with this script (README, "Measured in session 11").
 
     python scripts/answer_variants.py [--sets golden,heldout9] [--cache FILE] [--fresh] base my_variant.py ...
@@ -74,17 +75,31 @@ def patch_scoring(rescore: Callable[[Any, str, list, Any], Sequence[float] | Non
     return lambda: setattr(extractive.ExtractiveAnswerer, "scoring", original)
 
 
-def retrieve(assistant: Any, sets: list[str]) -> dict[tuple[str, str], tuple[str, list]]:
+def standalone_of(assistant: Any, case: Any) -> str:
+    """The case's standalone query, as the eval forms it: the earlier turns of a follow-up are asked first, and
+    the rewriter reads them with their answers."""
+    history: list[tuple[str, str]] = []
+    for turn in case.history:
+        history.append((turn, assistant.ask(turn, history=history).text))
+    return assistant.rewriter.rewrite(case.question, history)
+
+
+def retrieve(assistant: Any, sets: list[str], cached: dict) -> int:
+    """Every case's standalone query and passages into ``cached``: a case is retrieved again only when its
+    standalone query is not the one cached (a changed rewriter). Returns how many were retrieved."""
     from programme_assistant.evaluation.cases import load_golden
 
-    cached = {}
+    retrieved = 0
     for name in sets:
         for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
-            standalone = assistant.rewriter.rewrite(case.question, [(turn, "") for turn in case.history])
+            standalone = standalone_of(assistant, case)
+            if (name, case.id) in cached and cached[(name, case.id)][0] == standalone:
+                continue
             # the retrieved passages and the answerer's reserve after them (Assistant._prepare)
             k = assistant.settings.retrieval_k + assistant.answerer.reserve_passages
             cached[(name, case.id)] = (standalone, assistant.search.search(standalone, k=k))
-    return cached
+            retrieved += 1
+    return retrieved
 
 
 def answer_all(assistant: Any, sets: list[str], cached: dict,
@@ -127,9 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant.from_settings(Settings(index_dir=args.cache.with_suffix(".index")))
     assistant.sync()
     cached = pickle.loads(args.cache.read_bytes()) if args.cache.exists() and not args.fresh else {}
-    missing = [name for name in sets if not any(key[0] == name for key in cached)]
-    if missing:
-        cached.update(retrieve(assistant, missing))
+    if retrieve(assistant, sets, cached):
         args.cache.write_bytes(pickle.dumps(cached))
     table = {}
     for variant in args.variants:
