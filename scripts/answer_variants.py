@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                 "heldout8", "heldout9", "heldout-multilingual", "heldout-multilingual2")
 COLUMNS = (("fact_recall", "FR   "), ("citation_precision", "CP   "), ("answer_precision", "AP   "),
-           ("answer_chars_median", "len"), ("refusal_recall", "ref  "), ("wrong_refusal_rate", "wrong"))
+           ("quote_support", "QS   "), ("answer_chars_median", "len"), ("refusal_recall", "ref  "),
+           ("wrong_refusal_rate", "wrong"))
 
 
 def load_variant(path: str) -> Any:

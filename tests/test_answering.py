@@ -473,3 +473,48 @@ def test_a_heading_glued_to_the_end_of_a_list_item_is_not_part_of_it():
     kept = passage_candidates(1, "- Group A visited Aichi. Group B visited Osaka\n- The visit ended on time. 9.\n")
     assert [c.text for c in kept if c.kind == "item"] == ["Group A visited Aichi. Group B visited Osaka.",
                                                           "The visit ended on time."]
+
+
+def test_a_hard_wrapped_line_is_read_with_the_line_it_carries_on():
+    # plain-text notes wrap their lines: a statement's second line is not a statement of its own
+    text = ("NOTES\n\n"
+            "- Ask every partner at the end of the week which contacts it wants\n"
+            "  to follow up; list these in the annual report.\n"
+            "- Photos: check consent first.\n\n"
+            "The board met twice in the spring, first in Lyon in April and then in\n"
+            "Turin in May, and once in the autumn.\n"
+            "Budget: approved.\n")
+    cands = passage_candidates(1, text)
+    texts = [c.text for c in cands]
+    assert "Ask every partner at the end of the week which contacts it wants to follow up; list these in the " \
+           "annual report." in texts
+    assert "The board met twice in the spring, first in Lyon in April and then in Turin in May, and once in the " \
+           "autumn." in texts
+    assert not any(t.startswith(("to follow up", "Turin")) for t in texts)
+    # the citation quotes the two lines the statement was made from
+    item = next(c for c in cands if c.text.startswith("Ask every partner"))
+    assert text[item.span[0]:item.span[1]].startswith("- Ask every partner")
+    assert text[item.span[0]:item.span[1]].endswith("annual report.")
+
+
+def test_a_key_and_value_laid_out_with_dot_leaders_is_a_field():
+    text = ("Per partner, the whole year:\n"
+            "  Lyon ...... grants > pilots > review\n"
+            "  Turin . grants > review\n"
+            "Porto Metro Area ..... transport; tourism;\n"
+            "                       start-ups and the port\n"
+            "The report was sent on time... Page 6 follows.\n")
+    by_text = {c.text: c for c in passage_candidates(1, text)}
+    assert by_text["Lyon: grants > pilots > review."].kind == "field"
+    assert by_text["Lyon: grants > pilots > review."].context == "Per partner, the whole year:"
+    assert "Turin: grants > review." in by_text
+    assert "Porto Metro Area: transport; tourism; start-ups and the port." in by_text  # its wrapped value too
+    # an ellipsis is no leader
+    assert not any(c.kind == "field" and c.text.startswith("The report") for c in by_text.values())
+
+
+def test_a_capitals_title_with_a_remark_in_brackets_is_a_heading():
+    text = "4. WHAT THE HOSTS SHOW (as in the guide)\n\nLyon shows its tram depot and the new bus lines.\n"
+    cand = next(c for c in passage_candidates(1, text) if c.text.startswith("Lyon"))
+    assert cand.context == "4. WHAT THE HOSTS SHOW (as in the guide)"
+    assert not any(c.text.startswith("WHAT") for c in passage_candidates(1, text))

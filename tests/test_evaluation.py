@@ -155,6 +155,25 @@ def test_answer_length_and_precision():
     assert answer_precision(padded, cited, ["9 June 2023"], ["b.md"]) == pytest.approx(2 / 4)
 
 
+def test_quote_support_checks_that_each_quote_holds_what_its_sentence_says():
+    from programme_assistant.evaluation.metrics import quote_holds, quote_support
+
+    text = "The plenary was in Barcelona on 9 June 2023 [1]. Budget: 40,000 euros for the year [2]."
+    right = {1: "The plenary was held in Barcelona on 9 June 2023.", 2: "Budget: 40,000 euros for the year."}
+    assert quote_support(text, right) == 1.0
+    # [2]'s quote is a look-alike line of the same table: the reader is shown the wrong line
+    assert quote_support(text, {**right, 2: "Budget: 25,000 euros for the pilot."}) == 0.5
+    # a quote of a whole paragraph does not show which statement the answer took
+    long = ("The plenary was in Barcelona on 9 June 2023. Catalonia welcomed the delegates at the Palau Robert. "
+            "Each region gave a short report. The next meeting was set for the autumn in Tokyo.")
+    assert not quote_holds(long, "The plenary was in Barcelona on 9 June 2023.")
+    # a table row is shown with its column names, which its quote (the row itself) does not repeat
+    assert quote_holds("| Hiroshima | Japan | Group A |", "Territory: Hiroshima; Country: Japan; Group: Group A.")
+    # a citation no sentence carries is left out; nothing cited is 0
+    assert quote_support(text, {**right, 3: "Something else entirely."}) == 1.0
+    assert quote_support("No markers here.", {}) == 0.0
+
+
 def test_charts_have_titles_full_labels_legends_and_a_log_latency_axis():
     from programme_assistant.evaluation.plots import bars_per_category, latency_histogram, log_edges
 

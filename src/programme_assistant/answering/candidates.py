@@ -75,8 +75,9 @@ def _join_field(key: str, value: str) -> str:
 
 
 def _is_caps_title(line: str) -> bool:
-    """A title line in capitals, as plain-text documents write headings."""
-    letters = [ch for ch in line if ch.isalpha()]
+    """A title line in capitals, as plain-text documents write headings ("4. WHAT THE HOSTS ARE SHOWING (as in
+    the host-region guide)": a remark in brackets after it aside)."""
+    letters = [ch for ch in re.sub(r"\s*\([^()]*\)\s*$", "", line) if ch.isalpha()]
     return len(letters) >= 8 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters) \
         and not re.search(r"[.!?;]\s*$", line.strip())
 
@@ -253,17 +254,79 @@ def _without_trailing_title(text: str) -> str:
     return text
 
 
-def passage_candidates(passage: int, text: str, heading: str = "",
-                       limits: CandidateLimits | None = None) -> list[Candidate]:
-    """The candidates of one passage; ``heading`` is its section path (the innermost heading is used)."""
-    b = _Builder(passage, heading.split(" > ")[-1] if heading else "", limits or CandidateLimits())
+# "Basque Country ....... Basque Government, BRTA", "Hiroshima . Emilia-Romagna": a key and its value laid out
+# with dot leaders, as plain-text documents write a table of two columns
+# (a key of at most 40 characters; an ellipsis "Activities... Page 6" is no leader)
+_DOT_LEADER = re.compile(r"^\s*(\S[^\n]{0,39}?)(?:\s\.+|\.{4,})\s+(\S.*)$")
+
+
+def _line_kind(line: str) -> str:
+    if not line.strip():
+        return "blank"
+    if re.fullmatch(r"\s*([-=_*~])\1{2,}\s*", line):
+        return "rule"
+    if _HEADING.match(line) or _is_caps_title(line):
+        return "heading"
+    numbered = _NUMBERED_HEADING.match(line)
+    if numbered and len(numbered.group(1).split()) <= 8:
+        return "heading"
+    if _ITEM.match(line):
+        return "item"
+    if _is_table_line(line):
+        return "table"
+    return "prose"
+
+
+def _continues(previous: str, line: str, width: int) -> bool:
+    """Whether ``line`` carries on the sentence of the prose or list-item line before it, as hard-wrapped plain
+    text and soft-wrapped Markdown write one ("- Ask each prefecture which contacts it wants" / "  to pursue;
+    record these ..."): it starts with a small letter after a line that ends no sentence or introduction, or it
+    follows a line ending in a comma, or a full line (``width``: the text's usual line length, and at least
+    ``MIN_WRAPPED_CHARS``) ending in a word in small letters. A key and value laid out with dot leaders starts a
+    line of its own (its wrapped value carries on from it)."""
+    if _line_kind(line) != "prose" or _DOT_LEADER.match(line):
+        return False
+    before = previous.rstrip()
+    if re.match(r"\s*[a-z]", line):
+        return not re.search(r"[.!?…:]$", before)
+    return before.endswith(",") or (len(before) >= max(0.8 * width, MIN_WRAPPED_CHARS)
+                                    and bool(re.search(r"(?:^|\s)[a-z][\w'’-]*$", before)))
+
+
+# A line wrapped by its writer's editor is at least this long (editors wrap at 70 to 80 characters)
+MIN_WRAPPED_CHARS = 60
+
+
+def _logical_lines(text: str) -> list[tuple[str, int, int]]:
+    """The lines of ``text`` with the wrapped ones joined to the line they carry on (``_continues``): each as
+    (text, start, end), where start and end are the first and last non-space characters' places in ``text``."""
+    lengths = sorted(len(line.rstrip()) for line in text.splitlines() if line.strip())
+    width = lengths[len(lengths) * 3 // 4] if lengths else 0
+    out: list[tuple[str, int, int]] = []
+    last = ""  # the last physical line, when it is prose or an item (a line another can carry on)
     offset = 0
     for raw in text.splitlines(keepends=True):
         start, offset = offset, offset + len(raw)
         line = raw.rstrip()
-        b.line = (start + len(line) - len(line.lstrip()), start + len(line))
-        if not line.strip():
+        kind = _line_kind(line)
+        if kind == "blank":
+            last = ""
             continue
+        begin, end = start + len(line) - len(line.lstrip()), start + len(line)
+        if last and out and _continues(last, line, width):
+            out[-1] = (f"{out[-1][0]} {line.strip()}", out[-1][1], end)
+        else:
+            out.append((line, begin, end))
+        last = line if kind in ("prose", "item") else ""
+    return out
+
+
+def passage_candidates(passage: int, text: str, heading: str = "",
+                       limits: CandidateLimits | None = None) -> list[Candidate]:
+    """The candidates of one passage; ``heading`` is its section path (the innermost heading is used)."""
+    b = _Builder(passage, heading.split(" > ")[-1] if heading else "", limits or CandidateLimits())
+    for line, start, end in _logical_lines(text):
+        b.line = (start, end)
         heading_match = _HEADING.match(line)
         if heading_match:
             b.start_section(heading_match.group(1))
@@ -276,10 +339,13 @@ def passage_candidates(passage: int, text: str, heading: str = "",
             b.start_section(numbered.group(1))
             continue
         item = _ITEM.match(line)
+        leader = _DOT_LEADER.match(line) if not item else None
         if item:
             b.item_line(item.group(1))
         elif _is_table_line(line):
             b.table_line(line)
+        elif leader:  # "Val d'Oise ....... CEEVO; food tech" -> the field "Val d'Oise: CEEVO; food tech."
+            b.item_line(f"**{leader.group(1).strip()}:** {leader.group(2)}")
         else:
             b.prose(line)
     b.close_block()

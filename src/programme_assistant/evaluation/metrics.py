@@ -7,9 +7,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from programme_assistant.answering.citations import marker_numbers, strip_markers
+from programme_assistant.answering.citations import cited_sentences, marker_numbers, strip_markers
 from programme_assistant.evaluation.cases import normalise
-from programme_assistant.text.sentences import sentence_spans
+from programme_assistant.text.sentences import content_words, sentence_spans
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _ARTICLES = {"a", "an", "the"}
@@ -90,6 +90,38 @@ def groundedness(text: str, unsupported: list[str]) -> float:
     good = sum(1 for s in claims if re.search(r"\[\d+\]", s)
                and normalise(re.sub(r"\s?\[\d+\]", "", s)) not in flagged)
     return good / len(claims)
+
+
+# "Territory: Hiroshima; Country: Japan": the labels a table row or a key-value line is shown with, which its
+# quote (the row as the document has it) need not hold
+_LABEL = re.compile(r"(?:^|(?<=[;\n]))\s*([^:;\n]{1,40}):(?=\s)")
+
+
+def quote_holds(quote: str, sentence: str) -> bool:
+    """Whether a citation's quote holds what an answer sentence citing it says: at least 80% of the sentence's
+    content words (its row or field labels aside) are in the quote, and at least half of the quote's are in the
+    sentence (a quote of a whole paragraph does not show the reader which statement the answer took). Lexical:
+    an LLM's paraphrase of its source fails it more often than a quotation does."""
+    quoted = set(content_words(quote))
+    said = set(content_words(_LABEL.sub(" ", sentence))) or set(content_words(sentence))
+    if not quoted or not said:
+        return False
+    shared = said & quoted
+    return len(shared) / len(said) >= 0.8 and len(set(content_words(sentence)) & quoted) / len(quoted) >= 0.5
+
+
+def quote_support(text: str, quotes: dict[int, str]) -> float:
+    """Share of an answer's citations whose quote (what the source panel shows and the document page highlights
+    for ``[n]``) holds one of the answer sentences citing it (``quote_holds``). ``quotes`` maps each marker
+    number to its quote; a citation no sentence carries is left out. 0 when no citation is carried."""
+    checked = held = 0
+    for number, quote in quotes.items():
+        sentences = cited_sentences(text, number)
+        if not sentences:
+            continue
+        checked += 1
+        held += any(quote_holds(quote, s) for s in sentences)
+    return held / checked if checked else 0.0
 
 
 def answer_length(text: str) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from programme_assistant.evaluation.runner import CaseResult
 from programme_assistant.evaluation.stats import paired_delta
 
 HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
-            "citation_precision_strict", "citation_recall", "groundedness", "answer_precision",
+            "citation_precision_strict", "citation_recall", "groundedness", "quote_support", "answer_precision",
             "answer_chars_median", "answer_sentences_mean", "refusal_recall", "wrong_refusal_rate",
             "total_p50_ms", "total_p95_ms")
 # Metrics where lower is better (for deltas and regressions).

@@ -20,6 +20,7 @@ from programme_assistant.evaluation.metrics import (
     mrr_at,
     ndcg_at,
     percentile,
+    quote_support,
     token_f1,
 )
 from programme_assistant.models import Answer
@@ -58,6 +59,7 @@ class CaseResult:
     citation_recall: float = 0.0
     groundedness: float = 0.0
     answer_precision: float = 0.0  # answer sentences holding a required fact or citing an expected document
+    quote_support: float = 0.0  # citations whose quote holds the answer sentence citing it
     answer_chars: int = 0
     answer_sentences: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -97,6 +99,8 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult
         result.citation_recall = citation_recall(cited, exp)
         result.groundedness = 0.0 if answer.refused else groundedness(answer.text, answer.unsupported)
         if not answer.refused:
+            result.quote_support = quote_support(answer.text, {c.number: c.quote for c in answer.citations})
+        if not answer.refused:
             result.answer_precision = answer_precision(answer.text, {c.number: c.doc_id for c in answer.citations},
                                                        case.required_facts, [*exp, *case.supporting_doc_ids])
     if not answer.refused:
@@ -121,6 +125,7 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
         out["citation_precision_strict"] = _mean([r.citation_precision_strict for r in answered])
         out["groundedness"] = _mean([r.groundedness for r in answered])
         out["answer_precision"] = _mean([r.answer_precision for r in answered])
+        out["quote_support"] = _mean([r.quote_support for r in answered if r.citations])
         if answered:
             out["answer_chars_median"] = float(statistics.median(r.answer_chars for r in answered))
             out["answer_sentences_mean"] = _mean([float(r.answer_sentences) for r in answered])
