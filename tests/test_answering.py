@@ -518,3 +518,11 @@ def test_a_capitals_title_with_a_remark_in_brackets_is_a_heading():
     cand = next(c for c in passage_candidates(1, text) if c.text.startswith("Lyon"))
     assert cand.context == "4. WHAT THE HOSTS SHOW (as in the guide)"
     assert not any(c.text.startswith("WHAT") for c in passage_candidates(1, text))
+
+
+def test_an_item_in_small_letters_is_shown_after_its_introduction():
+    # "- the city council;" finishes the sentence its introduction starts: alone, it is a fragment
+    text = "The fund was set up by:\n- the regional government;\n- the city council.\n- Later, a bank joined.\n"
+    shown = [c.text for c in passage_candidates(1, text) if c.kind == "item"]
+    assert shown == ["The fund was set up by: the regional government.", "The fund was set up by: the city council.",
+                     "Later, a bank joined."]

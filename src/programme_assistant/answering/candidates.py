@@ -201,7 +201,10 @@ class _Builder:
             self.close_block()
             self.intro, self.intro_span = text, self.line
             return
-        self.add(text, kind)
+        # an item in small letters finishes its introduction's sentence ("It was founded by:" / "- the Government
+        # of Catalonia;"): shown alone it is a fragment, so it is shown after the introduction
+        shown = f"{self.intro} {text}" if self.intro and kind == "item" and re.match(r"[a-z]", text) else text
+        self.add(shown, kind)
         self.items.append(text)
         self.item_spans.append(self.line)
 
