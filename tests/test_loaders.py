@@ -74,6 +74,23 @@ def test_pdf_pages_kept(tmp_path):
         assert doc.page_at(doc.text.index(word)) == number
 
 
+def test_pdf_running_headers_and_footers_are_left_out(tmp_path):
+    footer = "Annual Review of the Harbour Fund 2024\nPage {n}"
+    pages = [f"Annual Review of the Harbour Fund\nEdition of 2024\nThe fund paid out 3 grants in the year.\n"
+             f"{footer.format(n=1)}",
+             f"The second grant went to the ferry line.\n{footer.format(n=2)}",
+             f"The third grant went to the fish market.\n{footer.format(n=3)}"]
+    doc = load(make_pdf(tmp_path / "r.pdf", pages), tmp_path)
+    assert "Page " not in doc.text and "Harbour Fund 2024" not in doc.text  # the footer lines, every page
+    assert doc.text.startswith("Annual Review of the Harbour Fund")  # the title stays: it is on one page only
+    for sentence in ("The fund paid out 3 grants in the year.", "The second grant went to the ferry line.",
+                     "The third grant went to the fish market."):
+        assert sentence in doc.text
+    # one page: nothing to compare with, nothing left out
+    single = load(make_pdf(tmp_path / "one.pdf", [f"One page only.\n{footer.format(n=1)}"]), tmp_path)
+    assert "Page 1" in single.text
+
+
 def test_docx_headings_become_sections(tmp_path):
     p = make_docx(tmp_path / "g.docx", "Briefing pack", {"Practical matters": ["Bring a charger."],
                                                        "Keihanna": ["KICK supports open innovation."]})

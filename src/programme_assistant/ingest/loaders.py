@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -316,6 +317,32 @@ def _reflow_pdf_page(page_text: str) -> str:
     return "\n\n".join(p.replace("- ", "-") if p.endswith("-") else p for p in paragraphs)
 
 
+# A line among the first or last few of a page is a running header or footer when it comes back, numbers aside,
+# on at least half of the pages (and two): "Mission Report: Study Visit to Japan Page 3", "Page 3 of 12".
+_EDGE_LINES = 3
+
+
+def _without_running_lines(page_texts: list[str]) -> list[str]:
+    """Each page's text without its running headers and footers, which the text layer runs into the
+    paragraphs around them ("... in each case. Activities and Results Page 6")."""
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.split())).casefold()
+
+    pages = [text.splitlines() for text in page_texts]
+    if len(pages) < 2:
+        return page_texts
+    edges: list[set[int]] = []
+    seen: Counter[str] = Counter()
+    for lines in pages:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        at_edge = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
+        edges.append(at_edge)
+        seen.update({key(lines[i]) for i in at_edge})
+    running = {k for k, n in seen.items() if n >= max(2, len(pages) / 2)}
+    return ["\n".join(line for i, line in enumerate(lines) if i not in at_edge or key(line) not in running)
+            for lines, at_edge in zip(pages, edges, strict=True)]
+
+
 def load_pdf(data: bytes, path: str) -> ParsedFile:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -339,7 +366,7 @@ def load_pdf(data: bytes, path: str) -> ParsedFile:
     parts: list[str] = []
     pages: list[PageSpan] = []
     offset = 0
-    for number, page_text in enumerate(page_texts, start=1):
+    for number, page_text in enumerate(_without_running_lines(page_texts), start=1):
         body = _reflow_pdf_page(page_text)
         if parts:
             parts.append("\n\n")
