@@ -107,7 +107,7 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker train-refusal train-answer-model train-correction lexicon role-nouns
+.PHONY: train-ranker train-refusal train-answer-model train-correction train-followup lexicon role-nouns
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
@@ -123,6 +123,9 @@ train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapN
 
 train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-5) -> answering/data/correction.json
 	$(BIN)/python scripts/train_correction.py
+
+train-followup: $(STAMP)  ## fit the follow-up rewriter's judge of whether a question stands alone (golden and held-out 1-5) -> answering/data/followup.json
+	$(BIN)/python scripts/train_followup.py
 
 train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-5) -> answering/data/refusal.json
 	$(BIN)/python scripts/train_refusal.py

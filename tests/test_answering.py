@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 
 import numpy as np
+import pytest
 from conftest import make_extractive_config, make_search, make_sync, write_md
 from langchain_core.embeddings import Embeddings
 
@@ -526,3 +528,57 @@ def test_an_item_in_small_letters_is_shown_after_its_introduction():
     shown = [c.text for c in passage_candidates(1, text) if c.kind == "item"]
     assert shown == ["The fund was set up by: the regional government.", "The fund was set up by: the city council.",
                      "Later, a bank joined."]
+
+
+# --- whether a question in a conversation stands alone (answering/followup.py) ----------------------------------
+def _found(score: float) -> list[RetrievedChunk]:
+    return [replace(passage(1, "Some passage about the harbour fund."), dense_score=score)]
+
+
+def test_the_learned_judge_lets_a_question_that_finds_its_passage_stand_alone():
+    from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
+
+    model = load_followup_model()
+    # the same words: found well on their own, a new subject; found poorly, a follow-up of the conversation
+    scores = {"How are grants for the harbour fund paid out?": 0.8, "how are they paid out?": 0.2}
+    asked: list[str] = []
+
+    def search(question: str) -> list[RetrievedChunk]:
+        asked.append(question)
+        return _found(scores[question])
+
+    judge = StandaloneJudge(model, search)
+    assert judge("How are grants for the harbour fund paid out?")
+    assert not judge("how are they paid out?")
+    judge("how are they paid out?")
+    assert asked.count("how are they paid out?") == 1  # each question searched once
+    history = [("Which region hosted the Nordic plenary in 2024?", "Bergen [1].")]
+    rewriter = ContextualRewriter(stands_alone=judge)
+    # a new subject after an unrelated question is searched as it is, not with the previous question's words
+    assert rewriter.rewrite("How are grants for the harbour fund paid out?", history) == \
+        "How are grants for the harbour fund paid out?"
+    assert "nordic" in rewriter.rewrite("how are they paid out?", history).lower()
+
+
+def test_the_follow_up_judge_is_used_only_with_the_models_it_was_fitted_with(settings, fake_embedder):
+    from programme_assistant.answering.followup import load_followup_model
+    from programme_assistant.assistant import build_standalone_judge
+
+    model = load_followup_model()
+    assert model.meta["embedding_model"] and model.meta["retrieval_mode"] == "hybrid"
+    # a test's fake embedder is not the model the judge was fitted with: the rule decides
+    assert build_standalone_judge(settings, fake_embedder, search=None) is None
+    assert build_standalone_judge(settings.model_copy(update={"followup_model": "rule"}), fake_embedder,
+                                  search=None) is None
+
+
+def test_a_follow_up_model_file_is_checked(tmp_path):
+    from programme_assistant.answering.followup import load_followup_model
+    from programme_assistant.errors import ConfigError
+
+    bad = tmp_path / "followup.json"
+    bad.write_text('{"features": ["top_dense", "mood"], "weights": [1, 1], "bias": 0, "mean": [0, 0], '
+                   '"scale": [1, 1], "threshold": 0.5}', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_followup_model(bad)
+    assert "mood" in err.value.message and "train-followup" in err.value.fix

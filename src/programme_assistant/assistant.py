@@ -30,6 +30,7 @@ from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.citations import by_document, cited_sentences
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
+from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
 from programme_assistant.answering.ranker import LinearRanker, load_correction
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
@@ -216,6 +217,18 @@ def build_correction(settings: Settings, embedder: Embeddings,
     return model if _fitted_with(model, "learned correction", settings, embedder, answer_embedder) else None
 
 
+def build_standalone_judge(settings: Settings, embedder: Embeddings,
+                           search: HybridSearch) -> StandaloneJudge | None:
+    """The learned judge of whether a question in a conversation stands alone (PA_FOLLOWUP_MODEL=learned), when it
+    was fitted with this embedding model and retrieval mode (``_fitted_with``); otherwise the rewriter's rule."""
+    if settings.followup_model == "rule":
+        return None
+    model = load_followup_model(settings.followup_model_file)
+    if not _fitted_with(model, "learned follow-up judge", settings, embedder, None):
+        return None
+    return StandaloneJudge(model, lambda question: search.search(question))
+
+
 def extractive_config(settings: Settings, ranker: LinearRanker | None = None) -> ExtractiveConfig:
     """``ranker``: the learned ranker the answerer scores with, whose calibrated threshold applies unless
     PA_REFUSAL_THRESHOLD says otherwise."""
@@ -260,7 +273,7 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
                                vector_cache=build_vector_cache(settings, answer_embedder),
                                refusal_model=refusal_model,
                                correction=build_correction(settings, embedder, answer_embedder)),
-            ContextualRewriter())
+            ContextualRewriter(stands_alone=build_standalone_judge(settings, embedder, search)))
 
 
 def _prepare_all(steps: list[Callable[[list[RetrievedChunk]], int]],

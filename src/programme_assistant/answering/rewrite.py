@@ -1,14 +1,16 @@
 """Follow-up questions -> standalone queries.
 
-``ContextualRewriter`` is the deterministic default (no LLM): when a question leans on the conversation
-(a pronoun, "and ...", "what about ...", or too few words of its own), it carries over the subject words of
-the previous standalone question that the new question does not already say. ``LLMRewriter`` has a chat
+``ContextualRewriter`` is the default (no LLM): when a question leans on the conversation, it carries over the
+subject words of the previous standalone question that the new question does not already say. Whether it leans on
+it is judged by a learned model of how well the question alone finds a passage (``followup.py``), or by the rule
+(a pronoun, "and ...", "what about ...", or too few words of its own). ``LLMRewriter`` has a chat
 model write the standalone query from the conversation.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -40,10 +42,15 @@ _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
 _MONTHS = frozenset(m.lower() for m in MONTHS)
 
 
-def _names(text: str) -> set[str]:
+def names_in(text: str) -> set[str]:
     """Content words of the capitalised names in ``text`` (not its first word, not months): "Kyoto"."""
     return {w for m in _NAME.finditer(text.strip()) for w in content_words(re.sub(r"['’]s$", "", m.group()))
             if w not in _MONTHS}
+
+
+def points_back(question: str) -> bool:
+    """Whether the question points back at the conversation: a pronoun, "and ...", "what about ..."."""
+    return bool(_DEPENDENT.search(fold(question)))
 
 
 class QueryRewriter(Protocol):
@@ -57,11 +64,17 @@ class ContextualRewriter:
     given (the last ``max_turns`` questions), so two conversations never see each other's words and memory does
     not grow with use."""
 
-    def __init__(self, max_turns: int = 8) -> None:
+    def __init__(self, max_turns: int = 8, stands_alone: Callable[[str], bool] | None = None) -> None:
+        """``stands_alone``: the learned judge of whether a question stands alone (``followup.StandaloneJudge``);
+        without it, the rule decides: a question pointing back (``points_back``) or with fewer than
+        ``MIN_OWN_WORDS`` content words leans on the conversation."""
         self.max_turns = max_turns
+        self.stands_alone = stands_alone
 
     def is_dependent(self, question: str) -> bool:
-        return bool(_DEPENDENT.search(fold(question))) or len(content_words(question)) < MIN_OWN_WORDS
+        if self.stands_alone is not None:
+            return not self.stands_alone(question)
+        return points_back(question) or len(content_words(question)) < MIN_OWN_WORDS
 
     def rewrite(self, question: str, history: History) -> str:
         previous: str | None = None  # the standalone form of the turn before, once there is one
@@ -77,7 +90,7 @@ class ContextualRewriter:
         has_slot = any(len(w) == 1 or w.isdigit() for w in re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question)))
         # a follow-up naming its own place or body instead of pointing back ("And Oita's?") replaces the names of
         # the previous turn; one that points back ("When did it open its office in Madrid?") keeps them
-        replaced = _names(previous) if _names(question) and not _REFERS_BACK.search(fold(question)) else set()
+        replaced = names_in(previous) if names_in(question) and not _REFERS_BACK.search(fold(question)) else set()
         carried = [w for w in dict.fromkeys(content_words(previous))
                    if w not in own and w not in replaced and not (has_slot and (w.isdigit() or len(w) <= 1))]
         return f"{question.rstrip()} ({' '.join(carried)})" if carried else question
