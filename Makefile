@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-topic-switch eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,9 @@ eval-heldout14: $(STAMP)  ## the fourteenth held-out set (evals/heldout14.jsonl,
 
 eval-heldout15: $(STAMP)  ## the fifteenth held-out set (evals/heldout15.jsonl, written from the corpus alone at the start of session 16; for session 16's change)
 	$(BIN)/programme-assistant eval --golden evals/heldout15.jsonl --configs hybrid,dense,bm25
+
+eval-topic-switch: $(STAMP)  ## held-out 6-13's opening questions, each asked after an unrelated question (evals/topic-switch.jsonl, scripts/make_topic_switch_set.py): what rewriting costs when the user changes the subject
+	$(BIN)/programme-assistant eval --golden evals/topic-switch.jsonl --configs hybrid
 
 eval-heldout16: $(STAMP)  ## the sixteenth held-out set (evals/heldout16.jsonl, written from the corpus alone in session 17, after held-out 15's run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout16.jsonl --configs hybrid,dense,bm25

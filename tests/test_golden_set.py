@@ -65,3 +65,17 @@ def test_the_held_out_sets_are_valid_and_share_no_question_with_the_golden_set(c
                       for c in load_golden(ROOT / "evals" / other)]
     assert not {c.question for c in held_out} & {c.question for c in others}
     assert not {c.id for c in held_out} & {c.id for c in others}
+
+
+def test_the_topic_switch_set_is_what_its_script_writes(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "topic-switch.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_topic_switch_set.py"), "--out", str(out)],
+                   check=True, capture_output=True)
+    assert out.read_text(encoding="utf-8") == (ROOT / "evals" / "topic-switch.jsonl").read_text(encoding="utf-8")
+    cases = load_golden(out)
+    assert cases and all(len(c.history) == 1 and c.category != "follow_up" for c in cases)
+    # the earlier question is another set's: a change of subject
+    assert all(c.notes.split()[0] != c.notes.split()[-4] for c in cases)
