@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-topic-switch eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-topic-switch eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,9 @@ eval-heldout15: $(STAMP)  ## the fifteenth held-out set (evals/heldout15.jsonl, 
 
 eval-topic-switch: $(STAMP)  ## held-out 6-13's opening questions, each asked after an unrelated question (evals/topic-switch.jsonl, scripts/make_topic_switch_set.py): what rewriting costs when the user changes the subject
 	$(BIN)/programme-assistant eval --golden evals/topic-switch.jsonl --configs hybrid
+
+eval-heldout17: $(STAMP)  ## the seventeenth held-out set (evals/heldout17.jsonl, written from the corpus alone at the end of session 17, after held-out 16's run; for the next change)
+	$(BIN)/programme-assistant eval --golden evals/heldout17.jsonl --configs hybrid,dense,bm25
 
 eval-heldout16: $(STAMP)  ## the sixteenth held-out set (evals/heldout16.jsonl, written from the corpus alone in session 17, after held-out 15's run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout16.jsonl --configs hybrid,dense,bm25
