@@ -551,7 +551,13 @@ def test_the_learned_judge_lets_a_question_that_finds_its_passage_stand_alone():
     assert judge("How are grants for the harbour fund paid out?")
     assert not judge("how are they paid out?")
     judge("how are they paid out?")
-    assert asked.count("how are they paid out?") == 1  # each question searched once
+    assert asked.count("how are they paid out?") == 1  # each question searched once ...
+    index_state = ["after the first sync"]
+    judge = StandaloneJudge(model, search, state=lambda: index_state[0])
+    judge("how are they paid out?")
+    index_state[0] = "after the second sync"
+    judge("how are they paid out?")
+    assert asked.count("how are they paid out?") == 3  # ... per state of the index
     history = [("Which region hosted the Nordic plenary in 2024?", "Bergen [1].")]
     rewriter = ContextualRewriter(stands_alone=judge)
     # a new subject after an unrelated question is searched as it is, not with the previous question's words

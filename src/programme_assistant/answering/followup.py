@@ -18,7 +18,7 @@ threshold are data (``data/followup.json``), with the embedding model and retrie
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,17 +49,22 @@ def load_followup_model(path: Path | None = None) -> LinearRanker:
 
 class StandaloneJudge:
     """``judge(question)``: whether the question stands alone, by the model's probability against its threshold.
-    ``search`` finds the question's own passages (the product's search); each question is searched once (the
-    rewriter asks about every earlier turn of a conversation again)."""
+    ``search`` finds the question's own passages (the product's search). Each question is searched once per state
+    of the index (``state``: a value that changes when a sync changes the index; the rewriter asks about every
+    earlier turn of a conversation again)."""
 
     def __init__(self, model: LinearRanker, search: Callable[[str], list[RetrievedChunk]],
-                 cache_size: int = 1024) -> None:
+                 state: Callable[[], Hashable] = lambda: None, cache_size: int = 1024) -> None:
         self.model = model
         self.search = search
-        self.probability = lru_cache(maxsize=cache_size)(self._probability)
+        self.state = state
+        self._cached = lru_cache(maxsize=cache_size)(self._probability)
 
-    def _probability(self, question: str) -> float:
+    def _probability(self, question: str, state: Hashable) -> float:
         return self.model.probabilities([followup_features(question, self.search(question))])[0]
+
+    def probability(self, question: str) -> float:
+        return self._cached(question, self.state())
 
     def __call__(self, question: str) -> bool:
         return self.probability(question) >= self.model.threshold
