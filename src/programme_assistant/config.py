@@ -153,8 +153,8 @@ class Settings(BaseSettings):
     # Whether a question in a conversation leans on it, for the deterministic follow-up rewriter: "learned" asks a
     # logistic regression over how well the question alone finds a passage, its own words, names and pronouns
     # (answering/followup.py; make train-followup; data/followup.json; used only with the embedding model and
-    # retrieval mode it was fitted with). Development sets never trained on (held-out 6-13): 6% of opening
-    # questions judged dependent instead of 44% by the rule, 11% of follow-ups judged standing alone instead of 9%
+    # retrieval mode it was fitted with). Development sets never trained on (held-out 6-13): 7% of opening
+    # questions judged dependent instead of 44% by the rule, 8% of follow-ups judged standing alone instead of 9%
     # (session 17, README). "rule": a pronoun, "and ...", or fewer than three content words of its own.
     followup_model: Literal["learned", "rule"] = "learned"
     # Another follow-up model file written by make train-followup (unset: the packaged one).
