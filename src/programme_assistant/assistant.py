@@ -226,7 +226,7 @@ def build_standalone_judge(settings: Settings, embedder: Embeddings,
     model = load_followup_model(settings.followup_model_file)
     if not _fitted_with(model, "learned follow-up judge", settings, embedder, None):
         return None
-    return StandaloneJudge(model, lambda question: search.search(question), state=lambda: search.snapshot().key)
+    return StandaloneJudge(model, search.search, state=lambda: search.snapshot().key)
 
 
 def extractive_config(settings: Settings, ranker: LinearRanker | None = None) -> ExtractiveConfig:

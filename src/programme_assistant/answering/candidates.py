@@ -263,15 +263,24 @@ def _without_trailing_title(text: str) -> str:
 _DOT_LEADER = re.compile(r"^\s*(\S[^\n]{0,39}?)(?:\s\.+|\.{4,})\s+(\S.*)$")
 
 
+def _heading_title(line: str) -> str | None:
+    """The title of a heading line (Markdown "## Title", a title in capitals, a numbered "2. Title" of at most eight
+    words), else None."""
+    heading = _HEADING.match(line)
+    if heading:
+        return heading.group(1)
+    if _is_caps_title(line):  # "RETURN VISIT OF THE JAPANESE PREFECTURES TO EUROPE, 4-10 JUNE 2023"
+        return line
+    numbered = _NUMBERED_HEADING.match(line)
+    return numbered.group(1) if numbered and len(numbered.group(1).split()) <= 8 else None
+
+
 def _line_kind(line: str) -> str:
     if not line.strip():
         return "blank"
     if re.fullmatch(r"\s*([-=_*~])\1{2,}\s*", line):
         return "rule"
-    if _HEADING.match(line) or _is_caps_title(line):
-        return "heading"
-    numbered = _NUMBERED_HEADING.match(line)
-    if numbered and len(numbered.group(1).split()) <= 8:
+    if _heading_title(line) is not None:
         return "heading"
     if _ITEM.match(line):
         return "item"
@@ -280,24 +289,24 @@ def _line_kind(line: str) -> str:
     return "prose"
 
 
-def _continues(previous: str, line: str, width: int) -> bool:
+# A line wrapped by its writer's editor is at least this long (editors wrap at 70 to 80 characters)
+MIN_WRAPPED_CHARS = 60
+
+
+def _continues(previous: str, line: str, kind: str, width: int) -> bool:
     """Whether ``line`` carries on the sentence of the prose or list-item line before it, as hard-wrapped plain
     text and soft-wrapped Markdown write one ("- Ask each prefecture which contacts it wants" / "  to pursue;
     record these ..."): it starts with a small letter after a line that ends no sentence or introduction, or it
     follows a line ending in a comma, or a full line (``width``: the text's usual line length, and at least
-    ``MIN_WRAPPED_CHARS``) ending in a word in small letters. A key and value laid out with dot leaders starts a
-    line of its own (its wrapped value carries on from it)."""
-    if _line_kind(line) != "prose" or _DOT_LEADER.match(line):
+    ``MIN_WRAPPED_CHARS``) ending in a word in small letters. ``kind``: the line's ``_line_kind``. A key and value
+    laid out with dot leaders starts a line of its own (its wrapped value carries on from it)."""
+    if kind != "prose" or _DOT_LEADER.match(line):
         return False
     before = previous.rstrip()
     if re.match(r"\s*[a-z]", line):
         return not re.search(r"[.!?…:]$", before)
     return before.endswith(",") or (len(before) >= max(0.8 * width, MIN_WRAPPED_CHARS)
                                     and bool(re.search(r"(?:^|\s)[a-z][\w'’-]*$", before)))
-
-
-# A line wrapped by its writer's editor is at least this long (editors wrap at 70 to 80 characters)
-MIN_WRAPPED_CHARS = 60
 
 
 def _logical_lines(text: str) -> list[tuple[str, int, int]]:
@@ -316,7 +325,7 @@ def _logical_lines(text: str) -> list[tuple[str, int, int]]:
             last = ""
             continue
         begin, end = start + len(line) - len(line.lstrip()), start + len(line)
-        if last and out and _continues(last, line, width):
+        if last and out and _continues(last, line, kind, width):
             out[-1] = (f"{out[-1][0]} {line.strip()}", out[-1][1], end)
         else:
             out.append((line, begin, end))
@@ -330,16 +339,9 @@ def passage_candidates(passage: int, text: str, heading: str = "",
     b = _Builder(passage, heading.split(" > ")[-1] if heading else "", limits or CandidateLimits())
     for line, start, end in _logical_lines(text):
         b.line = (start, end)
-        heading_match = _HEADING.match(line)
-        if heading_match:
-            b.start_section(heading_match.group(1))
-            continue
-        if _is_caps_title(line):  # "RETURN VISIT OF THE JAPANESE PREFECTURES TO EUROPE, 4-10 JUNE 2023"
-            b.start_section(line)
-            continue
-        numbered = _NUMBERED_HEADING.match(line)
-        if numbered and len(numbered.group(1).split()) <= 8:
-            b.start_section(numbered.group(1))
+        title = _heading_title(line)
+        if title is not None:
+            b.start_section(title)
             continue
         item = _ITEM.match(line)
         leader = _DOT_LEADER.match(line) if not item else None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -633,20 +634,20 @@ def _numbers(text: str) -> dict[str, tuple[str, str, tuple[str, ...], tuple[str,
     "november")), and the two words before and after it (numbers read as "#"). Clock times and numbers that name
     an item ("No.: 5", "webinar no. 3") are left out, and dashes of all kinds are alike."""
     text = _CLOCK.sub(" ", text)
+    words = [(m.start(), m.end(), "#" if m.group()[0].isdigit() else m.group().lower())
+             for m in _WORD_OR_NUMBER.finditer(text)]
+    starts, ends = [w[0] for w in words], [w[1] for w in words]
     out: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {}
     for m in _NUMBERISH.finditer(text):
         if _IDENTIFIER_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
             continue
         following = re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
         number = m.group().replace("–", "-").replace("—", "-").strip(".,-")
+        before = [w[2] for w in words[max(0, bisect_right(ends, m.start()) - 2):bisect_right(ends, m.start())]]
+        after = [w[2] for w in words[bisect_left(starts, m.end()):bisect_left(starts, m.end()) + 2]]
         out.setdefault(number, (_shape(number), following.group(1).lower() if following else "",
-                                _phrase(text[:m.start()])[-2:], _phrase(text[m.end():])[:2]))
+                                tuple(before), tuple(after)))
     return out
-
-
-def _phrase(text: str) -> tuple[str, ...]:
-    """The words of ``text``, lower-cased, with every number read as "#"."""
-    return tuple("#" if w[0].isdigit() else w.lower() for w in _WORD_OR_NUMBER.findall(text))
 
 
 _WORD_OR_NUMBER = re.compile(r"\d[\d,.\-–]*\d|\d|[^\W\d_]+")

@@ -100,7 +100,6 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult
         result.groundedness = 0.0 if answer.refused else groundedness(answer.text, answer.unsupported)
         if not answer.refused:
             result.quote_support = quote_support(answer.text, {c.number: c.quote for c in answer.citations})
-        if not answer.refused:
             result.answer_precision = answer_precision(answer.text, {c.number: c.doc_id for c in answer.citations},
                                                        case.required_facts, [*exp, *case.supporting_doc_ids])
     if not answer.refused:
