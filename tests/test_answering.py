@@ -588,3 +588,28 @@ def test_a_follow_up_model_file_is_checked(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_followup_model(bad)
     assert "mood" in err.value.message and "train-followup" in err.value.fix
+
+
+def test_a_definition_question_stands_alone_in_a_conversation():
+    from programme_assistant.retrieval.glossary import Glossary, GlossaryEntry
+
+    glossary = Glossary([GlossaryEntry("NHF", "Nordic Harbour Fund", "Nordic Harbour Fund. Pays grants to ports.",
+                                       "guides/glossary.md")])
+    history = [("Which region hosted the Nordic plenary in 2024?", "Bergen [1].")]
+
+    def asks_definition(question: str) -> bool:
+        return glossary.defined_term(question) is not None
+
+    def judge(question: str) -> bool:  # a judge that calls every question dependent
+        return False
+
+    rewriter = ContextualRewriter(stands_alone=judge, asks_definition=asks_definition)
+    # asking what a term the documents define means does not lean on the previous subject ...
+    assert rewriter.rewrite("What is NHF?", history) == "What is NHF?"
+    assert rewriter.rewrite("What does NHF stand for?", history) == "What does NHF stand for?"
+    # ... but a question about the term that points back at the conversation still does
+    assert "nordic" in rewriter.rewrite("What does it say about NHF?", history).lower()
+    # a short question naming no defined term is left to the judge
+    assert "nordic" in rewriter.rewrite("What is the budget?", history).lower()
+    # without the glossary check, the judge decides alone
+    assert "nordic" in ContextualRewriter(stands_alone=judge).rewrite("What is NHF?", history).lower()

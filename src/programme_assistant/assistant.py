@@ -273,7 +273,8 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
                                vector_cache=build_vector_cache(settings, answer_embedder),
                                refusal_model=refusal_model,
                                correction=build_correction(settings, embedder, answer_embedder)),
-            ContextualRewriter(stands_alone=build_standalone_judge(settings, embedder, search)))
+            ContextualRewriter(stands_alone=build_standalone_judge(settings, embedder, search),
+                               asks_definition=lambda question: search.glossary.defined_term(question) is not None))
 
 
 def _prepare_all(steps: list[Callable[[list[RetrievedChunk]], int]],

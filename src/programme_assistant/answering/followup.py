@@ -14,8 +14,9 @@ content words, whether it names something, whether it points back), fitted by ``
 (``make train-followup``) on the training sets' follow-up turns (leaning on the conversation) and opening
 questions (standing alone), gives the probability that the question stands alone; its weights, scaling and
 threshold are data (``data/followup.json``), with the embedding model and retrieval mode they were fitted with.
-Very short questions ("What is KICK?") are still judged to lean on the conversation, as by the rule: the opening
-questions it learned from are longer.
+Very short questions ("What is KICK?") are judged to lean on the conversation, as by the rule: the opening
+questions it learned from are longer. The rewriter lets a question asking what a defined term means stand alone
+before asking the judge (``ContextualRewriter(asks_definition=...)``).
 """
 
 from __future__ import annotations

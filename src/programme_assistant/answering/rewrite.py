@@ -64,14 +64,20 @@ class ContextualRewriter:
     given (the last ``max_turns`` questions), so two conversations never see each other's words and memory does
     not grow with use."""
 
-    def __init__(self, max_turns: int = 8, stands_alone: Callable[[str], bool] | None = None) -> None:
+    def __init__(self, max_turns: int = 8, stands_alone: Callable[[str], bool] | None = None,
+                 asks_definition: Callable[[str], bool] | None = None) -> None:
         """``stands_alone``: the learned judge of whether a question stands alone (``followup.StandaloneJudge``);
         without it, the rule decides: a question pointing back (``points_back``) or with fewer than
-        ``MIN_OWN_WORDS`` content words leans on the conversation."""
+        ``MIN_OWN_WORDS`` content words leans on the conversation. ``asks_definition``: whether a question asks
+        what a term the documents define means (``Glossary.defined_term``): one that does and does not point back
+        ("What is KICK?" after another subject) stands alone, whatever the judge or the rule says."""
         self.max_turns = max_turns
         self.stands_alone = stands_alone
+        self.asks_definition = asks_definition
 
     def is_dependent(self, question: str) -> bool:
+        if self.asks_definition is not None and not points_back(question) and self.asks_definition(question):
+            return False  # what a defined term means does not depend on the conversation
         if self.stands_alone is not None:
             return not self.stands_alone(question)
         return points_back(question) or len(content_words(question)) < MIN_OWN_WORDS
