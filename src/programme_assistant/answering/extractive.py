@@ -653,7 +653,8 @@ def _numbers(text: str) -> dict[str, tuple[str, str, tuple[str, ...], tuple[str,
 _WORD_OR_NUMBER = re.compile(r"\d[\d,.\-–]*\d|\d|[^\W\d_]+")
 
 
-def _disagreements(a: str, b: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=4096)  # composing asks about the same pairs again (_select, then compose's conflicts)
+def _disagreements(a: str, b: str) -> tuple[tuple[str, str], ...]:
     """The numbers in which two texts disagree: the same phrase with a different number in it. Each pair is a
     number only ``a`` states and one only ``b`` states, of the same kind (shape and word after), with the same
     two words after them or the same two words before them: "about 70 Japanese companies" against "more than 65
@@ -671,7 +672,7 @@ def _disagreements(a: str, b: str) -> list[tuple[str, str]]:
                 continue
             if (len(after_x) == 2 and after_x == after_y) or (len(before_x) == 2 and before_x == before_y):
                 pairs.append((x, y))
-    return pairs
+    return tuple(pairs)
 
 
 def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
