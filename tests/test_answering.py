@@ -613,3 +613,17 @@ def test_a_definition_question_stands_alone_in_a_conversation():
     assert "nordic" in rewriter.rewrite("What is the budget?", history).lower()
     # without the glossary check, the judge decides alone
     assert "nordic" in ContextualRewriter(stands_alone=judge).rewrite("What is NHF?", history).lower()
+
+
+def test_the_speaker_s_i_is_not_the_catalan_and():
+    from programme_assistant.answering.rewrite import points_back
+
+    # "I" opening an English question is the speaker; opening a Catalan one it is "and", a follow-up
+    assert not points_back("I've just joined the harbour team. What does the grants office do?")
+    assert not points_back("I need the minutes of the Lisbon meeting. Which folder should I open?")
+    assert points_back("I quins ports hi van participar l'any següent?")
+    assert points_back("And which ports took part the year after?")
+    # so the rule no longer carries the previous subject into an English question opening with "I"
+    history = [("Which region hosted the Nordic plenary in 2024?", "Bergen [1].")]
+    question = "I have just joined the harbour team. Which office pays the grants?"
+    assert ContextualRewriter().rewrite(question, history) == question

@@ -18,12 +18,13 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from programme_assistant.answering.prompts import REWRITE_SYSTEM_PROMPT, rewrite_prompt
 from programme_assistant.text.dates import MONTHS
+from programme_assistant.text.language import detect_language
 from programme_assistant.text.sentences import content_words, fold
 
 History = list[tuple[str, str]]  # (user question, assistant answer), oldest first
 
 _DEPENDENT = re.compile(
-    r"^(and|also|what about|how about|and what about|same for|y|e|et|i|ed|und|tambien|anche|aussi)\b"
+    r"^(and|also|what about|how about|and what about|same for|y|e|et|ed|und|tambien|anche|aussi)\b"
     r"|\b(they|them|their|theirs|it|its|that|those|these|this|there|he|she|his|her|ones?|the same|then"
     r"|ellos|ellas|eso|esa|ese|alli|loro|quello|quella|li|ils|elles|cela|ceux|ells|aquell|aquesta)\b",
     re.IGNORECASE,
@@ -48,9 +49,17 @@ def names_in(text: str) -> set[str]:
             if w not in _MONTHS}
 
 
+# Catalan "i" ("and"): read as such only in a question that is not English, where "I" is the speaker ("I've just
+# joined the team. What is IURC?" opens a conversation; "I on es van retrobar?" follows one)
+_CATALAN_AND = re.compile(r"^i\b")
+
+
 def points_back(question: str) -> bool:
     """Whether the question points back at the conversation: a pronoun, "and ...", "what about ..."."""
-    return bool(_DEPENDENT.search(fold(question)))
+    folded = fold(question).strip()
+    if _DEPENDENT.search(folded):
+        return True
+    return bool(_CATALAN_AND.match(folded)) and detect_language(question, among_lexicon=True) != "en"
 
 
 class QueryRewriter(Protocol):
