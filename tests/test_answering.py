@@ -627,3 +627,13 @@ def test_the_speaker_s_i_is_not_the_catalan_and():
     history = [("Which region hosted the Nordic plenary in 2024?", "Bergen [1].")]
     question = "I have just joined the harbour team. Which office pays the grants?"
     assert ContextualRewriter().rewrite(question, history) == question
+
+
+def test_a_question_that_carries_on_leans_on_the_conversation_however_long():
+    history = [("Which ports did the Nordic delegation visit in 2024?", "Bergen and Tromso [1].")]
+    rewriter = ContextualRewriter(stands_alone=lambda question: True)  # a judge that calls every question alone
+    question = "And at their second port of call, did the delegates ask their hosts for anything in particular?"
+    assert "nordic" in rewriter.rewrite(question, history).lower()
+    assert "nordic" in rewriter.rewrite("What about the third one, and who hosted it there?", history).lower()
+    # a question that does not carry on is left to the judge
+    assert rewriter.rewrite("Who paid for the delegates' travel?", history) == "Who paid for the delegates' travel?"

@@ -23,9 +23,12 @@ from programme_assistant.text.sentences import content_words, fold
 
 History = list[tuple[str, str]]  # (user question, assistant answer), oldest first
 
-_DEPENDENT = re.compile(
-    r"^(and|also|what about|how about|and what about|same for|y|e|et|ed|und|tambien|anche|aussi)\b"
-    r"|\b(they|them|their|theirs|it|its|that|those|these|this|there|he|she|his|her|ones?|the same|then"
+# A question opening with "and ...", "what about ..." carries on the conversation (every one of the 25 in the eval
+# sets is a follow-up turn, none opens a conversation)
+_CONTINUES = re.compile(r"^(and|also|what about|how about|and what about|same for|y|e|et|ed|und|tambien|anche|aussi)\b",
+                        re.IGNORECASE)
+_POINTER = re.compile(
+    r"\b(they|them|their|theirs|it|its|that|those|these|this|there|he|she|his|her|ones?|the same|then"
     r"|ellos|ellas|eso|esa|ese|alli|loro|quello|quella|li|ils|elles|cela|ceux|ells|aquell|aquesta)\b",
     re.IGNORECASE,
 )
@@ -54,12 +57,17 @@ def names_in(text: str) -> set[str]:
 _CATALAN_AND = re.compile(r"^i\b")
 
 
-def points_back(question: str) -> bool:
-    """Whether the question points back at the conversation: a pronoun, "and ...", "what about ..."."""
+def carries_on(question: str) -> bool:
+    """Whether the question opens as a continuation: "and ...", "what about ...", the Catalan "i ..."."""
     folded = fold(question).strip()
-    if _DEPENDENT.search(folded):
+    if _CONTINUES.match(folded):
         return True
     return bool(_CATALAN_AND.match(folded)) and detect_language(question, among_lexicon=True) != "en"
+
+
+def points_back(question: str) -> bool:
+    """Whether the question points back at the conversation: it carries on (``carries_on``) or has a pronoun."""
+    return carries_on(question) or bool(_POINTER.search(fold(question)))
 
 
 class QueryRewriter(Protocol):
@@ -77,7 +85,8 @@ class ContextualRewriter:
                  asks_definition: Callable[[str], bool] | None = None) -> None:
         """``stands_alone``: the learned judge of whether a question stands alone (``followup.StandaloneJudge``);
         without it, the rule decides: a question pointing back (``points_back``) or with fewer than
-        ``MIN_OWN_WORDS`` content words leans on the conversation. ``asks_definition``: whether a question asks
+        ``MIN_OWN_WORDS`` content words leans on the conversation. A question that carries on ("And ...", "What
+        about ...": ``carries_on``) leans on it whatever the judge says. ``asks_definition``: whether a question asks
         what a term the documents define means (``Glossary.defined_term``): one that does and does not point back
         ("What is KICK?" after another subject) stands alone, whatever the judge or the rule says."""
         self.max_turns = max_turns
@@ -85,6 +94,8 @@ class ContextualRewriter:
         self.asks_definition = asks_definition
 
     def is_dependent(self, question: str) -> bool:
+        if carries_on(question):
+            return True  # "And at their second stop, ...?" however long: the judge weighs its length against it
         if self.asks_definition is not None and not points_back(question) and self.asks_definition(question):
             return False  # what a defined term means does not depend on the conversation
         if self.stands_alone is not None:
