@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-topic-switch eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-topic-switch eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -86,7 +86,10 @@ eval-topic-switch: $(STAMP)  ## held-out 6-13's opening questions, each asked af
 eval-heldout17: $(STAMP)  ## the seventeenth held-out set (evals/heldout17.jsonl, written from the corpus alone at the end of session 17, after held-out 16's run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout17.jsonl --configs hybrid,dense,bm25
 
-eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone in session 18, before that session's held-out 17 run; for the change after it)
+eval-heldout19: $(STAMP)  ## the nineteenth held-out set (evals/heldout19.jsonl, written from the corpus alone at the end of session 18, after held-out 18's run; for the next change)
+	$(BIN)/programme-assistant eval --golden evals/heldout19.jsonl --configs hybrid,dense,bm25
+
+eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
 	$(BIN)/programme-assistant eval --golden evals/heldout18.jsonl --configs hybrid,dense,bm25
 
 eval-heldout16: $(STAMP)  ## the sixteenth held-out set (evals/heldout16.jsonl, written from the corpus alone in session 17, after held-out 15's run; for the next change)
