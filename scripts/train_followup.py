@@ -66,11 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     from training_data import TRAINING_SETS
 
     from programme_assistant.answering.followup import FOLLOWUP_FEATURES
-    from programme_assistant.answering.rewrite import MIN_OWN_WORDS, points_back
+    from programme_assistant.answering.rewrite import ContextualRewriter
     from programme_assistant.assistant import Assistant, build_embedder
     from programme_assistant.config import Settings
     from programme_assistant.retrieval.embeddings import model_id_of
-    from programme_assistant.text.sentences import content_words
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -95,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     model.fit(scaler.transform(X), y)
     print(report("training sets, out of fold", y, out_of_fold >= 0.5))
 
+    rule = ContextualRewriter()  # no judge: the rule decides
+
     def rule_stands(question: str) -> bool:
-        return not (points_back(question) or len(content_words(question)) < MIN_OWN_WORDS)
+        return not rule.is_dependent(question)
 
     print(report("training sets, the rule", y, np.array([rule_stands(q) for _, q, _ in train])))
     if evaluate:

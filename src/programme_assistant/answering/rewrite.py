@@ -96,11 +96,12 @@ class ContextualRewriter:
     def is_dependent(self, question: str) -> bool:
         if carries_on(question):
             return True  # "And at their second stop, ...?" however long: the judge weighs its length against it
-        if self.asks_definition is not None and not points_back(question) and self.asks_definition(question):
+        pointing = bool(_POINTER.search(fold(question)))  # points_back, now that it does not carry on
+        if self.asks_definition is not None and not pointing and self.asks_definition(question):
             return False  # what a defined term means does not depend on the conversation
         if self.stands_alone is not None:
             return not self.stands_alone(question)
-        return points_back(question) or len(content_words(question)) < MIN_OWN_WORDS
+        return pointing or len(content_words(question)) < MIN_OWN_WORDS
 
     def rewrite(self, question: str, history: History) -> str:
         previous: str | None = None  # the standalone form of the turn before, once there is one
