@@ -153,8 +153,52 @@ def test_when_sources_differ_the_answer_says_what_differs():
           passage(2, "The study visit to Japan ran from 14 to 18 November 2022.", doc_id="b.md")]
     answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.2)).answer(
         "When did the study visit to Japan run?", ps)
-    assert answer.text.startswith("The sources differ: Title 1 (2022-11-18) gives 13, 19 [1]; "
-                                  "Title 2 (2022-11-18) gives 14, 18 [2].")
+    # two documents of one kind and month are told apart by their titles
+    assert answer.text.startswith("The sources differ: 13, 19 in Title 1 (2022-11-18) [1]; "
+                                  "14, 18 in Title 2 (2022-11-18) [2].")
+    assert answer.unsupported == []
+
+
+def test_the_sources_that_differ_are_named_by_kind_and_month():
+    ps = [replace(passage(1, "The fund was launched on 3 May 2019 at the 12th regional summit in Lyon.", "a.md"),
+                  doc_type="minutes", date="2021-10-31"),
+          replace(passage(2, "3 May 2019: the fund is launched at the 13th regional summit in Lyon.", "b.md"),
+                  doc_type="guide", date="2024-11-10")]
+    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.2)).answer(
+        "At which regional summit was the fund launched?", ps)
+    # an ordinal is a number that can disagree ("12th" against "13th")
+    assert answer.text.startswith("The sources differ: 12th in the minutes of October 2021 [1]; "
+                                  "13th in the guide of November 2024 [2].")
+    assert answer.unsupported == []
+
+
+def test_dates_of_different_months_are_different_events_not_a_disagreement():
+    from programme_assistant.answering.extractive import _disagreements
+
+    # two trips: the day numbers of "4 to 10 June" and "14 to 16 November" are days of different months, and the
+    # year of "June 2023" is not the year of "November 2022"
+    assert _disagreements("From 4 to 10 June 2023 a delegation of 16 people from the provinces toured the region.",
+                          "In November 2022 a delegation of 20 people went abroad: visits took place from 14 to 16 "
+                          "November.") == ()
+    # the same month: the days disagree, in a range written with words or with a dash
+    assert _disagreements("The fair ran from 13 to 19 November 2022.", "The fair ran from 14 to 18 November 2022.") \
+        == (("13", "14"), ("19", "18"))
+    assert _disagreements("La fira es va fer del 13 al 19 de novembre.",
+                          "La fira es va fer del 14 al 18 de novembre.") == (("13", "14"), ("19", "18"))
+    assert _disagreements("Opened in June 2023 at the port.", "Opened in June 2022 at the port.") \
+        == (("2023", "2022"),)
+
+
+def test_a_statement_that_says_again_what_the_answer_says_is_left_out():
+    # a question of two parts takes each part's best statement; one from another document that repeats the
+    # chosen statement (other numerals, same content) adds nothing
+    ps = [passage(1, "The park covers about 9,000 hectares, of which eight research districts take up about 2,100 "
+                     "hectares.", "a.md"),
+          passage(2, "The whole park covers about 9,000 hectares, of which 8 research districts take up about 2,100 "
+                     "hectares.", "b.md")]
+    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.1)).answer(
+        "How big is the park, and how much of it do the research districts take up?", ps)
+    assert not answer.refused and answer.text.count("hectares") == 2 and len(answer.citations) == 1
 
 
 def test_numbers_of_different_things_are_not_a_disagreement():

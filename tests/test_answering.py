@@ -452,11 +452,11 @@ def test_a_question_about_a_fifth_meeting_is_refused_when_the_passages_know_four
 
 
 def test_a_sentence_citing_each_clause_is_checked_clause_by_clause():
-    # "The sources differ: A gives 16 [1]; B gives 24 [2].": each clause is supported by its own passage, though
+    # "The sources differ: 16 in A [1]; 24 in B [2].": each clause is supported by its own passage, though
     # neither passage supports the whole sentence
     ps = [passage(1, "In June 2023 a delegation of 16 people made the return visit."),
           passage(2, "About 24 people will travel on the study visit.")]
-    r = resolve("The sources differ: Title 1 (2022-11-18) gives 16 [1]; Title 2 (2022-11-18) gives 24 [2].", ps)
+    r = resolve("The sources differ: 16 in the minutes of November 2022 [1]; 24 in Title 2 (2022-11-18) [2].", ps)
     assert r.unsupported == []
     assert [c.quote for c in r.citations] == [ps[0].chunk.text, ps[1].chunk.text]
     wrong = resolve("The sources differ: Title 1 gives 24 people travelling [1]; Title 2 gives 16 delegates [2].", ps)

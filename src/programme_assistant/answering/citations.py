@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from programme_assistant.models import Citation, RetrievedChunk
+from programme_assistant.models import Citation, RetrievedChunk, source_label
 from programme_assistant.text.sentences import content_words, sentence_spans
 
 _ONE = r"\[\d+(?:\s*[,;]\s*\d+)*\]"
@@ -94,8 +94,10 @@ def best_supporting_sentence(claim: str, passage: RetrievedChunk,
         score = len(claim_words & words) / len(claim_words) if claim_words else 0.0
         if score > best[2]:
             best = (s, e, score)
-    # a claim may name the document it cites ("the Mission report gives ..."): its title and date count too
-    passage_words = set(content_words(f"{text} {passage.title} {passage.date or ''}"))
+    # a claim may name the document it cites ("the Mission report gives ...", "the minutes of October 2023"): what
+    # the document is known by (its title, kind, month and date) counts too
+    label = source_label(passage.title, passage.doc_type, passage.date, passage.language, passage.chunk.doc_id)
+    passage_words = set(content_words(f"{text} {label} {passage.date or ''}"))
     overall = len(claim_words & passage_words) / len(claim_words) if claim_words else 0.0
     return best[0], best[1], max(best[2], overall)
 

@@ -29,7 +29,14 @@ from programme_assistant.answering.answerability import TOP, question_features
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
 from programme_assistant.answering.citations import QuotedSource, resolve
-from programme_assistant.answering.prompts import ABSENCE_LEAD, OFFICE_NOT_NAMED, REFUSAL_TEXT, other_language_lead
+from programme_assistant.answering.prompts import (
+    ABSENCE_LEAD,
+    OFFICE_NOT_NAMED,
+    REFUSAL_TEXT,
+    document_kind,
+    other_language_lead,
+    sources_differ,
+)
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
 from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
 from programme_assistant.answering.refusal import (
@@ -41,6 +48,7 @@ from programme_assistant.answering.refusal import (
 )
 from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
+from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, month_of
 from programme_assistant.text.language import detect_language, english_gloss, to_english
 from programme_assistant.text.sentences import (
     content_words,
@@ -51,7 +59,7 @@ from programme_assistant.text.sentences import (
 )
 from programme_assistant.text.tokens import Tokenizer
 
-_NUMBERISH = re.compile(r"\b\d[\d,.\-–]*\b")
+_NUMBERISH = re.compile(r"\b\d[\d,.\-–]*(?:st|nd|rd|th)?\b")
 # A number that names an item rather than counting or dating something: "No.: 5", "no. 3", "#2", "item 4"
 _IDENTIFIER_BEFORE = re.compile(r"(?:\bno\.?|\bnos\.?|\bnr\.?|\bnumber|\bitem|\bnº|#)\s*[:.]?\s*$", re.IGNORECASE)
 # A sentence about the document itself ("This report summarises ...", "It lists what the strand did ..."): it
@@ -401,8 +409,7 @@ class ExtractiveAnswerer:
                 length, count = length + len(following.text), count + _sentence_count(following.text)
                 following = by_place.get((following.passage, following.block, following.order + 1))
         for s in first or []:
-            if len(chosen) < cfg.max_sentences and all(s.text not in c.text and c.text not in s.text
-                                                       for c in chosen):
+            if len(chosen) < cfg.max_sentences and not any(_repeats(s, c) for c in chosen):
                 chosen.append(s)
         length = sum(len(c.text) for c in chosen)
         count = sum(_sentence_count(c.text) for c in chosen)
@@ -418,11 +425,8 @@ class ExtractiveAnswerer:
             if s.doc_id != best.doc_id and s.score < cfg.other_document_ratio * best.score \
                     and not any(_differ(s, c) for c in chosen):
                 continue
-            if any(s.text in c.text or c.text in s.text or _sentences(s.text) & _sentences(c.text) for c in chosen):
-                continue  # a list and one of its items, a sentence and itself with the one before or after
-            words = set(content_words(s.text))
-            if any(_overlap(words, set(content_words(c.text))) > 0.6 and not _differ(s, c) for c in chosen):
-                continue  # says nothing new
+            if any(_repeats(s, c) for c in chosen):
+                continue
             chosen.append(s)
             length += len(s.text)
             count += _sentence_count(s.text)
@@ -609,6 +613,15 @@ def _sentence_count(text: str) -> int:
     return len(sentence_spans(text))
 
 
+def _repeats(s: ScoredSentence, c: ScoredSentence) -> bool:
+    """``s`` adds nothing to ``c``: a list and one of its items, a sentence and itself with the one before or
+    after, or the same thing said again (most content words of the shorter in the other), unless with other
+    numbers (``_differ``)."""
+    if s.text in c.text or c.text in s.text or _sentences(s.text) & _sentences(c.text):
+        return True
+    return _overlap(set(content_words(s.text)), set(content_words(c.text))) > 0.6 and not _differ(s, c)
+
+
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
@@ -617,9 +630,11 @@ _CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d\b")
 
 
 def _shape(number: str) -> str:
-    """"2023" -> "dddd", "2021-06-30" -> "dddd-dd-dd": numbers of one shape can contradict. A count is a count
-    however many digits it has ("1,200" and "900" -> "n"); a year stays a year ("dddd")."""
+    """"2023" -> "dddd", "2021-06-30" -> "dddd-dd-dd", "28th" -> "ordinal": numbers of one shape can contradict.
+    A count is a count however many digits it has ("1,200" and "900" -> "n"); a year stays a year ("dddd")."""
     number = re.sub(r"[–—]", "-", number)
+    if re.fullmatch(r"\d+(?:st|nd|rd|th)", number):
+        return "ordinal"
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d{1,3}|\d{5,}", number):
         return "n"
     return re.sub(r"\d", "d", number)
@@ -641,16 +656,22 @@ def _numbers(text: str) -> dict[str, tuple[str, str, tuple[str, ...], tuple[str,
     for m in _NUMBERISH.finditer(text):
         if _IDENTIFIER_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
             continue
-        following = re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
+        # a range's first number is of the kind of its last ("4 to 10 June": a day of June, as "10 June" is)
+        following = _RANGE_END.match(text, m.end()) or re.match(r"[\s,.]*([^\W\d_]+)", text[m.end():])
         number = m.group().replace("–", "-").replace("—", "-").strip(".,-")
         before = [w[2] for w in words[max(0, bisect_right(ends, m.start()) - 2):bisect_right(ends, m.start())]]
         after = [w[2] for w in words[bisect_left(starts, m.end()):bisect_left(starts, m.end()) + 2]]
-        out.setdefault(number, (_shape(number), following.group(1).lower() if following else "",
-                                tuple(before), tuple(after)))
+        kind = following.group(1).lower() if following else ""
+        if before and before[-1] in _MONTH_WORDS:
+            kind = f"{before[-1]} {kind}"  # the year of a month ("June 2023") is that month's: not November 2022's
+        out.setdefault(number, (_shape(number), kind, tuple(before), tuple(after)))
     return out
 
 
 _WORD_OR_NUMBER = re.compile(r"\d[\d,.\-–]*\d|\d|[^\W\d_]+")
+_RANGE_END = re.compile(r"\s*(?:to|until|till|through|and|al|a|à|au|bis)\s+\d[\d,.\-–]*\s*(?:de\s+)?([^\W\d_]+)",
+                        re.IGNORECASE)
+_MONTH_WORDS = frozenset(m.lower() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
 
 
 @lru_cache(maxsize=4096)  # composing asks about the same pairs again (_select, then compose's conflicts)
@@ -676,18 +697,24 @@ def _disagreements(a: str, b: str) -> tuple[tuple[str, str], ...]:
 
 
 def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[RetrievedChunk]) -> str:
-    """What differs between two sources, each with its citation: "The sources differ: Briefing Pack (2022-11-04)
-    gives 13, 19 [1]; Press note (2022-12-05) gives 14, 18 [2]." (see ``_disagreements``)."""
+    """What differs between two sources, each with its citation: "The sources differ: 13, 19 in the guide of
+    November 2022 [1]; 14, 18 in the news item of December 2022 [2]." (see ``_disagreements``). A document is
+    named by its kind and month, or by its short title when that does not tell the two apart."""
     pairs = _disagreements(a.text, b.text)
     own_a = list(dict.fromkeys(x for x, _ in pairs))
     own_b = list(dict.fromkeys(y for _, y in pairs))
+    first, second = passages[a.passage - 1], passages[b.passage - 1]
 
-    def side(s: ScoredSentence, own: list[str]) -> str:
-        passage = passages[s.passage - 1]
-        name = _short_title(passage.title) + (f" ({passage.date})" if passage.date else "")
-        return f"{name} gives {', '.join(own[:3])} [{s.passage}]"
+    def by_kind(p: RetrievedChunk) -> str:
+        month = month_of(p.date)
+        return f"{document_kind(p.doc_type)} of {month}" if month else document_kind(p.doc_type)
 
-    return f"The sources differ: {side(a, own_a)}; {side(b, own_b)}."
+    def by_title(p: RetrievedChunk) -> str:
+        return _short_title(p.title) + (f" ({p.date})" if p.date else "")
+
+    name = by_kind if by_kind(first) != by_kind(second) else by_title
+    return sources_differ((", ".join(own_a[:3]), name(first), a.passage),
+                          (", ".join(own_b[:3]), name(second), b.passage))
 
 
 def _differ(a: ScoredSentence, b: ScoredSentence) -> bool:

@@ -18,6 +18,26 @@ ABSENCE_LEAD = "The documents say:"
 # after REFUSAL_TEXT, before the quoted sentence that names the office asked about but no person
 OFFICE_NOT_NAMED = "The documents give the office, not the person's name:"
 
+# The extractive answer's lead-in when two documents state one thing with different numbers (issue #16): what
+# each gives, where, with its citation. A document is named by its kind and month ("the guide of November 2025").
+SOURCES_DIFFER = "The sources differ: {first}; {second}."
+SOURCE_GIVES = "{numbers} in {document} [{number}]"
+DOCUMENT_KINDS = {"news": "the news item", "report": "the report", "minutes": "the minutes", "guide": "the guide",
+                  "faq": "the FAQ", "press": "the press note"}
+
+
+def sources_differ(first: tuple[str, str, int], second: tuple[str, str, int]) -> str:
+    """"The sources differ: 2017 in the guide of November 2025 [1]; 2016 in the report of December 2023 [2]."
+    from each side's (numbers, document name, citation number)."""
+    a, b = (SOURCE_GIVES.format(numbers=n, document=d, number=k) for n, d, k in (first, second))
+    return SOURCES_DIFFER.format(first=a, second=b)
+
+
+def document_kind(doc_type: str) -> str:
+    """"the guide", "the minutes"; "the document" for a kind without a name here."""
+    return DOCUMENT_KINDS.get(doc_type, "the document")
+
+
 # The extractive answer's lead-in when what it quotes is in another language than the question (issue #16): one
 # short sentence in the question's language naming the document's ("Source in Spanish."). Keyed by the question's
 # language; a question in a language without an entry gets the English one.

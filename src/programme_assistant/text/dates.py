@@ -14,3 +14,11 @@ WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Frid
 def month_name(number: int) -> str:
     """1 -> "January"."""
     return MONTHS[number - 1]
+
+
+def month_of(date: str | None) -> str:
+    """"2025-11-20" -> "November 2025"; "" for a date without a month ("2025", None)."""
+    if not date or len(date) < 7 or not date[:4].isdigit() or not date[5:7].isdigit() \
+            or not 1 <= int(date[5:7]) <= 12:
+        return ""
+    return f"{month_name(int(date[5:7]))} {date[:4]}"
