@@ -258,6 +258,21 @@ def test_unmet_year_or_count_is_refused():
                                                       ps).refused
 
 
+def test_a_requirement_is_what_the_user_asked_not_what_the_rewriting_carried():
+    from programme_assistant.answering.rewrite import asked_part, with_context
+
+    ps = [passage(1, "The study visit to Japan in November 2022 took the delegation to Aichi and Osaka."),
+          passage(2, "The food-tech webinar was held on 24 May 2023 with three speakers.")]
+    # a follow-up asked after "What happened at the 2024 fair?": the year came from the earlier turn
+    standalone = with_context("Which prefectures did the study visit to Japan go to?", ["fair", "2024"])
+    assert asked_part(standalone) == "Which prefectures did the study visit to Japan go to?"
+    assert not _answerer().answer(standalone, ps).refused
+    # the user's own year is still required, and a question's own brackets are its own
+    assert _answerer().answer("Which prefectures did the 2024 study visit to Japan go to?", ps).refused
+    assert asked_part("What is KICK (the Kyoto centre)?") == "What is KICK (the Kyoto centre)?"
+    assert asked_part("Where is the office (Osaka)") == "Where is the office (Osaka)"
+
+
 def test_every_sentence_of_a_multi_sentence_candidate_is_cited():
     ps = [passage(1, "The fourth exchange meeting was the last plenary of the strand. It was held at Europa "
                      "House in Tokyo.")]

@@ -46,6 +46,7 @@ from programme_assistant.answering.refusal import (
     stating_office,
     unmet_requirement,
 )
+from programme_assistant.answering.rewrite import asked_part
 from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, month_of
@@ -552,7 +553,11 @@ class ExtractiveAnswerer:
         cfg = self.config
         if cfg.requirement_window == 0:
             return None
-        requirement = Requirement(question, scoring.english, scoring.focus, scoring.sentences[:cfg.requirement_window],
+        # the requirement is what the user asked: not the words a follow-up's rewriting carried from the
+        # conversation ("what's on its S3 priority list? (... november 2022)" does not ask for 2022)
+        asked = asked_part(question)
+        english, focus = (scoring.english, scoring.focus) if asked == question else self._focus(asked)
+        requirement = Requirement(asked, english, focus, scoring.sentences[:cfg.requirement_window],
                                   [p.date or "" for p in passages], [p.title for p in passages])
         return unmet_requirement(requirement, cfg.refusal_rules)
 

@@ -10,7 +10,7 @@ model write the standalone query from the conversation.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -120,7 +120,22 @@ class ContextualRewriter:
         replaced = names_in(previous) if names_in(question) and not _REFERS_BACK.search(fold(question)) else set()
         carried = [w for w in dict.fromkeys(content_words(previous))
                    if w not in own and w not in replaced and not (has_slot and (w.isdigit() or len(w) <= 1))]
-        return f"{question.rstrip()} ({' '.join(carried)})" if carried else question
+        return with_context(question, carried)
+
+
+def with_context(question: str, carried: Sequence[str]) -> str:
+    """The standalone query: the question, with the earlier turn's words it leans on after it in brackets
+    ("And the second stop? (return visit june 2023)"); ``asked_part`` takes them off again."""
+    return f"{question.rstrip()} ({' '.join(carried)})" if carried else question
+
+
+_CARRIED = re.compile(r"\s\(([^\W_A-Z][^()A-Z]*)\)$")
+
+
+def asked_part(standalone: str) -> str:
+    """What the user asked, without the words ``with_context`` carried from the conversation: those help find the
+    passages, but a requirement the question makes (a year, a position) is the user's own."""
+    return _CARRIED.sub("", standalone)
 
 
 # Labels small models put before the query, despite being asked not to.
