@@ -652,3 +652,11 @@ def test_a_question_that_carries_on_leans_on_the_conversation_however_long():
     assert "nordic" in rewriter.rewrite("What about the third one, and who hosted it there?", history).lower()
     # a question that does not carry on is left to the judge
     assert rewriter.rewrite("Who paid for the delegates' travel?", history) == "Who paid for the delegates' travel?"
+    # nor does an acknowledgement of the answer before ("ok, and ...", "Thanks. ..."): it only follows a turn
+    for question in ("ok, and how does that harbour connect to the second theme?", "Fine, what did it cost?",
+                     "Thanks. Which hosts paid for the dinners?", "Okay which of them hosted the plenary?"):
+        assert "nordic" in rewriter.rewrite(question, history).lower(), question
+    # words that only look like one do not carry on
+    for question in ("Right to repair: did the delegates discuss it?", "Great Britain: did it send anyone?",
+                     "Okinawa: who went there?"):
+        assert rewriter.rewrite(question, history) == question, question

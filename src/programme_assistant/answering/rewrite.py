@@ -57,10 +57,17 @@ def names_in(text: str) -> set[str]:
 _CATALAN_AND = re.compile(r"^i\b")
 
 
+# An acknowledgement of the answer before ("ok, and ...", "Thanks. Who ...?"): it only follows an earlier turn.
+_ACKNOWLEDGES = re.compile(r"^(?:ok(?:ay)?|fine|thanks|thank you|great|alright|all right|got it|i see|perfect|right"
+                           r"|d'accord|merci|vale|gracias|grazie|d'acord|gracies)(?:\s*[,.!:;—–-]|\s+(?:and|so|then|now)\b)"
+                           r"|^ok(?:ay)?\b", re.IGNORECASE)
+
+
 def carries_on(question: str) -> bool:
-    """Whether the question opens as a continuation: "and ...", "what about ...", the Catalan "i ..."."""
+    """Whether the question opens as a continuation: "and ...", "what about ...", the Catalan "i ...", or an
+    acknowledgement of the answer before ("ok, and ...", "fine, ...")."""
     folded = fold(question).strip()
-    if _CONTINUES.match(folded):
+    if _CONTINUES.match(folded) or _ACKNOWLEDGES.match(folded):
         return True
     return bool(_CATALAN_AND.match(folded)) and detect_language(question, among_lexicon=True) != "en"
 

@@ -52,8 +52,9 @@ class GoldenCase(BaseModel):
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents removed, whitespace collapsed: how facts are matched."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower case, accents removed, whitespace collapsed, Markdown's emphasis marks ("**Catalonia**") dropped: how
+    facts are matched (a fact copied from a Markdown source matches the answer quoting it as plain text)."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("*", ""))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().replace("\u2013", "-").replace("\u2014", "-").split())
 
