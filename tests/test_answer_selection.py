@@ -231,6 +231,17 @@ def test_a_date_is_not_an_ordinal():
     assert _unmet("What happened on 5th February?", ["On 5 February the trial enrolled its first patient."]) is None
 
 
+def test_an_ordinal_pointing_back_at_the_conversation_is_not_a_position_asked_for():
+    # "that second one" is the second of the things the conversation named (two webinars), not a second thing the
+    # passages must number; a follow-up asked so was refused when the passages spoke of a third and a fourth
+    assert named_ordinals("Which regional examples were showcased in that second one?") == set()
+    assert named_ordinals("Who hosted the third of them?") == set()
+    assert named_ordinals("What happened at the second stop?") == {"second"}
+    passages = ["The third webinar, on hydrogen, showed cases from two regions.", "The fourth webinar was on food."]
+    assert _unmet("Which regional examples were showcased in that second one?", passages) is None
+    assert _unmet("Which regional examples were showcased in the second webinar?", passages) == "unmet_ordinal"
+
+
 def test_a_position_is_refuted_only_by_passages_that_number_things():
     postulates = ["Koch's postulates require that the microorganism be isolated from a diseased organism and "
                   "grown in pure culture, then cause disease when introduced into a healthy organism."]

@@ -205,11 +205,18 @@ _DATE_ORDINAL = re.compile(
     rf"|\b(?:{_MONTH_NAMES})\.?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(_WORD_ORDINALS)})\b")
 
 
+# an ordinal that names an item of the conversation, not of the documents: "that second one", "the third of them"
+_ORDINAL_POINTING_BACK = re.compile(
+    rf"\b(?:{'|'.join(_WORD_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:ones?\b|of\s+(?:them|those|these|the\s+two))")
+
+
 def named_ordinals(question: str) -> set[str]:
     """Ordinals the question asks about (in its last sentence), as words ("the fifth exchange meeting", "the
     5th webinar" -> {"fifth"}); "first" is left out, being said of almost anything ("the first cycle"), and so
-    are the days of dates ("5th February", "May the second")."""
-    last = _DATE_ORDINAL.sub(" ", fold(_last_sentence(question)))
+    are the days of dates ("5th February", "May the second") and an ordinal that points back at what was said
+    before ("that second one", "the third of them": an item of the conversation, which the documents need not
+    number)."""
+    last = _ORDINAL_POINTING_BACK.sub(" ", _DATE_ORDINAL.sub(" ", fold(_last_sentence(question))))
     found = set(re.findall(rf"\b({'|'.join(_ORDINALS[1:])})\b", last))
     for number in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", last):
         if 2 <= int(number) <= len(_ORDINALS):
