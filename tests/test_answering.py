@@ -644,6 +644,23 @@ def test_the_speaker_s_i_is_not_the_catalan_and():
     assert ContextualRewriter().rewrite(question, history) == question
 
 
+def test_an_ordinal_pointing_back_takes_the_name_the_answer_listed_at_that_place():
+    from programme_assistant.answering.rewrite import nth_named, ordinal_pointing_back
+
+    answer = ("In May 2024 the delegation split in two [1]. The first group went to Bergen and Tromso, the second "
+              "group to Oslo and Alta [1].")
+    history = [("Where did the second group go in May 2024?", answer)]
+    rewriter = ContextualRewriter()
+    # "the second one" is the second name of the list the answer gave for the group asked about
+    assert "(Alta)" in rewriter.rewrite("ok, and what did they see in the second one?", history)
+    assert "(Oslo)" in rewriter.rewrite("Who welcomed them at the first of those?", history)
+    assert "(Alta)" in rewriter.rewrite("And at that last stop, who spoke?", history)
+    assert ordinal_pointing_back("What happened at the second stop?") is None  # a position asked for, not pointing
+    assert nth_named("No list of names here [1].", 2) is None and nth_named(answer, 3) is None
+    # a name the question already gives is not added again
+    assert "(Alta)" not in rewriter.rewrite("And in Alta, the second one, who spoke?", history)
+
+
 def test_a_question_that_carries_on_leans_on_the_conversation_however_long():
     history = [("Which ports did the Nordic delegation visit in 2024?", "Bergen and Tromso [1].")]
     rewriter = ContextualRewriter(stands_alone=lambda question: True)  # a judge that calls every question alone

@@ -63,6 +63,47 @@ _ACKNOWLEDGES = re.compile(r"^(?:ok(?:ay)?|fine|thanks|thank you|great|alright|a
                            r"|^ok(?:ay)?\b", re.IGNORECASE)
 
 
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth")
+# an ordinal that points back at what the conversation named: "the second one", "the first of those", "that third
+# stop", "their second prefecture"; the last one too
+_ORDINAL_BACK = re.compile(rf"\b(?:(?:that|their|those|these|this)\s+({'|'.join(_ORDINAL_WORDS)}|last)\b"
+                           rf"|({'|'.join(_ORDINAL_WORDS)}|last)\s+(?:ones?\b|of\s+(?:them|those|these)\b))")
+# names listed in an answer: "Osaka and Oita", "Aichi, Hiroshima and Osaka"
+_NAME_WORDS = r"[A-Z][\w'’-]+(?:\s(?:de\s|of\s|the\s)?[A-Z][\w'’-]+)*"
+_ENUMERATION = re.compile(rf"\b{_NAME_WORDS}(?:,\s+{_NAME_WORDS})*,?\s+(?:and|or)\s+{_NAME_WORDS}")
+
+
+def ordinal_pointing_back(question: str) -> int | None:
+    """The position a follow-up's ordinal points back at ("the second one" -> 2, "that last stop" -> -1), or
+    None."""
+    m = _ORDINAL_BACK.search(fold(question))
+    if m is None:
+        return None
+    word = m.group(1) or m.group(2)
+    return -1 if word == "last" else _ORDINAL_WORDS.index(word) + 1
+
+
+def nth_named(answer: str, position: int | None, asked: str = "") -> str | None:
+    """The name at ``position`` (1-based, -1 the last) in the list of names the answer gives ("Group B went to
+    Osaka and Oita" -> 2: "Oita"), or None. Of several lists, the one whose clause shares the most words with
+    ``asked`` (the question it answered: "Where did Group B go?" -> "Group B to Osaka and Oita"), else the first."""
+    if position is None:
+        return None
+    wanted = set(content_words(asked))
+    best: tuple[int, list[str]] | None = None
+    for m in _ENUMERATION.finditer(answer):
+        names = [n.strip() for n in re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group()) if n.strip()]
+        if len(names) < 2 or (position != -1 and position > len(names)):
+            continue
+        clause = re.split(r"[.;:!?]\s|,\s(?=[A-Z])", answer[:m.start()])[-1]
+        shared = len(wanted & set(content_words(clause)))
+        if best is None or shared > best[0]:
+            best = (shared, names)
+    if best is None:
+        return None
+    return best[1][position if position == -1 else position - 1]
+
+
 def carries_on(question: str) -> bool:
     """Whether the question opens as a continuation: "and ...", "what about ...", the Catalan "i ...", or an
     acknowledgement of the answer before ("ok, and ...", "fine, ...")."""
@@ -112,13 +153,19 @@ class ContextualRewriter:
 
     def rewrite(self, question: str, history: History) -> str:
         previous: str | None = None  # the standalone form of the turn before, once there is one
-        for earlier, _answer in history[-self.max_turns:]:
-            previous = self._standalone(earlier, previous)
-        return self._standalone(question, previous)
+        answer = ""
+        for earlier, earlier_answer in history[-self.max_turns:]:
+            previous = self._standalone(earlier, previous, answer)
+            answer = earlier_answer
+        return self._standalone(question, previous, answer)
 
-    def _standalone(self, question: str, previous: str | None) -> str:
+    def _standalone(self, question: str, previous: str | None, answer: str = "") -> str:
         if previous is None or not self.is_dependent(question):
             return question
+        # "what did they see in the second one?" after an answer naming "Osaka and Oita": the second of them
+        item = nth_named(answer, ordinal_pointing_back(question), previous) if answer else None
+        if item is not None and not set(content_words(item)) & set(content_words(question)):
+            question = f"{question.rstrip()} ({item})"
         own = set(content_words(question))
         # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
         has_slot = any(len(w) == 1 or w.isdigit() for w in re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question)))
