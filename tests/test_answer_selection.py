@@ -172,6 +172,17 @@ def test_the_sources_that_differ_are_named_by_kind_and_month():
     assert answer.unsupported == []
 
 
+def test_a_sentence_is_not_said_twice_after_its_bold_lead_in():
+    # "**Green Fund.** X. Its board met ...": the lead-in gives "Green Fund: X." and the next sentence, which leans
+    # on X, is shown after it ("X. Its board met ..."): the answer says X once
+    text = ("**Green Fund.** The Nordic Green Fund was launched on 3 May 2019 at the regional summit in Lyon. "
+            "Its board met in Oslo on 2 June 2021 and in Turku on 5 May 2022.")
+    ps = [passage(1, text, "a.md")]
+    answer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(
+        refusal_threshold=0.1, continuation_ratio=0.1)).answer("When was the Nordic Green Fund launched?", ps)
+    assert not answer.refused and answer.text.count("was launched on 3 May 2019") == 1, answer.text
+
+
 def test_dates_of_different_months_are_different_events_not_a_disagreement():
     from programme_assistant.answering.extractive import _disagreements
 

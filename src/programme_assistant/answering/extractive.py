@@ -431,7 +431,7 @@ class ExtractiveAnswerer:
             chosen.append(s)
             length += len(s.text)
             count += _sentence_count(s.text)
-        return chosen
+        return _without_said_again(chosen)
 
     def compose(self, scored: list[ScoredSentence], passages: list[RetrievedChunk],
                 first: list[ScoredSentence] | None = None,
@@ -625,6 +625,19 @@ def _repeats(s: ScoredSentence, c: ScoredSentence) -> bool:
     if s.text in c.text or c.text in s.text or _sentences(s.text) & _sentences(c.text):
         return True
     return _overlap(set(content_words(s.text)), set(content_words(c.text))) > 0.6 and not _differ(s, c)
+
+
+# the key a statement read from a bold lead-in starts with ("Digital Partnership: The partnership was ...")
+_KEY = re.compile(r"^[^:.!?]{1,60}:\s+")
+
+
+def _without_said_again(chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The chosen statements without one that another of the same paragraph says in full: a bold lead-in read as
+    "Digital Partnership: X." and the next sentence shown after the one it leans on, "X. Its council met ..."."""
+    def said_in(s: ScoredSentence, other: ScoredSentence) -> bool:
+        return (other is not s and (other.passage, other.block) == (s.passage, s.block)
+                and _KEY.sub("", s.text, count=1) in other.text and len(other.text) > len(s.text))
+    return [s for s in chosen if not any(said_in(s, other) for other in chosen)]
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
