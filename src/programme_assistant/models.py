@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-from programme_assistant.text.dates import month_name
+from programme_assistant.text.dates import month_of
 
 DOC_TYPES = ("news", "report", "minutes", "guide", "faq", "other")
 DocType = Literal["news", "report", "minutes", "guide", "faq", "other"]
@@ -344,10 +344,9 @@ def source_label(title: str, doc_type: str, date: str | None, language: str, doc
     mission report". Its title, the words of its file path, its kind, language and month. BM25 indexes it with
     every chunk and the extractive answerer matches questions against it."""
     date = date or ""
-    month = month_name(int(date[5:7])) if re.match(r"\d{4}-(0[1-9]|1[0-2])", date) else ""
     path_words = re.sub(r"[/_.-]+", " ", doc_id.rsplit(".", 1)[0])
     return " ".join(p for p in (title, path_words, _TYPE_WORDS.get(doc_type, doc_type),
-                                _LANGUAGE_NAMES.get(language, ""), month, date[:4]) if p)
+                                _LANGUAGE_NAMES.get(language, ""), month_of(date) or date[:4]) if p)
 
 
 def label_of(meta: dict[str, Any]) -> str:

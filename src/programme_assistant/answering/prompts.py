@@ -23,7 +23,7 @@ OFFICE_NOT_NAMED = "The documents give the office, not the person's name:"
 SOURCES_DIFFER = "The sources differ: {first}; {second}."
 SOURCE_GIVES = "{numbers} in {document} [{number}]"
 DOCUMENT_KINDS = {"news": "the news item", "report": "the report", "minutes": "the minutes", "guide": "the guide",
-                  "faq": "the FAQ", "press": "the press note"}
+                  "faq": "the FAQ"}
 
 
 def sources_differ(first: tuple[str, str, int], second: tuple[str, str, int]) -> str:

@@ -3,6 +3,8 @@ question analysis reads them as dates, and a document's label names its month.""
 
 from __future__ import annotations
 
+import re
+
 MONTHS: tuple[str, ...] = ("January", "February", "March", "April", "May", "June", "July", "August",
                            "September", "October", "November", "December")
 # the abbreviations documents write ("13 Nov. 2022"); "May" needs none
@@ -18,7 +20,6 @@ def month_name(number: int) -> str:
 
 def month_of(date: str | None) -> str:
     """"2025-11-20" -> "November 2025"; "" for a date without a month ("2025", None)."""
-    if not date or len(date) < 7 or not date[:4].isdigit() or not date[5:7].isdigit() \
-            or not 1 <= int(date[5:7]) <= 12:
+    if not date or not re.match(r"\d{4}-(0[1-9]|1[0-2])", date):
         return ""
     return f"{month_name(int(date[5:7]))} {date[:4]}"
