@@ -287,3 +287,15 @@ def test_a_sync_killed_midway_leaves_a_marked_index_that_the_next_open_repairs(s
     assert lexical_state(again.search.index) == stored()
     assert again.search.search("Sapporo snow Kobe")[0].chunk.doc_id == "news/extra.md"
     assert again.search.index.recorded_state == store.state() and not again.search.index.dirty
+
+
+def test_another_table_of_verb_forms_rebuilds_the_tokens(tmp_path, passages, monkeypatch):
+    from programme_assistant.retrieval import passages as module
+
+    path = tmp_path / "lexical.sqlite"
+    index = PassageIndex(path, cross_language=False)
+    index.apply([], passages)
+    index.close()
+    assert PassageIndex(path, cross_language=False).size == len(passages)
+    monkeypatch.setattr(module, "tokens_digest", lambda: "another-table")  # make verb-forms, a new release
+    assert PassageIndex(path, cross_language=False).size == 0  # tokens made another way: caught up from the store

@@ -38,7 +38,7 @@ from programme_assistant.retrieval.glossary import GlossaryEntry, parse_glossary
 from programme_assistant.retrieval.lexical import K1, B, Vocabulary
 from programme_assistant.retrieval.sources import document_words
 from programme_assistant.text.language import english_gloss, lexicon_digest
-from programme_assistant.text.tokens import Tokenizer
+from programme_assistant.text.tokens import Tokenizer, tokens_digest
 
 # Bump when the searchable text or the tokenizer changes: a file written by another version is rebuilt.
 INDEX_FORMAT = 2
@@ -131,8 +131,10 @@ class PassageIndex:
         self._lock_depth = 0
         self._staged: dict[str, StoredPassage | None] = {}  # chunk id -> passage to store, None to remove
         # the searchable text of a passage in another language holds its gloss: another lexicon, another text
+        # and another tokenizer's table of verb forms, other tokens
         fingerprint = json.dumps({"format": INDEX_FORMAT, "cross_language": cross_language,
-                                  "lexicon": lexicon_digest() if cross_language else None})
+                                  "lexicon": lexicon_digest() if cross_language else None,
+                                  "tokens": tokens_digest()})
         columns = [r[1] for r in self._db.execute("PRAGMA table_info(passages)")]
         # another format (its tables differ), another setting, or tables that are not this format's
         stale = self._get("fingerprint") != fingerprint or columns not in ([], _PASSAGE_COLUMNS)

@@ -2,22 +2,50 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
+from importlib import resources
 
 from programme_assistant.text.sentences import CACHED_TEXT_CHARS, STOPWORDS, fold, join_labels
 
 _TOKEN = re.compile(r"\w\w+", re.UNICODE)
+VERB_FORMS_FILE = "verb_forms.tsv"
+
+
+def _verb_forms_text() -> str:
+    return resources.files("programme_assistant.text").joinpath("data", VERB_FORMS_FILE).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def verb_forms() -> dict[str, str]:
+    """Irregular English verb forms -> their base verb ("went" -> "go", "met" -> "meet"), generated from WordNet
+    by ``make verb-forms`` (scripts/build_verb_forms.py says which forms are kept)."""
+    out = {}
+    for line in _verb_forms_text().splitlines():
+        if line and not line.startswith("#"):
+            form, base = line.split("\t")
+            out[form] = base
+    return out
+
+
+@lru_cache(maxsize=1)
+def tokens_digest() -> str:
+    """A short digest of what the tokenizer reads besides its code (the verb forms): an index of tokens records it,
+    so that another table rebuilds the index instead of searching tokens made another way."""
+    return hashlib.sha256(_verb_forms_text().encode("utf-8")).hexdigest()[:16]
 
 
 class Tokenizer:
     """Folded, stop-worded, stemmed tokens. The English stemmer is applied to every language: it only trims
-    English suffixes, which leaves names and most Romance words whole."""
+    English suffixes, which leaves names and most Romance words whole. An irregular verb form is read as its base
+    verb first ("went" -> "go", ``verb_forms``): the stemmer alone would never make "go" of "went"."""
 
     def __init__(self) -> None:
         import Stemmer
 
         self._stemmer = Stemmer.Stemmer("english")
+        self._forms = verb_forms()
         # a statement's tokens are kept: the answerer reads the same candidates for every question about them
         self._kept = lru_cache(maxsize=16384)(self._stem)
 
@@ -30,6 +58,6 @@ class Tokenizer:
         return list(self._kept(text) if len(text) <= CACHED_TEXT_CHARS else self._stem(text))
 
     def _stem(self, text: str) -> tuple[str, ...]:
-        words = self.words(text)
+        words = [self._forms.get(w, w) for w in self.words(text)]
         heads = [w.split("_", 1)[0] for w in words if "_" in w]
         return tuple(self._stemmer.stemWords(words + heads if heads else words))
