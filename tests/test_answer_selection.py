@@ -247,6 +247,7 @@ def test_an_ordinal_pointing_back_at_the_conversation_is_not_a_position_asked_fo
     # passages must number; a follow-up asked so was refused when the passages spoke of a third and a fourth
     assert named_ordinals("Which regional examples were showcased in that second one?") == set()
     assert named_ordinals("Who hosted the third of them?") == set()
+    assert named_ordinals("And who spoke at their 2nd stop?") == set()
     assert named_ordinals("What happened at the second stop?") == {"second"}
     passages = ["The third webinar, on hydrogen, showed cases from two regions.", "The fourth webinar was on food."]
     assert _unmet("Which regional examples were showcased in that second one?", passages) is None

@@ -645,7 +645,8 @@ def test_the_speaker_s_i_is_not_the_catalan_and():
 
 
 def test_an_ordinal_pointing_back_takes_the_name_the_answer_listed_at_that_place():
-    from programme_assistant.answering.rewrite import nth_named, ordinal_pointing_back
+    from programme_assistant.answering.rewrite import nth_named
+    from programme_assistant.text.ordinals import pointing_back
 
     answer = ("In May 2024 the delegation split in two [1]. The first group went to Bergen and Tromso, the second "
               "group to Oslo and Alta [1].")
@@ -655,7 +656,10 @@ def test_an_ordinal_pointing_back_takes_the_name_the_answer_listed_at_that_place
     assert "(Alta)" in rewriter.rewrite("ok, and what did they see in the second one?", history)
     assert "(Oslo)" in rewriter.rewrite("Who welcomed them at the first of those?", history)
     assert "(Alta)" in rewriter.rewrite("And at that last stop, who spoke?", history)
-    assert ordinal_pointing_back("What happened at the second stop?") is None  # a position asked for, not pointing
+    assert pointing_back("What happened at the second stop?") is None  # a position asked for, not pointing
+    # one reading of such ordinals serves the rewriter and the refusal rules: digits, "of the two", past sixth
+    assert [pointing_back(q) for q in ("and their 3rd stop?", "the first of the two", "that seventh one",
+                                       "What about the last of them?")] == [3, 1, 7, -1]
     assert nth_named("No list of names here [1].", 2) is None and nth_named(answer, 3) is None
     # a name the question already gives is not added again
     assert "(Alta)" not in rewriter.rewrite("And in Alta, the second one, who spoke?", history)

@@ -27,6 +27,7 @@ from typing import Protocol, TypeVar
 
 from programme_assistant.answering.question import QuestionFocus, answer_signal
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from programme_assistant.text.ordinals import ORDINALS, POINTING_BACK, WORD_ORDINALS
 from programme_assistant.text.sentences import STOPWORDS, fold, question_parts
 
 
@@ -192,22 +193,13 @@ def named_years(question: str) -> set[str]:
     return set(re.findall(r"\b(?:19|20)\d\d\b", _last_sentence(question)))
 
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-             "eleventh", "twelfth")
-_WORD_ORDINALS = (*_ORDINALS, "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
-                  "nineteenth", "twentieth", "thirtieth")
 _ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
 
 _MONTH_NAMES = "|".join(m.lower() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
 _DATE_ORDINAL = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(_WORD_ORDINALS)})\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
-    rf"|\b(?:{_MONTH_NAMES})\.?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(_WORD_ORDINALS)})\b")
-
-
-# an ordinal that names an item of the conversation, not of the documents: "that second one", "the third of them"
-_ORDINAL_POINTING_BACK = re.compile(
-    rf"\b(?:{'|'.join(_WORD_ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:ones?\b|of\s+(?:them|those|these|the\s+two))")
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(WORD_ORDINALS)})\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
+    rf"|\b(?:{_MONTH_NAMES})\.?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{'|'.join(WORD_ORDINALS)})\b")
 
 
 def named_ordinals(question: str) -> set[str]:
@@ -216,11 +208,11 @@ def named_ordinals(question: str) -> set[str]:
     are the days of dates ("5th February", "May the second") and an ordinal that points back at what was said
     before ("that second one", "the third of them": an item of the conversation, which the documents need not
     number)."""
-    last = _ORDINAL_POINTING_BACK.sub(" ", _DATE_ORDINAL.sub(" ", fold(_last_sentence(question))))
-    found = set(re.findall(rf"\b({'|'.join(_ORDINALS[1:])})\b", last))
+    last = POINTING_BACK.sub(" ", _DATE_ORDINAL.sub(" ", fold(_last_sentence(question))))
+    found = set(re.findall(rf"\b({'|'.join(ORDINALS[1:])})\b", last))
     for number in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", last):
-        if 2 <= int(number) <= len(_ORDINALS):
-            found.add(_ORDINALS[int(number) - 1])
+        if 2 <= int(number) <= len(ORDINALS):
+            found.add(ORDINALS[int(number) - 1])
     return found
 
 
@@ -248,17 +240,17 @@ def _thing_positions(text: str, thing: str) -> set[int]:
     third webinar", "the 3rd R2R webinar")."""
     folded = fold(text)
     positions = {n for t, n in numbered_positions(folded) if t == thing}
-    words = "|".join(_ORDINALS)
+    words = "|".join(ORDINALS)
     ordinal_before = rf"\b({words}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:[\w-]+\s+){{0,2}}?{re.escape(thing)}s?\b"
     for m in re.finditer(ordinal_before, folded):
         token = m.group(1)
-        positions.add(_ORDINALS.index(token) + 1 if token in _ORDINALS else int(re.sub(r"\D", "", token)))
+        positions.add(ORDINALS.index(token) + 1 if token in ORDINALS else int(re.sub(r"\D", "", token)))
     return positions
 
 
 def mentions_ordinal(text: str, ordinal: str) -> bool:
     """The text names that position: "fifth", "5th", "no. 5", "No 5", "#5"."""
-    n = _ORDINALS.index(ordinal) + 1
+    n = ORDINALS.index(ordinal) + 1
     return bool(re.search(rf"\b{ordinal}\b|\b{n}{_ORDINAL_SUFFIX.get(n, 'th')}\b|\bno\.?\s*{n}\b|#\s*{n}\b",
                           fold(text)))
 
@@ -347,7 +339,7 @@ class NamedPosition:
             return False
         if any(mentions_ordinal(t, o) for o in ordinals for t in texts):
             return False
-        return any(mentions_ordinal(t, other) for other in _ORDINALS[1:] if other not in ordinals for t in texts)
+        return any(mentions_ordinal(t, other) for other in ORDINALS[1:] if other not in ordinals for t in texts)
 
 
 @dataclass(frozen=True)

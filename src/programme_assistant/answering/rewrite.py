@@ -19,6 +19,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from programme_assistant.answering.prompts import REWRITE_SYSTEM_PROMPT, rewrite_prompt
 from programme_assistant.text.dates import MONTHS
 from programme_assistant.text.language import detect_language
+from programme_assistant.text.ordinals import pointing_back
 from programme_assistant.text.sentences import content_words, fold
 
 History = list[tuple[str, str]]  # (user question, assistant answer), oldest first
@@ -63,24 +64,9 @@ _ACKNOWLEDGES = re.compile(r"^(?:ok(?:ay)?|fine|thanks|thank you|great|alright|a
                            r"|^ok(?:ay)?\b", re.IGNORECASE)
 
 
-_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth")
-# an ordinal that points back at what the conversation named: "the second one", "the first of those", "that third
-# stop", "their second prefecture"; the last one too
-_ORDINAL_BACK = re.compile(rf"\b(?:(?:that|their|those|these|this)\s+({'|'.join(_ORDINAL_WORDS)}|last)\b"
-                           rf"|({'|'.join(_ORDINAL_WORDS)}|last)\s+(?:ones?\b|of\s+(?:them|those|these)\b))")
 # names listed in an answer: "Osaka and Oita", "Aichi, Hiroshima and Osaka"
 _NAME_WORDS = r"[A-Z][\w'’-]+(?:\s(?:de\s|of\s|the\s)?[A-Z][\w'’-]+)*"
 _ENUMERATION = re.compile(rf"\b{_NAME_WORDS}(?:,\s+{_NAME_WORDS})*,?\s+(?:and|or)\s+{_NAME_WORDS}")
-
-
-def ordinal_pointing_back(question: str) -> int | None:
-    """The position a follow-up's ordinal points back at ("the second one" -> 2, "that last stop" -> -1), or
-    None."""
-    m = _ORDINAL_BACK.search(fold(question))
-    if m is None:
-        return None
-    word = m.group(1) or m.group(2)
-    return -1 if word == "last" else _ORDINAL_WORDS.index(word) + 1
 
 
 def nth_named(answer: str, position: int | None, asked: str = "") -> str | None:
@@ -163,7 +149,7 @@ class ContextualRewriter:
         if previous is None or not self.is_dependent(question):
             return question
         # "what did they see in the second one?" after an answer naming "Osaka and Oita": the second of them
-        item = nth_named(answer, ordinal_pointing_back(question), previous) if answer else None
+        item = nth_named(answer, pointing_back(question), previous) if answer else None
         if item is not None and not set(content_words(item)) & set(content_words(question)):
             question = f"{question.rstrip()} ({item})"
         own = set(content_words(question))
