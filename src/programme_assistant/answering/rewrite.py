@@ -28,15 +28,17 @@ History = list[tuple[str, str]]  # (user question, assistant answer), oldest fir
 # sets is a follow-up turn, none opens a conversation)
 _CONTINUES = re.compile(r"^(and|also|what about|how about|and what about|same for|y|e|et|ed|und|tambien|anche|aussi)\b",
                         re.IGNORECASE)
+# A pronoun that points back at the previous turn's subject: its names are carried even when the follow-up names
+# something of its own ("When did it open its office in Madrid?" is still about the body asked about before).
+_PRONOUNS_BACK = ("they", "them", "their", "theirs", "it", "its", "he", "she", "his", "her", "this", "that", "these",
+                  "those", "there")
+_REFERS_BACK = re.compile(rf"\b({'|'.join(_PRONOUNS_BACK)})\b", re.IGNORECASE)
+# Any word that points back at the conversation: those pronouns, "ones", "the same", "then", and other languages'
 _POINTER = re.compile(
-    r"\b(they|them|their|theirs|it|its|that|those|these|this|there|he|she|his|her|ones?|the same|then"
+    rf"\b({'|'.join(_PRONOUNS_BACK)}|ones?|the same|then"
     r"|ellos|ellas|eso|esa|ese|alli|loro|quello|quella|li|ils|elles|cela|ceux|ells|aquell|aquesta)\b",
     re.IGNORECASE,
 )
-# A pronoun that points back at the previous turn's subject: its names are carried even when the follow-up names
-# something of its own ("When did it open its office in Madrid?" is still about the body asked about before).
-_REFERS_BACK = re.compile(r"\b(they|them|their|theirs|it|its|he|she|his|her|this|that|these|those|there)\b",
-                          re.IGNORECASE)
 # A question with fewer content words than this is too short to stand alone in a conversation.
 MIN_OWN_WORDS = 3
 
