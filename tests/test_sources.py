@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import make_search, make_sync, write_md
 
 from programme_assistant.models import Filters
-from programme_assistant.retrieval.sources import SourceNamer, naming_phrases
+from programme_assistant.retrieval.sources import SourceNamer, naming_phrases, naming_words
 
 
 def test_naming_phrases_take_the_words_around_a_kind_of_document():
@@ -32,6 +32,18 @@ def test_a_named_document_is_found_by_its_label_and_its_english_gloss():
     # "Basque" is only in the English gloss of the Spanish note's opening ("País Vasco")
     assert namer.named("Per the Basque press note, who presented?").doc_id == "press/nota-prensa.md"
     assert namer.named("How does the mission report describe the visit?").doc_id == "reports/mission-report.pdf"
+
+
+def test_a_question_in_another_language_names_a_document_with_its_own_words_for_it():
+    namer = _namer()
+    # the words after the kind qualify it in these languages; each counts when it or its English gloss is found
+    assert namer.named("Secondo la nota stampa italiana, chi è andato?").doc_id == "press/nota-stampa.md"
+    assert namer.named("Según la nota de prensa sobre Euskadi, ¿quién presentó?").doc_id == "press/nota-prensa.md"
+    assert namer.named("Selon le rapport de mission, qu'ont-ils vu au Japon ?").doc_id == "reports/mission-report.pdf"
+    assert naming_words("Segons la nota de premsa catalana, qui hi va anar?", "ca")[0][1][0] == "catalana catalan"
+    # a kind alone names no document, nor does a word no label holds
+    assert namer.named("¿Qué dice la nota de prensa?") is None
+    assert namer.named("Segons l'informe, quants hi van anar?") is None
 
 
 def test_no_document_is_named_by_a_bare_kind_or_an_ambiguous_name():

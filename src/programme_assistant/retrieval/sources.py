@@ -6,7 +6,11 @@ all when the document is in another language than the question (an English quest
 note), so retrieval adds the named document's best passages in front (``HybridSearch``).
 
 A question names a source when it holds a kind of document (press note, report, minutes, news item, guide,
-...) with words before it or after it ("the Italian press note", "the report on the food-tech webinar"). Each
+...) with words before it or after it ("the Italian press note", "the report on the food-tech webinar"). A question
+in Spanish, Catalan, Italian or French names one with its own language's words for the kinds ("nota de premsa",
+"nota stampa", "communiqué de presse", "informe", "verbale") and the words after the kind, where those languages
+put what qualifies a noun ("la nota de prensa vasca", "la nota de la Generalitat", "nella nota stampa di dicembre
+2022"); each such word counts as found when it or its English gloss is ("vasca": "basque"). Each
 document is known by its label (``retrieval.source_label``: title, path words, type, language, month, year)
 and, for a document in another language, the English gloss of its title and opening line (``crosslingual``),
 so "Basque" meets a note titled in Spanish about "Euskadi" ("País Vasco"). A document is named when the
@@ -20,7 +24,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from programme_assistant.text.language import english_gloss
+from programme_assistant.text.language import detect_language, english_gloss, gloss
+from programme_assistant.text.sentences import STOPWORDS, fold
 from programme_assistant.text.tokens import Tokenizer
 
 # the kinds of document a question can name, longest first so that "press note" wins over "note"
@@ -43,6 +48,45 @@ _GENERIC = frozenset({"document", "documents", "source", "sources", "our", "thes
 _HEADS = frozenset(k.split()[-1] for k in _KINDS)
 # a phrase of these words alone names no document: "the report", "the press note" (a kind many documents are)
 _BARE = _HEADS | {"press"}
+
+
+# the kinds of document in the other languages a question may be asked in (folded, longest first where one holds
+# another); what follows the kind qualifies it
+_OTHER_KINDS = {
+    "es": ("comunicado de prensa", "nota de prensa", "preguntas frecuentes", "comunicado", "noticia", "articulo",
+           "actas", "acta", "informe", "memoria", "guia", "glosario", "cronologia", "resumen", "nota"),
+    "ca": ("comunicat de premsa", "nota de premsa", "preguntes frequents", "comunicat", "noticia", "article", "actes",
+           "acta", "informe", "memoria", "guia", "glossari", "cronologia", "resum", "nota"),
+    "it": ("comunicato stampa", "nota stampa", "domande frequenti", "comunicato", "notizia", "articolo", "verbale",
+           "rapporto", "relazione", "resoconto", "guida", "glossario", "cronologia", "sintesi", "riassunto", "nota"),
+    "fr": ("communique de presse", "note de presse", "foire aux questions", "communique", "actualite", "article",
+           "proces-verbal", "compte rendu", "compte-rendu", "rapport", "guide", "glossaire", "chronologie", "resume",
+           "synthese", "note"),
+}
+_OTHER_KIND = {lang: re.compile(r"\b(" + "|".join(re.escape(k) for k in kinds) + r")\b")
+               for lang, kinds in _OTHER_KINDS.items()}
+# the words after the kind, up to five, to the end of the clause
+_OTHER_AFTER = re.compile(r"^((?:\s+[\w'’-]+){0,5})")
+
+
+def naming_words(question: str, language: str) -> list[tuple[str, list[str]]]:
+    """For a question in one of ``_OTHER_KINDS``' languages: for each kind of document it names, the kind and the
+    words after it ("nota de prensa vasca sobre la visita" -> "vasca sobre la visita"), each with its English gloss
+    ("nota de prensa note press", ["vasca basque", ...]): a word and its gloss are one naming word. Empty for other
+    languages or no kind."""
+    kinds = _OTHER_KIND.get(language)
+    if kinds is None:
+        return []
+    folded = fold(question)
+    out = []
+    for m in kinds.finditer(folded):
+        after = _OTHER_AFTER.match(folded[m.end():])
+        glossed = [(w, gloss(w, language)) for w in (after.group(1).split() if after else []) if w not in STOPWORDS]
+        # a function word ("de", "sobre": "about") names nothing; a name glosses as itself
+        out.append((f"{m.group(1)} {gloss(m.group(1), language)}",
+                    [f"{w} {english}".strip() for w, english in glossed
+                     if english == w or any(e not in STOPWORDS for e in english.lower().split())]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -116,20 +160,32 @@ class SourceNamer:
 
     def named(self, question: str) -> NamedSource | None:
         """The one document the question names, or None."""
+        language = detect_language(question, among_lexicon=True)
+        # each naming word as the set of stems that find it in a label, and whether it is the kind of document
+        phrases: list[list[tuple[set[str], bool]]]
+        if language in _OTHER_KINDS:
+            # a word is found in a label when it or its English gloss is there ("vasca" / "basque")
+            phrases = [[(set(self.tokenizer(kind)), True), *((set(self.tokenizer(w)), False) for w in words)]
+                       for kind, words in naming_words(question, language)]
+        else:
+            phrases = [[({w}, w in self.kind_words) for w in dict.fromkeys(self.tokenizer(" ".join(
+                w for w in phrase.split() if w.lower().strip("'’") not in _GENERIC)))]
+                for phrase in naming_phrases(question)]
         best: NamedSource | None = None
-        for phrase in naming_phrases(question):
-            kept = " ".join(w for w in phrase.split() if w.lower().strip("'’") not in _GENERIC)
-            words = tuple(dict.fromkeys(self.tokenizer(kept)))
-            if all(w in self.bare_words for w in words):
+        for phrase in phrases:
+            named = [(a, kind) for a, kind in phrase if a]
+            alternatives = [a for a, _ in named]
+            if all(kind or a <= self.bare_words for a, kind in named):
                 continue  # "the report", "the press note" alone name no document
-            weights = {w: self.idf(w) * (0.5 if w in self.kind_words else 1.0) for w in words}
-            total = sum(weights.values()) or 1.0
-            scores = sorted(((sum(weights[w] for w in words if w in label) / total, doc_id)
+            # the kind of document counts at half weight: "report" says less about which document than "mission"
+            weights = [max(self.idf(w) for w in a) * (0.5 if kind else 1.0) for a, kind in named]
+            total = sum(weights) or 1.0
+            scores = sorted(((sum(wt for a, wt in zip(alternatives, weights, strict=True) if a & label) / total, doc_id)
                              for doc_id, label in self.label_words.items()), reverse=True)
             if not scores:
                 continue
             top, doc_id = scores[0]
             runner_up = scores[1][0] if len(scores) > 1 else 0.0
             if top >= self.min_share and top - runner_up >= self.margin and (best is None or top > best.score):
-                best = NamedSource(doc_id, round(top, 3), words)
+                best = NamedSource(doc_id, round(top, 3), tuple(sorted(set().union(*alternatives))))
         return best
