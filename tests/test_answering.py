@@ -315,6 +315,23 @@ def test_a_follow_up_that_points_back_keeps_the_previous_names_beside_its_own():
     assert "kyoto" not in swapped.lower() and "companies" in swapped
 
 
+def test_a_follow_up_keeps_the_previous_turns_place_and_year_in_any_language():
+    r = ContextualRewriter()
+    # "esa etapa" points back as "that stop" does: the previous turn's place stays beside the follow-up's own name
+    spanish = r.rewrite("¿Y qué destacó la delegación de Lisboa de esa etapa?",
+                        [("¿Qué ciudades pasaron por Galicia en mayo de 2024?", "...")])
+    assert "galicia" in spanish.lower() and "2024" in spanish
+    assert "porto" in r.rewrite("What did the Lisbon delegates see there?",
+                                [("Which cities visited Porto in May 2024?", "...")]).lower()
+    # a one-letter word is not a slot the follow-up fills ("Group B", "webinar 5"): the article "a", the opening
+    # "Y" / "I" of a Spanish or Catalan question; the earlier turn's year is kept
+    for follow_up in ("Was there a fee?", "Y ¿cuánto costó?", "I quant va costar?"):
+        assert "2024" in r.rewrite(follow_up, [("The May 2024 seminar on harbour logistics", "...")]), follow_up
+    assert "2024" not in r.rewrite("And Group B?", [("Where did Group A go in May 2024?", "...")])
+    # a possessive name is replaced like the name ("Osaka's" -> "Oita's")
+    assert "lisbon" not in r.rewrite("And Porto's?", [("What was Lisbon's budget in 2024?", "...")]).lower()
+
+
 def test_a_sentence_in_another_language_is_scored_by_its_english_gloss():
     from dataclasses import replace
 

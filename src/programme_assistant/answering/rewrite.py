@@ -29,16 +29,14 @@ History = list[tuple[str, str]]  # (user question, assistant answer), oldest fir
 _CONTINUES = re.compile(r"^(and|also|what about|how about|and what about|same for|y|e|et|ed|und|tambien|anche|aussi)\b",
                         re.IGNORECASE)
 # A pronoun that points back at the previous turn's subject: its names are carried even when the follow-up names
-# something of its own ("When did it open its office in Madrid?" is still about the body asked about before).
+# something of its own ("When did it open its office in Madrid?", "¿Qué destacó Kioto de esa etapa?" are still
+# about what was asked before).
 _PRONOUNS_BACK = ("they", "them", "their", "theirs", "it", "its", "he", "she", "his", "her", "this", "that", "these",
-                  "those", "there")
+                  "those", "there", "ellos", "ellas", "eso", "esa", "ese", "alli", "loro", "quello", "quella", "li",
+                  "ils", "elles", "cela", "ceux", "ells", "aquell", "aquesta")
 _REFERS_BACK = re.compile(rf"\b({'|'.join(_PRONOUNS_BACK)})\b", re.IGNORECASE)
-# Any word that points back at the conversation: those pronouns, "ones", "the same", "then", and other languages'
-_POINTER = re.compile(
-    rf"\b({'|'.join(_PRONOUNS_BACK)}|ones?|the same|then"
-    r"|ellos|ellas|eso|esa|ese|alli|loro|quello|quella|li|ils|elles|cela|ceux|ells|aquell|aquesta)\b",
-    re.IGNORECASE,
-)
+# Any word that points back at the conversation: those pronouns, "ones", "the same", "then"
+_POINTER = re.compile(rf"\b({'|'.join(_PRONOUNS_BACK)}|ones?|the same|then)\b", re.IGNORECASE)
 # A question with fewer content words than this is too short to stand alone in a conversation.
 MIN_OWN_WORDS = 3
 
@@ -156,13 +154,24 @@ class ContextualRewriter:
             question = f"{question.rstrip()} ({item})"
         own = set(content_words(question))
         # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
-        has_slot = any(len(w) == 1 or w.isdigit() for w in re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question)))
+        has_slot = any(_is_slot(w, i, words) for words in [re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question))]
+                       for i, w in enumerate(words))
         # a follow-up naming its own place or body instead of pointing back ("And Oita's?") replaces the names of
         # the previous turn; one that points back ("When did it open its office in Madrid?") keeps them
         replaced = names_in(previous) if names_in(question) and not _REFERS_BACK.search(fold(question)) else set()
         carried = [w for w in dict.fromkeys(content_words(previous))
-                   if w not in own and w not in replaced and not (has_slot and (w.isdigit() or len(w) <= 1))]
+                   if w not in own and re.sub(r"['’]s$", "", w) not in replaced
+                   and not (has_slot and (w.isdigit() or len(w) <= 1))]
         return with_context(question, carried)
+
+
+def _is_slot(word: str, position: int, words: Sequence[str]) -> bool:
+    """A word that fills the slot of a name ("Group B", "webinar 5", "And B?"): a number, or a capital letter that is
+    not the speaker's "I" nor an opening conjunction ("Y ...", "I de quantes ...?", "E poi?"); a lower-case letter
+    is a word ("a", "y", "e", "i", "o")."""
+    if word.isdigit():
+        return True
+    return len(word) == 1 and word.isupper() and word != "I" and (position > 0 or len(words) == 1)
 
 
 def with_context(question: str, carried: Sequence[str]) -> str:
