@@ -117,16 +117,20 @@ def test_a_file_of_another_format_is_emptied_and_the_setting_changes_it(tmp_path
     assert PassageIndex(path, cross_language=False).size == 0  # searchable text differs: rebuilt
 
 
-def test_another_lexicon_rebuilds_the_glosses(tmp_path, passages, monkeypatch):
+# another lexicon (make lexicon, a new release) makes the glosses stale; another table of verb forms (make
+# verb-forms) other tokens: the index is emptied and caught up from the store
+@pytest.mark.parametrize(("digest", "cross_language"), [("lexicon_digest", True), ("tokens_digest", False)])
+def test_another_lexicon_or_table_of_verb_forms_rebuilds_the_index(tmp_path, passages, monkeypatch, digest,
+                                                                    cross_language):
     from programme_assistant.retrieval import passages as module
 
     path = tmp_path / "lexical.sqlite"
-    index = PassageIndex(path, cross_language=True)
+    index = PassageIndex(path, cross_language=cross_language)
     index.apply([], passages)
     index.close()
-    assert PassageIndex(path, cross_language=True).size == len(passages)
-    monkeypatch.setattr(module, "lexicon_digest", lambda: "another-lexicon")  # a new release, make lexicon
-    assert PassageIndex(path, cross_language=True).size == 0  # its glosses are stale: caught up from the store
+    assert PassageIndex(path, cross_language=cross_language).size == len(passages)
+    monkeypatch.setattr(module, digest, lambda: "another")
+    assert PassageIndex(path, cross_language=cross_language).size == 0
 
 
 # --- with the store ------------------------------------------------------------------------------------
@@ -287,15 +291,3 @@ def test_a_sync_killed_midway_leaves_a_marked_index_that_the_next_open_repairs(s
     assert lexical_state(again.search.index) == stored()
     assert again.search.search("Sapporo snow Kobe")[0].chunk.doc_id == "news/extra.md"
     assert again.search.index.recorded_state == store.state() and not again.search.index.dirty
-
-
-def test_another_table_of_verb_forms_rebuilds_the_tokens(tmp_path, passages, monkeypatch):
-    from programme_assistant.retrieval import passages as module
-
-    path = tmp_path / "lexical.sqlite"
-    index = PassageIndex(path, cross_language=False)
-    index.apply([], passages)
-    index.close()
-    assert PassageIndex(path, cross_language=False).size == len(passages)
-    monkeypatch.setattr(module, "tokens_digest", lambda: "another-table")  # make verb-forms, a new release
-    assert PassageIndex(path, cross_language=False).size == 0  # tokens made another way: caught up from the store
