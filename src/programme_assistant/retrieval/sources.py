@@ -158,27 +158,31 @@ class SourceNamer:
                 openings[doc_id] = (index, f"{meta.get('title', '')}\n{text[:300]}")
         return cls(labels, languages, {d: o for d, (_, o) in openings.items()}, idf)
 
+    def _phrases(self, question: str) -> list[list[tuple[set[str], bool]]]:
+        """Each phrase of the question naming a document, as its naming words: each the set of stems that find it
+        in a label (a word of another language with its English gloss: "vasca" / "basque"), and whether it is the
+        kind of document."""
+        language = detect_language(question, among_lexicon=True)
+        if language in _OTHER_KINDS:
+            return [[(set(self.tokenizer(kind)), True), *((set(self.tokenizer(w)), False) for w in words)]
+                    for kind, words in naming_words(question, language)]
+        phrases = []
+        for phrase in naming_phrases(question):
+            kept = " ".join(w for w in phrase.split() if w.lower().strip("'’") not in _GENERIC)
+            phrases.append([({w}, w in self.kind_words) for w in dict.fromkeys(self.tokenizer(kept))])
+        return phrases
+
     def named(self, question: str) -> NamedSource | None:
         """The one document the question names, or None."""
-        language = detect_language(question, among_lexicon=True)
-        # each naming word as the set of stems that find it in a label, and whether it is the kind of document
-        phrases: list[list[tuple[set[str], bool]]]
-        if language in _OTHER_KINDS:
-            # a word is found in a label when it or its English gloss is there ("vasca" / "basque")
-            phrases = [[(set(self.tokenizer(kind)), True), *((set(self.tokenizer(w)), False) for w in words)]
-                       for kind, words in naming_words(question, language)]
-        else:
-            phrases = [[({w}, w in self.kind_words) for w in dict.fromkeys(self.tokenizer(" ".join(
-                w for w in phrase.split() if w.lower().strip("'’") not in _GENERIC)))]
-                for phrase in naming_phrases(question)]
+        phrases = self._phrases(question)
         best: NamedSource | None = None
         for phrase in phrases:
-            named = [(a, kind) for a, kind in phrase if a]
-            alternatives = [a for a, _ in named]
-            if all(kind or a <= self.bare_words for a, kind in named):
+            words = [(a, kind) for a, kind in phrase if a]
+            alternatives = [a for a, _ in words]
+            if all(kind or a <= self.bare_words for a, kind in words):
                 continue  # "the report", "the press note" alone name no document
             # the kind of document counts at half weight: "report" says less about which document than "mission"
-            weights = [max(self.idf(w) for w in a) * (0.5 if kind else 1.0) for a, kind in named]
+            weights = [max(self.idf(w) for w in a) * (0.5 if kind else 1.0) for a, kind in words]
             total = sum(weights) or 1.0
             scores = sorted(((sum(wt for a, wt in zip(alternatives, weights, strict=True) if a & label) / total, doc_id)
                              for doc_id, label in self.label_words.items()), reverse=True)
