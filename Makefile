@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-topic-switch eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-topic-switch eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -94,6 +94,9 @@ eval-heldout20: $(STAMP)  ## the twentieth held-out set (evals/heldout20.jsonl, 
 
 eval-heldout21: $(STAMP)  ## the twenty-first held-out set (evals/heldout21.jsonl, written from the corpus alone at the start of session 20; for the change after held-out 20's run)
 	$(BIN)/programme-assistant eval --golden evals/heldout21.jsonl --configs hybrid,dense,bm25
+
+eval-heldout22: $(STAMP)  ## the twenty-second held-out set (evals/heldout22.jsonl, written from the corpus alone at the end of session 20, after held-out 21's run; for the next change)
+	$(BIN)/programme-assistant eval --golden evals/heldout22.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
 	$(BIN)/programme-assistant eval --golden evals/heldout18.jsonl --configs hybrid,dense,bm25
