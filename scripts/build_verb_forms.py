@@ -62,9 +62,15 @@ def verb_forms(folder: Path, stopwords: frozenset[str]) -> dict[str, str]:
             if form != base:
                 bases.setdefault(form, set()).add(base)
     uses = own_uses(folder)
-    return {form: next(iter(targets)) for form, targets in sorted(bases.items())
-            if len(targets) == 1 and _PLAIN.match(form) and _PLAIN.match(next(iter(targets)))
-            and uses.get(form, 0) < MAX_OWN_USES and form not in stopwords and next(iter(targets)) not in stopwords}
+    forms = {}
+    for form, targets in sorted(bases.items()):
+        if len(targets) != 1:
+            continue
+        (base,) = targets
+        if (_PLAIN.match(form) and _PLAIN.match(base) and uses.get(form, 0) < MAX_OWN_USES
+                and form not in stopwords and base not in stopwords):
+            forms[form] = base
+    return forms
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from typing import Protocol, TypeVar
 
 from programme_assistant.answering.question import QuestionFocus, answer_signal
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
-from programme_assistant.text.ordinals import ORDINALS, POINTING_BACK, WORD_ORDINALS
+from programme_assistant.text.ordinals import ORDINALS, POINTING_BACK, WORD_ORDINALS, position
 from programme_assistant.text.sentences import STOPWORDS, fold, question_parts
 
 
@@ -243,8 +243,7 @@ def _thing_positions(text: str, thing: str) -> set[int]:
     words = "|".join(ORDINALS)
     ordinal_before = rf"\b({words}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:[\w-]+\s+){{0,2}}?{re.escape(thing)}s?\b"
     for m in re.finditer(ordinal_before, folded):
-        token = m.group(1)
-        positions.add(ORDINALS.index(token) + 1 if token in ORDINALS else int(re.sub(r"\D", "", token)))
+        positions.add(position(m.group(1)))
     return positions
 
 

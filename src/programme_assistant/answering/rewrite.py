@@ -42,6 +42,7 @@ MIN_OWN_WORDS = 3
 
 
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
+_POSSESSIVE = re.compile(r"['’]s$")  # "Osaka's" is Osaka
 
 
 _MONTHS = frozenset(m.lower() for m in MONTHS)
@@ -49,7 +50,7 @@ _MONTHS = frozenset(m.lower() for m in MONTHS)
 
 def names_in(text: str) -> set[str]:
     """Content words of the capitalised names in ``text`` (not its first word, not months): "Kyoto"."""
-    return {w for m in _NAME.finditer(text.strip()) for w in content_words(re.sub(r"['’]s$", "", m.group()))
+    return {w for m in _NAME.finditer(text.strip()) for w in content_words(_POSSESSIVE.sub("", m.group()))
             if w not in _MONTHS}
 
 
@@ -154,13 +155,13 @@ class ContextualRewriter:
             question = f"{question.rstrip()} ({item})"
         own = set(content_words(question))
         # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
-        has_slot = any(_is_slot(w, i, words) for words in [re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question))]
-                       for i, w in enumerate(words))
+        words = re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question))
+        has_slot = any(_is_slot(w, i, words) for i, w in enumerate(words))
         # a follow-up naming its own place or body instead of pointing back ("And Oita's?") replaces the names of
         # the previous turn; one that points back ("When did it open its office in Madrid?") keeps them
         replaced = names_in(previous) if names_in(question) and not _REFERS_BACK.search(fold(question)) else set()
         carried = [w for w in dict.fromkeys(content_words(previous))
-                   if w not in own and re.sub(r"['’]s$", "", w) not in replaced
+                   if w not in own and _POSSESSIVE.sub("", w) not in replaced
                    and not (has_slot and (w.isdigit() or len(w) <= 1))]
         return with_context(question, carried)
 

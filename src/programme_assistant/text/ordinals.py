@@ -24,6 +24,9 @@ def pointing_back(question: str) -> int | None:
     if m is None:
         return None
     word = m.group(1) or m.group(2)
-    if word == "last":
-        return -1
-    return WORD_ORDINALS.index(word) + 1 if word in WORD_ORDINALS else int(re.sub(r"\D", "", word))
+    return -1 if word == "last" else position(word)
+
+
+def position(ordinal: str) -> int:
+    """The position an ordinal word or number names: "third" -> 3, "3rd" -> 3."""
+    return WORD_ORDINALS.index(ordinal) + 1 if ordinal in WORD_ORDINALS else int(re.sub(r"\D", "", ordinal))

@@ -13,6 +13,7 @@ _TOKEN = re.compile(r"\w\w+", re.UNICODE)
 VERB_FORMS_FILE = "verb_forms.tsv"
 
 
+@lru_cache(maxsize=1)
 def _verb_forms_text() -> str:
     return resources.files("programme_assistant.text").joinpath("data", VERB_FORMS_FILE).read_text(encoding="utf-8")
 
