@@ -172,6 +172,15 @@ def test_question_analysis():
     assert analyse("How long were the presentations meant to be?").expects == "duration"
     assert analyse("¿Cuántas personas formaban la delegación?").expects == "count"
     assert analyse("In which building was it held?").expects == "place"
+    # "when" / "where" after another question word, or in a yes-or-no question, says which occasion or place the
+    # question is about and asks for no date or place; opening a question or one of its parts, it asks for one
+    assert analyse("How should I refer to a paper when I cite it?").expects != "date"
+    assert analyse("What did the director say when she opened the session?").expects != "date"
+    assert analyse("Did they see the harbour when they were in Lisbon?").expects != "date"
+    assert analyse("Who chaired the board, and when?").expects == "date"
+    assert analyse("Who gets the keys and by when?").expects == "date"
+    assert analyse("Qui va fundar l'associació i quan?").expects == "date"
+    assert analyse("So where did the council meet?").expects == "place"
     assert analyse("People keep mentioning KICK. What is it?").term == "KICK"
     # a name of several words said before, and an adverb between "what" and "is": still the thing asked about
     assert analyse("Everyone in the office talks about the Palau Robert. What exactly is it?").term == "Palau Robert"

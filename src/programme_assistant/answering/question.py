@@ -62,20 +62,47 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("money", re.compile(r"\bhow much\b.*\b(cost|money|budget|fund|fee|pay|paid|worth|invest|mobilis|mobiliz"
                          r"|allocat|spend|spent|price)|\b(budget|fee|price|cost|costs|funding|presupuesto"
                          r"|bilancio|pressupost|coste?|costo)\b")),
-    ("date", re.compile(r"\bwhen\b|\b(what|which|by what|on what|in what|since what|over what|over which) "
+    ("date", re.compile(r"\b(what|which|by what|on what|in what|since what|over what|over which) "
                         r"(?:(?:were|was|are|is) )?(?:the )?"
                         r"(?:(?:exact|precise|actual|specific|start|end|starting|closing|opening|first|last) )?"
                         r"(dates?|days?|years?|months?)\b"
-                        r"|\bby when\b|\bsince when\b|\bcuando\b|\bquando\b|\bquan\b|\bquelle (date|annee)\b"
+                        r"|\bquelle (date|annee)\b"
                         r"|\bdepuis quand\b|\bdepuis quelle annee\b|\ben que (fecha|ano)\b|\bque dia\b")),
     ("count", re.compile(r"\bhow many\b|\bhow much\b|\bnumber of\b|\bcuant[oa]s\b|\bquant[ie]\b|\bcombien\b"
                          r"|\bquant(s|es)\b")),
-    ("place", re.compile(r"\bwhere\b|\b(which|what|in which|at which) (city|cities|country|countries|building"
-                         r"|venue|island|place|location|site|town|hall|room)\b|\bdonde\b|\bdove\b|\bou\b"
+    ("place", re.compile(r"\b(which|what|in which|at which) (city|cities|country|countries|building"
+                         r"|venue|island|place|location|site|town|hall|room)\b|\bou\b"
                          r"|\bedificio\b|\bisla\b|\bisola\b|\bciudad\b|\bcitta\b|\bville\b|\bciutat\b|\bon es\b")),
     ("name", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bquien(es)?\b|\bchi\b|\bqui\b|\bquin(a|s|es)?\b"
                         r"|\bqual[ei]?\b|\bquel(le)?s?\b|\bque (organizacion|organisme)\b")),
 ]
+# "when" and "where" ask for a date or a place where they are the first question word of a clause ("When did ...",
+# "... and when?", "by when"); after another question word, or in a yes-or-no question, they open a clause that says
+# which occasion or place the question is about and ask for nothing ("How should I refer to a document when I cite
+# it?", "What did DG ENER say when it opened the webinar?", "the venue where the meeting was held").
+_BARE_CUES = {"date": frozenset({"when", "cuando", "quando", "quan"}),
+              "place": frozenset({"where", "donde", "dove"})}
+# a clause ends at punctuation or a conjunction; the one-letter ones in small letters only, so that the English
+# "I" ("How should I ...") is not the Catalan "i" (and)
+_CLAUSE_BREAK = re.compile(r"[,;:?!.¿¡()]|\b(?:(?i:and|or|but|et|ou|y)|e|i|o)\b")
+_QUESTION_WORD = re.compile(
+    r"\b(?:how|what|which|who|whom|whose|why|when|where|que|qu|quoi|quel|quelle|quels|quelles|qual|quale|quali"
+    r"|cual|cuales|quin|quina|quins|quines|qui|quien|quienes|chi|cosa|como|com|come|comment|cuant[oa]s?|quant[oaie]?s?"
+    r"|combien|pourquoi|perche|cuando|quando|quan|donde|dove)\b")
+
+
+def _asks_by_bare_word(kind: str, question: str) -> bool:
+    """A clause of the question whose first question word is ``kind``'s bare one ("when" for a date)."""
+    for clause in _CLAUSE_BREAK.split(question):
+        clause = fold(clause).strip()
+        if not clause or _YES_NO.match(clause):
+            continue
+        first = _QUESTION_WORD.search(clause)
+        if first and first.group() in _BARE_CUES[kind]:
+            return True
+    return False
+
+
 _YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will|should|would)\b"
                      r"(?!\s+(you|u)\b)")  # "Can you summarise ...?" asks for something, not yes or no
 _DEFINITION = re.compile(
@@ -185,7 +212,8 @@ def analyse(question: str) -> QuestionFocus:
     yes_no = bool(_YES_NO.match(folded.lstrip("¿¡ ")))
     attribute = asked_attribute(first_part)
     for kind, cue in _CUES:
-        if cue.search(first_clause) or (kind != "name" and cue.search(folded)):
+        if cue.search(first_clause) or (kind != "name" and cue.search(folded)) \
+                or (kind in _BARE_CUES and _asks_by_bare_word(kind, question)):
             return QuestionFocus(kind, term, yes_no, attribute)
     return QuestionFocus("yesno" if yes_no else "", term, yes_no, attribute)
 

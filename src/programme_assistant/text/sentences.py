@@ -69,8 +69,15 @@ _LABEL = re.compile(r"\b([A-Z][a-z]+)[ \t]+([A-Z0-9])\b(?![\w'’-])")
 
 
 def join_labels(text: str) -> str:
-    """"Group B", "Phase 2", "Annex A" -> "Group_B": the one letter is what tells such things apart."""
-    return _LABEL.sub(r"\1_\2", text)
+    """"Group B", "Phase 2", "Annex A" -> "Group_B": the one letter is what tells such things apart. A function
+    word before the letter names nothing: "When I cite it", "Should I", "If I" keep the pronoun apart (joined,
+    "when_i" was a word no passage holds, the heaviest of its question)."""
+    return _LABEL.sub(_joined, text)
+
+
+def _joined(match: re.Match[str]) -> str:
+    head, letter = match.group(1), match.group(2)
+    return match.group() if fold(head) in STOPWORDS else f"{head}_{letter}"
 
 
 def content_words(text: str) -> list[str]:

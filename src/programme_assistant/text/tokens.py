@@ -11,6 +11,9 @@ from programme_assistant.text.sentences import CACHED_TEXT_CHARS, STOPWORDS, fol
 
 _TOKEN = re.compile(r"\w\w+", re.UNICODE)
 VERB_FORMS_FILE = "verb_forms.tsv"
+# Raised when the tokenizer's code makes other tokens of the same text (2: a function word and a capital letter,
+# "When I", are no label), so that an index of tokens made the old way is rebuilt.
+TOKENIZER_VERSION = 2
 
 
 @lru_cache(maxsize=1)
@@ -32,9 +35,10 @@ def verb_forms() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def tokens_digest() -> str:
-    """A short digest of what the tokenizer reads besides its code (the verb forms): an index of tokens records it,
-    so that another table rebuilds the index instead of searching tokens made another way."""
-    return hashlib.sha256(_verb_forms_text().encode("utf-8")).hexdigest()[:16]
+    """A short digest of the tokenizer's version and what it reads besides its code (the verb forms): an index of
+    tokens records it, so that another table or version rebuilds the index instead of searching tokens made another
+    way."""
+    return hashlib.sha256(f"{TOKENIZER_VERSION}\n{_verb_forms_text()}".encode()).hexdigest()[:16]
 
 
 class Tokenizer:
