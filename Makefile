@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-topic-switch eval-multilingual eval-multilingual2
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-topic-switch eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -98,6 +98,9 @@ eval-heldout21: $(STAMP)  ## the twenty-first held-out set (evals/heldout21.json
 eval-heldout22: $(STAMP)  ## the twenty-second held-out set (evals/heldout22.jsonl, written from the corpus alone at the end of session 20, after held-out 21's run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout22.jsonl --configs hybrid,dense,bm25
 
+eval-heldout23: $(STAMP)  ## the twenty-third held-out set (evals/heldout23.jsonl, written from the corpus alone in session 21, before held-out 22's run; for the change after session 21)
+	$(BIN)/programme-assistant eval --golden evals/heldout23.jsonl --configs hybrid,dense,bm25
+
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
 	$(BIN)/programme-assistant eval --golden evals/heldout18.jsonl --configs hybrid,dense,bm25
 
@@ -128,12 +131,16 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker train-refusal train-answer-model train-correction train-followup lexicon role-nouns verb-forms
+.PHONY: train-ranker train-refusal train-answer-model train-correction train-followup lexicon role-nouns verb-forms word-frequencies
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
 verb-forms: $(STAMP)  ## generate text/data/verb_forms.tsv (irregular verb forms the tokenizer reads as their base verb) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_verb_forms.py
+
+word-frequencies: $(STAMP)  ## generate text/data/word_frequencies.tsv (how common each word stem is in general language) from wordfreq
+	$(BIN)/pip install -q "wordfreq>=3.0"
+	$(BIN)/python scripts/build_word_frequencies.py
 
 lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq + Apertium + FreeDict (needs the Debian packages)
 	$(BIN)/pip install -q "wordfreq>=3.0"
