@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from programme_assistant.text.frequencies import expected_passages
 from programme_assistant.text.tokens import Tokenizer
 
 
@@ -27,7 +28,7 @@ K1 = 1.5
 B = 0.75
 
 
-def bm25_idf(doc_freq: int, size: int) -> float:
+def bm25_idf(doc_freq: float, size: int) -> float:
     """BM25's (Lucene) inverse document frequency of a word found in ``doc_freq`` of ``size`` passages."""
     return math.log(1.0 + (size - doc_freq + 0.5) / (doc_freq + 0.5))
 
@@ -35,9 +36,10 @@ def bm25_idf(doc_freq: int, size: int) -> float:
 class Vocabulary:
     """The indexed words and how many passages hold each: IDF for the answerer, close spellings for queries."""
 
-    def __init__(self, doc_freq: dict[str, int], size: int) -> None:
+    def __init__(self, doc_freq: dict[str, int], size: int, average_length: float = 0.0) -> None:
         self.doc_freq = doc_freq
         self.size = size
+        self.average_length = average_length  # tokens per passage
         self._by_length: dict[int, list[str]] | None = None
         self._variants: dict[str, list[str]] = {}
 
@@ -46,9 +48,13 @@ class Vocabulary:
         return self.doc_freq
 
     def idf(self, token: str) -> float:
-        """BM25's inverse document frequency of a (stemmed) token over the indexed chunks; a token found in
-        no chunk gets the highest value, as the rarest word there is."""
-        return bm25_idf(self.doc_freq.get(token, 0), self.size)
+        """BM25's inverse document frequency of a (stemmed) token over the indexed chunks. A token found in no
+        chunk is weighed by how many would hold it if they used it as often as general language does
+        (``text.frequencies``): a rare word gets about the highest value, an everyday one ("stuff") a low one."""
+        found = self.doc_freq.get(token, 0)
+        if not found:
+            return bm25_idf(expected_passages(token, self.size, self.average_length), self.size)
+        return bm25_idf(found, self.size)
 
     def variants(self, token: str) -> list[str]:
         """Close spellings of a long token in the vocabulary (``Ljubjana`` -> ``ljubljana``; also a stem's

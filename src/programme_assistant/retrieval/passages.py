@@ -424,7 +424,8 @@ class PassageIndex:
     def vocabulary(self) -> Vocabulary:
         with self._reading():
             doc_freq = dict(self._db.execute("SELECT term, df FROM postings").fetchall())
-            return Vocabulary(doc_freq, int(self._get("passages") or 0))
+            size = int(self._get("passages") or 0)
+            return Vocabulary(doc_freq, size, int(self._get("total_length") or 0) / size if size else 0.0)
 
     def document_words(self) -> dict[str, set[str]]:
         with self._guard:
