@@ -87,6 +87,9 @@ def test_updates_passage_by_passage_equal_a_fresh_index(tmp_path, passages):
     fresh.apply([], final)
     assert grown.size == fresh.size == len(final)
     assert grown.vocabulary().doc_freq == fresh.vocabulary().doc_freq
+    assert grown.document_terms() == fresh.document_terms()  # each document's tokens, for naming it by its text
+    assert "train" in grown.document_terms()[changed.meta["doc_id"]]
+    assert grown.vocabulary().average_length == pytest.approx(fresh.vocabulary().average_length)
     for question in QUESTIONS:
         assert scores(grown, question) == pytest.approx(scores(fresh, question))
         assert scores(grown, question).keys() == reference_scores(grown, final, question).keys()

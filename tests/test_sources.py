@@ -46,6 +46,23 @@ def test_a_question_in_another_language_names_a_document_with_its_own_words_for_
     assert namer.named("Segons l'informe, quants hi van anar?") is None
 
 
+def test_a_document_is_named_by_its_whole_text_when_its_label_and_opening_do_not_name_it():
+    labels = {"press/nota-prensa.md": "Una delegación visita Bilbao press news Spanish June 2023",
+              "press/nota-premsa.md": "Visita a Barcelona press news Catalan June 2023",
+              "guides/faq.md": "Onboarding guide and FAQ guide English November 2025"}
+    contents = {"press/nota-prensa.md": {"deleg", "gobierno", "vasco", "basqu", "hydrogen"},
+                "press/nota-premsa.md": {"deleg", "generalitat", "catalan"},
+                # a guide that mentions press notes and the Basque one is not a press note
+                "guides/faq.md": {"press", "note", "basqu", "generalitat", "catalan"}}
+    namer = SourceNamer(labels, {"press/nota-prensa.md": "es", "press/nota-premsa.md": "ca"}, {},
+                        idf=lambda w: 1.0, contents=contents)
+    assert namer.named("According to the Basque press note, who came?").doc_id == "press/nota-prensa.md"
+    assert namer.named("What did the Generalitat's press note announce?").doc_id == "press/nota-premsa.md"
+    # the label and opening come first: a name they hold is not looked for in the texts
+    assert namer.named("According to the Barcelona press note, when?").doc_id == "press/nota-premsa.md"
+    assert namer.named("According to the hydrogen guide, who came?") is None  # the guide's text has no hydrogen
+
+
 def test_no_document_is_named_by_a_bare_kind_or_an_ambiguous_name():
     namer = _namer()
     assert namer.named("What does the report say about hydrogen?") is None  # which report?

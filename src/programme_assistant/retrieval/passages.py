@@ -427,6 +427,15 @@ class PassageIndex:
             size = int(self._get("passages") or 0)
             return Vocabulary(doc_freq, size, int(self._get("total_length") or 0) / size if size else 0.0)
 
+    def document_terms(self) -> dict[str, set[str]]:
+        """Each document's tokens: those of all its passages (the English gloss's too, for a passage in another
+        language)."""
+        out: dict[str, set[str]] = {}
+        with self._reading():
+            for doc_id, terms in self._db.execute("SELECT doc_id, terms FROM passages"):
+                out.setdefault(doc_id, set()).update(terms.split())
+        return out
+
     def document_words(self) -> dict[str, set[str]]:
         with self._guard:
             return {doc_id: set(words.split()) for doc_id, words in

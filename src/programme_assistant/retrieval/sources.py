@@ -119,11 +119,12 @@ class SourceNamer:
 
     def __init__(self, labels: dict[str, str], languages: dict[str, str], openings: dict[str, str],
                  idf: Callable[[str], float], tokenizer: Tokenizer | None = None, min_share: float = 0.7,
-                 margin: float = 0.15) -> None:
+                 margin: float = 0.15, contents: dict[str, set[str]] | None = None) -> None:
         """``labels``: doc id -> label; ``languages``: doc id -> language code; ``openings``: doc id -> its title
         and first lines (glossed into English for a document in another language); ``idf``: weight of a stemmed
-        word. A document is named when it holds ``min_share`` of the naming words' weight and ``margin`` more
-        than the next document."""
+        word; ``contents``: doc id -> the tokens of all its passages (their English gloss too), read when no
+        document's label and opening are named. A document is named when it holds ``min_share`` of the naming
+        words' weight and ``margin`` more than the next document."""
         self.tokenizer = tokenizer or Tokenizer()
         self.idf = idf
         self.min_share = min_share
@@ -133,11 +134,14 @@ class SourceNamer:
         self.label_words = {doc_id: document_words(label, languages.get(doc_id, "en"), openings.get(doc_id, ""),
                                                    self.tokenizer)
                             for doc_id, label in labels.items()}
+        self.contents = contents or {}
 
     @classmethod
-    def from_words(cls, label_words: dict[str, set[str]], idf: Callable[[str], float]) -> SourceNamer:
-        """From each document's words (``document_words``), computed beforehand (the index on disk keeps them)."""
-        namer = cls({}, {}, {}, idf)
+    def from_words(cls, label_words: dict[str, set[str]], idf: Callable[[str], float],
+                   contents: dict[str, set[str]] | None = None) -> SourceNamer:
+        """From each document's words (``document_words``), computed beforehand (the index on disk keeps them),
+        and the tokens of its passages (``contents``)."""
+        namer = cls({}, {}, {}, idf, contents=contents)
         namer.label_words = label_words
         return namer
 
@@ -173,8 +177,18 @@ class SourceNamer:
         return phrases
 
     def named(self, question: str) -> NamedSource | None:
-        """The one document the question names, or None."""
+        """The one document the question names, or None: by its label and opening, else by its whole text.
+        "According to the Basque press note" names the Spanish note about Euskadi, whose label and opening never
+        say "Basque" and whose later lines do ("Gobierno Vasco", glossed "Basque")."""
         phrases = self._phrases(question)
+        named = self._named(phrases, self.label_words)
+        if named is None and self.contents:
+            named = self._named(phrases, self.contents)
+        return named
+
+    def _named(self, phrases: list[list[tuple[set[str], bool]]], texts: dict[str, set[str]]) -> NamedSource | None:
+        """The document whose label holds the phrase's kind of document ("press note") and whose label or
+        ``texts`` hold enough of its other naming words (a document that mentions press notes is not one)."""
         best: NamedSource | None = None
         for phrase in phrases:
             words = [(a, kind) for a, kind in phrase if a]
@@ -183,8 +197,10 @@ class SourceNamer:
                 continue  # "the report", "the press note" alone name no document
             # the kind of document counts at half weight: "report" says less about which document than "mission"
             weights = [max(self.idf(w) for w in a) * (0.5 if kind else 1.0) for a, kind in words]
+            of_kind = [kind or a <= self.bare_words for a, kind in words]
             total = sum(weights) or 1.0
-            scores = sorted(((sum(wt for a, wt in zip(alternatives, weights, strict=True) if a & label) / total, doc_id)
+            scores = sorted(((sum(wt for a, wt, label_only in zip(alternatives, weights, of_kind, strict=True)
+                                  if a & label or (not label_only and a & texts.get(doc_id, set()))) / total, doc_id)
                              for doc_id, label in self.label_words.items()), reverse=True)
             if not scores:
                 continue
