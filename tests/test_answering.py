@@ -697,6 +697,8 @@ def test_a_question_that_carries_on_leans_on_the_conversation_however_long():
     question = "And at their second port of call, did the delegates ask their hosts for anything in particular?"
     assert "nordic" in rewriter.rewrite(question, history).lower()
     assert "nordic" in rewriter.rewrite("What about the third one, and who hosted it there?", history).lower()
+    # a Spanish question opens with its inverted question mark before the "y" (and) that carries it on
+    assert "nordic" in rewriter.rewrite("¿Y en qué puerto se quedaron más tiempo, y cuándo fue?", history).lower()
     # a question that does not carry on is left to the judge
     assert rewriter.rewrite("Who paid for the delegates' travel?", history) == "Who paid for the delegates' travel?"
     # nor does an acknowledgement of the answer before ("ok, and ...", "Thanks. ..."): it only follows a turn

@@ -94,7 +94,7 @@ def nth_named(answer: str, position: int | None, asked: str = "") -> str | None:
 def carries_on(question: str) -> bool:
     """Whether the question opens as a continuation: "and ...", "what about ...", the Catalan "i ...", or an
     acknowledgement of the answer before ("ok, and ...", "fine, ...")."""
-    folded = fold(question).strip()
+    folded = fold(question).strip().lstrip("¿¡\"'«“‘( ")  # "¿Y en qué seminario ...?" opens with "y"
     if _CONTINUES.match(folded) or _ACKNOWLEDGES.match(folded):
         return True
     return bool(_CATALAN_AND.match(folded)) and detect_language(question, among_lexicon=True) != "en"
