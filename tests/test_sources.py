@@ -54,13 +54,22 @@ def test_a_document_is_named_by_its_whole_text_when_its_label_and_opening_do_not
                 "press/nota-premsa.md": {"deleg", "generalitat", "catalan"},
                 # a guide that mentions press notes and the Basque one is not a press note
                 "guides/faq.md": {"press", "note", "basqu", "generalitat", "catalan"}}
+    read = []
+
+    def reading() -> dict[str, set[str]]:  # the index's document_terms: read at the first question needing it
+        read.append(1)
+        return contents
+
     namer = SourceNamer(labels, {"press/nota-prensa.md": "es", "press/nota-premsa.md": "ca"}, {},
-                        idf=lambda w: 1.0, contents=contents)
+                        idf=lambda w: 1.0, contents=reading)
+    assert namer.named("According to the Barcelona press note, when?").doc_id == "press/nota-premsa.md"
+    assert namer.named("Who went to Japan?") is None and read == []  # named by the label, or naming nothing
     assert namer.named("According to the Basque press note, who came?").doc_id == "press/nota-prensa.md"
     assert namer.named("What did the Generalitat's press note announce?").doc_id == "press/nota-premsa.md"
     # the label and opening come first: a name they hold is not looked for in the texts
     assert namer.named("According to the Barcelona press note, when?").doc_id == "press/nota-premsa.md"
     assert namer.named("According to the hydrogen guide, who came?") is None  # the guide's text has no hydrogen
+    assert read == [1]  # read once
 
 
 def test_no_document_is_named_by_a_bare_kind_or_an_ambiguous_name():

@@ -114,7 +114,7 @@ class HybridSearch:
     def _load(self, key: Any) -> Snapshot:
         vocabulary = self.index.vocabulary()
         entries = self.index.glossary_entries()
-        sources = SourceNamer.from_words(self.index.document_words(), vocabulary.idf, self.index.document_terms())
+        sources = SourceNamer.from_words(self.index.document_words(), vocabulary.idf, self.index.document_terms)
         questions: dict[frozenset[str], list[tuple[str, str]]] = {}
         for doc_id, section in self.index.question_sections():
             words = question_words(section.split(" > ")[-1])

@@ -89,6 +89,10 @@ def naming_words(question: str, language: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+# each document's tokens, or a function reading them when first needed
+Contents = dict[str, set[str]] | Callable[[], dict[str, set[str]]]
+
+
 @dataclass(frozen=True)
 class NamedSource:
     doc_id: str
@@ -119,12 +123,13 @@ class SourceNamer:
 
     def __init__(self, labels: dict[str, str], languages: dict[str, str], openings: dict[str, str],
                  idf: Callable[[str], float], tokenizer: Tokenizer | None = None, min_share: float = 0.7,
-                 margin: float = 0.15, contents: dict[str, set[str]] | None = None) -> None:
+                 margin: float = 0.15, contents: Contents | None = None) -> None:
         """``labels``: doc id -> label; ``languages``: doc id -> language code; ``openings``: doc id -> its title
         and first lines (glossed into English for a document in another language); ``idf``: weight of a stemmed
-        word; ``contents``: doc id -> the tokens of all its passages (their English gloss too), read when no
-        document's label and opening are named. A document is named when it holds ``min_share`` of the naming
-        words' weight and ``margin`` more than the next document."""
+        word; ``contents``: doc id -> the tokens of all its passages (their English gloss too), or a function giving
+        them, read when no document's label and opening are named (at the first such question: reading every
+        passage's tokens takes about 0.25 s at 3,000 passages, which most questions never need). A document is
+        named when it holds ``min_share`` of the naming words' weight and ``margin`` more than the next document."""
         self.tokenizer = tokenizer or Tokenizer()
         self.idf = idf
         self.min_share = min_share
@@ -134,11 +139,11 @@ class SourceNamer:
         self.label_words = {doc_id: document_words(label, languages.get(doc_id, "en"), openings.get(doc_id, ""),
                                                    self.tokenizer)
                             for doc_id, label in labels.items()}
-        self.contents = contents or {}
+        self._contents = contents
 
     @classmethod
     def from_words(cls, label_words: dict[str, set[str]], idf: Callable[[str], float],
-                   contents: dict[str, set[str]] | None = None) -> SourceNamer:
+                   contents: Contents | None = None) -> SourceNamer:
         """From each document's words (``document_words``), computed beforehand (the index on disk keeps them),
         and the tokens of its passages (``contents``)."""
         namer = cls({}, {}, {}, idf, contents=contents)
@@ -182,9 +187,16 @@ class SourceNamer:
         say "Basque" and whose later lines do ("Gobierno Vasco", glossed "Basque")."""
         phrases = self._phrases(question)
         named = self._named(phrases, self.label_words)
-        if named is None and self.contents:
+        if named is None and phrases and self.contents:
             named = self._named(phrases, self.contents)
         return named
+
+    @property
+    def contents(self) -> dict[str, set[str]]:
+        """Each document's tokens (``contents``), read once."""
+        if callable(self._contents):
+            self._contents = self._contents()
+        return self._contents or {}
 
     def _named(self, phrases: list[list[tuple[set[str], bool]]], texts: dict[str, set[str]]) -> NamedSource | None:
         """The document whose label holds the phrase's kind of document ("press note") and whose label or
