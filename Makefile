@@ -98,10 +98,10 @@ eval-heldout21: $(STAMP)  ## the twenty-first held-out set (evals/heldout21.json
 eval-heldout22: $(STAMP)  ## the twenty-second held-out set (evals/heldout22.jsonl, written from the corpus alone at the end of session 20, after held-out 21's run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout22.jsonl --configs hybrid,dense,bm25
 
-eval-heldout23: $(STAMP)  ## the twenty-third held-out set (evals/heldout23.jsonl, written from the corpus alone in session 21, before held-out 22's run; for the change after session 21)
+eval-heldout23: $(STAMP)  ## the twenty-third held-out set (evals/heldout23.jsonl, written from the corpus alone during session 21, before held-out 22's run; run once in session 21)
 	$(BIN)/programme-assistant eval --golden evals/heldout23.jsonl --configs hybrid,dense,bm25
 
-eval-heldout24: $(STAMP)  ## the twenty-fourth held-out set (evals/heldout24.jsonl, written from the corpus alone at the end of session 21, after held-out 23's run; for the next change)
+eval-heldout24: $(STAMP)  ## the twenty-fourth held-out set (evals/heldout24.jsonl, written from the corpus alone during session 21; not run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout24.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
