@@ -89,13 +89,13 @@ eval-heldout17: $(STAMP)  ## the seventeenth held-out set (evals/heldout17.jsonl
 eval-heldout19: $(STAMP)  ## the nineteenth held-out set (evals/heldout19.jsonl, written from the corpus alone at the end of session 18, after held-out 18's run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout19.jsonl --configs hybrid,dense,bm25
 
-eval-heldout20: $(STAMP)  ## the twentieth held-out set (evals/heldout20.jsonl, written from the corpus alone in session 19, before its answer changes after the first two; for the next change)
+eval-heldout20: $(STAMP)  ## the twentieth held-out set (evals/heldout20.jsonl, written from the corpus alone in session 19, before its answer changes after the first two; run once in session 20)
 	$(BIN)/programme-assistant eval --golden evals/heldout20.jsonl --configs hybrid,dense,bm25
 
-eval-heldout21: $(STAMP)  ## the twenty-first held-out set (evals/heldout21.jsonl, written from the corpus alone at the start of session 20; for the change after held-out 20's run)
+eval-heldout21: $(STAMP)  ## the twenty-first held-out set (evals/heldout21.jsonl, written from the corpus alone at the start of session 20; run once in session 20)
 	$(BIN)/programme-assistant eval --golden evals/heldout21.jsonl --configs hybrid,dense,bm25
 
-eval-heldout22: $(STAMP)  ## the twenty-second held-out set (evals/heldout22.jsonl, written from the corpus alone at the end of session 20, after held-out 21's run; for the next change)
+eval-heldout22: $(STAMP)  ## the twenty-second held-out set (evals/heldout22.jsonl, written from the corpus alone at the end of session 20, after held-out 21's run; run once in session 21)
 	$(BIN)/programme-assistant eval --golden evals/heldout22.jsonl --configs hybrid,dense,bm25
 
 eval-heldout23: $(STAMP)  ## the twenty-third held-out set (evals/heldout23.jsonl, written from the corpus alone during session 21, before held-out 22's run; run once in session 21)
