@@ -91,16 +91,16 @@ _QUESTION_WORD = re.compile(
     r"|combien|pourquoi|perche|cuando|quando|quan|donde|dove)\b")
 
 
-def _asks_by_bare_word(kind: str, question: str) -> bool:
-    """A clause of the question whose first question word is ``kind``'s bare one ("when" for a date)."""
+def _clause_openers(question: str) -> set[str]:
+    """The first question word of each clause of the question that is not a yes-or-no one ("when" in "Who chaired
+    it, and when?")."""
+    openers = set()
     for clause in _CLAUSE_BREAK.split(question):
         clause = fold(clause).strip()
-        if not clause or _YES_NO.match(clause):
-            continue
-        first = _QUESTION_WORD.search(clause)
-        if first and first.group() in _BARE_CUES[kind]:
-            return True
-    return False
+        first = _QUESTION_WORD.search(clause) if clause and not _YES_NO.match(clause) else None
+        if first:
+            openers.add(first.group())
+    return openers
 
 
 _YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will|should|would)\b"
@@ -211,9 +211,10 @@ def analyse(question: str) -> QuestionFocus:
             term = raw
     yes_no = bool(_YES_NO.match(folded.lstrip("¿¡ ")))
     attribute = asked_attribute(first_part)
+    openers = _clause_openers(question)
     for kind, cue in _CUES:
         if cue.search(first_clause) or (kind != "name" and cue.search(folded)) \
-                or (kind in _BARE_CUES and _asks_by_bare_word(kind, question)):
+                or bool(_BARE_CUES.get(kind, frozenset()) & openers):
             return QuestionFocus(kind, term, yes_no, attribute)
     return QuestionFocus("yesno" if yes_no else "", term, yes_no, attribute)
 

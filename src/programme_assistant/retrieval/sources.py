@@ -186,7 +186,7 @@ class SourceNamer:
         "According to the Basque press note" names the Spanish note about Euskadi, whose label and opening never
         say "Basque" and whose later lines do ("Gobierno Vasco", glossed "Basque")."""
         phrases = self._phrases(question)
-        named = self._named(phrases, self.label_words)
+        named = self._named(phrases, {})
         if named is None and phrases and self.contents:
             named = self._named(phrases, self.contents)
         return named
@@ -200,7 +200,8 @@ class SourceNamer:
 
     def _named(self, phrases: list[list[tuple[set[str], bool]]], texts: dict[str, set[str]]) -> NamedSource | None:
         """The document whose label holds the phrase's kind of document ("press note") and whose label or
-        ``texts`` hold enough of its other naming words (a document that mentions press notes is not one)."""
+        ``texts`` (doc id -> more of its words; none at first) hold enough of its other naming words (a document
+        that mentions press notes is not one)."""
         best: NamedSource | None = None
         for phrase in phrases:
             words = [(a, kind) for a, kind in phrase if a]
