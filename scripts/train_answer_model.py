@@ -5,9 +5,9 @@ The answerer reads a statement's similarity to the question as its main sign tha
 packaged all-MiniLM-L6-v2 was trained for sentence similarity: it rates the sentence that restates the question
 ("A number of possible areas of collaboration were identified") as high as the one that answers it. Here the same
 model is taught the difference, from the training questions of ``training_data.py`` (the sample corpus's golden
-set and held-out sets 1-5, and ClapNQ dev's training half; held-out 6 onwards and the multilingual sets are never
-read): for each answerable question, the statements of its passages that hold a required fact (or ClapNQ's gold
-sentence) are positives, and the other statements the hand-set score ranks highest are hard negatives.
+set and held-out sets 1-13, and ClapNQ dev's training half; held-out 14 onwards and the multilingual sets are
+never read): for each answerable question, the statements of its passages that hold a required fact (or ClapNQ's
+gold sentence) are positives, and the other statements the hand-set score ranks highest are hard negatives.
 
 Loss: multiple-negatives ranking (the question against its positive, its hard negatives and the batch's other
 statements, scale 20), one epoch, AdamW at 2e-5 with warm-up and linear decay, batch 16, seed 0; the word

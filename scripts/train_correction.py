@@ -15,8 +15,8 @@ required fact, or ClapNQ's gold sentence, from a document allowed to answer), wi
 the correction small. The hand score enters with a fixed weight of one: the correction can only move a candidate
 a little past its neighbours, not replace the score. Full-batch L-BFGS (torch), a few seconds.
 
-Training questions: ``training_data.py`` (golden, held-out 1-5, ClapNQ dev's training half), answered with the
-answer model; held-out 6 onwards and the multilingual sets are never read. Five folds grouped by question report
+Training questions: ``training_data.py`` (golden, held-out 1-13, ClapNQ dev's training half), answered with the
+answer model; held-out 14 onwards and the multilingual sets are never read. Five folds grouped by question report
 precision@1 (the best candidate answers) beside the hand score's, per source. The file records the embedding and
 answer models: the answerer uses it only with those (``assistant.build_correction``).
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     correction = LinearRanker(names, w, 0.0, mean, scale, 0.0, {
         "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + "; "
-                    "held-out 6 onwards and the multilingual sets unread",
+                    "held-out 14 onwards and the multilingual sets unread",
         "kind": "correction of the hand score (score = hand + weights . standardised features)",
         "cross_validation": report, "top": args.top, "l2": args.l2, "temperature": args.temperature,
         "sample_weight": args.sample_weight, "embedding_model": embedding_model,

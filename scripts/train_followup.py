@@ -1,7 +1,7 @@
 """Fit the follow-up rewriter's learned judge of whether a question stands alone (``make train-followup``) and
 write it to ``src/programme_assistant/answering/data/followup.json``.
 
-Training questions come from the training sets (``training_data.TRAINING_SETS``: golden and held-out 1 to 5, or
+Training questions come from the training sets (``training_data.FOLLOWUP_SETS``: golden and held-out 1 to 5, or
 ``PA_TRAINING_SETS``), asked of the sample corpus through the product's own search: the turns of a follow-up case
 after its first (the question and its later history turns) lean on the conversation (label 0); the questions that
 open a case without history stand alone (label 1). Each is described by ``followup.followup_features`` of the
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.preprocessing import StandardScaler
-    from training_data import TRAINING_SETS
+    from training_data import FOLLOWUP_SETS
 
     from programme_assistant.answering.followup import FOLLOWUP_FEATURES
     from programme_assistant.answering.rewrite import ContextualRewriter
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pa-followup-") as tmp:
         assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp) / "index"}))
         assistant.sync()
-        train = questions(list(TRAINING_SETS))
+        train = questions(list(FOLLOWUP_SETS))
         rows, y = rows_of(assistant.search, train)
         evaluate = questions([s for s in args.evaluate.split(",") if s]) if args.evaluate else []
         eval_rows, eval_y = rows_of(assistant.search, evaluate) if evaluate else ([], np.zeros(0))
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "features": list(FOLLOWUP_FEATURES), "weights": [round(float(w), 6) for w in model.coef_[0]],
         "bias": round(float(model.intercept_[0]), 6), "mean": [round(float(m), 6) for m in scaler.mean_],
         "scale": [round(float(s), 6) for s in scaler.scale_], "threshold": 0.5,
-        "meta": {"trained": dt.date.today().isoformat(), "training_sets": list(TRAINING_SETS),
+        "meta": {"trained": dt.date.today().isoformat(), "training_sets": list(FOLLOWUP_SETS),
                  "questions": {"leaning": int((y == 0).sum()), "standing": int((y == 1).sum())},
                  "embedding_model": embedding_model, "retrieval_mode": settings.retrieval_mode,
                  "script": "scripts/train_followup.py"},

@@ -2,12 +2,12 @@
 ``src/programme_assistant/answering/data/refusal.json``.
 
 Training questions, each labelled answerable or not (``training_data.py``: the sample corpus's golden set and
-held-out sets 1 to 5, and ClapNQ dev's training half, whose unanswerable questions come with passages on their
+held-out sets 1 to 13, and ClapNQ dev's training half, whose unanswerable questions come with passages on their
 topic), go through the product's own pipeline and are described by ``answerability.question_features``. Each
 answerable one is also asked without the documents that answer it (``training_data.answer_removed``): what is
 left is on its topic but does not say what it asks, the kind of question hardest to refuse; those are labelled
 unanswerable (source ``<set>-removed``).
-Held-out 6 and the multilingual sets are never read: they are for evaluation.
+Held-out 14 onwards and the multilingual sets are never read: they are for evaluation.
 
 A logistic regression (scikit-learn, balanced classes, sample-corpus questions weighted ``--sample-weight``) on
 standardised features. Five-fold stratified cross-validation gives out-of-fold probabilities; the threshold is
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + ", and "
                         "each answerable one asked without its answering documents as unanswerable (-removed); "
-                        "held-out 6, 7 and 8 and the multilingual sets unread",
+                        "held-out 14 onwards and the multilingual sets unread",
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,

@@ -2,10 +2,10 @@
 hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py`` and ``train_refusal.py``.
 
 - The sample corpus (``corpus/``) with the golden set and the held-out sets already measured once
-  (``TRAINING_SETS``: held-out, 2, 3, 4 and 5; each was a test set until the next one was written). Held-out 6
-  and the multilingual sets are never read here: they are for evaluation. ``PA_TRAINING_SETS`` (names of
-  ``evals/*.jsonl``, comma-separated) trains on other sets instead, for an experiment (session 16: held-out 6-10
-  added, README "Measured in session 16 and left out").
+  (``TRAINING_SETS``: held-out 1 to 13; each was a test set until the next one was written; held-out 6-13 were
+  added in session 22, README "Session 22's changes"). Held-out 14 onwards and the multilingual sets are never
+  read here: they are for evaluation. ``PA_TRAINING_SETS`` (names of ``evals/*.jsonl``, comma-separated) trains
+  on other sets instead, for an experiment.
 - ClapNQ dev (``../shared/benchmarks/clapnq-dev``), the half of its questions whose id hashes even (the odd half
   is for evaluation), over the index ``make bench-external`` builds (ClapNQ and PubMedQA documents together, kept
   in the system temp folder and built on first use in about five minutes).
@@ -24,10 +24,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmarks.external builds the ClapNQ index
-DEFAULT_TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+DEFAULT_TRAINING_SETS = ("golden", "heldout", *(f"heldout{n}" for n in range(2, 14)))
+# the learned follow-up judge keeps its own (``train_followup.py``): the topic-switch set is made of held-out 6-13
+FOLLOWUP_TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 # PA_TRAINING_SETS (comma-separated names of evals/*.jsonl) trains on other sets, for an experiment
-TRAINING_SETS = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(",") if s.strip()) \
-    or DEFAULT_TRAINING_SETS
+_CHOSEN = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(",") if s.strip())
+TRAINING_SETS = _CHOSEN or DEFAULT_TRAINING_SETS
+FOLLOWUP_SETS = _CHOSEN or FOLLOWUP_TRAINING_SETS
 
 
 @dataclass

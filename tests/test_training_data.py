@@ -11,7 +11,15 @@ from types import SimpleNamespace
 from test_answering import passage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from training_data import Asked, answer_cut, answer_removed, is_train, negatives  # noqa: E402
+from training_data import (  # noqa: E402
+    DEFAULT_TRAINING_SETS,
+    FOLLOWUP_TRAINING_SETS,
+    Asked,
+    answer_cut,
+    answer_removed,
+    is_train,
+    negatives,
+)
 
 
 class FakeSearch:
@@ -116,3 +124,14 @@ def test_a_statement_answers_when_it_holds_a_fact_or_gold_sentence_of_an_allowed
     clapnq = Asked("clapnq", "q2", True, [], scoring, [], {"a.md", "other.md"},
                    ["Registration opens in May."], "the question")
     assert answering(clapnq) == [False, False, True]
+
+
+def test_the_evaluation_sets_are_never_training_sets():
+    evals = Path(__file__).resolve().parents[1] / "evals"
+    assert all((evals / f"{name}.jsonl").exists() for name in DEFAULT_TRAINING_SETS)
+    # held-out 14 onwards and the multilingual sets measure the learned parts: none of them is trained on
+    later = {p.stem for p in evals.glob("heldout*.jsonl") if p.stem[7:].isdigit() and int(p.stem[7:]) >= 14}
+    assert later and not later & set(DEFAULT_TRAINING_SETS)
+    assert not any("multilingual" in name or name == "topic-switch" for name in DEFAULT_TRAINING_SETS)
+    # the topic-switch set is made of held-out 6-13's opening questions: the follow-up judge keeps off them
+    assert not {f"heldout{n}" for n in range(6, 14)} & set(FOLLOWUP_TRAINING_SETS)
