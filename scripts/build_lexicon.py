@@ -123,10 +123,45 @@ def function_word(english: str, stopwords: set[str]) -> bool:
     return english not in QUESTION_WORDS and all(w in stopwords for w in re.findall(r"[a-z]+", english))
 
 
+def merge_forms(words: list[str], translated: list[str], fallback: dict[str, str],
+                stopwords: set[str]) -> tuple[dict[str, str], int, int]:
+    """The lexicon's entries of one language: each word (most frequent first) folded ("cuántos" -> "cuantos") with
+    its English (Apertium's, else ``fallback``'s first sense); how many came from each."""
+    from programme_assistant.text.sentences import fold
+
+    entries: dict[str, str] = {}
+    from_apertium = from_freedict = 0
+    function_first: set[str] = set()  # folded forms whose most frequent spelling is a function word
+    for word, english in zip(words, translated, strict=True):
+        source = fold(word)
+        # forms that fold alike ("cuantos", "cuántos"): the most frequent one that translates to content wins
+        # over one that translates to function words only; but when the most frequent is itself a function
+        # word (French "de", "des", "du"), a rarer accented form ("dé" -> "dice", "dès" -> "since", "dû" ->
+        # "owed") does not take its place, unless it is a question word
+        if english and function_word(english, stopwords):
+            if source not in entries:
+                function_first.add(source)
+            entries.setdefault(source, "")  # "de" -> "of": dropped from the gloss
+            continue
+        if source in function_first:
+            if english in QUESTION_WORDS and not entries.get(source):
+                entries[source] = english
+            continue
+        if keep(source, english, stopwords):
+            if not entries.get(source):
+                entries[source] = english
+            from_apertium += 1
+        elif keep(source, fallback.get(word.lower(), ""), stopwords):
+            if not entries.get(source):
+                entries[source] = fallback[word.lower()]
+            from_freedict += 1
+    return entries, from_apertium, from_freedict
+
+
 def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, int]]]:
     import wordfreq
 
-    from programme_assistant.text.sentences import STOPWORDS, fold
+    from programme_assistant.text.sentences import STOPWORDS
 
     lexicon: dict[str, dict[str, str]] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -138,22 +173,7 @@ def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str
         for i, english in zip(unknown, apertium([words[i].capitalize() for i in unknown], pairs), strict=True):
             translated[i] = english
         fallback = freedict_entries(dictd / f"freedict-{FREEDICT[lang]}.index") if lang in FREEDICT else {}
-        entries: dict[str, str] = {}
-        from_apertium = from_freedict = 0
-        for word, english in zip(words, translated, strict=True):
-            source = fold(word)
-            # forms that fold alike ("cuantos", "cuántos"): the most frequent one that translates to content
-            # wins over one that translates to function words only
-            if english and function_word(english, STOPWORDS):
-                entries.setdefault(source, "")  # "de" -> "of": dropped from the gloss
-            elif keep(source, english, STOPWORDS):
-                if not entries.get(source):
-                    entries[source] = english
-                from_apertium += 1
-            elif keep(source, fallback.get(word.lower(), ""), STOPWORDS):
-                if not entries.get(source):
-                    entries[source] = fallback[word.lower()]
-                from_freedict += 1
+        entries, from_apertium, from_freedict = merge_forms(words, translated, fallback, STOPWORDS)
         lexicon[lang] = entries
         counts[lang] = {"words": len(words), "entries": len(entries), "apertium": from_apertium,
                         "freedict": from_freedict}

@@ -86,3 +86,14 @@ def test_the_shipped_lexicon_is_generated_and_reads_question_words():
     assert (words["es"]["cuando"], words["it"]["quando"], words["ca"]["quan"], words["fr"]["quand"]) == \
         ("when", "when", "when", "when")
     assert words["it"]["riunione"] == words["ca"]["reunio"] == "meeting"
+
+
+def test_a_rarer_accented_form_does_not_gloss_a_function_word():
+    stop = {"of", "the", "from", "how", "many", "as"}
+    # most frequent first, as wordfreq lists them: French "de" (of) before "dé" (dice), "du" before "dû"
+    words = ["de", "du", "dé", "dû", "cuantos", "cuántos", "reunión", "reunion"]
+    english = ["of", "of the", "dice", "owed", "as many", "how many", "meeting", "gathering"]
+    entries, _, _ = build_lexicon.merge_forms(words, english, {}, stop)
+    assert entries["de"] == "" and entries["du"] == ""  # dropped from a gloss, not "dice" / "owed"
+    assert entries["cuantos"] == "how many"  # a question word still wins over a function word
+    assert entries["reunion"] == "meeting"  # of two content translations, the most frequent form's
