@@ -101,7 +101,7 @@ eval-heldout22: $(STAMP)  ## the twenty-second held-out set (evals/heldout22.jso
 eval-heldout23: $(STAMP)  ## the twenty-third held-out set (evals/heldout23.jsonl, written from the corpus alone during session 21, before held-out 22's run; run once in session 21)
 	$(BIN)/programme-assistant eval --golden evals/heldout23.jsonl --configs hybrid,dense,bm25
 
-eval-heldout24: $(STAMP)  ## the twenty-fourth held-out set (evals/heldout24.jsonl, written from the corpus alone during session 21; not run; for the next change)
+eval-heldout24: $(STAMP)  ## the twenty-fourth held-out set (evals/heldout24.jsonl, written from the corpus alone during session 21; run once in session 22)
 	$(BIN)/programme-assistant eval --golden evals/heldout24.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
