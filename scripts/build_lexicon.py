@@ -131,20 +131,17 @@ def merge_forms(words: list[str], translated: list[str], fallback: dict[str, str
 
     entries: dict[str, str] = {}
     from_apertium = from_freedict = 0
-    function_first: set[str] = set()  # folded forms whose most frequent spelling is a function word
     for word, english in zip(words, translated, strict=True):
         source = fold(word)
         # forms that fold alike ("cuantos", "cuántos"): the most frequent one that translates to content wins
         # over one that translates to function words only; but when the most frequent is itself a function
-        # word (French "de", "des", "du"), a rarer accented form ("dé" -> "dice", "dès" -> "since", "dû" ->
-        # "owed") does not take its place, unless it is a question word
+        # word (French "de", "des", "du": its entry is empty), a rarer accented form ("dé" -> "dice", "dès" ->
+        # "since", "dû" -> "owed") does not take its place, unless it is a question word
         if english and function_word(english, stopwords):
-            if source not in entries:
-                function_first.add(source)
             entries.setdefault(source, "")  # "de" -> "of": dropped from the gloss
             continue
-        if source in function_first:
-            if english in QUESTION_WORDS and not entries.get(source):
+        if entries.get(source) == "":
+            if english in QUESTION_WORDS:
                 entries[source] = english
             continue
         if keep(source, english, stopwords):

@@ -4,12 +4,11 @@ a model, which embedder the answerer gets, and (slow) the packaged change on the
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from conftest import TRAINABLE_SETS
 from test_answering import BagOfWordsEmbedding
 
 from programme_assistant.answering.answer_model import WeightChange, packaged_change_path
@@ -17,9 +16,6 @@ from programme_assistant.assistant import build_answer_embedder, build_embedder
 from programme_assistant.config import Settings
 from programme_assistant.errors import EmbeddingModelError
 from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from training_data import DEFAULT_TRAINING_SETS  # noqa: E402  (the sets the packaged models may be trained on)
 
 
 def _tiny_model():
@@ -82,7 +78,7 @@ def test_the_packaged_change_is_shipped_and_small():
     assert packaged_change_path().stat().st_size < 15_000_000
     assert change.meta["base_model"] == "all-MiniLM-L6-v2"
     # trained on the training sets only: the sets it is measured on never appear
-    assert set(change.meta["questions"]) <= {"clapnq", *DEFAULT_TRAINING_SETS}
+    assert set(change.meta["questions"]) <= TRAINABLE_SETS
 
 
 def test_the_answerer_gets_the_fine_tuned_model_only_over_the_packaged_one(fake_embedder):

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_extractive_config, make_sync, write_md
+from conftest import TRAINABLE_SETS, make_extractive_config, make_sync, write_md
 from test_answering import BagOfWordsEmbedding, passage
 
 from programme_assistant.answering.extractive import ExtractiveAnswerer
@@ -22,9 +20,6 @@ from programme_assistant.answering.refusal import RULES, Requirement, named_ordi
 from programme_assistant.config import Settings
 from programme_assistant.errors import ConfigError
 from programme_assistant.retrieval.vector_cache import VectorCache
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from training_data import DEFAULT_TRAINING_SETS  # noqa: E402  (the sets the packaged models may be trained on)
 
 
 # --- the learned ranker --------------------------------------------------------------------------------------
@@ -70,7 +65,7 @@ def test_the_packaged_correction_loads_and_reads_no_hand_score():
     meta = correction.meta
     assert meta["answer_model"] and meta["embedding_model"] and meta["cross_validation"]["golden"]["questions"] > 0
     # only the training sets: the evaluation sets (held-out 14 onwards, the multilingual ones) are never trained on
-    assert set(meta["cross_validation"]) <= {"clapnq", *DEFAULT_TRAINING_SETS}
+    assert set(meta["cross_validation"]) <= TRAINABLE_SETS
 
 
 def test_a_correction_file_is_checked_and_named(tmp_path):

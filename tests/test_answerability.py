@@ -4,13 +4,12 @@ model, the check of a model file, and the answerer refusing what the model judge
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import make_extractive_config
+from conftest import TRAINABLE_SETS, make_extractive_config
 from test_answering import BagOfWordsEmbedding, passage
 
 from programme_assistant.answering.answerability import QUESTION_FEATURES, load_refusal_model, question_features
@@ -19,9 +18,6 @@ from programme_assistant.answering.question import asked_attribute
 from programme_assistant.answering.ranker import LinearRanker
 from programme_assistant.config import Settings
 from programme_assistant.errors import ConfigError
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from training_data import DEFAULT_TRAINING_SETS  # noqa: E402  (the sets the packaged models may be trained on)
 
 
 def _sentence(hand: float, matched: set[str], signal: float = 0.0) -> SimpleNamespace:
@@ -86,7 +82,7 @@ def test_the_packaged_refusal_model_loads_and_was_cross_validated():
     cv = model.meta["cross_validation"]
     assert cv["clapnq"]["questions"] > 100 and cv["golden"]["questions"] > 100
     # only the training sets: the evaluation sets (held-out 14 onwards, the multilingual ones) are never trained on
-    assert {k.removesuffix("-removed") for k in cv} <= {"clapnq", *DEFAULT_TRAINING_SETS}
+    assert {k.removesuffix("-removed") for k in cv} <= TRAINABLE_SETS
 
 
 def test_a_refusal_model_file_is_checked(tmp_path):

@@ -144,10 +144,10 @@ class Settings(BaseSettings):
     # packaged all-MiniLM-L6-v2 taught to tell the statement that answers a question from one only about it (make
     # train-answer-model; held-out 6-9 and both multilingual sets, never trained on: fact recall 0.618 -> 0.652 in
     # session 12, held-out 10 0.485 -> 0.539; README). Since session 22 it, the correction and the refusal are
-    # trained on golden and held-out 1-13: held-out 14-21 and the multilingual sets, never trained on, answers 53
-    # characters shorter at fact recall +0.016, citation precision +0.024 (README, "Session 22's changes");
-    # "same": the index's own model. With another
-    # PA_EMBEDDING_MODEL the index's model is used either way (the change was made for the packaged weights).
+    # trained on golden and held-out 1-13 (held-out 14-21 and the multilingual sets, never trained on: answers 53
+    # characters shorter, fact recall +0.016, citation precision +0.024; README, "Session 22's changes").
+    # "same": the index's own model. With another PA_EMBEDDING_MODEL the index's model is used either way (the
+    # change was made for the packaged weights).
     answer_model: Literal["fine-tuned", "same"] = "fine-tuned"
     # Another change file written by make train-answer-model (unset: the packaged one).
     answer_model_file: Path | None = None
