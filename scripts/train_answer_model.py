@@ -45,15 +45,16 @@ def log(message: str) -> None:
     print(f"[train-answer-model] {message}", file=sys.stderr, flush=True)
 
 
-def collect(benchmarks_dir: Path, negatives: int = 6) -> list[dict[str, Any]]:
+def collect(benchmarks_dir: Path, negatives: int = 6, mined_by: str = "same") -> list[dict[str, Any]]:
     """Each answerable training question with its answering statements and its hardest other statements, each
-    as the answerer reads it (under its heading or list introduction)."""
+    as the answerer reads it (under its heading or list introduction). ``mined_by``: the statement model whose
+    hand-set score chooses the hardest ("same": the packaged model; "fine-tuned": the answer model in use)."""
     from train_ranker import answering
     from training_data import training_questions, training_settings
 
     from programme_assistant.answering.extractive import read_in_context
 
-    settings, _ = training_settings(answer_model="same")  # negatives chosen by the packaged model, not a fine-tuned one
+    settings, _ = training_settings(answer_model=mined_by)  # by default chosen by the packaged model
     out = []
     for asked in training_questions(settings, benchmarks_dir):
         sentences = asked.scoring.sentences
@@ -156,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                         "on the next run (asking the training questions takes minutes)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fine-tuning's shuffling and initialisation "
                         "(another seed shows how much of a difference between two runs is chance)")
+    parser.add_argument("--epochs", type=int, default=1, help="passes over the training pairs")
+    parser.add_argument("--negatives-from", choices=("same", "fine-tuned"), default="same",
+                        help="the model whose score chooses the hard negatives: the packaged one (same), or the "
+                             "answer model in use (fine-tuned; PA_ANSWER_MODEL_FILE names another)")
     parser.add_argument("--save-model", type=Path, help="also save the whole fine-tuned model in this folder")
     parser.add_argument("--from-model", type=Path, help="write the change of a model an earlier run saved "
                         "(--save-model) instead of training again (with --pairs for the report)")
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         questions = json.loads(args.pairs.read_text())
         log(f"training statements read from {args.pairs}")
     else:
-        questions = collect(args.clapnq)
+        questions = collect(args.clapnq, mined_by=args.negatives_from)
         if args.pairs:
             args.pairs.write_text(json.dumps(questions))
     if args.from_model:
@@ -178,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         base = SentenceTransformer(packaged_model_path(), device="cpu", local_files_only=True)
         tuned = SentenceTransformer(str(args.from_model), device="cpu", local_files_only=True)
     else:
-        base, tuned = fine_tune(questions, seed=args.seed)
+        base, tuned = fine_tune(questions, seed=args.seed, epochs=args.epochs)
     if args.save_model:
         tuned.save(str(args.save_model))
     arrays, errors = weight_change(base, tuned)
