@@ -106,6 +106,7 @@ eval-heldout24: $(STAMP)  ## the twenty-fourth held-out set (evals/heldout24.jso
 
 eval-heldout25: $(STAMP)  ## the twenty-fifth held-out set (evals/heldout25.jsonl, written from the corpus alone during session 22; not run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout25.jsonl --configs hybrid,dense,bm25
+
 eval-heldout26: $(STAMP)  ## the twenty-sixth held-out set (evals/heldout26.jsonl, written from the corpus alone during session 23; not run; for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout26.jsonl --configs hybrid,dense,bm25
 

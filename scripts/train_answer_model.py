@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"base_model": model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),
             "trained": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "questions": sources, "max_relative_error": round(max(errors.values(), default=0.0), 4)}
+    if not args.from_model:  # how it was trained here (a model --from-model names was trained by an earlier run)
+        meta.update(seed=args.seed, epochs=args.epochs, negatives_from=args.negatives_from)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
     log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {json.dumps(meta)}")
