@@ -253,3 +253,18 @@ def test_cli_reports_config_errors(tmp_path, monkeypatch, capsys):
     assert cli.main(["ingest", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "PA_CHROMA_PORT" in err and "fix:" in err
+
+
+@pytest.mark.parametrize("command", [["ask", "Who organised the visit?"], ["chat"]])
+def test_cli_questions_to_an_empty_index_say_to_ingest_first(tmp_path, monkeypatch, capsys, command):
+    from conftest import CountingFakeEmbedding
+
+    from programme_assistant import assistant, cli
+
+    monkeypatch.setattr(assistant, "build_embedder", lambda s: CountingFakeEmbedding(size=16, embedded=[]))
+    monkeypatch.setattr("builtins.input", lambda prompt="": pytest.fail("chat read a question of an empty index"))
+    index = tmp_path / "never-ingested"
+    assert cli.main([*command, "--index", str(index)]) == 2
+    captured = capsys.readouterr()
+    assert "holds no documents" in captured.err and str(index) in captured.err
+    assert "programme-assistant ingest" in captured.err and "not in the documents" not in captured.out

@@ -34,7 +34,7 @@ from programme_assistant.answering.followup import StandaloneJudge, load_followu
 from programme_assistant.answering.ranker import LinearRanker, load_correction
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
-from programme_assistant.errors import DocumentError, ProgrammeAssistantError, StoreError
+from programme_assistant.errors import DocumentError, EmptyIndexError, ProgrammeAssistantError, StoreError
 from programme_assistant.ingest import catalogue, explanations, milestones
 from programme_assistant.ingest.corpus import TOP_LEVEL, AddedFiles, CorpusFolder
 from programme_assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, build_document, read_sidecar
@@ -377,6 +377,20 @@ class Assistant:
             raise ProgrammeAssistantError("this assistant was built without a folder sync",
                                           "build it with Assistant.from_settings")
         return self.folder_sync
+
+    def require_documents(self) -> None:
+        """Raise EmptyIndexError when the index holds no passages: an answer from it would say "not in the
+        documents" of documents that were never ingested."""
+        if self._sync().store.count():
+            return
+        settings = self.settings
+        where = describe_location(settings.index_dir, settings.chroma_host, settings.chroma_port)
+        if settings.uses_chroma_server:
+            where += f" (collection {settings.collection!r})"
+        raise EmptyIndexError(
+            f"{where} holds no documents, so every question would be answered 'not in the documents'",
+            f"ingest a folder first: `programme-assistant ingest {settings.corpus_dir}` (the sample corpus), or set "
+            "PA_INDEX_DIR (--index) to the index that holds your documents")
 
     def sync(self, folder: Path | None = None, progress: Progress | None = None) -> SyncReport:
         """Make the index equal to the corpus folder (or ``folder``): only what changed is read and embedded.

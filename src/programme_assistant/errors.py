@@ -39,6 +39,10 @@ class StoreError(ProgrammeAssistantError):
     """The vector store could not be opened or written."""
 
 
+class EmptyIndexError(StoreError):
+    """The index holds no documents: every question would be answered "not in the documents"."""
+
+
 class MissingDependencyError(ProgrammeAssistantError):
     """An optional dependency is needed for a feature; says how to install it."""
 
