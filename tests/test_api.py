@@ -72,6 +72,19 @@ def test_ask_with_history_and_filters(client):
     assert all(r["doc_id"] == "minutes/visit.md" for r in filtered["retrieved"])
 
 
+def test_ask_of_an_index_that_holds_no_documents_is_an_error_that_says_to_ingest(tmp_path):
+    from test_answering import BagOfWordsEmbedding
+    from test_ui import ui_settings
+
+    from programme_assistant.assistant import Assistant
+
+    assistant = Assistant.from_settings(ui_settings(tmp_path), embedder=BagOfWordsEmbedding())  # never synced
+    with TestClient(create_app(assistant)) as c:
+        r = c.post("/api/ask", json={"question": "Which prefectures did Group B visit?"})
+    assert r.status_code == 503 and "holds no documents" in r.json()["error"]
+    assert "programme-assistant ingest" in r.json()["fix"]
+
+
 def test_ask_rejects_bad_requests(client, assistant):
     assert client.post("/api/ask", json={"question": "  "}).status_code == 422
     assert client.post("/api/ask", json={}).status_code == 422

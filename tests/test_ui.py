@@ -181,6 +181,20 @@ def test_refusal_says_so_and_lists_the_nearest_documents(tmp_path):
         assert render.esc(doc["title"]) in messages[1]["content"]
 
 
+def test_a_question_to_an_index_that_holds_no_documents_says_to_ingest_first(tmp_path):
+    settings = ui_settings(tmp_path)
+    assistant = Assistant.from_settings(settings, embedder=BagOfWordsEmbedding())  # never synced
+    messages, turns, sources, _ = final(
+        list(ChatController(assistant).respond("Which prefectures did Group B visit?", [], [])))
+    assert not turns and "holds no documents" in messages[1]["content"]
+    assert "programme-assistant ingest" in messages[1]["content"]
+    assert "I could not find this" not in messages[1]["content"]
+    write_ui_corpus(settings.corpus_dir)
+    assert assistant.sync().ok  # once synced, the same question is answered
+    _, turns, _, _ = final(list(ChatController(assistant).respond("Which prefectures did Group B visit?", [], [])))
+    assert turns and not turns[0].answer.refused
+
+
 def test_document_and_model_text_is_shown_never_run(assistant):
     messages, turns, sources, _ = final(
         list(ChatController(assistant).respond("What did the hydrogen webinar banner show in its corner?", [], []))

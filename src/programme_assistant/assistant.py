@@ -357,6 +357,8 @@ class Assistant:
         t2 = time.perf_counter()
         final: Answer
         if not passages:
+            if self.folder_sync is not None:
+                self.require_documents()  # nothing found because nothing is stored: say so, not "not found"
             final = refusal_answer(question, passages, self.answerer.name)
             yield final.text
         else:
