@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-heldout eval-heldout2 eval-heldout3 \
+.PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
 	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-topic-switch eval-multilingual eval-multilingual2
 
 $(STAMP): pyproject.toml
@@ -34,6 +34,9 @@ test-fast: $(STAMP)  ## without the real model
 
 eval: $(STAMP)  ## golden set through hybrid, dense and BM25 retrieval; report in evals/reports/
 	$(BIN)/programme-assistant eval --configs hybrid,dense,bm25
+
+eval-sets: $(STAMP)  ## every question set already run, hybrid, one table: a row per set, then those trained on and those never trained on taken together
+	$(BIN)/python scripts/eval_sets.py --out evals/reports/sets.md
 
 eval-heldout: $(STAMP)  ## the held-out set (evals/heldout.jsonl, written without seeing the code) through all three
 	$(BIN)/programme-assistant eval --golden evals/heldout.jsonl --configs hybrid,dense,bm25

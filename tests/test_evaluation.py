@@ -280,3 +280,25 @@ def test_compare_pairs_the_cases_and_the_cli_names_a_folder_that_is_not_a_report
     assert "unanswerable refused" in out
     assert main(["compare", str(new), str(tmp_path)]) == 2
     assert "is not an eval report folder" in capsys.readouterr().err
+
+
+def test_the_sets_table_has_a_row_per_set_and_pools_cases_not_set_means():
+    from programme_assistant.evaluation.report import sets_table
+    from programme_assistant.evaluation.runner import CaseResult
+
+    def case(i, answerable=True, fact_recall=1.0, refused=False):
+        return CaseResult(id=f"c{i}", category="single_fact", question="q", history=[], reference="", answer="a",
+                          refused=refused, answerable=answerable, standalone="q", retrieved_docs=[], cited_docs=[],
+                          expected_docs=[], fact_recall=fact_recall, answer_chars=100 + i)
+
+    small = [case(1, fact_recall=0.0)]  # one answerable case that misses
+    large = [case(i) for i in range(2, 5)] + [case(5, answerable=False, refused=True)]
+    table = sets_table({"small": small, "large": large}, {"both": ["small", "large"], "none": ["absent"]})
+    rows = {line.split(" | ")[0].strip("| *"): line.split(" | ") for line in table.splitlines()[2:]}
+    assert list(rows) == ["small", "large", "both"]  # a pool of sets that were not run is left out
+    header = [h.strip("| ") for h in table.splitlines()[0].split(" | ")]
+    fact_recall, refused = header.index("fact recall"), header.index("unanswerable refused")
+    assert rows["small"][fact_recall] == "0.0" and rows["large"][fact_recall] == "1.0"
+    assert float(rows["both"][fact_recall]) == 0.75  # 3 of 4 answerable cases, not the mean of the sets' 0 and 1
+    assert rows["small"][refused].strip(" |") == "-" and rows["both"][refused].strip(" |") == "1.0"
+    assert rows["both"][header.index("answerable")] == "4"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from programme_assistant.evaluation.plots import bars_per_category, latency_histogram
-from programme_assistant.evaluation.runner import CaseResult
+from programme_assistant.evaluation.runner import CaseResult, aggregate
 from programme_assistant.evaluation.stats import paired_delta
 
 HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
@@ -46,6 +46,28 @@ def metrics_table(summaries: dict[str, dict[str, Any]], keys: tuple[str, ...] = 
     lines = ["| metric | " + " | ".join(configs) + " |", "|---|" + "---|" * len(configs)]
     for key in keys:
         lines.append(f"| {key} | " + " | ".join(_fmt(summaries[c]["overall"].get(key, "")) for c in configs) + " |")
+    return "\n".join(lines)
+
+
+SET_COLUMNS = (("cases", "cases"), ("answerable", "answerable"), ("fact_recall", "fact recall"),
+               ("citation_precision", "citation precision"), ("answer_precision", "answer precision"),
+               ("answer_chars_median", "median answer (chars)"), ("refusal_recall", "unanswerable refused"),
+               ("wrong_refusal_rate", "answerable wrongly refused"))
+
+
+def sets_table(per_set: dict[str, list[CaseResult]], pools: dict[str, list[str]] | None = None) -> str:
+    """One row per question set, then one per pool of sets (its cases taken together, so a set of 60 cases weighs
+    twice one of 30): the view across sets that tells a change's real effect from one set's luck."""
+    rows = [(name, results) for name, results in per_set.items()]
+    for label, names in (pools or {}).items():
+        pooled = [r for n in names if n in per_set for r in per_set[n]]
+        if pooled:
+            rows.append((f"**{label}**", pooled))
+    lines = ["| set | " + " | ".join(title for _, title in SET_COLUMNS) + " |", "|---|" + "---|" * len(SET_COLUMNS)]
+    for name, results in rows:
+        summary = aggregate(results)
+        summary["answerable"] = sum(r.answerable for r in results)
+        lines.append(f"| {name} | " + " | ".join(_fmt(summary.get(key, "-")) for key, _ in SET_COLUMNS) + " |")
     return "\n".join(lines)
 
 
