@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import make_docx, make_pdf, write_md
 
@@ -147,3 +149,42 @@ def test_html_inline_tags_join_their_text_as_written():
     assert "Group A went to Aichi and Hiroshima, while R2R (the strand) met. Next line" in text  # no " ,", "R 2R"
     assert "hidden" not in text
     assert "- one two" in text and "ab | c" in text  # blocks and cells inside an element still separate words
+
+
+def make_pdf_with_table(path: Path, rows: list[list[str]], ruled: bool = True) -> Path:
+    """A one-page PDF: a paragraph, a table (ruled or not; "\\n" in a cell prints as two lines), a paragraph."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    table = Table(rows)
+    if ruled:
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0))]))
+    doc = SimpleDocTemplate(str(path), pagesize=A4, title="Visit report", subject="report", invariant=1)
+    doc.build([Paragraph("The delegation split into two groups for the first days.", styles["Normal"]), table,
+               Paragraph("Both groups met again in Kyoto at the end of the week.", styles["Normal"])])
+    return path
+
+
+def test_a_pdf_table_is_read_as_rows_with_its_cells_in_order(tmp_path):
+    rows = [["Dates", "Group A", "Group B"], ["13 November", "Start of the visit", "Start of the visit"],
+            ["14-16 November", "Aichi and\nHiroshima", "Osaka and Oita"], ["17 November", "Kyoto", "Kyoto"]]
+    doc = load(make_pdf_with_table(tmp_path / "visit.pdf", rows), tmp_path)
+    assert "| Dates | Group A | Group B |" in doc.text
+    assert "| 14-16 November | Aichi and Hiroshima | Osaka and Oita |" in doc.text  # a cell of two printed lines
+    lines = doc.text.splitlines()
+    assert "Start of the visit" not in [line.strip() for line in lines]  # no cell left on a line of its own
+    assert "The delegation split into two groups for the first days." in doc.text
+    assert "Both groups met again in Kyoto at the end of the week." in doc.text
+    assert doc.text.index("split into two groups") < doc.text.index("| Dates") < doc.text.index("Both groups met")
+    from programme_assistant.answering.candidates import passage_candidates
+
+    texts = [c.text for c in passage_candidates(1, doc.text, doc.title)]
+    assert "Dates: 14-16 November; Group A: Aichi and Hiroshima; Group B: Osaka and Oita." in texts
+
+
+def test_a_pdf_table_without_ruling_lines_keeps_the_text_as_printed(tmp_path):
+    rows = [["Dates", "Group A"], ["14-16 November", "Aichi and Hiroshima"]]
+    doc = load(make_pdf_with_table(tmp_path / "plain.pdf", rows, ruled=False), tmp_path)
+    assert "| Dates" not in doc.text and "Aichi and Hiroshima" in doc.text and "14-16 November" in doc.text

@@ -14,8 +14,8 @@ from programme_assistant.models import Chunk, SourceDocument, chunk_id_for
 
 # Bump when the chunking rules or the loaders' text change: the index is then rebuilt, since old chunks no longer
 # match.
-CHUNKER_VERSION = "3"  # 2: HTML inline tags no longer add a space before punctuation; 3: PDF running
-# headers and footers left out
+CHUNKER_VERSION = "4"  # 2: HTML inline tags no longer add a space before punctuation; 3: PDF running
+# headers and footers left out; 4: a PDF's ruled tables read as rows
 
 _BLOCK = re.compile(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", re.DOTALL)
 _HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)

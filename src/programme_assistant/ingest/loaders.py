@@ -343,6 +343,84 @@ def _without_running_lines(page_texts: list[str]) -> list[str]:
             for lines, at_edge in zip(pages, edges, strict=True)]
 
 
+def _pdf_tables(data: bytes) -> list[list[list[list[str]]]]:
+    """Each page's ruled tables, as rows of cells (pdfplumber finds them by their ruling lines; a table drawn
+    without lines is not found and stays as the text layer gives it). A page whose tables cannot be read has
+    none: its text is kept as it is."""
+    import pdfplumber
+
+    found: list[list[list[list[str]]]] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                try:
+                    tables = [[[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
+                              for table in page.find_tables()]
+                except Exception:  # noqa: BLE001 - a damaged page keeps its plain text
+                    tables = []
+                found.append([t for t in tables if len(t) >= 2 and max(len(r) for r in t) >= 2])
+    except Exception:  # noqa: BLE001 - pypdf read it; its text stays as it is
+        return []
+    return found
+
+
+def _table_lines(table: list[list[str]]) -> list[str]:
+    """A table as Markdown rows ("| 14-16 November | Aichi and Hiroshima | Osaka and Oita |"), one line a row, as
+    the other loaders give tables, so that each row is read as one statement with its column names."""
+    return ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table if any(row)]
+
+
+def _key(line: str) -> str:
+    return "".join(line.split()).casefold()
+
+
+def _page_with_tables(page_text: str, tables: list[list[list[str]]]) -> str:
+    """The page's text with each table's lines, one printed line of a cell each as the text layer gives them
+    ("Dates", "Group A", "Group B", "13 November", ...), replaced by the table's rows. The rows stand apart from
+    the paragraphs around them (blank lines), so that reflowing the page does not join them. A table whose cells
+    are not found in that order, line after line, leaves the text as it was."""
+    lines = page_text.splitlines()
+    for table in tables:
+        # a cell of several printed lines is several lines of the text layer: match the text, not the lines
+        found = _cells_span([_key(line) for line in lines], "".join(_key(cell) for row in table for cell in row))
+        if found is not None:
+            lines[found[0]:found[1]] = ["", _TABLE_MARK, *_table_lines(table), _TABLE_MARK, ""]
+    return "\n".join(lines)
+
+
+_TABLE_MARK = "\x00table\x00"
+
+
+def _cells_span(lines: list[str], target: str) -> tuple[int, int] | None:
+    """The first run of consecutive lines (whitespace left out) whose text is ``target``, as (start, end)."""
+    if not target:
+        return None
+    for i, line in enumerate(lines):
+        if not line or not target.startswith(line):
+            continue
+        consumed, j = "", i
+        while j < len(lines) and len(consumed) < len(target) and target.startswith(consumed + lines[j]):
+            consumed += lines[j]
+            j += 1
+        if consumed == target:
+            return i, j
+    return None
+
+
+def _reflow_with_tables(page_text: str) -> str:
+    """Reflow the page's prose (``_reflow_pdf_page``); a table's rows, between marks, stay one line each."""
+    parts = page_text.split(_TABLE_MARK)
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        if n % 2:  # a table
+            rows = "\n".join(line for line in part.splitlines() if line.strip())
+            if rows:
+                out.append(rows)
+        elif body := _reflow_pdf_page(part):
+            out.append(body)
+    return "\n\n".join(out)
+
+
 def load_pdf(data: bytes, path: str) -> ParsedFile:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -366,8 +444,11 @@ def load_pdf(data: bytes, path: str) -> ParsedFile:
     parts: list[str] = []
     pages: list[PageSpan] = []
     offset = 0
+    tables = _pdf_tables(data) if any(t.strip() for t in page_texts) else []
     for number, page_text in enumerate(_without_running_lines(page_texts), start=1):
-        body = _reflow_pdf_page(page_text)
+        page_tables = tables[number - 1] if number <= len(tables) else []
+        body = _reflow_with_tables(_page_with_tables(page_text, page_tables)) if page_tables else \
+            _reflow_pdf_page(page_text)
         if parts:
             parts.append("\n\n")
             offset += 2
