@@ -163,6 +163,17 @@ def test_candidates_cover_fields_tables_lists_and_skip_headings_and_questions():
     assert not any(t.startswith(("3.", "Follow-up", "Minutes")) or t.endswith("?") for t in texts)
 
 
+def test_a_table_right_after_another_reads_its_own_header_not_as_a_row_of_the_first():
+    # a table carried over a page break repeats its header: two tables, one after the other
+    text = ("The delegation was split at each stop:\n\n| Stop | Prefectures | Host region |\n|---|---|---|\n"
+            "| First | Aichi, Osaka | Emilia-Romagna |\n\n| Stop | Prefectures | Host region |\n|---|---|---|\n"
+            "| First | Kyoto, Oita | Ljubljana Urban Region |\n| Second | Aichi | Auvergne-Rhône-Alpes |\n")
+    rows = [c.text for c in passage_candidates(1, text, "Return visit") if c.kind == "row"]
+    assert rows == ["Stop: First; Prefectures: Aichi, Osaka; Host region: Emilia-Romagna.",
+                    "Stop: First; Prefectures: Kyoto, Oita; Host region: Ljubljana Urban Region.",
+                    "Stop: Second; Prefectures: Aichi; Host region: Auvergne-Rhône-Alpes."]
+
+
 def test_question_analysis():
     assert analyse("When was Casa Asia set up?").expects == "date"
     assert analyse("What were the exact dates of the visit?").expects == "date"

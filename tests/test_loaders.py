@@ -171,7 +171,7 @@ def test_a_pdf_table_is_read_as_rows_with_its_cells_in_order(tmp_path):
     rows = [["Dates", "Group A", "Group B"], ["13 November", "Start of the visit", "Start of the visit"],
             ["14-16 November", "Aichi and\nHiroshima", "Osaka and Oita"], ["17 November", "Kyoto", "Kyoto"]]
     doc = load(make_pdf_with_table(tmp_path / "visit.pdf", rows), tmp_path)
-    assert "| Dates | Group A | Group B |" in doc.text
+    assert "| Dates | Group A | Group B |\n|---|---|---|\n| 13 November |" in doc.text  # the header row, marked
     assert "| 14-16 November | Aichi and Hiroshima | Osaka and Oita |" in doc.text  # a cell of two printed lines
     lines = doc.text.splitlines()
     assert "Start of the visit" not in [line.strip() for line in lines]  # no cell left on a line of its own
@@ -188,3 +188,10 @@ def test_a_pdf_table_without_ruling_lines_keeps_the_text_as_printed(tmp_path):
     rows = [["Dates", "Group A"], ["14-16 November", "Aichi and Hiroshima"]]
     doc = load(make_pdf_with_table(tmp_path / "plain.pdf", rows, ruled=False), tmp_path)
     assert "| Dates" not in doc.text and "Aichi and Hiroshima" in doc.text and "14-16 November" in doc.text
+
+
+def test_a_pdf_table_whose_first_row_is_data_gets_no_header_rule(tmp_path):
+    rows = [["13 November", "Start of the visit"], ["14-16 November", "Aichi and Hiroshima"]]
+    doc = load(make_pdf_with_table(tmp_path / "rows.pdf", rows), tmp_path)
+    assert "| 13 November | Start of the visit |\n| 14-16 November | Aichi and Hiroshima |" in doc.text
+    assert "---|" not in doc.text

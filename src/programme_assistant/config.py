@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     # from one about it, fitted by make train-ranker; weights in answering/data/ranker.json). "hand" stays the
     # default because it wins on the sets the ranker never trained on (2026-11-30, hybrid, with the snippet):
     # fact recall held-out 0.909 vs 0.795, held-out 2 0.667 vs 0.476; the learned one gives shorter, more precise
-    # answers (golden citation precision 0.848 vs 0.797, median 279 vs 454 characters). See README.
+    # answers (golden citation precision 0.848 vs 0.797, median 279 vs 454 characters). See docs/answer-selection.md.
     answer_ranker: Literal["learned", "hand"] = "hand"
     # Another ranker file written by make train-ranker (unset: the packaged one).
     answer_ranker_file: Path | None = None
@@ -143,11 +143,11 @@ class Settings(BaseSettings):
     # The model the extractive answerer scores statements with (answering/answer_model.py): "fine-tuned" is the
     # packaged all-MiniLM-L6-v2 taught to tell the statement that answers a question from one only about it (make
     # train-answer-model; held-out 6-9 and both multilingual sets, never trained on: fact recall 0.618 -> 0.652 in
-    # session 12, held-out 10 0.485 -> 0.539; README). Since session 22 it, the correction and the refusal are
-    # trained on golden and held-out 1-13 (held-out 14-21 and the multilingual sets, never trained on: answers 53
-    # characters shorter, fact recall +0.016, citation precision +0.024; README, "Session 22's changes").
-    # "same": the index's own model. With another PA_EMBEDDING_MODEL the index's model is used either way (the
-    # change was made for the packaged weights).
+    # session 12, held-out 10 0.485 -> 0.539; docs/answer-selection.md). Since session 22 it, the correction and the
+    # refusal are trained on golden and held-out 1-13 (held-out 14-21 and the multilingual sets, never trained on:
+    # answers 53 characters shorter, fact recall +0.016, citation precision +0.024; docs/answer-selection.md, "Session
+    # 22's changes"). "same": the index's own model. With another PA_EMBEDDING_MODEL the index's model is used either
+    # way (the change was made for the packaged weights).
     answer_model: Literal["fine-tuned", "same"] = "fine-tuned"
     # Another change file written by make train-answer-model (unset: the packaged one).
     answer_model_file: Path | None = None
@@ -158,7 +158,8 @@ class Settings(BaseSettings):
     # (answering/followup.py; make train-followup; data/followup.json; used only with the embedding model and
     # retrieval mode it was fitted with). Development sets never trained on (held-out 6-13): 7% of opening
     # questions judged dependent instead of 44% by the rule, 8% of follow-ups judged standing alone instead of 9%
-    # (session 17, README). "rule": a pronoun, "and ...", or fewer than three content words of its own.
+    # (session 17, docs/answer-selection.md). "rule": a pronoun, "and ...", or fewer than three content words of
+    # its own.
     followup_model: Literal["learned", "rule"] = "learned"
     # Another follow-up model file written by make train-followup (unset: the packaged one).
     followup_model_file: Path | None = None
@@ -166,9 +167,9 @@ class Settings(BaseSettings):
     # score a weighted sum of its features, fitted listwise on the training questions so that the statement that
     # answers ranks first (make train-correction; data/correction.json). Development sets never trained on (held-out
     # 6-10, multilingual 1-2): the best candidate answers 0.502 -> 0.554 of the questions, fact recall 0.636 ->
-    # 0.658 (session 13, README); held-out 11, measured once, 0.676 -> 0.647 (1 case better, 2 worse); ClapNQ's
-    # held-out half F1 0.476 -> 0.488. Used only with the embedding and answer models it was fitted with. "off":
-    # the hand-set score alone.
+    # 0.658 (session 13, docs/answer-selection.md); held-out 11, measured once, 0.676 -> 0.647 (1 case better, 2 worse);
+    # ClapNQ's held-out half F1 0.476 -> 0.488. Used only with the embedding and answer models it was fitted with.
+    # "off": the hand-set score alone.
     answer_correction: Literal["learned", "off"] = "learned"
     # Another correction file written by make train-correction (unset: the packaged one).
     answer_correction_file: Path | None = None
@@ -189,17 +190,18 @@ class Settings(BaseSettings):
     # of this many passages after the retrieval_k (the reserve), and judges whether the documents answer on the
     # first retrieval_k - extractive_reserve_slots passages plus the extractive_reserve_slots passages, among the
     # rest and the reserve, whose best statement scores highest. When that reading answers, the answer is quoted
-    # from the passages as retrieved (the reserve's only when those refuse). 0 turns it off. Session 14 (README),
-    # the fourteen development sets: on the eight never trained on, answerable questions wrongly refused 0.083 ->
-    # 0.053 and unanswerable ones refused 0.661 -> 0.656 (a lower refusal threshold frees 6 answerable questions
-    # for 5 unanswerable ones, this 9 for 3), fact recall +0.015 per case (95% interval +0.004 to +0.030).
+    # from the passages as retrieved (the reserve's only when those refuse). 0 turns it off. Session 14
+    # (docs/answer-selection.md), the fourteen development sets: on the eight never trained on, answerable questions
+    # wrongly refused 0.083 -> 0.053 and unanswerable ones refused 0.661 -> 0.656 (a lower refusal threshold frees 6
+    # answerable questions for 5 unanswerable ones, this 9 for 3), fact recall +0.015 per case (95% interval +0.004
+    # to +0.030).
     extractive_reserve: int = Field(14, ge=0, le=100)
     extractive_reserve_slots: int = Field(2, ge=1, le=50)
     # ... and quoted from the wider reading's passages when its best statement is in a passage the retrieval did
     # not hand on and scores this much above the best statement of those passages ("inf": never). Session 15
-    # (README, "Quoting from the wider reading"), fifteen development sets: on the nine never trained on, fact
-    # recall +0.021 per case (95% interval +0.006 to +0.038, 8 better, 1 worse); on the six training sets -0.010
-    # (1 better, 3 worse). 0.03 / 0.08 / 0.12: +0.019 / +0.017 / +0.007 and -0.010 / -0.008 / -0.004.
+    # (docs/answer-selection.md, "Quoting from the wider reading"), fifteen development sets: on the nine never trained
+    # on, fact recall +0.021 per case (95% interval +0.006 to +0.038, 8 better, 1 worse); on the six training sets
+    # -0.010 (1 better, 3 worse). 0.03 / 0.08 / 0.12: +0.019 / +0.017 / +0.007 and -0.010 / -0.008 / -0.004.
     extractive_reserve_margin: float = Field(0.05, ge=0.0)
     # Refuse, quoting it, when one of this many top candidates says the thing asked for was not published,
     # not signed or is still to be decided ("No overall budget figure has been published"). 0 turns it off.
@@ -214,7 +216,7 @@ class Settings(BaseSettings):
     # seeing the 3 on-topic questions still answered) refused those 3, no answerable one. The time/e-mail/
     # phone and position rules were written after seeing the first held-out set's failures
     # (evals/heldout.jsonl: 3 more refused, none wrongly); evals/heldout2.jsonl was written after them and
-    # never looked at case by case. See README.
+    # never looked at case by case. See docs/answer-selection.md.
     extractive_requirement_window: int = Field(5, ge=0, le=20)
     # The refusal rules in force (answering/refusal.py): "year", "ordinal", "answer_type", "absence" and
     # "person_name" (its offices generated from WordNet, session 9) by default; "kind" was written after two

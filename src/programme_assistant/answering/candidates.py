@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from programme_assistant.text.sentences import sentence_spans
-from programme_assistant.text.tables import TABLE_RULE, table_cells
+from programme_assistant.text.tables import TABLE_RULE, looks_like_header, table_cells
 
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _ITEM = re.compile(r"^\s*(?:[-*•▪●◦\x7f]|\d+[.)])\s+(.*)$")  # \x7f: the bullet PDF text extraction leaves
@@ -59,10 +59,6 @@ def _cells(line: str) -> list[str]:
 
 def _is_table_line(line: str) -> bool:
     return line.count("|") >= (1 if not line.lstrip().startswith("|") else 2)
-
-
-def _looks_like_header(cells: list[str]) -> bool:
-    return all(c and len(c.split()) <= 4 and not re.search(r"\d", c) for c in cells)
 
 
 def _join_field(key: str, value: str) -> str:
@@ -160,7 +156,7 @@ class _Builder:
         rows = self.table_rows
         header = self.table_header
         spans = self.row_spans
-        if header is None and len(rows) >= 3 and _looks_like_header(rows[0]):
+        if header is None and len(rows) >= 3 and looks_like_header(rows[0]):
             header, rows, spans = rows[0], rows[1:], spans[1:]
         for cells, span in zip(rows, spans, strict=True):
             cells = [c for c in cells]
@@ -182,6 +178,13 @@ class _Builder:
             if len(self.table_rows) == 1 and self.table_header is None:
                 self.table_header = self.table_rows.pop()
                 self.row_spans.pop()
+            elif len(self.table_rows) >= 2 or (self.table_rows and self.table_header is not None):
+                # a second table right after the first (a table carried over a page break repeats its header):
+                # the line above the rule is the new table's header, not a row of the one before
+                header = self.table_rows.pop()
+                self.row_spans.pop()
+                self.close_block()
+                self.table_header = header
             return
         self.table_rows.append(_cells(line))
         self.row_spans.append(self.line)

@@ -24,6 +24,7 @@ import yaml
 from programme_assistant.errors import DocumentError
 from programme_assistant.models import DOC_TYPES, PageSpan, SourceDocument
 from programme_assistant.text.language import detect_language
+from programme_assistant.text.tables import looks_like_header
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -365,9 +366,15 @@ def _pdf_tables(data: bytes) -> list[list[list[list[str]]]]:
 
 
 def _table_lines(table: list[list[str]]) -> list[str]:
-    """A table as Markdown rows ("| 14-16 November | Aichi and Hiroshima | Osaka and Oita |"), one line a row, as
-    the other loaders give tables, so that each row is read as one statement with its column names."""
-    return ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in table if any(row)]
+    """A table as Markdown rows ("| 14-16 November | Aichi and Hiroshima | Osaka and Oita |"), one line a row, so
+    that each row is read as one statement with its column names. A first row that names the columns gets the
+    header rule under it: a piece of the table in a passage of its own then still reads it as the header, not as a
+    row."""
+    rows = [row for row in table if any(row)]
+    lines = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
+    if len(rows) >= 2 and looks_like_header(rows[0]):
+        lines.insert(1, "|" + "---|" * len(rows[0]))
+    return lines
 
 
 def _key(line: str) -> str:

@@ -11,3 +11,9 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 def table_cells(line: str) -> list[str]:
     """"| AZTI | Basque Country |" -> ["AZTI", "Basque Country"] (empty cells kept, in place)."""
     return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    """Whether a table's first row names its columns: every cell short (four words at most) and without a number
+    ("Dates | Group A | Group B"; not "13 November | Start of the visit")."""
+    return all(c and len(c.split()) <= 4 and not re.search(r"\d", c) for c in cells)
