@@ -18,7 +18,7 @@ A case is retrieved again when its standalone query changed (a follow-up's earli
 eval does, so that the rewriter reads their answers). The cache is not invalidated by changes to retrieval code or
 settings, nor by a changed corpus: retrieve again (``--fresh``) after such a change, or give another ``--cache``
 (as for ``PA_PASSAGE_MODEL``).
-Session 11 measured its variants with this script (README, "Measured in session 11").
+Session 11 measured its variants with this script (docs/answer-selection.md, "Measured in session 11").
 
     python scripts/answer_variants.py [--sets golden,heldout9] [--cache FILE] [--fresh] base my_variant.py ...
 """

@@ -3,9 +3,9 @@ hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py``
 
 - The sample corpus (``corpus/``) with the golden set and the held-out sets already measured once
   (``TRAINING_SETS``: held-out 1 to 13; each was a test set until the next one was written; held-out 6-13 were
-  added in session 22, README "Session 22's changes"). Held-out 14 onwards and the multilingual sets are never
-  read here: they are for evaluation. ``PA_TRAINING_SETS`` (names of ``evals/*.jsonl``, comma-separated) trains
-  on other sets instead, for an experiment.
+  added in session 22, docs/answer-selection.md, "Session 22's changes"). Held-out 14 onwards and the multilingual sets
+  are never read here: they are for evaluation. ``PA_TRAINING_SETS`` (names of ``evals/*.jsonl``, comma-separated)
+  trains on other sets instead, for an experiment.
 - ClapNQ dev (``../shared/benchmarks/clapnq-dev``), the half of its questions whose id hashes even (the odd half
   is for evaluation), over the index ``make bench-external`` builds (ClapNQ and PubMedQA documents together, kept
   in the system temp folder and built on first use in about five minutes).
