@@ -107,10 +107,10 @@ eval-heldout23: $(STAMP)  ## the twenty-third held-out set (evals/heldout23.json
 eval-heldout24: $(STAMP)  ## the twenty-fourth held-out set (evals/heldout24.jsonl, written from the corpus alone during session 21; run once in session 22)
 	$(BIN)/programme-assistant eval --golden evals/heldout24.jsonl --configs hybrid,dense,bm25
 
-eval-heldout25: $(STAMP)  ## the twenty-fifth held-out set (evals/heldout25.jsonl, written from the corpus alone during session 22; not run; for the next change)
+eval-heldout25: $(STAMP)  ## the twenty-fifth held-out set (evals/heldout25.jsonl, written from the corpus alone during session 22; run once in session 24, for the PDF tables change)
 	$(BIN)/programme-assistant eval --golden evals/heldout25.jsonl --configs hybrid,dense,bm25
 
-eval-heldout26: $(STAMP)  ## the twenty-sixth held-out set (evals/heldout26.jsonl, written from the corpus alone during session 23; not run; for the next change)
+eval-heldout26: $(STAMP)  ## the twenty-sixth held-out set (evals/heldout26.jsonl, written from the corpus alone during session 23; run once in session 24, for the PDF tables change)
 	$(BIN)/programme-assistant eval --golden evals/heldout26.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
