@@ -99,3 +99,29 @@ def test_sentence_split_keeps_sentence_boundaries():
     doc = SourceDocument(doc_id="s.md", text=text, title="S", source_path="-", content_hash="-")
     for c in chunk_document(doc, 100, 0):
         assert re.match(r"^Sentence \d+", c.text) and c.text.endswith(".")
+
+
+def test_a_chunk_that_begins_inside_a_table_carries_its_header_row():
+    from programme_assistant.answering.candidates import passage_candidates
+    from programme_assistant.ingest.chunking import embedding_text
+    from programme_assistant.models import chunk_metadata, retrieved_from_metadata
+
+    rows = "\n".join(f"| Region {i} | Strategy {i} adopted in {2000 + i} | Priorities {i}: health, energy, mobility |"
+                     for i in range(12))
+    text = ("# Strategies\n\nThe table sets each region against its strategy.\n\n"
+            "| Region | Strategy | Priorities |\n|---|---|---|\n" + rows + "\n\nAfter the table, a sentence.\n")
+    doc = SourceDocument(doc_id="s.md", text=text, title="Strategies", source_path="-", content_hash="-")
+    chunks = chunk_document(doc, 300, 0)
+    inside = [c for c in chunks if c.text.startswith("| Region ") and not c.text.startswith("| Region |")]
+    assert inside and all(c.table_header == "| Region | Strategy | Priorities |" for c in inside)
+    assert not chunks[0].table_header  # the header row is its own
+    later = inside[-1]
+    assert "| Region | Strategy | Priorities |" in embedding_text(doc.title, later.heading_path, later.text,
+                                                                  later.table_header)
+    rows_read = [c.text for c in passage_candidates(1, later.text, later.section, table_header=later.table_header)
+                 if c.kind == "row"]
+    assert rows_read and all(r.startswith("Region: Region ") and "; Strategy: " in r for r in rows_read)
+    assert retrieved_from_metadata(later.chunk_id, later.text, chunk_metadata(later, doc)).chunk.table_header == \
+        later.table_header
+    # ids stay stable across runs
+    assert [c.chunk_id for c in chunk_document(doc, 300, 0)] == [c.chunk_id for c in chunks]

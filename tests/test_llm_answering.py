@@ -69,6 +69,16 @@ def test_numbered_context_renders_numbered_delimited_blocks(passages):
     assert "Section: Mission > Programme" in context
 
 
+def test_a_passage_that_begins_inside_a_table_shows_the_llm_its_columns():
+    rows = "| Basque Country | PCTI Euskadi 2020 |\n| Catalonia | RIS3CAT |"
+    chunk = Chunk(chunk_id="c", doc_id="r.pdf", text=rows, start=0, end=len(rows), index=3,
+                  table_header="| Region | Strategy reference |")
+    context = numbered_context([RetrievedChunk(chunk=chunk, title="Mission report", date=None, doc_type="report",
+                                               language="en", source_path="r.pdf", score=1.0)])
+    assert context.index("Table columns: | Region | Strategy reference |") < context.index("| Basque Country |")
+    assert "Table columns" not in numbered_context([passage(1, VISIT, "Mission report Japan")])
+
+
 def test_system_prompt_states_the_rules():
     assert REFUSAL_TEXT in ANSWER_SYSTEM_PROMPT
     assert "[n]" in ANSWER_SYSTEM_PROMPT or "[2]" in ANSWER_SYSTEM_PROMPT

@@ -195,3 +195,27 @@ def test_a_pdf_table_whose_first_row_is_data_gets_no_header_rule(tmp_path):
     doc = load(make_pdf_with_table(tmp_path / "rows.pdf", rows), tmp_path)
     assert "| 13 November | Start of the visit |\n| 14-16 November | Aichi and Hiroshima |" in doc.text
     assert "---|" not in doc.text
+
+
+def test_html_and_docx_tables_are_markdown_rows_with_their_header_marked(tmp_path):
+    import docx
+
+    from programme_assistant.ingest.loaders import load_html
+
+    html = (b"<html><body><main><p>Before.</p><table><tr><th>Stop</th><th>Host region</th></tr>"
+            b"<tr><td>First</td><td>Emilia-Romagna</td></tr><tr><td>Second</td><td>Val d'Oise</td></tr></table>"
+            b"<table><tr><td>Date</td><td>Thursday 28 September 2023, online</td></tr>"
+            b"<tr><td>Format</td><td>Online</td></tr></table><p>After.</p></main></body></html>")
+    text = load_html(html, "page.html").text
+    assert "| Stop | Host region |\n|---|---|\n| First | Emilia-Romagna |\n| Second | Val d'Oise |" in text
+    # a key-value table names no columns: no header rule; each table is a block of its own
+    assert "\n\n| Date | Thursday 28 September 2023, online |\n| Format | Online |\n\nAfter." in text
+
+    d = docx.Document()
+    d.add_paragraph("The stops:")
+    table = d.add_table(rows=3, cols=2)
+    for r, (a, b) in enumerate([("Stop", "Host region"), ("First", "Emilia-Romagna"), ("Second", "Catalonia")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = a, b
+    d.save(str(tmp_path / "guide.docx"))
+    doc = load(tmp_path / "guide.docx", tmp_path)
+    assert "| Stop | Host region |\n|---|---|\n| First | Emilia-Romagna |\n| Second | Catalonia |" in doc.text

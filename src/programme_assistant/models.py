@@ -70,6 +70,9 @@ class Chunk:
     index: int  # position of the chunk within its document
     heading_path: tuple[str, ...] = ()
     page: int | None = None
+    # the header row of the table the chunk begins inside, when that row is in an earlier chunk ("| Region |
+    # Strategy reference |"): the chunk's rows are read, embedded and shown to an LLM under their column names
+    table_header: str = ""
 
     @property
     def section(self) -> str:
@@ -317,6 +320,7 @@ def chunk_metadata(chunk: Chunk, doc: SourceDocument) -> dict[str, Any]:
         "start": chunk.start,
         "end": chunk.end,
         "chunk_index": chunk.index,
+        "table_header": chunk.table_header,
     }
 
 
@@ -326,7 +330,8 @@ def retrieved_from_metadata(chunk_id: str, text: str, meta: dict[str, Any]) -> R
     section = str(meta.get("section") or "")
     chunk = Chunk(chunk_id=chunk_id, doc_id=str(meta.get("doc_id", "")), text=text, start=int(meta.get("start", 0)),
                   end=int(meta.get("end", len(text))), index=int(meta.get("chunk_index", 0)),
-                  heading_path=tuple(section.split(" > ")) if section else (), page=page if page >= 0 else None)
+                  heading_path=tuple(section.split(" > ")) if section else (), page=page if page >= 0 else None,
+                  table_header=str(meta.get("table_header") or ""))
     return RetrievedChunk(chunk=chunk, title=str(meta.get("title", "")), date=str(meta.get("date") or "") or None,
                           doc_type=str(meta.get("doc_type", "other")), language=str(meta.get("language", "")),
                           source_path=str(meta.get("source_path", "")), url=str(meta.get("url") or "") or None)

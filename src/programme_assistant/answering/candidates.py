@@ -337,9 +337,13 @@ def _logical_lines(text: str) -> list[tuple[str, int, int]]:
 
 
 def passage_candidates(passage: int, text: str, heading: str = "",
-                       limits: CandidateLimits | None = None) -> list[Candidate]:
-    """The candidates of one passage; ``heading`` is its section path (the innermost heading is used)."""
+                       limits: CandidateLimits | None = None, table_header: str = "") -> list[Candidate]:
+    """The candidates of one passage; ``heading`` is its section path (the innermost heading is used).
+    ``table_header``: the header row of the table the passage begins inside (``Chunk.table_header``), which its
+    first rows are read under."""
     b = _Builder(passage, heading.split(" > ")[-1] if heading else "", limits or CandidateLimits())
+    if table_header:
+        b.table_header = _cells(table_header)
     for line, start, end in _logical_lines(text):
         b.line = (start, end)
         title = _heading_title(line)

@@ -253,8 +253,8 @@ class ExtractiveAnswerer:
     def _embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
 
-    def _candidates_of(self, text: str, section: str) -> tuple[Candidate, ...]:
-        return tuple(passage_candidates(0, text, section, self.config.limits))
+    def _candidates_of(self, text: str, section: str, table_header: str = "") -> tuple[Candidate, ...]:
+        return tuple(passage_candidates(0, text, section, self.config.limits, table_header))
 
     def _reading(self, cands: list[Candidate], passages: list[RetrievedChunk]) -> list[str]:
         """What each candidate is embedded and matched as (its English gloss when cross-language is on)."""
@@ -279,7 +279,8 @@ class ExtractiveAnswerer:
         out: list[Candidate] = []
         for number, passage in enumerate(passages, start=1):
             out.extend(replace(c, passage=number)
-                       for c in self._passage_candidates(passage.chunk.text, passage.chunk.section))
+                       for c in self._passage_candidates(passage.chunk.text, passage.chunk.section,
+                                                         passage.chunk.table_header))
         return out
 
     def _focus(self, question: str) -> tuple[str | None, QuestionFocus]:

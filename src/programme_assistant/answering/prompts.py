@@ -130,6 +130,8 @@ def numbered_context(passages: list[RetrievedChunk]) -> str:
             header.append(f"Section: {_one_line(passage.chunk.section)}")
         if passage.chunk.page is not None:
             header.append(f"Page: {passage.chunk.page}")
+        if passage.chunk.table_header:  # the passage begins inside a table whose header row is in another passage
+            header.append(f"Table columns: {_one_line(passage.chunk.table_header)}")
         body = neutralise(passage.chunk.text.strip())
         blocks.append(f"<<<PASSAGE {n}>>>\n" + "\n".join(header) + f"\n\n{body}\n<<<END PASSAGE {n}>>>")
     return "\n\n".join(blocks)

@@ -11,11 +11,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from programme_assistant.models import Chunk, SourceDocument, chunk_id_for
+from programme_assistant.text.tables import header_above
 
 # Bump when the chunking rules or the loaders' text change: the index is then rebuilt, since old chunks no longer
 # match.
-CHUNKER_VERSION = "4"  # 2: HTML inline tags no longer add a space before punctuation; 3: PDF running
-# headers and footers left out; 4: a PDF's ruled tables read as rows
+CHUNKER_VERSION = "5"  # 2: HTML inline tags no longer add a space before punctuation; 3: PDF running
+# headers and footers left out; 4: a PDF's ruled tables read as rows; 5: a chunk that begins inside a table
+# carries the table's header row, and .docx and HTML tables are Markdown rows with their header marked
 
 _BLOCK = re.compile(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", re.DOTALL)
 _HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -137,7 +139,8 @@ def chunk_document(doc: SourceDocument, chunk_size: int, chunk_overlap: int) -> 
         start, end = group[0].start, group[-1].end
         body = text[start:end]
         content = next((u for u in group if not u.is_heading), group[-1])
-        embedded = embedding_text(doc.title, content.heading_path, body)
+        table_header = header_above(text, start)
+        embedded = embedding_text(doc.title, content.heading_path, body, table_header)
         occurrence = seen[embedded]
         seen[embedded] += 1
         chunks.append(
@@ -150,16 +153,18 @@ def chunk_document(doc: SourceDocument, chunk_size: int, chunk_overlap: int) -> 
                 index=index,
                 heading_path=content.heading_path,
                 page=doc.page_at(start),
+                table_header=table_header,
             )
         )
     return chunks
 
 
-def embedding_text(title: str, heading_path: tuple[str, ...], text: str) -> str:
-    """What is embedded for a chunk: its document title and section, then its text.
+def embedding_text(title: str, heading_path: tuple[str, ...], text: str, table_header: str = "") -> str:
+    """What is embedded for a chunk: its document title and section, then its text (after the header row of the
+    table it begins inside, when that row is in an earlier chunk).
 
     The context line lets a passage that never repeats the subject (``It was held online``) still be
     found by a query that names it.
     """
     context = " > ".join([title, *[h for h in heading_path if h != title]])
-    return f"{context}\n{text}"
+    return f"{context}\n{table_header}\n{text}" if table_header else f"{context}\n{text}"

@@ -273,13 +273,31 @@ def load_html(data: bytes, path: str) -> ParsedFile:
         tag.decompose()
     root = soup.find("main") or soup.find("article") or soup.body or soup
     blocks: list[str] = []
+    table: Any = None  # the <table> whose rows are being read, and its rows so far
+    rows: list[list[str]] = []
+    header: bool | None = None
+
+    def end_table() -> None:
+        if rows:
+            blocks.append("\n".join(_table_lines(rows, header)))
+        rows.clear()
+
     for el in root.find_all(_HTML_BLOCKS):
         if el.find_parent(_HTML_BLOCKS):  # nested blocks are emitted with their parent
             continue
         if el.name == "tr":
-            line = " | ".join(_inline_text(c) for c in el.find_all(["td", "th"]))
-        else:
-            line = _inline_text(el)
+            if el.find_parent("table") is not table:
+                end_table()
+                table = el.find_parent("table")
+                header = None
+            cells = el.find_all(["td", "th"])
+            if not rows and cells and all(c.name == "th" for c in cells):
+                header = True  # the page says which row names the columns
+            rows.append([_inline_text(c) for c in cells])
+            continue
+        end_table()
+        table = None
+        line = _inline_text(el)
         if not line:
             continue
         if el.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -287,6 +305,7 @@ def load_html(data: bytes, path: str) -> ParsedFile:
         elif el.name == "li":
             line = "- " + line
         blocks.append(line)
+    end_table()
     if not blocks:  # a page of bare text without block tags
         blocks = [p.strip() for p in root.get_text("\n").split("\n\n") if p.strip()]
     return ParsedFile(text="\n\n".join(blocks) + "\n", meta=meta, notes=notes)
@@ -365,14 +384,15 @@ def _pdf_tables(data: bytes) -> list[list[list[list[str]]]]:
     return found
 
 
-def _table_lines(table: list[list[str]]) -> list[str]:
+def _table_lines(table: list[list[str]], header: bool | None = None) -> list[str]:
     """A table as Markdown rows ("| 14-16 November | Aichi and Hiroshima | Osaka and Oita |"), one line a row, so
-    that each row is read as one statement with its column names. A first row that names the columns gets the
-    header rule under it: a piece of the table in a passage of its own then still reads it as the header, not as a
-    row."""
+    that each row is read as one statement with its column names. A first row that names the columns (``header``;
+    None: one whose cells are short and hold no number) gets the header rule under it: a piece of the table in a
+    passage of its own then still reads it as the header, not as a row, and a passage that begins inside the table
+    carries it (``Chunk.table_header``)."""
     rows = [row for row in table if any(row)]
     lines = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
-    if len(rows) >= 2 and looks_like_header(rows[0]):
+    if len(rows) >= 2 and (looks_like_header(rows[0]) if header is None else header):
         lines.insert(1, "|" + "---|" * len(rows[0]))
     return lines
 
@@ -510,10 +530,9 @@ def load_docx(data: bytes, path: str) -> ParsedFile:
                 line = "- " + line
             blocks.append(line)
         elif isinstance(item, Table):
-            for row in item.rows:
-                cells = [" ".join(c.text.split()) for c in row.cells]
-                if any(cells):
-                    blocks.append(" | ".join(cells))
+            lines = _table_lines([[" ".join(c.text.split()) for c in row.cells] for row in item.rows])
+            if lines:
+                blocks.append("\n".join(lines))
     props = document.core_properties
     meta = FileMetadata(
         title=props.title or None,

@@ -378,7 +378,7 @@ class FolderSync:
             try:
                 for i in range(0, len(queue), step):
                     part = queue[i: i + step]
-                    texts = [embedding_text(p.doc.title, c.heading_path, c.text) for p, c in part]
+                    texts = [embedding_text(p.doc.title, c.heading_path, c.text, c.table_header) for p, c in part]
                     vectors = self.embedder.embed_documents(texts)
                     for (item, chunk), vector in zip(part, vectors, strict=True):
                         item.vectors[chunk.chunk_id] = vector

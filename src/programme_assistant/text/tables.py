@@ -13,6 +13,19 @@ def table_cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
+def header_above(text: str, start: int) -> str:
+    """The header row of the Markdown table that ``text[start:]`` begins inside ("| Region | Strategy reference |"),
+    or "": the first of the table rows just above ``start``, when a header rule follows it."""
+    if not text[start:].lstrip(" \t").startswith("|"):
+        return ""
+    rows: list[str] = []
+    for line in reversed(text[:start].rstrip("\n").split("\n")):
+        if not line.strip().startswith("|"):
+            break
+        rows.insert(0, line.strip())
+    return rows[0] if len(rows) >= 2 and TABLE_RULE.match(rows[1]) else ""
+
+
 def looks_like_header(cells: list[str]) -> bool:
     """Whether a table's first row names its columns: every cell short (four words at most) and without a number
     ("Dates | Group A | Group B"; not "13 November | Start of the visit")."""
