@@ -140,21 +140,33 @@ def test_a_pdf_source_shows_its_cited_page_beside_the_text(page, app_server):
     assert f"Page {number + 1} of " in doc.locator("figure.page figcaption").inner_text()
 
 
+# questions whose answers (as the answerer reads the sample corpus today) quote two statements of one document; the
+# test takes the first that does, so that a change in which statements are quoted does not break what it checks
+CITES_ONE_DOCUMENT_TWICE = ("Which prefectures did Group B visit?", "What were the 2023 webinars?",
+                            "Which prefectures did Group A visit during the study visit?")
+
+
 def test_one_entry_per_document_with_its_numbered_sentences(page):
-    ask(page, "Which prefectures did Group B visit?")
-    page.locator("#pa-sources .pa-source").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    page.wait_for_timeout(300)
+    answers = []
+    for question in CITES_ONE_DOCUMENT_TWICE:
+        ask(page, question)  # in one chat: each question names its own subject, so none is read as a follow-up
+        page.locator("#pa-sources .pa-source").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        page.wait_for_timeout(300)
+        entries = page.locator("#pa-sources .pa-source")
+        docs = entries.evaluate_all("es => es.map(e => e.dataset.doc)")
+        assert len(docs) == len(set(docs)), f"a document is listed twice: {docs}"
+        chips = page.locator("#pa-chat .pa-answer").last.locator("a.pa-cite")
+        assert chips.count() == len(docs)
+        answer = page.locator("#pa-chat .pa-answer").last
+        in_text = sorted({int(n) for n in answer.locator("a.pa-ref").all_inner_texts()})
+        in_panel = sorted(int(n) for n in page.locator("#pa-sources .pa-cited > .pa-num").all_inner_texts())
+        assert in_text == in_panel, "every [n] of the answer is one sentence of the panel, and no other"
+        multi = [i for i in range(entries.count()) if entries.nth(i).locator(".pa-cited").count() > 1]
+        answers.append(squash(answer.inner_text()))
+        if multi:
+            break
     shot(page, "3-one-entry-per-document")
-    entries = page.locator("#pa-sources .pa-source")
-    docs = entries.evaluate_all("es => es.map(e => e.dataset.doc)")
-    assert len(docs) == len(set(docs)), f"a document is listed twice: {docs}"
-    chips = page.locator("#pa-chat .pa-answer").last.locator("a.pa-cite")
-    assert chips.count() == len(docs)
-    in_text = sorted({int(n) for n in page.locator("#pa-chat .pa-answer").last.locator("a.pa-ref").all_inner_texts()})
-    in_panel = sorted(int(n) for n in page.locator("#pa-sources .pa-cited > .pa-num").all_inner_texts())
-    assert in_text == in_panel, "every [n] of the answer is one sentence of the panel, and no other"
-    multi = [i for i in range(entries.count()) if entries.nth(i).locator(".pa-cited").count() > 1]
-    assert multi, "this answer cites one document twice: its entry lists both sentences"
+    assert multi, f"no answer cites one document twice, so no entry lists two sentences: {answers}"
     entry = entries.nth(multi[0])
     assert entry.locator("mark").count() == entry.locator(".pa-cited").count()
     sentence = entry.locator(".pa-cited").nth(1)
