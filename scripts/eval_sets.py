@@ -13,7 +13,6 @@ Each set's full report (failing cases, categories, charts) goes to ``evals/repor
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,7 +27,7 @@ NOT_A_SET = ("topic-switch",)
 
 
 def default_sets(evals: Path) -> list[str]:
-    names = sorted(p.stem for p in evals.glob("*.jsonl") if p.stem not in UNRUN + NOT_A_SET)
+    names = [p.stem for p in evals.glob("*.jsonl") if p.stem not in UNRUN + NOT_A_SET]
     return sorted(names, key=lambda n: (n != "golden", "multilingual" in n, _number(n), n))
 
 
@@ -68,10 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     per_config: dict[str, dict[str, list[CaseResult]]] = {c: {} for c in configs}
     for name in names:
         cases = load_golden(args.evals / f"{name}.jsonl")
-        out, _ = run_suite(settings, cases, configs, args.reports, embedder=embedder)
-        for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
-            result = CaseResult(**json.loads(line))
+
+        def keep(result: CaseResult, name: str = name) -> None:
             per_config[result.config].setdefault(name, []).append(result)
+
+        out, _ = run_suite(settings, cases, configs, args.reports, embedder=embedder, on_case=keep)
         print(f"[eval-sets] {name}: {len(cases)} cases, report {out}", file=sys.stderr, flush=True)
     trained = [n for n in names if n in DEFAULT_TRAINING_SETS]
     pools = {"trained on": trained, "never trained on": [n for n in names if n not in DEFAULT_TRAINING_SETS]}

@@ -242,7 +242,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from programme_assistant.models import Filters
 
     assistant = _build_assistant(args)
-    assistant.require_documents()
     answer = assistant.ask(args.question, filters=Filters.parse(args.filter or []))
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))

@@ -178,7 +178,7 @@ class _Builder:
             if len(self.table_rows) == 1 and self.table_header is None:
                 self.table_header = self.table_rows.pop()
                 self.row_spans.pop()
-            elif len(self.table_rows) >= 2 or (self.table_rows and self.table_header is not None):
+            elif self.table_rows:
                 # a second table right after the first (a table carried over a page break repeats its header):
                 # the line above the rule is the new table's header, not a row of the one before
                 header = self.table_rows.pop()

@@ -58,7 +58,7 @@ SET_COLUMNS = (("cases", "cases"), ("answerable", "answerable"), ("fact_recall",
 def sets_table(per_set: dict[str, list[CaseResult]], pools: dict[str, list[str]] | None = None) -> str:
     """One row per question set, then one per pool of sets (its cases taken together, so a set of 60 cases weighs
     twice one of 30): the view across sets that tells a change's real effect from one set's luck."""
-    rows = [(name, results) for name, results in per_set.items()]
+    rows = list(per_set.items())
     for label, names in (pools or {}).items():
         pooled = [r for n in names if n in per_set for r in per_set[n]]
         if pooled:

@@ -401,6 +401,9 @@ def _key(line: str) -> str:
     return "".join(line.split()).casefold()
 
 
+_TABLE_MARK = "\x00table\x00"  # around a table's rows in a page's text, until the page is reflowed
+
+
 def _page_with_tables(page_text: str, tables: list[list[list[str]]]) -> str:
     """The page's text with each table's lines, one printed line of a cell each as the text layer gives them
     ("Dates", "Group A", "Group B", "13 November", ...), replaced by the table's rows. The rows stand apart from
@@ -413,9 +416,6 @@ def _page_with_tables(page_text: str, tables: list[list[list[str]]]) -> str:
         if found is not None:
             lines[found[0]:found[1]] = ["", _TABLE_MARK, *_table_lines(table), _TABLE_MARK, ""]
     return "\n".join(lines)
-
-
-_TABLE_MARK = "\x00table\x00"
 
 
 def _cells_span(lines: list[str], target: str) -> tuple[int, int] | None:

@@ -16,13 +16,24 @@ def table_cells(line: str) -> list[str]:
 def header_above(text: str, start: int) -> str:
     """The header row of the Markdown table that ``text[start:]`` begins inside ("| Region | Strategy reference |"),
     or "": the first of the table rows just above ``start``, when a header rule follows it."""
-    if not text[start:].lstrip(" \t").startswith("|"):
+    first = start
+    while first < len(text) and text[first] in " \t":
+        first += 1
+    if not text.startswith("|", first):
         return ""
+    # walk back line by line from ``start`` (blank lines right above it skipped), without copying the document
+    end = start
+    while end > 0 and text[end - 1] == "\n":
+        end -= 1
     rows: list[str] = []
-    for line in reversed(text[:start].rstrip("\n").split("\n")):
-        if not line.strip().startswith("|"):
+    while end > 0:
+        line_start = text.rfind("\n", 0, end) + 1
+        line = text[line_start:end].strip()
+        if not line.startswith("|"):
             break
-        rows.insert(0, line.strip())
+        rows.append(line)
+        end = line_start - 1
+    rows.reverse()
     return rows[0] if len(rows) >= 2 and TABLE_RULE.match(rows[1]) else ""
 
 
