@@ -664,3 +664,38 @@ def test_a_statement_without_a_full_stop_does_not_run_into_the_next():
 
     assert _cite("Group 1: Osaka, Oita -> Catalonia (ES)", 2) == "Group 1: Osaka, Oita -> Catalonia (ES) [2]."
     assert _cite("Osaka hosted it. Oita too.", 1) == "Osaka hosted it [1]. Oita too [1]."
+
+
+# --- table rows: chosen for their cells, not for the column names every row shares ---------------------------
+_PROGRAMME = ("| Dates | Group A | Group B |\n|---|---|---|\n| 14-16 November | Aichi, Hiroshima | Osaka, Oita |\n"
+              "| 17 November | Kyoto | Kyoto |\n| 19 November | End of the visit | End of the visit |\n")
+
+
+def test_a_rows_column_names_count_as_its_context_not_as_its_own_words():
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0))
+    scoring = answerer.scoring("Which places did Group B visit?", [passage(1, _PROGRAMME, doc_id="report.pdf")])
+    by_row = {s.text.split(";")[0]: s for s in scoring.sentences if s.kind == "row"}
+    end = by_row["Dates: 19 November"]
+    # "group" and "b" are every row's column names: the last row holds only "visit" of its own
+    assert end.features["lexical_in_text"] < end.features["lexical"]
+    weights = scoring.weights
+    own = weights["visit"] / sum(weights.values())
+    assert end.features["lexical_in_text"] == pytest.approx(own)
+    assert by_row["Dates: 14-16 November"].features["lexical_in_text"] == 0.0
+
+
+_S3 = ("| Region | Strategy | Priorities |\n|---|---|---|\n"
+       "| Basque Country | PCTI Euskadi 2030 | advanced manufacturing, energy, health |\n"
+       "| Catalonia | RIS3CAT | sustainable mobility, health |\n"
+       "| Val d'Oise | Ile-de-France S3 | air mobility, future food |\n")
+
+
+def test_rows_that_match_only_by_their_column_names_do_not_pad_a_row_that_answers():
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(
+        refusal_threshold=0.0, keep_ratio=0.1, other_document_ratio=0.1))
+    answer = answerer.answer("What is the Basque Country's strategy?", [passage(1, _S3, doc_id="s3.md")])
+    assert "PCTI Euskadi 2030" in answer.text
+    assert "RIS3CAT" not in answer.text and "Ile-de-France" not in answer.text
+    # a question that names only the columns is answered by the rows themselves: they still make the list
+    listed = answerer.answer("Which strategy does each region follow?", [passage(1, _S3, doc_id="s3.md")])
+    assert sum(name in listed.text for name in ("PCTI Euskadi", "RIS3CAT", "Ile-de-France")) >= 2

@@ -720,3 +720,16 @@ def test_a_question_that_carries_on_leans_on_the_conversation_however_long():
     for question in ("Right to repair: did the delegates discuss it?", "Great Britain: did it send anyone?",
                      "Okinawa: who went there?"):
         assert rewriter.rewrite(question, history) == question, question
+
+
+def test_a_row_read_under_its_header_keeps_its_column_names_apart_from_its_cells():
+    text = ("| Dates | Group A | Group B |\n|---|---|---|\n| 14-16 November | Aichi | Osaka, Oita |\n"
+            "| 19 November | End of the visit | End of the visit |\n")
+    rows = [c for c in passage_candidates(1, text, "Programme") if c.kind == "row"]
+    first = rows[0]
+    assert first.text == "Dates: 14-16 November; Group A: Aichi; Group B: Osaka, Oita."
+    assert first.columns == "Dates; Group A; Group B" and first.cells == "14-16 November; Aichi; Osaka, Oita"
+    assert first.own_text == first.cells
+    # a table without a header row: its cells are all it has
+    headerless = [c for c in passage_candidates(1, "| Kyoto Prefecture | visits to Nara and Uji |\n| Oita Prefecture | the geothermal plant at Beppu |\n") if c.kind == "row"][-1]
+    assert headerless.columns == "" and headerless.own_text == headerless.text == "Oita Prefecture: the geothermal plant at Beppu."

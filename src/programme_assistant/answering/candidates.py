@@ -47,6 +47,16 @@ class Candidate:
     kind: str  # "sentence", "item", "field", "row" or "list"
     # (start, end) in the passage text of the line(s) it was made from; (0, 0) when not known
     span: tuple[int, int] = (0, 0)
+    # a table row read under its header ("Dates: 19 November; Group B: End of the visit"): the column names, which
+    # every row of the table shares, and the row's own cells. Its words are the cells'; the column names count as
+    # context, like a heading (they tell what the row is about, not which row answers)
+    columns: str = ""
+    cells: str = ""
+
+    @property
+    def own_text(self) -> str:
+        """The text whose words are the candidate's own: a row's cells, else its text."""
+        return self.cells or self.text
 
 
 def _clean(text: str) -> str:
@@ -114,7 +124,7 @@ class _Builder:
         return " ".join(p for p in (self.heading, self.intro) if p)
 
     def add(self, text: str, kind: str, context: str | None = None,
-            span: tuple[int, int] | None = None) -> None:
+            span: tuple[int, int] | None = None, columns: str = "", cells: str = "") -> None:
         text = text.strip()
         if text.endswith("?") or (kind == "list" and text.count("?") >= 2):
             return  # a question asks; it does not answer
@@ -126,7 +136,8 @@ class _Builder:
         if words < self.limits.min_item_words + (1 if kind != "sentence" else 0):
             return
         self.out.append(Candidate(self.passage, text, self.context if context is None else context,
-                                  len(self.out), self.block, kind, self.line if span is None else span))
+                                  len(self.out), self.block, kind, self.line if span is None else span,
+                                  columns, cells))
 
     def start_section(self, title: str) -> None:
         """A heading line (Markdown, capitals or numbered): what follows is under ``title``."""
@@ -159,15 +170,17 @@ class _Builder:
         if header is None and len(rows) >= 3 and looks_like_header(rows[0]):
             header, rows, spans = rows[0], rows[1:], spans[1:]
         for cells, span in zip(rows, spans, strict=True):
-            cells = [c for c in cells]
+            columns = own = ""
             if header and len(header) == len(cells):
                 text = "; ".join(f"{h}: {c}" for h, c in zip(header, cells, strict=True) if c)
+                columns = "; ".join(h for h, c in zip(header, cells, strict=True) if c)
+                own = "; ".join(c for c in cells if c)
             elif len(cells) == 2:
                 text = f"{cells[0]}: {cells[1]}"
             else:
                 text = "; ".join(c for c in cells if c)
             text = _with_stop(text)
-            self.add(text, "row", span=span)
+            self.add(text, "row", span=span, columns=columns, cells=own)
             self.items.append(text)
             self.item_spans.append(span)
 

@@ -329,7 +329,11 @@ class ExtractiveAnswerer:
         q_terms = set(self.tokenizer(f"{question} {english}" if english else question))
         cand_terms = [set(self.tokenizer(c.text if r == c.text else f"{c.text} {r}")) for c, r in zip(cands, read,
                                                                                                        strict=True)]
-        ctx_terms = [set(self.tokenizer(c.context)) for c in cands]
+        # a table row's column names are every row's: in its coverage of the question they count as its context,
+        # its cells as its words
+        own_terms = [set(self.tokenizer(c.cells)) if c.cells else terms for c, terms in zip(cands, cand_terms,
+                                                                                             strict=True)]
+        ctx_terms = [set(self.tokenizer(f"{c.context} {c.columns}")) for c in cands]
         weights = self._weights(q_terms, cand_terms)
         total_weight = sum(weights.values()) or 1.0
         labels = [source_label(p.title, p.doc_type, p.date, p.language, p.chunk.doc_id) for p in passages]
@@ -340,10 +344,11 @@ class ExtractiveAnswerer:
         hand: list[float] = []
         matched = [frozenset(q_terms & terms) for terms in cand_terms]
         asked = question_words(question)
-        for cand, sim, raw, terms, ctx in zip(cands, sims, plain, cand_terms, ctx_terms, strict=True):
-            found = sum(weights[t] for t in q_terms & terms)
+        for cand, sim, raw, terms, own, ctx in zip(cands, sims, plain, cand_terms, own_terms, ctx_terms,
+                                                   strict=True):
+            found = sum(weights[t] for t in q_terms & own)
             in_text = found / total_weight if q_terms else 0.0
-            found += cfg.context_weight * sum(weights[t] for t in (q_terms & ctx) - terms)
+            found += cfg.context_weight * sum(weights[t] for t in (q_terms & ctx) - own)
             lexical = found / total_weight if q_terms else 0.0
             signal = answer_signal(focus, cand.text, question)
             # defines the term asked about, or stands under an FAQ heading that asks this very question
@@ -421,6 +426,11 @@ class ExtractiveAnswerer:
             if best.features.get("faq_entry") and s.passage != best.passage:
                 continue  # an FAQ's own answer to the question is complete: nothing from elsewhere pads it
             if s in chosen:
+                continue
+            if s.kind == "row" and not s.features.get("lexical_in_text") and best.kind == "row" \
+                    and best.features.get("lexical_in_text"):
+                # the best row holds the question's words in its own cells; a row holding none in its own was
+                # chosen for its column names, which every row of its table shares
                 continue
             if length + len(s.text) > cfg.max_answer_chars or count + _sentence_count(s.text) > cfg.max_sentences:
                 continue
