@@ -731,5 +731,7 @@ def test_a_row_read_under_its_header_keeps_its_column_names_apart_from_its_cells
     assert first.columns == "Dates; Group A; Group B" and first.cells == "14-16 November; Aichi; Osaka, Oita"
     assert first.own_text == first.cells
     # a table without a header row: its cells are all it has
-    headerless = [c for c in passage_candidates(1, "| Kyoto Prefecture | visits to Nara and Uji |\n| Oita Prefecture | the geothermal plant at Beppu |\n") if c.kind == "row"][-1]
-    assert headerless.columns == "" and headerless.own_text == headerless.text == "Oita Prefecture: the geothermal plant at Beppu."
+    plain = "| Kyoto Prefecture | visits to Nara and Uji |\n| Oita Prefecture | the geothermal plant at Beppu |\n"
+    headerless = [c for c in passage_candidates(1, plain) if c.kind == "row"][-1]
+    assert headerless.columns == ""
+    assert headerless.own_text == headerless.text == "Oita Prefecture: the geothermal plant at Beppu."

@@ -152,6 +152,45 @@ def test_settings_change_rebuilds(settings, corpus, fake_embedder):
     assert_consistent(sync2)
 
 
+def test_a_changed_loader_reads_its_own_files_again_and_nothing_else(settings, corpus, fake_embedder, monkeypatch):
+    from programme_assistant.ingest import loaders
+
+    write_md(corpus, "a.md", "A", PARAS[:4])
+    make_pdf(corpus / "r.pdf", [" ".join(PARAS[4:8])], title="R")
+    sync = make_sync(settings, fake_embedder)
+    sync.sync(corpus)
+    assert {r.reader for r in sync.manifest.records().values()} == {"load_markdown:1", "load_pdf:1"}
+    monkeypatch.setitem(loaders.READER_VERSIONS, loaders.load_pdf, "2")
+    fake_embedder.embedded.clear()
+    report = sync.sync(corpus)
+    assert not report.rebuilt and status_of(report) == {"a.md": "unchanged", "r.pdf": "updated"}
+    pdf = next(f for f in report.files if f.doc_id == "r.pdf")
+    assert pdf.notes[0] == "read again: its loader changed (load_pdf:1 -> load_pdf:2)"
+    assert pdf.reused == pdf.chunks and fake_embedder.embedded == []  # same text: its vectors are kept
+    assert sync.manifest.records()["r.pdf"].reader == "load_pdf:2"
+    assert status_of(sync.sync(corpus)) == {"a.md": "unchanged", "r.pdf": "unchanged"}  # once
+    assert_consistent(sync)
+
+
+def test_a_manifest_from_before_loader_versions_counts_as_version_one(settings, corpus, fake_embedder):
+    import sqlite3
+
+    write_md(corpus, "a.md", "A", PARAS[:4])
+    sync = make_sync(settings, fake_embedder)
+    sync.sync(corpus)
+    sync.manifest.close()
+    path = settings.index_dir / "manifest.sqlite"
+    db = sqlite3.connect(path)  # the manifest as the versions before this one wrote it: no reader column
+    db.execute("ALTER TABLE files DROP COLUMN reader")
+    db.commit()
+    db.close()
+    again = make_sync(settings, fake_embedder)
+    assert again.manifest.records()["a.md"].reader == ""
+    report = again.sync(corpus)
+    assert status_of(report) == {"a.md": "unchanged"} and not report.rebuilt
+    assert_consistent(again)
+
+
 def test_orphan_chunks_are_removed(settings, corpus, fake_embedder):
     write_md(corpus, "a.md", "A", PARAS[:3])
     sync = make_sync(settings, fake_embedder)

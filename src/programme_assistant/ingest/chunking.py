@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from programme_assistant.models import Chunk, SourceDocument, chunk_id_for
 from programme_assistant.text.tables import header_above
 
-# Bump when the chunking rules or the loaders' text change: the index is then rebuilt, since old chunks no longer
-# match.
+# Bump when the chunking rules change: the index is then rebuilt, since old chunks no longer match. A change to what
+# one loader reads bumps that loader's version instead (``loaders.READER_VERSIONS``): only its files are read again.
 CHUNKER_VERSION = "5"  # 2: HTML inline tags no longer add a space before punctuation; 3: PDF running
 # headers and footers left out; 4: a PDF's ruled tables read as rows; 5: a chunk that begins inside a table
 # carries the table's header row, and .docx and HTML tables are Markdown rows with their header marked

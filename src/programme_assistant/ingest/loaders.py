@@ -556,6 +556,25 @@ LOADERS: dict[str, Callable[[bytes, str], ParsedFile]] = {
 }
 SUPPORTED_SUFFIXES = tuple(LOADERS)
 
+# Each loader's version: bump a loader's when the text it reads out of a file changes (a PDF's tables read as rows,
+# an HTML inline tag without a space). A sync re-reads the files of that format alone, once; the rest of the index
+# stays (``chunking.CHUNKER_VERSION`` is for the chunking rules, which every format shares: bumping it rebuilds all).
+# A file indexed before the loaders had versions counts as read by version "1".
+READER_VERSIONS: dict[Callable[[bytes, str], ParsedFile], str] = {
+    load_markdown: "1",
+    load_text: "1",
+    load_html: "1",
+    load_pdf: "1",
+    load_docx: "1",
+}
+
+
+def reader_version(path: Path | str) -> str:
+    """The version of the loader that reads ``path`` ("" for an unsupported file): what the manifest records
+    with the file's chunks, so that a changed loader re-reads its own files."""
+    loader = LOADERS.get(Path(path).suffix.lower())
+    return f"{loader.__name__}:{READER_VERSIONS[loader]}" if loader else ""
+
 
 def loader_for(path: Path) -> Callable[[bytes, str], ParsedFile] | None:
     return LOADERS.get(path.suffix.lower())

@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS files (
     doc_type TEXT NOT NULL DEFAULT '',
     date TEXT NOT NULL DEFAULT '',
     language TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    reader TEXT NOT NULL DEFAULT ''  -- the loader and its version that read the file (loaders.reader_version)
 );
 """
 
@@ -51,6 +52,9 @@ class FileRecord:
     date: str
     language: str
     updated_at: str
+    # the loader and its version that read the file (``loaders.reader_version``); "" in a manifest written before
+    # loaders had versions, which counts as version 1 of the file's loader
+    reader: str = ""
 
 
 class Manifest:
@@ -61,6 +65,9 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(files)")}
+        if "reader" not in columns:  # a manifest from before loaders had versions
+            self._db.execute("ALTER TABLE files ADD COLUMN reader TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self._db.close()
@@ -77,7 +84,7 @@ class Manifest:
     def records(self) -> dict[str, FileRecord]:
         rows = self._db.execute(
             "SELECT doc_id, status, content_hash, size, mtime_ns, sidecar_mtime_ns, chunk_ids, title, "
-            "doc_type, date, language, updated_at FROM files"
+            "doc_type, date, language, updated_at, reader FROM files"
         ).fetchall()
         return {
             r[0]: FileRecord(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), *r[7:])
@@ -101,10 +108,12 @@ class Manifest:
 
     def complete(self, record: FileRecord) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files (doc_id, status, content_hash, size, mtime_ns, sidecar_mtime_ns, "
+            "chunk_ids, title, doc_type, date, language, updated_at, reader) "
+            "VALUES (?, 'complete', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.doc_id, record.content_hash, record.size, record.mtime_ns, record.sidecar_mtime_ns,
              json.dumps(list(record.chunk_ids)), record.title, record.doc_type, record.date, record.language,
-             _now()),
+             _now(), record.reader),
         )
 
     def touch(self, doc_id: str, size: int, mtime_ns: int, sidecar_mtime_ns: int) -> None:

@@ -30,6 +30,7 @@ from programme_assistant.ingest.loaders import (
     build_document,
     loader_for,
     read_sidecar,
+    reader_version,
 )
 from programme_assistant.ingest.manifest import FileRecord, Manifest
 from programme_assistant.models import (
@@ -84,6 +85,7 @@ class _Pending:
     status: SyncStatus
     vectors: dict[str, Any] = field(default_factory=dict)
     missing: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def _hash_file(data: bytes, sidecar: bytes) -> str:
@@ -98,6 +100,15 @@ def _fingerprint(embedder: Embeddings, chunk_size: int, chunk_overlap: int) -> s
         "model": model_id_of(embedder), "chunk_size": chunk_size,
         "chunk_overlap": chunk_overlap, "chunker": CHUNKER_VERSION,
     }, sort_keys=True)
+
+
+def _read_by(record: FileRecord, path: Path) -> str:
+    """The loader version that read a recorded file: a manifest from before loaders had versions records none,
+    which is version 1 of the file's loader."""
+    if record.reader:
+        return record.reader
+    current = reader_version(path)
+    return f"{current.rpartition(':')[0]}:1" if current else ""
 
 
 def scan_folder(folder: Path, ignore: Sequence[str], report: SyncReport) -> list[_Candidate]:
@@ -278,7 +289,10 @@ class FolderSync:
         for cand in candidates:
             record = records.get(cand.doc_id)
             forced = cand.doc_id in force
-            if (record and not forced and record.status == "complete" and record.size == cand.size
+            reader = reader_version(cand.path)
+            read_before = _read_by(record, cand.path) if record else reader
+            reread = read_before != reader  # its format's loader changed since: read it again, whatever else
+            if (record and not forced and not reread and record.status == "complete" and record.size == cand.size
                     and record.mtime_ns == cand.mtime_ns and record.sidecar_mtime_ns == cand.sidecar_mtime_ns):
                 report.files.append(FileReport(cand.doc_id, "unchanged", chunks=len(record.chunk_ids)))
                 continue
@@ -295,7 +309,8 @@ class FolderSync:
                                         "check the file's permissions (e.g. chmod a+r)") from exc
                 side_meta, side_raw = read_sidecar(cand.path)
                 content_hash = _hash_file(data, side_raw)
-                if record and not forced and record.status == "complete" and record.content_hash == content_hash:
+                if (record and not forced and not reread and record.status == "complete"
+                        and record.content_hash == content_hash):
                     self.manifest.touch(cand.doc_id, cand.size, cand.mtime_ns, cand.sidecar_mtime_ns)
                     report.files.append(FileReport(cand.doc_id, "unchanged", chunks=len(record.chunk_ids)))
                     continue
@@ -312,7 +327,8 @@ class FolderSync:
             else:
                 existing = set(record.chunk_ids) if record else set()
             status: SyncStatus = "updated" if record else "added"
-            pending.append(_Pending(doc, cand, chunks, existing, status))
+            notes = [f"read again: its loader changed ({read_before} -> {reader})"] if reread else []
+            pending.append(_Pending(doc, cand, chunks, existing, status, notes=notes))
 
         try:
             self._embed_and_write(pending, report, progress)
@@ -411,6 +427,7 @@ class FolderSync:
         self.manifest.complete(FileRecord(
             doc_id=doc.doc_id, status="complete", content_hash=doc.content_hash, size=cand.size,
             mtime_ns=cand.mtime_ns, sidecar_mtime_ns=cand.sidecar_mtime_ns, chunk_ids=tuple(new_ids),
-            title=doc.title, doc_type=doc.doc_type, date=doc.date or "", language=doc.language, updated_at=""))
+            title=doc.title, doc_type=doc.doc_type, date=doc.date or "", language=doc.language, updated_at="",
+            reader=reader_version(cand.path)))
         report.files.append(FileReport(doc.doc_id, item.status, chunks=len(new_ids), added=len(fresh),
-                                       removed=len(stale), reused=len(kept), notes=list(doc.notes)))
+                                       removed=len(stale), reused=len(kept), notes=item.notes + list(doc.notes)))
