@@ -116,7 +116,7 @@ eval-heldout26: $(STAMP)  ## the twenty-sixth held-out set (evals/heldout26.json
 eval-heldout27: $(STAMP)  ## the twenty-seventh held-out set (evals/heldout27.jsonl, written from the corpus alone during session 24; run once in session 24, for the tables change)
 	$(BIN)/programme-assistant eval --golden evals/heldout27.jsonl --configs hybrid,dense,bm25
 
-eval-heldout28: $(STAMP)  ## the twenty-eighth held-out set (evals/heldout28.jsonl, written from the corpus alone during session 24; not run; for the next change)
+eval-heldout28: $(STAMP)  ## the twenty-eighth held-out set (evals/heldout28.jsonl, written from the corpus alone during session 24; run once in session 25, for the table-row change)
 	$(BIN)/programme-assistant eval --golden evals/heldout28.jsonl --configs hybrid,dense,bm25
 
 eval-heldout29: $(STAMP)  ## the twenty-ninth held-out set (evals/heldout29.jsonl, written from the corpus alone during session 25; not run; for the change after held-out 28's)
