@@ -699,3 +699,33 @@ def test_rows_that_match_only_by_their_column_names_do_not_pad_a_row_that_answer
     # a question that names only the columns is answered by the rows themselves: they still make the list
     listed = answerer.answer("Which strategy does each region follow?", [passage(1, _S3, doc_id="s3.md")])
     assert sum(name in listed.text for name in ("PCTI Euskadi", "RIS3CAT", "Ile-de-France")) >= 2
+
+
+# --- the warm-up a server does before it listens ---------------------------------------------------------------
+class QueryCountingBag(CountingBag):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries = 0
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries += 1
+        return super().embed_query(text)
+
+
+def test_the_warm_up_puts_a_question_through_retrieval_and_the_answer(settings, corpus):
+    from programme_assistant.assistant import Assistant
+
+    unused = QueryCountingBag()
+    empty = Assistant.from_settings(settings, embedder=unused)
+    assert empty.warm_up() == 0.0 and unused.queries == 0  # nothing stored: nothing to load
+    write_md(corpus, "minutes/visit.md", "Study visit", [
+        "Group A went to Aichi and Hiroshima during the study visit.",
+        "Group B went to Osaka and Oita during the study visit."])
+    embedder = QueryCountingBag()
+    assistant = Assistant.from_settings(settings, embedder=embedder)
+    assistant.sync()
+    calls: list[str] = []
+    answer = assistant.answerer.answer
+    assistant.answerer.answer = lambda q, *a, **k: calls.append(q) or answer(q, *a, **k)  # type: ignore[method-assign]
+    assert assistant.warm_up() > 0
+    assert embedder.queries >= 1 and len(calls) == 1  # the question was embedded, searched and answered

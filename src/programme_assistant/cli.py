@@ -306,6 +306,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "brings it up to date", file=sys.stderr)
     else:
         _print_sync_report(assistant.sync())
+    seconds = assistant.warm_up()  # before listening: the first user does not wait for the models to load
+    if seconds:
+        print(f"models loaded in {seconds:.1f} s", file=sys.stderr)
     try:
         from programme_assistant.ui import launch  # the chat UI, when installed
     except ImportError:
