@@ -53,3 +53,55 @@ def test_positives_hold_a_fact_and_negatives_are_the_best_scored_others(one_ques
 def test_the_negatives_can_be_mined_by_the_fine_tuned_model(one_question):
     train_answer_model.collect(Path("unused"), mined_by="fine-tuned")
     assert one_question == ["fine-tuned"]
+
+
+# --- what make train-answer-model ships: the fine-tuning and its change to the weights ------------------------
+def _linear_pair():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    base = [SimpleNamespace(auto_model=torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.Linear(4, 2)))]
+    tuned = [SimpleNamespace(auto_model=torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.Linear(4, 2)))]
+    tuned[0].auto_model.load_state_dict(base[0].auto_model.state_dict())
+    with torch.no_grad():
+        tuned[0].auto_model[0].weight.add_(torch.randn(4, 6) * 0.01)
+        tuned[0].auto_model[0].bias.add_(torch.full((4,), 0.003))
+    return base, tuned
+
+
+def test_the_weight_change_round_trips_through_the_file_the_answerer_loads(tmp_path):
+    import numpy as np
+
+    from programme_assistant.answering.answer_model import WeightChange
+
+    base, tuned = _linear_pair()
+    arrays, errors = train_answer_model.weight_change(base, tuned)
+    # only what changed, a matrix as 8-bit rows with their scales, a vector whole
+    assert set(arrays) == {"0.weight.q", "0.weight.s", "0.bias"}
+    assert arrays["0.weight.q"].dtype == np.int8 and arrays["0.bias"].dtype == np.float16
+    assert 0 < errors["0.weight"] < 0.01  # rounding to 8 bits loses under 1% of the change
+    meta = np.frombuffer(b'{"base_model": "tiny"}', dtype=np.uint8)
+    np.savez_compressed(tmp_path / "change.npz", __meta__=meta, **arrays)
+    WeightChange.load(tmp_path / "change.npz").apply(base)
+    for (name, p), (_, t) in zip(base[0].auto_model.named_parameters(), tuned[0].auto_model.named_parameters(),
+                                 strict=True):
+        assert np.allclose(p.detach().numpy(), t.detach().numpy(), atol=1e-4), name
+
+
+@pytest.mark.slow
+def test_fine_tuning_brings_a_question_closer_to_the_statement_that_answers_it():
+    import numpy as np
+
+    question = "How much is the delegate fee for the study visit?"
+    answer, about = "Each delegate pays EUR 40.", "The fee for the study visit was discussed at length."
+    questions = [{"question": question, "positives": [answer], "negatives": [about]}] * 8
+    base, tuned = train_answer_model.fine_tune(questions, epochs=3, lr=1e-4, batch=4, per_triple=1)
+
+    def margin(model) -> float:
+        q, a, b = model.encode([question, answer, about], normalize_embeddings=True)
+        return float(q @ a - q @ b)
+
+    assert margin(tuned) > margin(base)
+    # the word embeddings stay frozen: only the transformer's layers move
+    frozen = dict(base[0].auto_model.embeddings.named_parameters())
+    for name, p in tuned[0].auto_model.embeddings.named_parameters():
+        assert np.array_equal(p.detach().numpy(), frozen[name].detach().numpy()), name
