@@ -130,7 +130,11 @@ def test_a_pdf_source_shows_its_cited_page_beside_the_text(page, app_server):
     assert f"Page {number} of " in figure.inner_text() and "the cited page" in figure.inner_text()
     image = figure.locator("img")
     image.scroll_into_view_if_needed()
-    doc.wait_for_function("document.querySelector('figure.page img').complete", timeout=15_000)
+    from playwright.sync_api import expect  # the e2e extra: imported where used, as test_e2e_ui does
+
+    # a locator's property, not doc.wait_for_function: the document page's Content-Security-Policy forbids eval,
+    # and Playwright 1.65 evaluates a wait_for_function string with it
+    expect(image).to_have_js_property("complete", True, timeout=15_000)
     width = image.evaluate("img => img.naturalWidth")
     assert width >= 500, "the page image was rendered"
     assert doc.locator("article mark#quote").is_visible()  # the extracted text beside it, highlighted
