@@ -729,9 +729,8 @@ def test_a_row_read_under_its_header_keeps_its_column_names_apart_from_its_cells
     first = rows[0]
     assert first.text == "Dates: 14-16 November; Group A: Aichi; Group B: Osaka, Oita."
     assert first.columns == "Dates; Group A; Group B" and first.cells == "14-16 November; Aichi; Osaka, Oita"
-    assert first.own_text == first.cells
     # a table without a header row: its cells are all it has
     plain = "| Kyoto Prefecture | visits to Nara and Uji |\n| Oita Prefecture | the geothermal plant at Beppu |\n"
     headerless = [c for c in passage_candidates(1, plain) if c.kind == "row"][-1]
-    assert headerless.columns == ""
-    assert headerless.own_text == headerless.text == "Oita Prefecture: the geothermal plant at Beppu."
+    assert headerless.columns == headerless.cells == ""  # no separate cells: its words are its text's
+    assert headerless.text == "Oita Prefecture: the geothermal plant at Beppu."

@@ -53,11 +53,6 @@ class Candidate:
     columns: str = ""
     cells: str = ""
 
-    @property
-    def own_text(self) -> str:
-        """The text whose words are the candidate's own: a row's cells, else its text."""
-        return self.cells or self.text
-
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", _MARKUP.sub("", text)).strip()

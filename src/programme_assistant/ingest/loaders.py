@@ -569,11 +569,12 @@ READER_VERSIONS: dict[Callable[[bytes, str], ParsedFile], str] = {
 }
 
 
-def reader_version(path: Path | str) -> str:
+def reader_version(path: Path | str, version: str | None = None) -> str:
     """The version of the loader that reads ``path`` ("" for an unsupported file): what the manifest records
-    with the file's chunks, so that a changed loader re-reads its own files."""
+    with the file's chunks, so that a changed loader re-reads its own files. ``version``: that version of the
+    loader, instead of its current one."""
     loader = LOADERS.get(Path(path).suffix.lower())
-    return f"{loader.__name__}:{READER_VERSIONS[loader]}" if loader else ""
+    return f"{loader.__name__}:{version or READER_VERSIONS[loader]}" if loader else ""
 
 
 def loader_for(path: Path) -> Callable[[bytes, str], ParsedFile] | None:

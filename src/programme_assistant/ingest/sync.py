@@ -86,6 +86,7 @@ class _Pending:
     vectors: dict[str, Any] = field(default_factory=dict)
     missing: int = 0
     notes: list[str] = field(default_factory=list)
+    reader: str = ""  # the loader version that read it (loaders.reader_version), for the manifest
 
 
 def _hash_file(data: bytes, sidecar: bytes) -> str:
@@ -105,10 +106,7 @@ def _fingerprint(embedder: Embeddings, chunk_size: int, chunk_overlap: int) -> s
 def _read_by(record: FileRecord, path: Path) -> str:
     """The loader version that read a recorded file: a manifest from before loaders had versions records none,
     which is version 1 of the file's loader."""
-    if record.reader:
-        return record.reader
-    current = reader_version(path)
-    return f"{current.rpartition(':')[0]}:1" if current else ""
+    return record.reader or reader_version(path, "1")
 
 
 def scan_folder(folder: Path, ignore: Sequence[str], report: SyncReport) -> list[_Candidate]:
@@ -328,7 +326,7 @@ class FolderSync:
                 existing = set(record.chunk_ids) if record else set()
             status: SyncStatus = "updated" if record else "added"
             notes = [f"read again: its loader changed ({read_before} -> {reader})"] if reread else []
-            pending.append(_Pending(doc, cand, chunks, existing, status, notes=notes))
+            pending.append(_Pending(doc, cand, chunks, existing, status, notes=notes, reader=reader))
 
         try:
             self._embed_and_write(pending, report, progress)
@@ -428,6 +426,6 @@ class FolderSync:
             doc_id=doc.doc_id, status="complete", content_hash=doc.content_hash, size=cand.size,
             mtime_ns=cand.mtime_ns, sidecar_mtime_ns=cand.sidecar_mtime_ns, chunk_ids=tuple(new_ids),
             title=doc.title, doc_type=doc.doc_type, date=doc.date or "", language=doc.language, updated_at="",
-            reader=reader_version(cand.path)))
+            reader=item.reader))
         report.files.append(FileReport(doc.doc_id, item.status, chunks=len(new_ids), added=len(fresh),
                                        removed=len(stale), reused=len(kept), notes=item.notes + list(doc.notes)))
