@@ -55,7 +55,8 @@ HELD_OUT = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout6.jsonl
             "heldout12.jsonl", "heldout13.jsonl", "heldout14.jsonl", "heldout15.jsonl", "heldout16.jsonl",
             "heldout17.jsonl", "heldout18.jsonl", "heldout19.jsonl", "heldout20.jsonl", "heldout21.jsonl",
             "heldout22.jsonl", "heldout23.jsonl", "heldout24.jsonl", "heldout25.jsonl", "heldout26.jsonl",
-            "heldout27.jsonl", "heldout28.jsonl", "heldout29.jsonl", "heldout-multilingual.jsonl")
+            "heldout27.jsonl", "heldout28.jsonl", "heldout29.jsonl", "heldout30.jsonl",
+            "heldout-multilingual.jsonl")
 
 
 @pytest.mark.parametrize("name", HELD_OUT)
