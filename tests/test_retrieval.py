@@ -267,3 +267,31 @@ def test_an_index_built_with_another_ef_search_gets_the_setting_when_opened(sett
     query = rng.normal(size=vectors.shape[1]).astype("float32")
     query /= (query @ query) ** 0.5
     assert reopened.query(query.tolist(), k=50)["ids"] == _exact_top(vectors, query, 50)
+
+
+# --- reciprocal rank fusion (Settings.rrf_k) ------------------------------------------------------------------
+def test_a_passage_one_ranking_puts_first_beats_one_both_rank_middling(indexed, monkeypatch):
+    """With the default fusion, the passage BM25 ranks first (a rare name the dense model blurs) comes before one
+    that both rankings put third, even when the dense ranking puts the first one only tenth; with the RRF paper's
+    k = 60 the middling one would win (2/61 + 1/70 < 3/63)."""
+    from programme_assistant.models import Chunk, RetrievedChunk
+
+    def passage(name: str) -> RetrievedChunk:
+        words = " ".join(f"{word}{name}" for word in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta"))
+        chunk = Chunk(chunk_id=name, doc_id=f"news/{name}.md", text=words, start=0, end=len(words), index=0)
+        return RetrievedChunk(chunk=chunk, title=name, date=None, doc_type="news", language="en",
+                              source_path=f"news/{name}.md")
+
+    names = [f"p{i}" for i in range(12)]
+    found = {n: passage(n) for n in names}
+    # BM25: p0 first, p1 and p2 next, the middling one (mid) third; dense: mid third, p0 tenth
+    lexical = [found["p0"], found["p1"], passage("mid"), *(found[n] for n in names[2:])]
+    dense = [found["p3"], found["p4"], lexical[2], *(found[n] for n in names[5:11]), found["p0"]]
+    assert dense.index(found["p0"]) == 9 and lexical.index(lexical[2]) == dense.index(lexical[2]) == 2
+
+    for rrf_k, first in ((None, "p0"), (60, "mid")):
+        hs = search(indexed) if rrf_k is None else search(indexed, rrf_k=rrf_k)
+        monkeypatch.setattr(hs, "dense", lambda query, n, filters: dense)
+        monkeypatch.setattr(hs, "lexical", lambda query, n, filters: lexical)
+        order = [r.chunk.chunk_id for r in hs._fused("a question", Filters(), k=6)]
+        assert order.index(first) < order.index("p0" if first == "mid" else "mid"), (rrf_k, order)
