@@ -119,7 +119,7 @@ eval-heldout27: $(STAMP)  ## the twenty-seventh held-out set (evals/heldout27.js
 eval-heldout28: $(STAMP)  ## the twenty-eighth held-out set (evals/heldout28.jsonl, written from the corpus alone during session 24; run once in session 25, for the table-row change)
 	$(BIN)/programme-assistant eval --golden evals/heldout28.jsonl --configs hybrid,dense,bm25
 
-eval-heldout29: $(STAMP)  ## the twenty-ninth held-out set (evals/heldout29.jsonl, written from the corpus alone during session 25; not run; for the change after held-out 28's)
+eval-heldout29: $(STAMP)  ## the twenty-ninth held-out set (evals/heldout29.jsonl, written from the corpus alone during session 25; run once in session 26, for the fusion's k = 5)
 	$(BIN)/programme-assistant eval --golden evals/heldout29.jsonl --configs hybrid,dense,bm25
 
 eval-heldout30: $(STAMP)  ## the thirtieth held-out set (evals/heldout30.jsonl, written from the corpus alone during session 26; not run; for the change after held-out 29's)
