@@ -284,10 +284,11 @@ def test_a_passage_one_ranking_puts_first_beats_one_both_rank_middling(indexed, 
 
     names = [f"p{i}" for i in range(12)]
     found = {n: passage(n) for n in names}
-    # BM25: p0 first, p1 and p2 next, the middling one (mid) third; dense: mid third, p0 tenth
-    lexical = [found["p0"], found["p1"], passage("mid"), *(found[n] for n in names[2:])]
-    dense = [found["p3"], found["p4"], lexical[2], *(found[n] for n in names[5:11]), found["p0"]]
-    assert dense.index(found["p0"]) == 9 and lexical.index(lexical[2]) == dense.index(lexical[2]) == 2
+    mid = passage("mid")
+    # BM25: p0 first, p1 second, the middling one third; dense: p3, p4, the middling one third, ..., p0 tenth
+    lexical = [found["p0"], found["p1"], mid, *(found[n] for n in names[2:])]
+    dense = [found["p3"], found["p4"], mid, *(found[n] for n in names[5:11]), found["p0"]]
+    assert dense.index(found["p0"]) == 9 and lexical.index(mid) == dense.index(mid) == 2
 
     for rrf_k, first in ((None, "p0"), (60, "mid")):
         hs = search(indexed) if rrf_k is None else search(indexed, rrf_k=rrf_k)
