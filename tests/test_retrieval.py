@@ -290,9 +290,9 @@ def test_a_passage_one_ranking_puts_first_beats_one_both_rank_middling(indexed, 
     dense = [found["p3"], found["p4"], mid, *(found[n] for n in names[5:11]), found["p0"]]
     assert dense.index(found["p0"]) == 9 and lexical.index(mid) == dense.index(mid) == 2
 
-    for rrf_k, first in ((None, "p0"), (60, "mid")):
-        hs = search(indexed) if rrf_k is None else search(indexed, rrf_k=rrf_k)
+    for options, before, after in (({}, "p0", "mid"), ({"rrf_k": 60}, "mid", "p0")):
+        hs = search(indexed, **options)
         monkeypatch.setattr(hs, "dense", lambda query, n, filters: dense)
         monkeypatch.setattr(hs, "lexical", lambda query, n, filters: lexical)
         order = [r.chunk.chunk_id for r in hs._fused("a question", Filters(), k=6)]
-        assert order.index(first) < order.index("p0" if first == "mid" else "mid"), (rrf_k, order)
+        assert order.index(before) < order.index(after), (options, order)
