@@ -211,6 +211,25 @@ def test_a_statement_that_says_again_what_the_answer_says_is_left_out():
     assert not answer.refused and answer.text.count("hectares") == 2 and len(answer.citations) == 1
 
 
+
+def test_a_statement_about_another_item_of_the_series_the_question_names_does_not_join():
+    # "Group A" names one item of a series; statements about "Group 1" or "Group B" alone are about another one,
+    # however close they score
+    ps = [passage(1, "In November the first group (Group A) visited the prefectures of Aichi and Hiroshima.", "a.md"),
+          passage(2, "Group 1 visited the prefectures of Osaka and Oita in June.", "b.md"),
+          passage(3, "Group B visited the prefectures of Kyoto and Osaka.", "c.md"),
+          passage(4, "Group A was received by the prefectures' governors.", "d.md")]
+    question = "Which prefectures did Group A visit?"
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(
+        refusal_threshold=0.1, keep_ratio=0.3, other_document_ratio=0.3))
+    answer = answerer.answer(question, ps)
+    assert answer.text.startswith("In November the first group (Group A) visited") and not answer.refused
+    assert "Group 1" not in answer.text and "Group B" not in answer.text
+    assert "governors" in answer.text  # a statement naming the same item still joins
+    # without the item the question names, nothing is held back: every group's statement may join
+    plain = answerer.answer("Which prefectures did the groups visit?", ps)
+    assert "Group 1" in plain.text or "Group B" in plain.text
+
 def test_numbers_of_different_things_are_not_a_disagreement():
     from programme_assistant.answering.extractive import ScoredSentence, _differ
 

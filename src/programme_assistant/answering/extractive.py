@@ -394,7 +394,8 @@ class ExtractiveAnswerer:
         one that completes it); ``first`` (the best answer to each part of a question of several parts); then,
         unless the best is an FAQ entry answering the question itself, others close to the best that add
         something: from another document only when it states different numbers or dates about the same thing,
-        or scores ``other_document_ratio`` of the best. Within the length. With
+        or scores ``other_document_ratio`` of the best, and never one about another item of a series the best names
+        as the question does ("Group 1" beside "Group A": ``_names_another``). Within the length. With
         ``languages`` (each passage's), the statements are in the best one's language, except one that states
         different numbers: one answer does not mix languages."""
         cfg = self.config
@@ -420,6 +421,8 @@ class ExtractiveAnswerer:
                 chosen.append(s)
         length = sum(len(c.text) for c in chosen)
         count = sum(_sentence_count(c.text) for c in chosen)
+        # the labels the question names that the best statement holds ("Group A", "Phase 2")
+        asked_labels = frozenset(t for t in best.matched if "_" in t)
         for s in scored[1:]:
             if count >= cfg.max_sentences or s.score < cfg.keep_ratio * best.score:
                 break
@@ -434,6 +437,8 @@ class ExtractiveAnswerer:
                 continue
             if length + len(s.text) > cfg.max_answer_chars or count + _sentence_count(s.text) > cfg.max_sentences:
                 continue
+            if self._names_another(s, asked_labels):
+                continue
             if s.doc_id != best.doc_id and s.score < cfg.other_document_ratio * best.score \
                     and not any(_differ(s, c) for c in chosen):
                 continue
@@ -443,6 +448,14 @@ class ExtractiveAnswerer:
             length += len(s.text)
             count += _sentence_count(s.text)
         return _without_said_again(chosen)
+
+    def _names_another(self, s: ScoredSentence, asked: frozenset[str]) -> bool:
+        """``s`` names another item of the series the question names one of, and not the one it names: "Group 1"
+        or "Group B" when the question asks about "Group A" (and the best statement holds it)."""
+        if not asked or asked & s.matched:
+            return False
+        heads = {t.split("_", 1)[0] for t in asked}
+        return any("_" in t and t.split("_", 1)[0] in heads for t in self.tokenizer(s.text))
 
     def compose(self, scored: list[ScoredSentence], passages: list[RetrievedChunk],
                 first: list[ScoredSentence] | None = None,
