@@ -421,8 +421,9 @@ class ExtractiveAnswerer:
                 chosen.append(s)
         length = sum(len(c.text) for c in chosen)
         count = sum(_sentence_count(c.text) for c in chosen)
-        # the labels the question names that the best statement holds ("Group A", "Phase 2")
-        asked_labels = frozenset(t for t in best.matched if "_" in t)
+        # the labels the question names ("Group A", "Phase 2"), when the best statement holds one of them
+        asked_labels = frozenset(t for c in scored for t in c.matched if "_" in t)
+        asked_labels = asked_labels if asked_labels & best.matched else frozenset()
         for s in scored[1:]:
             if count >= cfg.max_sentences or s.score < cfg.keep_ratio * best.score:
                 break
@@ -450,8 +451,8 @@ class ExtractiveAnswerer:
         return _without_said_again(chosen)
 
     def _names_another(self, s: ScoredSentence, asked: frozenset[str]) -> bool:
-        """``s`` names another item of the series the question names one of, and not the one it names: "Group 1"
-        or "Group B" when the question asks about "Group A" (and the best statement holds it)."""
+        """``s`` names another item of a series the question names an item of, and none the question names: "Group
+        1" or "Group B" when the question asks about "Group A" (``asked``: the labels the question names)."""
         if not asked or asked & s.matched:
             return False
         heads = {t.split("_", 1)[0] for t in asked}
