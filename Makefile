@@ -122,7 +122,7 @@ eval-heldout28: $(STAMP)  ## the twenty-eighth held-out set (evals/heldout28.jso
 eval-heldout29: $(STAMP)  ## the twenty-ninth held-out set (evals/heldout29.jsonl, written from the corpus alone during session 25; run once in session 26, for the fusion's k = 5)
 	$(BIN)/programme-assistant eval --golden evals/heldout29.jsonl --configs hybrid,dense,bm25
 
-eval-heldout30: $(STAMP)  ## the thirtieth held-out set (evals/heldout30.jsonl, written from the corpus alone during session 26; not run; for the change after held-out 29's)
+eval-heldout30: $(STAMP)  ## the thirtieth held-out set (evals/heldout30.jsonl, written from the corpus alone during session 26; run once in session 27, for the series guard of the answer's statements)
 	$(BIN)/programme-assistant eval --golden evals/heldout30.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
