@@ -211,7 +211,6 @@ def test_a_statement_that_says_again_what_the_answer_says_is_left_out():
     assert not answer.refused and answer.text.count("hectares") == 2 and len(answer.citations) == 1
 
 
-
 def test_a_statement_about_another_item_of_the_series_the_question_names_does_not_join():
     # "Group A" names one item of a series; statements about "Group 1" or "Group B" alone are about another one,
     # however close they score
@@ -229,6 +228,7 @@ def test_a_statement_about_another_item_of_the_series_the_question_names_does_no
     # without the item the question names, nothing is held back: every group's statement may join
     plain = answerer.answer("Which prefectures did the groups visit?", ps)
     assert "Group 1" in plain.text or "Group B" in plain.text
+
 
 def test_numbers_of_different_things_are_not_a_disagreement():
     from programme_assistant.answering.extractive import ScoredSentence, _differ

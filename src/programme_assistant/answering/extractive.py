@@ -53,6 +53,7 @@ from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, month_of
 from programme_assistant.text.language import detect_language, english_gloss, to_english
 from programme_assistant.text.sentences import (
     content_words,
+    label_head,
     question_parts,
     question_words,
     same_question,
@@ -422,7 +423,7 @@ class ExtractiveAnswerer:
         length = sum(len(c.text) for c in chosen)
         count = sum(_sentence_count(c.text) for c in chosen)
         # the labels the question names ("Group A", "Phase 2"), when the best statement holds one of them
-        asked_labels = frozenset(t for c in scored for t in c.matched if "_" in t)
+        asked_labels = frozenset(t for c in scored for t in c.matched if label_head(t))
         asked_labels = asked_labels if asked_labels & best.matched else frozenset()
         for s in scored[1:]:
             if count >= cfg.max_sentences or s.score < cfg.keep_ratio * best.score:
@@ -455,8 +456,8 @@ class ExtractiveAnswerer:
         1" or "Group B" when the question asks about "Group A" (``asked``: the labels the question names)."""
         if not asked or asked & s.matched:
             return False
-        heads = {t.split("_", 1)[0] for t in asked}
-        return any("_" in t and t.split("_", 1)[0] in heads for t in self.tokenizer(s.text))
+        heads = {label_head(t) for t in asked}
+        return any(label_head(t) in heads for t in self.tokenizer(s.text))
 
     def compose(self, scored: list[ScoredSentence], passages: list[RetrievedChunk],
                 first: list[ScoredSentence] | None = None,

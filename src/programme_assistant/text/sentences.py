@@ -75,6 +75,11 @@ def join_labels(text: str) -> str:
     return _LABEL.sub(_joined, text)
 
 
+def label_head(word: str) -> str | None:
+    """The head word of a label ``join_labels`` made ("group_b" -> "group"); None for any other word."""
+    return word.split("_", 1)[0] if "_" in word else None
+
+
 def _joined(match: re.Match[str]) -> str:
     head, letter = match.group(1), match.group(2)
     return match.group() if fold(head) in STOPWORDS else f"{head}_{letter}"

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from programme_assistant.text.sentences import CACHED_TEXT_CHARS, STOPWORDS, fold, join_labels
+from programme_assistant.text.sentences import CACHED_TEXT_CHARS, STOPWORDS, fold, join_labels, label_head
 
 _TOKEN = re.compile(r"\w\w+", re.UNICODE)
 VERB_FORMS_FILE = "verb_forms.tsv"
@@ -64,5 +64,5 @@ class Tokenizer:
 
     def _stem(self, text: str) -> tuple[str, ...]:
         words = [self._forms.get(w, w) for w in self.words(text)]
-        heads = [w.split("_", 1)[0] for w in words if "_" in w]
+        heads = [head for w in words if (head := label_head(w))]
         return tuple(self._stemmer.stemWords(words + heads if heads else words))
