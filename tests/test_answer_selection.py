@@ -748,3 +748,30 @@ def test_the_warm_up_puts_a_question_through_retrieval_and_the_answer(settings, 
     assistant.answerer.answer = lambda q, *a, **k: calls.append(q) or answer(q, *a, **k)  # type: ignore[method-assign]
     assert assistant.warm_up() > 0
     assert embedder.queries >= 1 and len(calls) == 1  # the question was embedded, searched and answered
+
+
+def test_french_question_words_ask_for_what_their_english_ones_do():
+    """"quand" asks for a date as "when" does; "où" asks for a place, while "ou" (or), its form without the accent,
+    asks for nothing."""
+    from programme_assistant.answering.question import analyse
+
+    assert analyse("Quand a eu lieu la visite d'étude au Japon ?").expects == "date"
+    assert analyse("Depuis quand le bureau est-il ouvert ?").expects == "date"
+    assert analyse("Où se trouve le nouveau siège ?").expects == "place"
+    assert analyse("Le séminaire a eu lieu à Lyon ou à Grenoble ?").expects != "place"
+    assert analyse("Qui a organisé le séminaire, et où ?").expects in {"name", "place"}
+    assert analyse("Est-ce que la Catalogne participe ?").yes_no
+    assert not analyse("Qu'est-ce que le R2R ?").yes_no
+    assert analyse("When did the visit take place?").expects == "date"  # English as before
+
+
+def test_what_is_the_date_asks_for_a_date_in_every_language_of_the_corpus():
+    from programme_assistant.answering.question import analyse
+
+    for question in ("What was the date of the visit?", "¿Cuál fue la fecha de la visita?",
+                     "Qual è la data della visita?", "In che data è stato firmato l'accordo?",
+                     "Quina és la data de la visita?", "En quina data es va signar l'acord?",
+                     "Quelle est la date de la visite ?", "Quin dia es va fer la reunió?"):
+        assert analyse(question).expects == "date", question
+    assert analyse("What is the data policy?").expects != "date"
+    assert analyse("Quelle est la différence ?").expects != "date"

@@ -67,11 +67,15 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                         r"(?:(?:exact|precise|actual|specific|start|end|starting|closing|opening|first|last) )?"
                         r"(dates?|days?|years?|months?)\b"
                         r"|\bquelle (date|annee)\b"
-                        r"|\bdepuis quand\b|\bdepuis quelle annee\b|\ben que (fecha|ano)\b|\bque dia\b")),
+                        r"|\bdepuis quand\b|\bdepuis quelle annee\b|\ben que (fecha|ano)\b|\bque dia\b"
+                        # "¿Cuál fue la fecha ...?", "Qual è la data ...?", "In che data ...?", "Quin dia ...?"
+                        r"|\b(?:quel|quelle|cual|qual|quale|quin|quina|que|che)"
+                        r"(?: (?:est|es|fue|era|e|fou))?(?: (?:la|le|el|il))?"
+                        r" (?:date|fecha|data|dia|giorno|jour|annee|ano|anno|any|mes|mese|mois)\b")),
     ("count", re.compile(r"\bhow many\b|\bhow much\b|\bnumber of\b|\bcuant[oa]s\b|\bquant[ie]\b|\bcombien\b"
                          r"|\bquant(s|es)\b")),
     ("place", re.compile(r"\b(which|what|in which|at which) (city|cities|country|countries|building"
-                         r"|venue|island|place|location|site|town|hall|room)\b|\bou\b"
+                         r"|venue|island|place|location|site|town|hall|room)\b"
                          r"|\bedificio\b|\bisla\b|\bisola\b|\bciudad\b|\bcitta\b|\bville\b|\bciutat\b|\bon es\b")),
     ("name", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\b|\bquien(es)?\b|\bchi\b|\bqui\b|\bquin(a|s|es)?\b"
                         r"|\bqual[ei]?\b|\bquel(le)?s?\b|\bque (organizacion|organisme)\b")),
@@ -80,7 +84,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
 # "... and when?", "by when"); after another question word, or in a yes-or-no question, they open a clause that says
 # which occasion or place the question is about and ask for nothing ("How should I refer to a document when I cite
 # it?", "What did DG ENER say when it opened the webinar?", "the venue where the meeting was held").
-_BARE_CUES = {"date": frozenset({"when", "cuando", "quando", "quan"}),
+_BARE_CUES = {"date": frozenset({"when", "cuando", "quando", "quand", "quan"}),
               "place": frozenset({"where", "donde", "dove"})}
 # a clause ends at punctuation or a conjunction; the one-letter ones in small letters only, so that the English
 # "I" ("How should I ...") is not the Catalan "i" (and)
@@ -88,14 +92,19 @@ _CLAUSE_BREAK = re.compile(r"[,;:?!.¿¡()]|\b(?:(?i:and|or|but|et|ou|y)|e|i|o)\
 _QUESTION_WORD = re.compile(
     r"\b(?:how|what|which|who|whom|whose|why|when|where|que|qu|quoi|quel|quelle|quels|quelles|qual|quale|quali"
     r"|cual|cuales|quin|quina|quins|quines|qui|quien|quienes|chi|cosa|como|com|come|comment|cuant[oa]s?|quant[oaie]?s?"
-    r"|combien|pourquoi|perche|cuando|quando|quan|donde|dove)\b")
+    r"|combien|pourquoi|perche|cuando|quando|quand|quan|donde|dove)\b")
+
+
+# the French "où" (where) folds to "ou" (or): read it as "where" before folding, so that "Où se trouve ...?" asks
+# for a place and "Osaka ou Kyoto ?" does not
+_OU = re.compile(r"\boù\b", re.IGNORECASE)
 
 
 def _clause_openers(question: str) -> set[str]:
     """The first question word of each clause of the question that is not a yes-or-no one ("when" in "Who chaired
     it, and when?")."""
     openers = set()
-    for clause in _CLAUSE_BREAK.split(question):
+    for clause in _CLAUSE_BREAK.split(_OU.sub("where", question)):
         clause = fold(clause).strip()
         first = _QUESTION_WORD.search(clause) if clause and not _YES_NO.match(clause) else None
         if first:
@@ -103,7 +112,7 @@ def _clause_openers(question: str) -> set[str]:
     return openers
 
 
-_YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will|should|would)\b"
+_YES_NO = re.compile(r"^(is|are|was|were|did|does|do|can|could|has|have|had|will|should|would|est-ce que|est-ce qu')\b"
                      r"(?!\s+(you|u)\b)")  # "Can you summarise ...?" asks for something, not yes or no
 _DEFINITION = re.compile(
     r"what is meant by (?P<c>[^?]{2,60}?)\s*\??$"
@@ -183,7 +192,7 @@ def asked_attribute(question: str) -> str:
 
 
 def analyse(question: str) -> QuestionFocus:
-    folded = fold(question)
+    folded = fold(_OU.sub("where", question))
     first_clause = folded.split(",")[0] if len(folded) > 80 else folded
     term = None
     # "What is Keihanna and why does it matter?": the term is in the first part of a question of several
