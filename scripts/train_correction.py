@@ -16,11 +16,16 @@ the correction small. The hand score enters with a fixed weight of one: the corr
 a little past its neighbours, not replace the score. Full-batch L-BFGS (torch), a few seconds.
 
 Training questions: ``training_data.py`` (golden, held-out 1-13, ClapNQ dev's training half), answered with the
-answer model; held-out 14 onwards and the multilingual sets are never read. Five folds grouped by question report
+answer model; held-out 14 onwards and the multilingual sets are never read. With ``--cross-fit DIR`` each half of
+them is answered with the answer model trained without it (``make cross-fit-models``), so that the correction learns
+from similarities as the answer model gives them to questions it never read (``training_data.cross_fitted``).
+Measured in session 29 and left out: the half-data models' similarities are not the packaged model's either (new
+questions +0.006, answers 40 characters longer; docs/answer-selection.md). Five folds grouped by question report
 precision@1 (the best candidate answers) beside the hand score's, per source. The file records the embedding and
 answer models: the answerer uses it only with those (``assistant.build_correction``).
 
-    python scripts/train_correction.py [--clapnq DIR] [--out FILE] [--features FILE] [--l2 0.1] [--temperature 0.05]
+    python scripts/train_correction.py [--cross-fit DIR] [--clapnq DIR] [--out FILE] [--features FILE] [--l2 0.1]
+                                       [--temperature 0.05]
 """
 
 from __future__ import annotations
@@ -76,7 +81,15 @@ def precision_at_1(scores: list[np.ndarray], labels: list[np.ndarray]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from training_data import TRAINING_SETS, add_data_arguments, answer_model_id, training_settings, write_model
+    from training_data import (
+        CROSS_FIT_FOLDS,
+        TRAINING_SETS,
+        add_data_arguments,
+        answer_model_id,
+        cross_fitted,
+        training_settings,
+        write_model,
+    )
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_arguments(parser, DEFAULT_OUT)
@@ -86,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=0.1, help="L2 penalty on the correction's weights")
     parser.add_argument("--temperature", type=float, default=0.05, help="softmax temperature of the score")
     parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
+    parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
+                        "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
 
     from sklearn.model_selection import KFold
@@ -94,7 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     from programme_assistant.answering.ranker import CORRECTION_FEATURES, LinearRanker
 
     settings, embedding_model = training_settings()
-    questions = [q for q in candidates(settings, args.clapnq, args.top, args.features) if q.rows]
+    fold_models: list[str] = []
+    if args.cross_fit:
+        asked, fold_models = cross_fitted(args.cross_fit, lambda fold_settings, k: candidates(
+            fold_settings, args.clapnq, args.top,
+            args.features.with_suffix(f".fold{k}{args.features.suffix}") if args.features else None))
+    else:
+        asked = candidates(settings, args.clapnq, args.top, args.features)
+    questions = [q for q in asked if q.rows]
     names = CORRECTION_FEATURES
     raw = [np.array([[row.get(n, 0.0) for n in names] for row in q.rows], dtype=np.float64) for q in questions]
     stacked = np.concatenate(raw)
@@ -130,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "cross_validation": report, "top": args.top, "l2": args.l2, "temperature": args.temperature,
         "sample_weight": args.sample_weight, "embedding_model": embedding_model,
         "answer_model": answer_model_id(settings), "retrieval_mode": settings.retrieval_mode,
+        "cross_fit": {"folds": CROSS_FIT_FOLDS, "fold_answer_models": fold_models} if fold_models else None,
     })
     write_model(correction, args.out, {"cross_validation": report}, "standardised, in hand-score units", digits=3)
     return 0

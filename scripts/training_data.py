@@ -14,10 +14,12 @@ hybrid search, the extractive answerer's scoring), shared by ``train_ranker.py``
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,12 @@ FOLLOWUP_TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4
 _CHOSEN = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(",") if s.strip())
 TRAINING_SETS = _CHOSEN or DEFAULT_TRAINING_SETS
 FOLLOWUP_SETS = _CHOSEN or FOLLOWUP_TRAINING_SETS
+# Cross-fitting (an experiment, measured worse in session 29: ``train_correction.py`` / ``train_refusal.py
+# --cross-fit``): the training questions fall into CROSS_FIT_FOLDS folds by a hash of their set and id; an answer model
+# is trained without each fold (``PA_TRAINING_FOLD=-k/n``; ``make cross-fit-models``), and the second stage reads each
+# fold's questions through the model that never saw them (``k/n``: that fold alone).
+CROSS_FIT_FOLDS = 2
+_fold = os.environ.get("PA_TRAINING_FOLD", "").strip()
 
 
 @dataclass
@@ -50,6 +58,36 @@ class Asked:
 
 def log(message: str) -> None:
     print(f"[training] {message}", file=sys.stderr, flush=True)
+
+
+def fold_of(set_name: str, qid: str, folds: int) -> int:
+    """The cross-fitting fold of a training question (stable: a hash of its set and id)."""
+    return int(hashlib.sha1(f"{set_name}:{qid}".encode()).hexdigest(), 16) % folds
+
+
+def parse_fold(spec: str) -> tuple[int, int, bool]:
+    """``"k/n"``: fold k of n alone; ``"-k/n"``: every fold but k. Returns (k, n, without)."""
+    m = re.fullmatch(r"(-?)(\d+)/(\d+)", spec.strip())
+    if not m or int(m.group(3)) < 2 or int(m.group(2)) >= int(m.group(3)):
+        raise ValueError(f"fold {spec!r}: expected k/n (fold k of n alone) or -k/n (all but fold k), 0 <= k < n, "
+                         "n >= 2, e.g. PA_TRAINING_FOLD=-0/2")
+    return int(m.group(2)), int(m.group(3)), m.group(1) == "-"
+
+
+def use_fold(spec: str) -> None:
+    """Ask only the training questions of ``spec`` (``parse_fold``) from now on; "" asks them all."""
+    global _fold
+    if spec:
+        parse_fold(spec)
+    _fold = spec
+
+
+def in_fold(set_name: str, qid: str) -> bool:
+    """Whether the training question is asked under the fold in use (every question when none is)."""
+    if not _fold:
+        return True
+    k, n, without = parse_fold(_fold)
+    return (fold_of(set_name, qid, n) == k) != without
 
 
 def is_train(qid: str) -> bool:
@@ -140,7 +178,7 @@ def sample_questions(settings: Any, removed: bool = False, cut: bool = False) ->
         assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp) / "index"}))
         assistant.sync()
         for name in TRAINING_SETS:
-            cases = load_golden(ROOT / "evals" / f"{name}.jsonl")
+            cases = [c for c in load_golden(ROOT / "evals" / f"{name}.jsonl") if in_fold(name, c.id)]
             for case in cases:
                 standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
@@ -169,7 +207,7 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
     assistant.sync()
     for set_name in sets:
         source = set_name.split("-")[0]
-        chosen = [q for q in questions if q.set == set_name and is_train(q.id)]
+        chosen = [q for q in questions if q.set == set_name and is_train(q.id) and in_fold(source, q.id)]
         for q in chosen:
             standalone, passages, scoring = _ask(assistant, q.question, [])
             asked = Asked(source, q.id, q.answerable, passages, scoring, [],
@@ -221,6 +259,41 @@ def training_settings(answer_model: str = "fine-tuned") -> tuple[Any, str]:
 
     settings = Settings(answer_ranker="hand", answer_correction="off", refusal_model="off", answer_model=answer_model)
     return settings, model_id_of(build_embedder(settings))
+
+
+def fold_model(models_dir: Path, k: int) -> Path:
+    """Where ``make cross-fit-models`` writes the answer model trained without fold ``k``."""
+    return models_dir / f"answer_model_without_fold{k}.npz"
+
+
+def cross_fitted(models_dir: Path, ask: Callable[[Any, int], list]) -> tuple[list, list[str]]:
+    """The training questions asked fold by fold, each through the answer model trained without its fold
+    (``fold_model``): ``ask(settings, k)`` asks fold k's questions under those settings. The second stage then
+    learns from similarities as the answer model gives them to questions it never read; asked through the model
+    trained on them, its training questions' similarities are higher than a new question's (docs/answer-selection.md,
+    sessions 27-28). Measured in session 29 with two folds and left out: a model trained on half the questions is not
+    the packaged one either. Returns the questions and each fold model's name."""
+    from programme_assistant.assistant import build_answer_embedder, build_embedder
+    from programme_assistant.retrieval.embeddings import model_id_of
+
+    questions: list = []
+    names: list[str] = []
+    for k in range(CROSS_FIT_FOLDS):
+        model = fold_model(models_dir, k)
+        if not model.is_file():
+            raise SystemExit(f"{model}: no answer model trained without fold {k} of the training questions; "
+                             "make cross-fit-models writes them (about 15 minutes)")
+        settings, _ = training_settings()
+        settings = settings.model_copy(update={"answer_model_file": model})
+        names.append(model_id_of(build_answer_embedder(settings, build_embedder(settings))))
+        use_fold(f"{k}/{CROSS_FIT_FOLDS}")
+        try:
+            asked = ask(settings, k)
+        finally:
+            use_fold("")
+        log(f"fold {k}: {len(asked)} questions through {model.name}")
+        questions += asked
+    return questions, names
 
 
 def answer_model_id(settings: Any) -> str:

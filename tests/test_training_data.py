@@ -135,3 +135,37 @@ def test_the_evaluation_sets_are_never_training_sets():
     assert not any("multilingual" in name or name == "topic-switch" for name in DEFAULT_TRAINING_SETS)
     # the topic-switch set is made of held-out 6-13's opening questions: the follow-up judge keeps off them
     assert not {f"heldout{n}" for n in range(6, 14)} & set(FOLLOWUP_TRAINING_SETS)
+
+
+def test_cross_fitting_folds_split_the_questions_and_their_complements_are_the_rest():
+    """Each training question falls in one fold, stably; "-k/n" asks every fold but k, "k/n" fold k alone, so the
+    answer model trained without a fold and the second stage's questions of that fold never overlap."""
+    import pytest
+    import training_data
+
+    ids = [(s, f"q{i}") for s in ("golden", "heldout3", "clapnq") for i in range(300)]
+    folds = [training_data.fold_of(s, q, 2) for s, q in ids]
+    assert folds == [training_data.fold_of(s, q, 2) for s, q in ids]  # stable
+    assert 0.4 < sum(folds) / len(folds) < 0.6
+    try:
+        for k in (0, 1):
+            training_data.use_fold(f"{k}/2")
+            alone = {i for i in ids if training_data.in_fold(*i)}
+            training_data.use_fold(f"-{k}/2")
+            without = {i for i in ids if training_data.in_fold(*i)}
+            assert alone and without and not alone & without and alone | without == set(ids)
+        training_data.use_fold("")
+        assert all(training_data.in_fold(*i) for i in ids)
+        for bad in ("2/2", "0/1", "fold0", "-3/2"):
+            with pytest.raises(ValueError, match="expected k/n"):
+                training_data.use_fold(bad)
+    finally:
+        training_data.use_fold("")
+
+
+def test_cross_fitting_needs_the_fold_models_and_says_how_to_make_them(tmp_path):
+    import pytest
+    import training_data
+
+    with pytest.raises(SystemExit, match="make cross-fit-models"):
+        training_data.cross_fitted(tmp_path, lambda settings, k: [])
