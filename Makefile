@@ -125,7 +125,7 @@ eval-heldout29: $(STAMP)  ## the twenty-ninth held-out set (evals/heldout29.json
 eval-heldout30: $(STAMP)  ## the thirtieth held-out set (evals/heldout30.jsonl, written from the corpus alone during session 26; run once in session 27, for the series guard of the answer's statements)
 	$(BIN)/programme-assistant eval --golden evals/heldout30.jsonl --configs hybrid,dense,bm25
 
-eval-heldout31: $(STAMP)  ## the thirty-first held-out set (evals/heldout31.jsonl, written from the corpus alone during session 27; not run; for the change after held-out 30's)
+eval-heldout31: $(STAMP)  ## the thirty-first held-out set (evals/heldout31.jsonl, written from the corpus alone during session 27; run once in session 29, for the French question words)
 	$(BIN)/programme-assistant eval --golden evals/heldout31.jsonl --configs hybrid,dense,bm25
 
 eval-heldout32: $(STAMP)  ## the thirty-second held-out set (evals/heldout32.jsonl, written from the corpus alone during session 28; not run; for the change after held-out 31's)
