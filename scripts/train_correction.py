@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         add_data_arguments,
         answer_model_id,
         cross_fitted,
+        fold_features,
         training_settings,
         write_model,
     )
@@ -112,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     fold_models: list[str] = []
     if args.cross_fit:
         asked, fold_models = cross_fitted(args.cross_fit, lambda fold_settings, k: candidates(
-            fold_settings, args.clapnq, args.top,
-            args.features.with_suffix(f".fold{k}{args.features.suffix}") if args.features else None))
+            fold_settings, args.clapnq, args.top, fold_features(args.features, k)))
     else:
         asked = candidates(settings, args.clapnq, args.top, args.features)
     questions = [q for q in asked if q.rows]

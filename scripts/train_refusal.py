@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         add_arguments,
         answer_model_id,
         cross_fitted,
+        fold_features,
         training_settings,
         write_model,
     )
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     fold_models: list[str] = []
     if args.cross_fit:
         questions, fold_models = cross_fitted(args.cross_fit, lambda fold_settings, k: asked(
-            fold_settings, args.features.with_suffix(f".fold{k}{args.features.suffix}") if args.features else None))
+            fold_settings, fold_features(args.features, k)))
     else:
         questions = asked(settings, args.features)
 

@@ -266,6 +266,11 @@ def fold_model(models_dir: Path, k: int) -> Path:
     return models_dir / f"answer_model_without_fold{k}.npz"
 
 
+def fold_features(features: Path | None, k: int) -> Path | None:
+    """A training script's ``--features`` file for fold ``k`` of a cross-fitted run (``features.fold<k>.<suffix>``)."""
+    return features.with_suffix(f".fold{k}{features.suffix}") if features else None
+
+
 def cross_fitted(models_dir: Path, ask: Callable[[Any, int], list]) -> tuple[list, list[str]]:
     """The training questions asked fold by fold, each through the answer model trained without its fold
     (``fold_model``): ``ask(settings, k)`` asks fold k's questions under those settings. The second stage then

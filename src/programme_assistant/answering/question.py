@@ -102,9 +102,9 @@ _OU = re.compile(r"\boù\b", re.IGNORECASE)
 
 def _clause_openers(question: str) -> set[str]:
     """The first question word of each clause of the question that is not a yes-or-no one ("when" in "Who chaired
-    it, and when?")."""
+    it, and when?"); ``question`` with "où" already read as "where" (``analyse``)."""
     openers = set()
-    for clause in _CLAUSE_BREAK.split(_OU.sub("where", question)):
+    for clause in _CLAUSE_BREAK.split(question):
         clause = fold(clause).strip()
         first = _QUESTION_WORD.search(clause) if clause and not _YES_NO.match(clause) else None
         if first:
@@ -192,7 +192,8 @@ def asked_attribute(question: str) -> str:
 
 
 def analyse(question: str) -> QuestionFocus:
-    folded = fold(_OU.sub("where", question))
+    where_read = _OU.sub("where", question)
+    folded = fold(where_read)
     first_clause = folded.split(",")[0] if len(folded) > 80 else folded
     term = None
     # "What is Keihanna and why does it matter?": the term is in the first part of a question of several
@@ -220,7 +221,7 @@ def analyse(question: str) -> QuestionFocus:
             term = raw
     yes_no = bool(_YES_NO.match(folded.lstrip("¿¡ ")))
     attribute = asked_attribute(first_part)
-    openers = _clause_openers(question)
+    openers = _clause_openers(where_read)
     for kind, cue in _CUES:
         if cue.search(first_clause) or (kind != "name" and cue.search(folded)) \
                 or bool(_BARE_CUES.get(kind, frozenset()) & openers):
