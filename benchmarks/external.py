@@ -26,14 +26,18 @@ rows go to the cache folder (they are too large for the repository).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import re
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -149,11 +153,16 @@ def write_corpus(folder: Path, docs: list[BenchDocument]) -> int:
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        # written whole or not at all: a sync reading the folder never meets half a file
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
         written += 1
     for path in folder.rglob("*.md"):
         if path.relative_to(folder).as_posix() not in wanted:
             path.unlink()
+    for path in folder.rglob(".*.partial"):  # left by a run killed while writing
+        path.unlink()
     return written
 
 
@@ -185,7 +194,23 @@ def prepare_corpus(data_dir: Path, docs: list[BenchDocument], base: Any,
     cache = (cache_dir or Path(tempfile.gettempdir()) / "programme-assistant-bench") / f"external-{key}"
     settings = base.model_copy(update={"corpus_dir": cache / "corpus", "index_dir": cache / "index",
                                        "collection": "external"})
-    return cache, settings, write_corpus(settings.corpus_dir, docs)
+    with exclusive(cache):
+        return cache, settings, write_corpus(settings.corpus_dir, docs)
+
+
+@contextlib.contextmanager
+def exclusive(cache: Path) -> Iterator[None]:
+    """Hold the cache folder's lock (``<cache>/.lock``) while its corpus is written or synced. A benchmark and a
+    training run started together (``make train-refusal`` and ``make bench-external`` share the folder) would
+    otherwise both embed its 3,000 passages; with the lock the second waits, then finds the folder written and
+    the index synced, and its own sync embeds nothing."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -324,7 +349,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         assistant = Assistant.from_settings(settings.model_copy(update={"retrieval_mode": mode}), embedder=embedder)
         if i == 0:
             log("syncing the corpus folder (cold: a few minutes of embedding; cached: seconds)")
-            report = assistant.sync()
+            with exclusive(cache):
+                report = assistant.sync()
             if not report.ok:
                 raise SystemExit(f"sync failed: {[f for f in report.files if f.status == 'failed'][:3]}")
             result["ingest"] = {"seconds": round(report.seconds, 1), "embedded_chunks": report.embedded_chunks,

@@ -204,7 +204,8 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
     cache, bench_settings, _ = external.prepare_corpus(data_dir, docs, settings)
     assistant = Assistant.from_settings(bench_settings)
     log(f"ClapNQ/PubMedQA index at {cache} (built on first use: a few minutes)")
-    assistant.sync()
+    with external.exclusive(cache):
+        assistant.sync()
     for set_name in sets:
         source = set_name.split("-")[0]
         chosen = [q for q in questions if q.set == set_name and is_train(q.id) and in_fold(source, q.id)]

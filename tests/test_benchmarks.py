@@ -3,6 +3,9 @@ external benchmark's data handling and scoring (fake embeddings; the real runs a
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from conftest import make_sync, write_md
@@ -168,6 +171,32 @@ def test_write_corpus_writes_only_what_changed_and_removes_the_rest(tmp_path):
     assert external.write_corpus(tmp_path, docs) == 0
     assert external.write_corpus(tmp_path, docs[:4]) == 0
     assert sorted(p.name for p in (tmp_path / "clapnq-dev").iterdir()) == [f"clapnq-{i}.md" for i in range(4)]
+
+
+def test_write_corpus_writes_whole_files_and_clears_a_killed_run_s_partial_ones(tmp_path):
+    docs, _ = _set()
+    stale = tmp_path / "clapnq-dev" / ".clapnq-0.md.partial"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("half a fi")
+    external.write_corpus(tmp_path, docs)
+    assert not list(tmp_path.rglob("*.partial"))
+    assert (tmp_path / "clapnq-dev" / "clapnq-0.md").read_text(encoding="utf-8") == external.doc_markdown(docs[0])
+
+
+def _lock_is_free(cache) -> bool:
+    """Whether another process can take the cache folder's lock at once."""
+    probe = ("import fcntl, sys\n"
+             "with open(sys.argv[1], 'a+b') as h:\n"
+             "    try:\n        fcntl.flock(h, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    except BlockingIOError:\n"
+             "        sys.exit(1)\n")
+    return subprocess.run([sys.executable, "-c", probe, str(cache / ".lock")]).returncode == 0
+
+
+def test_the_cache_folder_is_held_by_one_run_at_a_time(tmp_path):
+    cache = tmp_path / "external-abc"
+    with external.exclusive(cache):
+        assert not _lock_is_free(cache)  # a second benchmark or training run waits here
+    assert _lock_is_free(cache)
 
 
 def test_cache_key_follows_content_documents_and_settings(tmp_path):
