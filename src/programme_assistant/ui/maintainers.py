@@ -105,6 +105,15 @@ def documents_table(assistant: Assistant) -> pd.DataFrame:
     )
 
 
+def edit_refused(editor: CorpusEditor, unlocked: bool) -> str | None:
+    """Why the tab may not change the corpus now (a note as HTML), or None when it may."""
+    if not unlocked:
+        return render.message_html("Unlock the tab first.", "bad")
+    if not editor.settings.document_editing:
+        return render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad")
+    return None
+
+
 def add_and_sync(
     editor: CorpusEditor,
     unlocked: bool,
@@ -113,10 +122,9 @@ def add_and_sync(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SyncReport | None, str]:
     """Upload action: copy the files in, sync. Returns (the sync report or None, a note as HTML)."""
-    if not unlocked:
-        return None, render.message_html("Unlock the tab first.", "bad")
-    if not editor.settings.document_editing:
-        return None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad")
+    refused = edit_refused(editor, unlocked)
+    if refused:
+        return None, refused
     if not uploads:
         return None, render.message_html("Choose files to add first.", "note")
     try:
@@ -141,10 +149,9 @@ def delete_and_sync(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SyncReport | None, str]:
     """Delete action: remove the file, sync. Returns (the sync report or None, a note as HTML)."""
-    if not unlocked:
-        return None, render.message_html("Unlock the tab first.", "bad")
-    if not editor.settings.document_editing:
-        return None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad")
+    refused = edit_refused(editor, unlocked)
+    if refused:
+        return None, refused
     if not doc_id:
         return None, render.message_html("Pick the document to delete first.", "note")
     if not confirmed:
@@ -307,10 +314,9 @@ def build_documents_tab(assistant: Assistant, editor: CorpusEditor, throttle: Pa
               api_visibility="private")
 
     def on_resync(is_unlocked: bool, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        if not is_unlocked:
-            return after(None, render.message_html("Unlock the tab first.", "bad"), allowed=False)
-        if not editing:
-            return after(None, render.message_html("Document editing is off (PA_DOCUMENT_EDITING=false).", "bad"))
+        refused = edit_refused(editor, is_unlocked)
+        if refused:
+            return after(None, refused, allowed=is_unlocked)
         try:
             return after(editor.sync(progress_callable(progress)), "")
         except ProgrammeAssistantError as exc:
