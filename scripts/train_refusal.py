@@ -12,6 +12,9 @@ each half of the training questions is asked with the answer model trained witho
 so that the features and the threshold see similarities as new questions get them (``training_data.cross_fitted``).
 Measured in session 29 and left out: new questions' wrong refusals 72 -> 117 of 795 for 17 more unanswerable ones
 refused (docs/answer-selection.md).
+The packaged file was fitted at f88cde4, and a refit there reproduces it (session 30). A refit on the code of
+session 30 answers new questions worse (fact recall -0.011, 23 more wrong refusals): measure a refit with
+``scripts/answer_variants.py`` against the packaged file before replacing it.
 
 A logistic regression (scikit-learn, balanced classes, sample-corpus questions weighted ``--sample-weight``) on
 standardised features. Five-fold stratified cross-validation gives out-of-fold probabilities; the threshold is
