@@ -213,6 +213,17 @@ def exclusive(cache: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def synced_assistant(cache: Path, settings: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """The Assistant over the cache folder's index (``kwargs`` to ``Assistant.from_settings``) and the report of
+    syncing it with the folder's corpus, both under the folder's lock: two processes opening one new Chroma index
+    at once fail ("table collections already exists"), and two syncing it would both embed it."""
+    from programme_assistant.assistant import Assistant
+
+    with exclusive(cache):
+        assistant = Assistant.from_settings(settings, **kwargs)
+        return assistant, assistant.sync()
+
+
 # --- scoring ------------------------------------------------------------------------------------
 def distinct_docs(doc_ids: list[str]) -> list[str]:
     """Benchmark document ids in ranking order, each once."""
@@ -346,11 +357,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
     for i, mode in enumerate(args.modes):
-        assistant = Assistant.from_settings(settings.model_copy(update={"retrieval_mode": mode}), embedder=embedder)
-        if i == 0:
+        mode_settings = settings.model_copy(update={"retrieval_mode": mode})
+        if i > 0:
+            assistant = Assistant.from_settings(mode_settings, embedder=embedder)
+        else:
             log("syncing the corpus folder (cold: a few minutes of embedding; cached: seconds)")
-            with exclusive(cache):
-                report = assistant.sync()
+            assistant, report = synced_assistant(cache, mode_settings, embedder=embedder)
             if not report.ok:
                 raise SystemExit(f"sync failed: {[f for f in report.files if f.status == 'failed'][:3]}")
             result["ingest"] = {"seconds": round(report.seconds, 1), "embedded_chunks": report.embedded_chunks,

@@ -194,7 +194,6 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
     """The training half (``is_train``) of the questions of the external ``sets`` (ClapNQ dev; PubMedQA-L, whose
     questions are all answerable and have no gold sentences, only for the refusal), over their shared index."""
     from benchmarks import external
-    from programme_assistant.assistant import Assistant
 
     docs, questions = [], []
     for name in external.SETS:
@@ -202,10 +201,8 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
         docs += d
         questions += q
     cache, bench_settings, _ = external.prepare_corpus(data_dir, docs, settings)
-    assistant = Assistant.from_settings(bench_settings)
     log(f"ClapNQ/PubMedQA index at {cache} (built on first use: a few minutes)")
-    with external.exclusive(cache):
-        assistant.sync()
+    assistant, _ = external.synced_assistant(cache, bench_settings)
     for set_name in sets:
         source = set_name.split("-")[0]
         chosen = [q for q in questions if q.set == set_name and is_train(q.id) and in_fold(source, q.id)]

@@ -199,6 +199,28 @@ def test_the_cache_folder_is_held_by_one_run_at_a_time(tmp_path):
     assert _lock_is_free(cache)
 
 
+def test_the_cache_index_is_opened_and_synced_under_the_lock(settings, fake_embedder, monkeypatch):
+    """Two processes creating one new Chroma index at once fail, so the index is opened, not only synced, while
+    the cache folder is held."""
+    from programme_assistant import assistant as assistant_module
+
+    cache = settings.index_dir.parent / "external-abc"
+    held: list[bool] = []
+    real = assistant_module.Assistant.from_settings
+
+    def from_settings(*args, **kwargs):
+        held.append(not _lock_is_free(cache))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assistant_module.Assistant, "from_settings", from_settings)
+    docs, _ = _set()
+    external.write_corpus(settings.corpus_dir, docs)
+    opened, report = external.synced_assistant(cache, settings, embedder=fake_embedder)
+    assert held == [True] and report.ok and report.counts()["added"] == 6
+    assert opened.status().documents == 6
+    assert _lock_is_free(cache)
+
+
 def test_cache_key_follows_content_documents_and_settings(tmp_path):
     data = tmp_path / "documents.jsonl"
     data.write_text('{"id": "a"}\n')
