@@ -296,3 +296,37 @@ def test_a_passage_one_ranking_puts_first_beats_one_both_rank_middling(indexed, 
         monkeypatch.setattr(hs, "lexical", lambda query, n, filters: lexical)
         order = [r.chunk.chunk_id for r in hs._fused("a question", Filters(), k=6)]
         assert order.index(before) < order.index(after), (options, order)
+
+
+# --- several processes opening one index folder -------------------------------------------------------------------
+_OPEN_PROBE = """
+import sys
+from pathlib import Path
+from programme_assistant.retrieval.store import ChunkStore, make_chroma_client
+print("imported", flush=True)
+store = ChunkStore(make_chroma_client(Path(sys.argv[1])), "programme", None)
+print(store.count(), flush=True)
+"""
+
+
+def test_a_process_waits_while_another_opens_the_folder(tmp_path):
+    """Chroma creates its tables when a client first opens a folder; two processes doing so at once could both
+    create them, and the second failed ("table collections already exists"): app workers, or a CLI sync started
+    beside the app, on a new PA_INDEX_DIR. So a process opens the folder only while it holds the open lock."""
+    import subprocess
+    import sys
+    import time
+
+    from programme_assistant.retrieval.store import opening
+
+    with opening(tmp_path):
+        run = subprocess.Popen([sys.executable, "-c", _OPEN_PROBE, str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert run.stdout.readline().strip() == "imported"
+        time.sleep(2.0)
+        assert run.poll() is None  # waiting for the lock, the folder not opened
+        assert not (tmp_path / "chroma" / "chroma.sqlite3").exists()
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 0, err[-400:]
+    assert out.strip() == "0"
+    assert (tmp_path / "chroma" / "chroma.sqlite3").exists()

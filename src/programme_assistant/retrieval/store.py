@@ -7,6 +7,7 @@ reaches for its default model, which would try to download weights.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -15,6 +16,9 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.errors import StoreError
+
+# Beside the index folder's Chroma database: held while a process opens it (see ``make_chroma_client``).
+OPEN_LOCK_NAME = "chroma.open.lock"
 
 # Chroma's own default port, used when a server host is given without a port.
 CHROMA_DEFAULT_PORT = 8000
@@ -35,9 +39,24 @@ def make_chroma_client(index_dir: Path, host: str | None = None, port: int | Non
             return chromadb.HttpClient(host=host, port=port or CHROMA_DEFAULT_PORT, settings=chroma_settings)
         path = Path(index_dir) / "chroma"
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        with opening(Path(index_dir)):
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001 - any client failure is reported with where it looked
         raise store_failure(exc, describe_location(index_dir, host, port), "open") from exc
+
+
+@contextlib.contextmanager
+def opening(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's open lock (``OPEN_LOCK_NAME``; other processes wait). Chroma creates its database's
+    tables when a client first opens a new folder, and two processes doing so at once both create them: the second
+    fails ("table collections already exists"). So processes sharing a folder (app workers, a CLI sync beside the
+    app) open it one at a time; the lock is held for the opening only."""
+    with open(index_dir / OPEN_LOCK_NAME, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class ChromaEmbeddingAdapter:
