@@ -133,7 +133,7 @@ def test_assistant_end_to_end_with_follow_up_and_timings(settings, corpus):
 
 # --- candidates, question analysis and the extractive rules added for answer quality ---------------------
 
-from programme_assistant.answering.candidates import passage_candidates  # noqa: E402
+from programme_assistant.answering.candidates import passage_candidates, unwrapped  # noqa: E402
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal  # noqa: E402
 from programme_assistant.answering.refusal import (  # noqa: E402
     mentions_ordinal,
@@ -142,7 +142,7 @@ from programme_assistant.answering.refusal import (  # noqa: E402
     states_absence,
 )
 from programme_assistant.config import Settings  # noqa: E402
-from programme_assistant.text.sentences import question_parts  # noqa: E402
+from programme_assistant.text.sentences import question_parts, sentence_spans  # noqa: E402
 
 
 def test_candidates_cover_fields_tables_lists_and_skip_headings_and_questions():
@@ -549,6 +549,54 @@ def test_a_hard_wrapped_line_is_read_with_the_line_it_carries_on():
     item = next(c for c in cands if c.text.startswith("Ask every partner"))
     assert text[item.span[0]:item.span[1]].startswith("- Ask every partner")
     assert text[item.span[0]:item.span[1]].endswith("annual report.")
+
+
+def test_a_hard_wrapped_paragraph_is_read_as_sentences_not_lines():
+    # Markdown and plain text wrapped at a fixed width (another programme's folder): a line break inside a
+    # sentence, before a name in capitals too, does not end it; the line that opens a field still does
+    text = ("The river transport cluster of the partnership has become a standing River Transport\n"
+            "Working Group (RTWG), with its own terms of reference and a two-year work plan. The group\n"
+            "met for the first time online, with 18 participants from seven cities of both rivers.\n"
+            "Venue: the boardroom of the Port and Waterfront Agency in the city of Linz, Upper Austria\n"
+            "Chair: Dr Katalin Voros, Programme Director of the partnership, for the whole day.\n"
+            "Minutes: taken by the helpdesk and sent to all members within a week of the meeting.\n")
+    texts = [c.text for c in passage_candidates(1, text)]
+    assert ("The river transport cluster of the partnership has become a standing River Transport Working Group "
+            "(RTWG), with its own terms of reference and a two-year work plan.") in texts
+    assert not any(t.startswith("Working Group") for t in texts)
+    assert "Chair: Dr Katalin Voros, Programme Director of the partnership, for the whole day." in texts
+    assert not any("Upper Austria" in t and "Chair" in t for t in texts)
+    assert unwrapped(text) != text and len(unwrapped(text)) == len(text)
+    assert [text[a:b] for a, b in sentence_spans(unwrapped(text))][:2] == [
+        "The river transport cluster of the partnership has become a standing River Transport\n"
+        "Working Group (RTWG), with its own terms of reference and a two-year work plan.",
+        "The group\nmet for the first time online, with 18 participants from seven cities of both rivers."]
+
+
+def test_a_citation_quotes_the_whole_wrapped_sentence_the_answer_took():
+    text = ("Who takes part?\n\n"
+            "The working group is co-chaired by Desislava Ivanova, head of the Danube Projects Unit of Ruse, and\n"
+            "Pimchanok Srisuk of the River Port Division of Nong Khai Municipality. Its members are Ruse, Nong Khai,\n"
+            "Bratislava, Galati, Vientiane, Can Tho and Linz.\n")
+    r = resolve("The working group is co-chaired by Desislava Ivanova, head of the Danube Projects Unit of Ruse, and "
+                "Pimchanok Srisuk of the River Port Division of Nong Khai Municipality [1].", [passage(1, text)])
+    assert r.citations[0].quote == ("The working group is co-chaired by Desislava Ivanova, head of the Danube "
+                                    "Projects Unit of Ruse, and\nPimchanok Srisuk of the River Port Division of "
+                                    "Nong Khai Municipality.")
+    assert r.unsupported == []
+
+
+def test_emphasis_marks_and_paragraph_numbers_are_not_part_of_a_statement():
+    text = ("**6. Luang Prabang technical visit.** The committee considered the city's request for a visit. "
+            "*Decision:* a visit in person was not approved this year.\n"
+            "*Prepared by the Secretariat for the Foundation, 16 December 2024.* The doc_id of the file and 5 * 3 "
+            "stay as they are written.\n")
+    texts = [c.text for c in passage_candidates(1, text)]
+    assert "6. Luang Prabang technical visit: The committee considered the city's request for a visit." in texts
+    assert "Decision: a visit in person was not approved this year." in texts
+    assert "Prepared by the Secretariat for the Foundation, 16 December 2024." in texts
+    assert "The doc_id of the file and 5 * 3 stay as they are written." in texts
+    assert not any(t.strip(" .") == "6" for t in texts)
 
 
 def test_a_key_and_value_laid_out_with_dot_leaders_is_a_field():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from programme_assistant.text.sentences import sentence_spans
 from programme_assistant.text.tables import TABLE_RULE, looks_like_header, table_cells
@@ -31,6 +32,8 @@ _ITEM = re.compile(r"^\s*(?:[-*•▪●◦\x7f]|\d+[.)])\s+(.*)$")  # \x7f: the
 # "**Time:** 9:00", "**SPA.** Negotiated...", "**Visit**, June"
 _FIELD = re.compile(r"^\*\*([^*\n]{1,60}?)\*\*\s*(.+)$")
 _MARKUP = re.compile(r"\*\*|__|`")
+# "*Decision:* approved", "_Prepared by ..._": an emphasis mark at a word's edge (not "doc_id", "5 * 3", a bullet)
+_EMPHASIS = re.compile(r"(?<![\w*])[*_](?=[^\s*_])|(?<=[^\s*_])[*_](?![\w*])")
 # "2. The R2R strand in brief", "3.1 Attendance": a numbered heading as PDF text extraction leaves it
 _NUMBERED_HEADING = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+([A-Z][^.!?;:,]{0,70})$")
 _LEANS_BACK = re.compile(r"^(It|Its|They|Their|Them|He|She|His|Her|Both|Each|Such|This|These)\b")
@@ -55,7 +58,7 @@ class Candidate:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", _MARKUP.sub("", text)).strip()
+    return re.sub(r"\s+", " ", _EMPHASIS.sub("", _MARKUP.sub("", text))).strip()
 
 
 def _cells(line: str) -> list[str]:
@@ -252,6 +255,7 @@ class _Builder:
 
 _BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?$")
 _TITLE_FRAGMENT = re.compile(r"^[A-Z][^.!?…;:]*$")
+_NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)*\.\s+(.*)$")
 
 
 def _without_trailing_title(text: str) -> str:
@@ -263,6 +267,9 @@ def _without_trailing_title(text: str) -> str:
     if len(pieces) > 2 and _BARE_NUMBER.match(pieces[-2]) and _TITLE_FRAGMENT.match(pieces[-1]) \
             and len(pieces[-1].split()) <= 8:
         return text[:spans[-3][1]]
+    numbered = _NUMBERED_TITLE.match(pieces[-1]) if len(pieces) > 1 else None  # "9. Agreements and ..." as one
+    if numbered and _TITLE_FRAGMENT.match(numbered.group(1)) and len(numbered.group(1).split()) <= 8:
+        return text[:spans[-2][1]]
     if len(pieces) > 1 and _BARE_NUMBER.match(pieces[-1]):
         return text[:spans[-2][1]]
     return text
@@ -300,6 +307,8 @@ def _line_kind(line: str) -> str:
     return "prose"
 
 
+# "Chair: ...", "Venue: ...": a line that opens a field of its own
+_FIELD_START = re.compile(r"^\s*[^\s:][^:]{0,40}:\s")
 # A line wrapped by its writer's editor is at least this long (editors wrap at 70 to 80 characters)
 MIN_WRAPPED_CHARS = 60
 
@@ -309,15 +318,22 @@ def _continues(previous: str, line: str, kind: str, width: int) -> bool:
     text and soft-wrapped Markdown write one ("- Ask each prefecture which contacts it wants" / "  to pursue;
     record these ..."): it starts with a small letter after a line that ends no sentence or introduction, or it
     follows a line ending in a comma, or a full line (``width``: the text's usual line length, and at least
-    ``MIN_WRAPPED_CHARS``) ending in a word in small letters. ``kind``: the line's ``_line_kind``. A key and value
-    laid out with dot leaders starts a line of its own (its wrapped value carries on from it)."""
+    ``MIN_WRAPPED_CHARS``) ending in a word (a name in capitals too, unless the line opens a field, "Chair:
+    ..."). ``kind``: the line's ``_line_kind``. A key and value laid out with dot leaders starts a line of its own
+    (its wrapped value carries on from it)."""
     if kind != "prose" or _DOT_LEADER.match(line):
         return False
     before = previous.rstrip()
     if re.match(r"\s*[a-z]", line):
         return not re.search(r"[.!?…:]$", before)
-    return before.endswith(",") or (len(before) >= max(0.8 * width, MIN_WRAPPED_CHARS)
-                                    and bool(re.search(r"(?:^|\s)[a-z][\w'’-]*$", before)))
+    if before.endswith(","):
+        return True
+    if len(before) < max(0.8 * width, MIN_WRAPPED_CHARS):
+        return False
+    # a full line ending in a word in small letters, or in a name ("... has become a standing River Transport" /
+    # "Working Group (RTWG), with ..."), unless the line after it opens a field of its own ("Chair: ...")
+    return bool(re.search(r"(?:^|\s)[a-z][\w'’-]*$", before)) or (
+        bool(re.search(r"[A-Za-zÀ-ÿ]$", before)) and not _FIELD_START.match(line))
 
 
 def _logical_lines(text: str) -> list[tuple[str, int, int]]:
@@ -342,6 +358,20 @@ def _logical_lines(text: str) -> list[tuple[str, int, int]]:
             out.append((line, begin, end))
         last = line if kind in ("prose", "item") else ""
     return out
+
+
+@lru_cache(maxsize=512)
+def unwrapped(text: str) -> str:
+    """``text`` with the line breaks inside a wrapped sentence (``_logical_lines``) made spaces: the same length,
+    so that a span found in it is the same span of ``text``. Sentence spans of a hard-wrapped paragraph
+    (``sentence_spans`` ends a sentence at every line break) are then its sentences, not its lines: a citation's
+    quote is the whole sentence the answer took, not its first line."""
+    chars = list(text)
+    for _, start, end in _logical_lines(text):
+        for i in range(start, end):
+            if chars[i] in "\r\n":
+                chars[i] = " "
+    return "".join(chars)
 
 
 def passage_candidates(passage: int, text: str, heading: str = "",

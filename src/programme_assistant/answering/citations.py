@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from programme_assistant.answering.candidates import unwrapped
 from programme_assistant.models import Citation, RetrievedChunk, source_label
 from programme_assistant.text.sentences import content_words, sentence_spans
 
@@ -89,7 +90,7 @@ def best_supporting_sentence(claim: str, passage: RetrievedChunk,
     text = passage.chunk.text
     lo, hi = within if within is not None else (0, len(text))
     best = (lo, hi, 0.0)
-    for s, e in ((lo + a, lo + b) for a, b in sentence_spans(text[lo:hi])):
+    for s, e in ((lo + a, lo + b) for a, b in sentence_spans(unwrapped(text)[lo:hi])):
         words = set(content_words(text[s:e]))
         score = len(claim_words & words) / len(claim_words) if claim_words else 0.0
         if score > best[2]:

@@ -8,13 +8,15 @@ from functools import lru_cache
 
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS
 
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[¿¡]?[A-Z0-9À-ÖØ-Þ])|\n+")
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=(?:[\"'“‘(\[¿¡]|\*{1,2}|_{1,2})?[A-Z0-9À-ÖØ-Þ])|\n+")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]|" + "|".join(MONTH_ABBREVIATIONS) + r"|Dr|Mr|Mrs|Ms|St|No|Nos|nr|approx|ca|"
     r"e\.g|i\.e|cf|vs|etc|Inc|Ltd|Co|Art|Fig|p|pp|Vol|Sr|Jr|Prof|Gen|Dept)\.)$"
 )
 # "webinar no. 5", "nos. 3 and 4": a number's abbreviation, in any case, before a number
 _NUMBER_ABBREVIATION = re.compile(r"\b(?:no|nos|nr|num)\.$", re.IGNORECASE)
+# "6.", "2.1.", "iv.": the number of a paragraph or agenda item ("**6. Budget.** The committee ..."), not a sentence
+_ENUMERATOR = re.compile(r"[\W_]*(?:\d{1,3}(?:\.\d{1,3})*|[ivx]{1,5})\.", re.IGNORECASE)
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 
 STOPWORDS = frozenset("""
@@ -45,10 +47,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         cursor = m.end()
     spans.append((cursor, len(text)))
     merged: list[tuple[int, int]] = []
-    for s, e in spans:  # "13 Nov. 2022", "Dr. Smith", "webinar no. 5": not the end of a sentence
+    for s, e in spans:  # "13 Nov. 2022", "Dr. Smith", "webinar no. 5", "6. Budget": not the end of a sentence
         before = text[merged[-1][0]:merged[-1][1]] if merged else ""
         if merged and text[merged[-1][1]:s].strip() == "" and "\n" not in text[merged[-1][1]:s] \
-                and (_ABBREVIATION.search(before)
+                and (_ABBREVIATION.search(before) or _ENUMERATOR.fullmatch(before.strip())
                      or (_NUMBER_ABBREVIATION.search(before) and text[s:e].lstrip()[:1].isdigit())):
             merged[-1] = (merged[-1][0], e)
         else:
