@@ -389,6 +389,22 @@ def test_markdown_bold_is_shown_bold_never_as_asterisks():
     assert "**" not in page and "2 * 3 = 6" in page
 
 
+def test_a_hard_wrapped_paragraph_in_a_source_card_is_shown_as_one():
+    from programme_assistant.ui.render import passage_html
+
+    passage = ("Who takes part?\n\nThe working group is co-chaired by Desislava Ivanova, head of the Danube "
+               "Projects Unit of Ruse, and\nPimchanok Srisuk of the River Port Division of Nong Khai Municipality. "
+               "Its members are Ruse, Nong Khai,\nBratislava, Galati, Vientiane, Can Tho and Linz.\n- Low water\n"
+               "- Ferries\n")
+    quote = ("The working group is co-chaired by Desislava Ivanova, head of the Danube Projects Unit of Ruse, and\n"
+             "Pimchanok Srisuk of the River Port Division of Nong Khai Municipality.")
+    shown = passage_html(passage, quote)
+    assert ("<mark>The working group is co-chaired by Desislava Ivanova, head of the Danube Projects Unit of Ruse, "
+            "and Pimchanok Srisuk of the River Port Division of Nong Khai Municipality.</mark>") in shown
+    assert "Its members are Ruse, Nong Khai, Bratislava" in shown
+    assert shown.startswith("Who takes part?<br><mark>The working") and "Linz.<br>- Low water<br>- Ferries" in shown
+
+
 def test_a_markdown_table_in_a_source_card_is_shown_as_rows_of_cells():
     from programme_assistant.ui.render import passage_html
 

@@ -29,6 +29,7 @@ from programme_assistant.answering.answer_model import WeightChange
 from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.citations import by_document, cited_sentences
+from programme_assistant.answering.candidates import unwrapped
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
 from programme_assistant.answering.ranker import LinearRanker, load_correction
@@ -70,7 +71,7 @@ from programme_assistant.retrieval.vector_cache import VectorCache
 # What Assistant.warm_up asks (any question will do: it loads what answering needs)
 WARM_UP_QUESTION = "What is this programme about?"
 
-__all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress", "by_document", "cited_sentences"]
+__all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress", "by_document", "cited_sentences", "unwrapped"]
 
 
 log = logging.getLogger(__name__)

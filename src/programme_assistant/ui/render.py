@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from programme_assistant.assistant import by_document, cited_sentences
+from programme_assistant.assistant import by_document, cited_sentences, unwrapped
 from programme_assistant.models import Answer, Citation
 from programme_assistant.text.sentences import sentence_spans
 from programme_assistant.text.tables import TABLE_RULE, table_cells
@@ -157,6 +157,10 @@ def passage_html(passage: str, quote_text: str, window: int = _PASSAGE_WINDOW, a
     """The passage with the quoted sentence highlighted, and the sentences in ``also`` (others the answer cites
     from it with the same number); long passages trimmed to ``window`` characters on each side of them."""
     at = passage.find(quote_text) if quote_text else -1
+    # a hard-wrapped paragraph is shown as one, not at its writer's line width (the same offsets)
+    passage = unwrapped(passage)
+    if at >= 0:
+        quote_text = passage[at:at + len(quote_text)]
     bullet = _BULLET.match(quote_text) if at >= 0 else None
     if bullet:  # a list item's bullet stays outside the highlight, as in the document page
         at, quote_text = at + bullet.end(), quote_text[bullet.end():]
