@@ -28,8 +28,8 @@ from langchain_core.language_models import BaseChatModel
 from programme_assistant.answering.answer_model import WeightChange
 from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
-from programme_assistant.answering.citations import by_document, cited_sentences
 from programme_assistant.answering.candidates import unwrapped
+from programme_assistant.answering.citations import by_document, cited_sentences
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
 from programme_assistant.answering.ranker import LinearRanker, load_correction
