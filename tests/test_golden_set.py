@@ -88,7 +88,7 @@ def test_the_topic_switch_set_is_what_its_script_writes(tmp_path):
 OUTSIDE = ROOT / "evals" / "outside"
 
 
-OUTSIDE_SETS = ("questions.jsonl", "questions2.jsonl", "questions3.jsonl")
+OUTSIDE_SETS = ("questions.jsonl", "questions2.jsonl", "questions3.jsonl", "questions4.jsonl")
 
 
 @pytest.mark.parametrize("name", OUTSIDE_SETS)
