@@ -45,10 +45,12 @@ def log(message: str) -> None:
     print(f"[train-answer-model] {message}", file=sys.stderr, flush=True)
 
 
-def collect(benchmarks_dir: Path, negatives: int = 6, mined_by: str = "same") -> list[dict[str, Any]]:
+def collect(benchmarks_dir: Path, negatives: int = 6, mined_by: str = "same",
+            outside: bool = False) -> list[dict[str, Any]]:
     """Each answerable training question with its answering statements and its hardest other statements, each
     as the answerer reads it (under its heading or list introduction). ``mined_by``: the statement model whose
-    hand-set score chooses the hardest ("same": the packaged model; "fine-tuned": the answer model in use)."""
+    hand-set score chooses the hardest ("same": the packaged model; "fine-tuned": the answer model in use);
+    ``outside``: the other folders' development sets too (``training_data.OUTSIDE_TRAINING``)."""
     from train_ranker import answering
     from training_data import training_questions, training_settings
 
@@ -56,7 +58,7 @@ def collect(benchmarks_dir: Path, negatives: int = 6, mined_by: str = "same") ->
 
     settings, _ = training_settings(answer_model=mined_by)  # by default chosen by the packaged model
     out = []
-    for asked in training_questions(settings, benchmarks_dir):
+    for asked in training_questions(settings, benchmarks_dir, outside=outside):
         sentences = asked.scoring.sentences
         if not asked.answerable or not sentences:
             continue
@@ -161,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--negatives-from", choices=("same", "fine-tuned"), default="same",
                         help="the model whose score chooses the hard negatives: the packaged one (same), or the "
                              "answer model in use (fine-tuned; PA_ANSWER_MODEL_FILE names another)")
+    parser.add_argument("--outside", action="store_true",
+                        help="add the development sets of another programme's folder (training_data.OUTSIDE_TRAINING)")
     parser.add_argument("--save-model", type=Path, help="also save the whole fine-tuned model in this folder")
     parser.add_argument("--from-model", type=Path, help="write the change of a model an earlier run saved "
                         "(--save-model) instead of training again (with --pairs for the report)")
@@ -174,9 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         questions = json.loads(args.pairs.read_text())
         log(f"training statements read from {args.pairs}")
     else:
-        questions = collect(args.clapnq, mined_by=args.negatives_from)
+        questions = collect(args.clapnq, mined_by=args.negatives_from, outside=args.outside)
         if args.pairs:
             args.pairs.write_text(json.dumps(questions))
+    from training_data import OUTSIDE_TRAINING
+
+    outside_sets = {name for _, sets in OUTSIDE_TRAINING for name, _ in sets}
+    # a pairs file may hold the other folders' questions when --outside does not ask for them
+    questions = [q for q in questions if args.outside or q["source"] not in outside_sets]
     if args.from_model:
         from sentence_transformers import SentenceTransformer
 

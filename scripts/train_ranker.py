@@ -75,12 +75,13 @@ def answering(asked: Any) -> list[bool]:
         for s in asked.scoring.sentences]
 
 
-def collect(settings: object, benchmarks_dir: Path, top: int) -> list[Question]:
-    """Each training question's ``top`` candidates by the hand-set score, with their labels."""
+def collect(settings: object, benchmarks_dir: Path, top: int, outside: bool = False) -> list[Question]:
+    """Each training question's ``top`` candidates by the hand-set score, with their labels (with ``outside``, the
+    other folders' development sets too: ``training_data.OUTSIDE_TRAINING``)."""
     from training_data import training_questions
 
     out: list[Question] = []
-    for asked in training_questions(settings, benchmarks_dir):
+    for asked in training_questions(settings, benchmarks_dir, outside=outside):
         sentences = asked.scoring.sentences
         if not sentences:
             continue
@@ -92,13 +93,14 @@ def collect(settings: object, benchmarks_dir: Path, top: int) -> list[Question]:
     return out
 
 
-def candidates(settings: object, benchmarks_dir: Path, top: int, features: Path | None) -> list[Question]:
+def candidates(settings: object, benchmarks_dir: Path, top: int, features: Path | None,
+               outside: bool = False) -> list[Question]:
     """``collect``'s training questions, read from the ``features`` file when it exists (asking them takes
     minutes), else asked and written there."""
     if features and features.exists():
         log(f"training candidates read from {features}")
         return pickle.loads(features.read_bytes())
-    questions = collect(settings, benchmarks_dir, top)
+    questions = collect(settings, benchmarks_dir, top, outside)
     if features:
         features.write_bytes(pickle.dumps(questions))
     return questions

@@ -55,7 +55,8 @@ def log(message: str) -> None:
 
 
 def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
-            external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False) -> list[Question]:
+            external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False,
+            outside: bool = False) -> list[Question]:
     from training_data import training_questions
 
     from programme_assistant.answering.answerability import question_features
@@ -63,7 +64,7 @@ def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
     return [Question(q.source, q.qid, q.answerable,
                      question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages,
                                        attribute_missing=q.scoring.attribute_missing))
-            for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut)]
+            for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut, outside)]
 
 
 def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshold: float) -> dict[str, dict]:
@@ -105,6 +106,7 @@ def fit_refusal(x: np.ndarray, y: np.ndarray, weight: np.ndarray, strata: np.nda
 def main(argv: list[str] | None = None) -> int:
     from training_data import (
         CROSS_FIT_FOLDS,
+        OUTSIDE_TRAINING,
         TRAINING_SETS,
         add_arguments,
         answer_model_id,
@@ -125,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pubmedqa", action="store_true",
                         help="add PubMedQA-L's training half (measured worse: its easy questions set the threshold, "
                              "and the sample corpus's wrong refusals double)")
+    parser.add_argument("--outside", action="store_true",
+                        help="add the development sets of another programme's folder (training_data.OUTSIDE_TRAINING)")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
@@ -133,13 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     from programme_assistant.answering.ranker import LinearRanker
 
     settings, embedding_model = training_settings()
+    outside_sets = {name for _, sets in OUTSIDE_TRAINING for name, _ in sets}
     external = ("clapnq-dev", "pubmedqa-l") if args.pubmedqa else ("clapnq-dev",)
 
     def asked(ask_settings: object, features: Path | None) -> list[Question]:
         if features and features.exists():
             log(f"features read from {features}")
             return [Question(**q) for q in json.loads(features.read_text())]
-        found = collect(ask_settings, args.clapnq, args.removed, external, args.cut)
+        found = collect(ask_settings, args.clapnq, args.removed, external, args.cut, args.outside)
         if features:
             features.write_text(json.dumps([q.__dict__ for q in found]))
         return found
@@ -154,11 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     # a features file may hold more than these options ask for: keep what they ask for
     questions = [q for q in questions if (args.pubmedqa or not q.source.startswith("pubmedqa"))
                  and (args.cut or not q.source.endswith("-cut"))
-                 and (args.removed or not q.source.endswith("-removed"))]
+                 and (args.removed or not q.source.endswith("-removed"))
+                 and (args.outside or q.source.split("-")[0] not in outside_sets)]
     names = QUESTION_FEATURES
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
-    weight = np.array([args.sample_weight if q.source.split("-")[0] in TRAINING_SETS else 1.0 for q in questions])
+    programme_sets = {*TRAINING_SETS, *outside_sets}  # questions about a programme's folder, not ClapNQ's
+    weight = np.array([args.sample_weight if q.source.split("-")[0] in programme_sets else 1.0 for q in questions])
     strata = np.array([f"{q.source}-{int(q.answerable)}" for q in questions])
     model, mean, scale, threshold, oof = fit_refusal(x, y, weight, strata, args.C, args.max_wrong_refusals)
     cv = refusal_rates(questions, oof, threshold)
@@ -166,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + ", and "
                         "each answerable one asked without its answering documents as unanswerable (-removed); "
                         "held-out 14 onwards and the multilingual sets unread",
+            "outside": sorted(outside_sets) if args.outside else [],
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,

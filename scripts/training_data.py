@@ -33,6 +33,12 @@ FOLLOWUP_TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4
 _CHOSEN = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(",") if s.strip())
 TRAINING_SETS = _CHOSEN or DEFAULT_TRAINING_SETS
 FOLLOWUP_SETS = _CHOSEN or FOLLOWUP_TRAINING_SETS
+# Another programme's folder as training data (``--outside``: an experiment, session 32): the fictional folder of
+# evals/outside/ with its development sets, each asked of that folder's own index. Its fourth set and every other
+# folder's sets are never read: they measure how the learned parts do on a programme they never saw.
+OUTSIDE_TRAINING = (("evals/outside/corpus", (("outside", "evals/outside/questions.jsonl"),
+                                             ("outside2", "evals/outside/questions2.jsonl"),
+                                             ("outside3", "evals/outside/questions3.jsonl"))),)
 # Cross-fitting (an experiment, measured worse in session 29: ``train_correction.py`` / ``train_refusal.py
 # --cross-fit``): the training questions fall into CROSS_FIT_FOLDS folds by a hash of their set and id; an answer model
 # is trained without each fold (``PA_TRAINING_FOLD=-k/n``; ``make cross-fit-models``), and the second stage reads each
@@ -170,15 +176,18 @@ def negatives(assistant: Any, asked: Asked, cut: bool = False) -> Iterator[Asked
             yield negative
 
 
-def sample_questions(settings: Any, removed: bool = False, cut: bool = False) -> Iterator[Asked]:
+def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Path], ...], removed: bool = False,
+                     cut: bool = False) -> Iterator[Asked]:
+    """The cases of ``sets`` (a name and a question file each) asked of ``corpus_dir`` through a fresh index of it."""
     from programme_assistant.assistant import Assistant
     from programme_assistant.evaluation.cases import load_golden
 
     with tempfile.TemporaryDirectory(prefix="pa-training-") as tmp:
-        assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp) / "index"}))
+        assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp) / "index",
+                                                                         "corpus_dir": corpus_dir}))
         assistant.sync()
-        for name in TRAINING_SETS:
-            cases = [c for c in load_golden(ROOT / "evals" / f"{name}.jsonl") if in_fold(name, c.id)]
+        for name, path in sets:
+            cases = [c for c in load_golden(path) if in_fold(name, c.id)]
             for case in cases:
                 standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
@@ -187,6 +196,18 @@ def sample_questions(settings: Any, removed: bool = False, cut: bool = False) ->
                 if removed:
                     yield from negatives(assistant, asked, cut)
             log(f"{name}: {len(cases)} cases")
+
+
+def sample_questions(settings: Any, removed: bool = False, cut: bool = False) -> Iterator[Asked]:
+    """The training sets (``TRAINING_SETS``) asked of the sample corpus."""
+    yield from folder_questions(settings, settings.corpus_dir,
+                                tuple((name, ROOT / "evals" / f"{name}.jsonl") for name in TRAINING_SETS), removed, cut)
+
+
+def outside_questions(settings: Any, removed: bool = False, cut: bool = False) -> Iterator[Asked]:
+    """The development sets of the other programmes' folders (``OUTSIDE_TRAINING``), each asked of its folder."""
+    for corpus, sets in OUTSIDE_TRAINING:
+        yield from folder_questions(settings, ROOT / corpus, tuple((n, ROOT / p) for n, p in sets), removed, cut)
 
 
 def external_questions(settings: Any, data_dir: Path, removed: bool = False,
@@ -218,11 +239,15 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
 
 
 def training_questions(settings: Any, benchmarks_dir: Path, removed: bool = False,
-                       external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False) -> Iterator[Asked]:
-    """The sample corpus's training sets, then ClapNQ's training half (when its data is there). ``removed``: each
+                       external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False,
+                       outside: bool = False) -> Iterator[Asked]:
+    """The sample corpus's training sets, with ``outside`` the other folders' development sets
+    (``OUTSIDE_TRAINING``), then ClapNQ's training half (when its data is there). ``removed``: each
     answerable question is also asked without its answering documents (``answer_removed``), as an unanswerable
     one; with ``cut`` also of its own passages without the sentences that answer it (``answer_cut``)."""
     yield from sample_questions(settings, removed, cut)
+    if outside:
+        yield from outside_questions(settings, removed, cut)
     if (benchmarks_dir / "clapnq-dev").is_dir():
         yield from external_questions(settings, benchmarks_dir.resolve(), removed, external_sets, cut)
     else:

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from training_data import (  # noqa: E402
     DEFAULT_TRAINING_SETS,
     FOLLOWUP_TRAINING_SETS,
+    OUTSIDE_TRAINING,
     Asked,
     answer_cut,
     answer_removed,
@@ -137,6 +138,20 @@ def test_the_evaluation_sets_are_never_training_sets():
     assert not {f"heldout{n}" for n in range(6, 14)} & set(FOLLOWUP_TRAINING_SETS)
 
 
+def test_another_folder_s_training_sets_are_its_development_sets_never_its_last():
+    root = Path(__file__).resolve().parents[1]
+    for corpus, sets in OUTSIDE_TRAINING:
+        assert (root / corpus).is_dir()
+        assert all((root / path).is_file() for _, path in sets)
+        names = [name for name, _ in sets]
+        assert len(set(names)) == len(names) and not set(names) & set(DEFAULT_TRAINING_SETS)
+        # the folder's newest set is written for the next change: it is never trained on
+        newest = max((root / corpus).parent.glob("questions*.jsonl"), key=lambda p: (len(p.stem), p.stem))
+        assert newest.relative_to(root).as_posix() not in {path for _, path in sets}
+    # a folder added later (evals/outside-b/ ...) measures how the learned parts do on a programme they never saw
+    assert all(corpus == "evals/outside/corpus" for corpus, _ in OUTSIDE_TRAINING)
+
+
 def test_cross_fitting_folds_split_the_questions_and_their_complements_are_the_rest():
     """Each training question falls in one fold, stably; "-k/n" asks every fold but k, "k/n" fold k alone, so the
     answer model trained without a fold and the second stage's questions of that fold never overlap."""
@@ -169,3 +184,30 @@ def test_cross_fitting_needs_the_fold_models_and_says_how_to_make_them(tmp_path)
 
     with pytest.raises(SystemExit, match="make cross-fit-models"):
         training_data.cross_fitted(tmp_path, lambda settings, k: [])
+
+
+def test_a_folder_s_questions_are_asked_of_an_index_of_that_folder(tmp_path, monkeypatch):
+    import training_data
+
+    from programme_assistant import assistant as assistant_module
+    from programme_assistant.config import Settings
+
+    cases = tmp_path / "questions.jsonl"
+    cases.write_text(
+        '{"id": "o-1", "category": "single_fact", "question": "Who chairs it?", "reference_answer": "Ann.", '
+        '"required_facts": ["Ann"], "expected_doc_ids": ["a.md"], "supporting_doc_ids": [], "history": [], '
+        '"language": "en", "notes": ""}\n', encoding="utf-8")
+    built: list = []
+
+    def from_settings(settings):
+        fake = _assistant([passage(1, "Ann chairs it.", "a.md"), passage(2, "Other text.", "b.md")])
+        fake.sync = lambda: built.append(settings)
+        return fake
+
+    monkeypatch.setattr(assistant_module.Assistant, "from_settings", staticmethod(from_settings))
+    asked = list(training_data.folder_questions(Settings(), tmp_path / "folder", (("other", cases),), removed=True))
+    assert [s.corpus_dir for s in built] == [tmp_path / "folder"]
+    assert built[0].index_dir != Settings().index_dir  # a fresh index, never the product's own
+    # and asked without a.md, whose answer b.md does not hold: an unanswerable copy
+    assert [(a.source, a.qid, a.answerable) for a in asked] == [("other", "o-1", True), ("other-removed", "o-1", False)]
+    assert asked[0].facts == ["Ann"] and asked[0].allowed_docs == {"a.md"}
