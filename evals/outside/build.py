@@ -1,15 +1,17 @@
 #!/usr/bin/env python
-"""Build the binary documents of the fictional DMRCP evaluation corpus.
+"""Build the binary documents of a fictional evaluation corpus: the DMRCP's (this folder), or another folder's
+laid out the same way (``FOLDER``: evals/outside-b, the AIETN's, with ``--programme AIETN``).
 
 Reads sources/*.md (YAML front matter + a small Markdown subset: #/##/### headings, paragraphs,
 "- " bullets, "1. " numbered items, pipe tables, **bold**, *italic*) and writes, for each source, the file named
 by its front-matter key `output` (a .docx or .pdf path relative to corpus/) plus a `<file>.meta.yaml` sidecar.
 
 Deterministic: fixed document dates, reportlab invariant mode, fixed ZIP timestamps for the DOCX.
-Run with: .venv/bin/python evals/outside/build.py (from the project root)
+Run with: .venv/bin/python evals/outside/build.py [FOLDER --programme NAME] (from the project root)
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
 import re
@@ -19,8 +21,6 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SOURCES = HERE / "sources"
-CORPUS = HERE / "corpus"
 META_KEYS = ["title", "date", "type", "language", "publisher", "tags"]
 
 
@@ -141,7 +141,7 @@ def build_docx(meta: dict, blocks: list[tuple], out: Path) -> None:
     cp.title = meta["title"]
     cp.author = meta["publisher"]
     cp.last_modified_by = meta["publisher"]
-    cp.subject = "DMRCP (fictional evaluation corpus)"
+    cp.subject = meta["subject"]
     cp.keywords = ", ".join(meta.get("tags", []))
     cp.language = meta["language"]
     cp.category = meta["type"]
@@ -166,6 +166,8 @@ def build_docx(meta: dict, blocks: list[tuple], out: Path) -> None:
 
 # ---------------------------------------------------------------- PDF
 def build_pdf(meta: dict, blocks: list[tuple], out: Path) -> None:
+    from xml.sax.saxutils import escape
+
     from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -173,9 +175,7 @@ def build_pdf(meta: dict, blocks: list[tuple], out: Path) -> None:
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import (ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                    TableStyle)
-    from xml.sax.saxutils import escape
+    from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     rl_config.invariant = 1
     fontdir = Path("/usr/share/fonts/truetype/dejavu")
@@ -251,7 +251,7 @@ def build_pdf(meta: dict, blocks: list[tuple], out: Path) -> None:
 
     pdf = SimpleDocTemplate(
         str(out), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=22 * mm,
-        title=meta["title"], author=meta["publisher"], subject="DMRCP (fictional evaluation corpus)",
+        title=meta["title"], author=meta["publisher"], subject=meta["subject"],
         creator=f"{meta['publisher']} (build.py, reportlab)", keywords=", ".join(meta.get("tags", [])),
         lang=meta["language"],
     )
@@ -267,10 +267,17 @@ def write_sidecar(meta: dict, out: Path) -> None:
     Path(str(out) + ".meta.yaml").write_text(text, encoding="utf-8")
 
 
-def main() -> None:
-    for src in sorted(SOURCES.glob("*.md")):
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", nargs="?", type=Path, default=HERE,
+                        help="the folder holding sources/ and corpus/ (default: this script's)")
+    parser.add_argument("--programme", default="DMRCP", help="the programme's short name, in the files' subject")
+    args = parser.parse_args(argv)
+    folder = args.folder.resolve()
+    for src in sorted((folder / "sources").glob("*.md")):
         meta, body = read_source(src)
-        out = CORPUS / meta["output"]
+        meta["subject"] = f"{args.programme} (fictional evaluation corpus)"
+        out = folder / "corpus" / meta["output"]
         out.parent.mkdir(parents=True, exist_ok=True)
         blocks = parse_blocks(body)
         if out.suffix == ".docx":
@@ -280,7 +287,7 @@ def main() -> None:
         else:
             raise SystemExit(f"{src}: unsupported output {out}")
         write_sidecar(meta, out)
-        print(f"wrote {out.relative_to(HERE)}")
+        print(f"wrote {out.relative_to(folder)}")
 
 
 if __name__ == "__main__":
