@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
 	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-topic-switch eval-multilingual eval-multilingual2 \
-	eval-outside eval-outside2 eval-outside3 eval-outside4
+	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -129,7 +129,7 @@ eval-heldout30: $(STAMP)  ## the thirtieth held-out set (evals/heldout30.jsonl, 
 eval-heldout31: $(STAMP)  ## the thirty-first held-out set (evals/heldout31.jsonl, written from the corpus alone during session 27; run once in session 29, for the French question words)
 	$(BIN)/programme-assistant eval --golden evals/heldout31.jsonl --configs hybrid,dense,bm25
 
-eval-heldout32: $(STAMP)  ## the thirty-second held-out set (evals/heldout32.jsonl, written from the corpus alone during session 28; not run; for the change after held-out 31's)
+eval-heldout32: $(STAMP)  ## the thirty-second held-out set (evals/heldout32.jsonl, written from the corpus alone during session 28; run once, for session 32's learned parts trained on two programmes)
 	$(BIN)/programme-assistant eval --golden evals/heldout32.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
@@ -141,17 +141,20 @@ eval-heldout16: $(STAMP)  ## the sixteenth held-out set (evals/heldout16.jsonl, 
 # Another programme's folder: evals/outside/corpus (a fictional programme, 17 documents), each set asked of its own
 # index (.index-outside), never of the sample corpus
 OUTSIDE := PA_CORPUS_DIR=evals/outside/corpus
-eval-outside: $(STAMP)  ## another programme's folder (evals/outside/: fictional, written in session 31 by a helper who never saw the code) through all three; run once before session 31's changes, since then a development set
+eval-outside: $(STAMP)  ## another programme's folder (evals/outside/: fictional, written in session 31 by a helper who never saw the code) through all three; run once before session 31's changes, since then a development set, trained on since session 32
 	$(OUTSIDE) $(BIN)/programme-assistant eval --golden evals/outside/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside
 
-eval-outside2: $(STAMP)  ## the second set on that folder (evals/outside/questions2.jsonl, written by another helper from the folder alone); a development set since session 31
+eval-outside2: $(STAMP)  ## the second set on that folder (evals/outside/questions2.jsonl, written by another helper from the folder alone); a development set since session 31, trained on since session 32
 	$(OUTSIDE) $(BIN)/programme-assistant eval --golden evals/outside/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside
 
-eval-outside3: $(STAMP)  ## the third set on that folder (evals/outside/questions3.jsonl, written by a third helper from the folder alone; run once, for session 31's reading of hard-wrapped text)
+eval-outside3: $(STAMP)  ## the third set on that folder (evals/outside/questions3.jsonl, written by a third helper from the folder alone; run once, for session 31's reading of hard-wrapped text; trained on since session 32)
 	$(OUTSIDE) $(BIN)/programme-assistant eval --golden evals/outside/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside
 
-eval-outside4: $(STAMP)  ## the fourth set on that folder (evals/outside/questions4.jsonl, written from the folder alone at the end of session 31; not run; for the next change)
+eval-outside4: $(STAMP)  ## the fourth set on that folder (evals/outside/questions4.jsonl, written from the folder alone at the end of session 31; run once, for session 32's learned parts trained on two programmes; never trained on)
 	$(OUTSIDE) $(BIN)/programme-assistant eval --golden evals/outside/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside
+
+eval-outside-b: $(STAMP)  ## a third programme's folder (evals/outside-b/: the fictional AIETN, written in session 32 by a helper who never saw the code, with its set); run once, for session 32's change; never trained on
+	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
@@ -195,11 +198,11 @@ lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq 
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
 	$(BIN)/python scripts/train_ranker.py
 
-train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13) -> answering/data/answer_model.npz; then make train-correction and train-refusal
-	$(BIN)/python scripts/train_answer_model.py
+train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the outside folder's sets 1-3) -> answering/data/answer_model.npz; then make train-correction and train-refusal
+	$(BIN)/python scripts/train_answer_model.py --outside
 
-train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13) -> answering/data/correction.json
-	$(BIN)/python scripts/train_correction.py
+train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the outside folder's sets 1-3) -> answering/data/correction.json
+	$(BIN)/python scripts/train_correction.py --outside
 
 cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selection.md, session 29) the answer model trained without each half of its training questions -> build/cross-fit/, for train_correction.py / train_refusal.py --cross-fit build/cross-fit
 	for k in 0 1; do PA_TRAINING_FOLD=-$$k/2 $(BIN)/python scripts/train_answer_model.py \
@@ -208,8 +211,8 @@ cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selectio
 train-followup: $(STAMP)  ## fit the follow-up rewriter's judge of whether a question stands alone (golden and held-out 1-5) -> answering/data/followup.json
 	$(BIN)/python scripts/train_followup.py
 
-train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13) -> answering/data/refusal.json
-	$(BIN)/python scripts/train_refusal.py
+train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the outside folder's sets 1-3) -> answering/data/refusal.json
+	$(BIN)/python scripts/train_refusal.py --outside
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests app.py scripts benchmarks

@@ -2,19 +2,21 @@
 ``src/programme_assistant/answering/data/refusal.json``.
 
 Training questions, each labelled answerable or not (``training_data.py``: the sample corpus's golden set and
-held-out sets 1 to 13, and ClapNQ dev's training half, whose unanswerable questions come with passages on their
-topic), go through the product's own pipeline and are described by ``answerability.question_features``. Each
-answerable one is also asked without the documents that answer it (``training_data.answer_removed``): what is
-left is on its topic but does not say what it asks, the kind of question hardest to refuse; those are labelled
-unanswerable (source ``<set>-removed``).
+held-out sets 1 to 13, with ``--outside`` the outside folder's sets 1 to 3, and ClapNQ dev's training half, whose
+unanswerable questions come with passages on their topic), go through the product's own pipeline and are
+described by ``answerability.question_features``. Each answerable one is also asked without the documents that
+answer it (``training_data.answer_removed``): what is left is on its topic but does not say what it asks, the kind
+of question hardest to refuse; those are labelled unanswerable (source ``<set>-removed``).
 Held-out 14 onwards and the multilingual sets are never read: they are for evaluation. With ``--cross-fit DIR``
 each half of the training questions is asked with the answer model trained without it (``make cross-fit-models``),
 so that the features and the threshold see similarities as new questions get them (``training_data.cross_fitted``).
 Measured in session 29 and left out: new questions' wrong refusals 72 -> 117 of 795 for 17 more unanswerable ones
 refused (docs/answer-selection.md).
-The packaged file was fitted at f88cde4, and a refit there reproduces it (session 30). A refit on the code of
-session 30 answers new questions worse (fact recall -0.011, 23 more wrong refusals): measure a refit with
-``scripts/answer_variants.py`` against the packaged file before replacing it.
+The packaged file is fitted with ``--outside`` (``make train-refusal``): the questions of another programme's folder
+(``training_data.OUTSIDE_TRAINING``) join the training questions, after the answer model and the correction were
+fitted the same way (session 32). Fitted without them on the code of sessions 30-32, the refusal answers new
+questions worse than the file it replaced (session 30: fact recall -0.011, 23 more wrong refusals); measure a refit
+with ``scripts/answer_variants.py`` against the packaged file before replacing it.
 
 A logistic regression (scikit-learn, balanced classes, sample-corpus questions weighted ``--sample-weight``) on
 standardised features. Five-fold stratified cross-validation gives out-of-fold probabilities; the threshold is

@@ -21,7 +21,7 @@ from programme_assistant.errors import ConfigError
 
 
 def _sentence(hand: float, matched: set[str], signal: float = 0.0) -> SimpleNamespace:
-    return SimpleNamespace(score=hand, semantic=0.5, matched=frozenset(matched),
+    return SimpleNamespace(score=hand, semantic=0.5, matched=frozenset(matched), text="A statement.",
                            features={"hand": hand, "sim": 0.5, "lexical": 0.3, "lexical_in_text": 0.3,
                                      "signal": signal, "has_expectation": 1.0, "signal_when_expected": signal})
 
@@ -71,6 +71,18 @@ def test_an_attribute_no_best_candidate_holds_is_a_feature():
     assert row["attribute_missing"] == 1.0
 
 
+def test_a_best_candidate_leaving_the_matter_open_is_a_feature():
+    weights = {"date": 2.0, "webinar": 3.0}
+    left = _sentence(0.8, {"webinar"})
+    left.text = "The next webinar is planned for May; its exact date has not been fixed."
+    other = _sentence(0.6, {"webinar"})
+    other.text = "The webinar series started in 2020."
+    row = question_features([left, other], weights, "date", [passage(1, "x")])
+    assert row["open_top"] == 1.0 and row["open_lexical"] == 0.3
+    settled = question_features([other], weights, "date", [passage(1, "x")])
+    assert settled["open_top"] == 0.0 and settled["open_lexical"] == 0.0
+
+
 def test_features_of_a_question_with_nothing_found_are_defined():
     row = question_features([], {}, "", [])
     assert set(row) == set(QUESTION_FEATURES) and all(np.isfinite(list(row.values())))
@@ -115,6 +127,21 @@ def test_the_answerer_refuses_what_the_model_judges_unanswered():
     answered = answerer.answer("Where was Expo 2025 hosted?", ps)
     assert not answered.refused and "Yumeshima" in answered.text
     assert answered.evidence["unanswered_probability"] < 0.5
+
+
+def test_a_learned_refusal_quotes_the_statement_that_leaves_the_matter_open():
+    ps = [passage(1, "The next River Talks webinar is planned for May 2026; its exact date has not been fixed."),
+          passage(2, "River Talks webinars are held online on Tuesdays.")]
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
+                                  refusal_model=_model(0.0))  # refuses everything
+    refused = answerer.answer("On what date is the next River Talks webinar?", ps)
+    assert refused.refused and refused.evidence["learned_refusal"] == 1.0
+    assert "The documents say: The next River Talks webinar is planned for May 2026; its exact date has not been " \
+           "fixed [1]." in refused.text
+    assert [c.doc_id for c in refused.citations] == [ps[0].chunk.doc_id]
+    # nothing left open among the best: the plain refusal, with the nearest documents
+    plain = answerer.answer("On what day are River Talks webinars held?", ps[1:])
+    assert plain.refused and not plain.citations and "The documents say" not in plain.text
 
 
 def test_without_a_model_the_answerer_answers_as_before():

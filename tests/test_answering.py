@@ -136,6 +136,7 @@ def test_assistant_end_to_end_with_follow_up_and_timings(settings, corpus):
 from programme_assistant.answering.candidates import passage_candidates, unwrapped  # noqa: E402
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal  # noqa: E402
 from programme_assistant.answering.refusal import (  # noqa: E402
+    leaves_open,
     mentions_ordinal,
     named_ordinals,
     named_years,
@@ -234,6 +235,25 @@ def test_absence_statements():
     assert states_absence("Any conclusions will be communicated by the two administrations.")
     assert not states_absence("Participants do not need to cover all three themes.")
     assert not states_absence("Group A was received by the Governor of Aichi.")
+
+
+def test_a_matter_left_open_in_other_words_than_the_sample_corpus_s():
+    # sentences of the kind other programmes write (none is from corpus/), read for the learned refusal's features
+    for text in ("Whether the contract will be renewed for a second phase has not been decided.",
+                 "The next webinar is planned for May; its exact date has not been fixed.",
+                 "Next meeting: spring 2026, venue to be confirmed.",
+                 "The mayor could not give a figure because the works were paid over several years.",
+                 "No budget for the extension has been set.",
+                 "The long-term effects will only be possible to assess after the project ends.",
+                 "Who will chair the network after 2025 remains open.",
+                 "No overall budget figure has been published for the strand."):  # states_absence's too
+        assert leaves_open(text), text
+    for text in ("The network was set up in 2019 and met on 5th February.",
+                 "The grant was set at EUR 20,000 per city last year.",
+                 "Participants do not need to cover all three themes.",
+                 "The board decided to extend the call to 30 June.",
+                 "Koch's second postulate was confirmed in the 2008-2009 season."):
+        assert not leaves_open(text), text
 
 
 def test_question_parts():

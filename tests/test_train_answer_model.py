@@ -37,7 +37,7 @@ def one_question(monkeypatch):
     asked = Asked("golden", "q1", True, [], scoring, ["EUR 40"], {"a.md"}, [], "How much is the fee?")
     unanswerable = Asked("golden", "q2", False, [], scoring, [], set(), [], "Who pays?")
     monkeypatch.setattr(training_data, "training_settings", settings)
-    monkeypatch.setattr(training_data, "training_questions", lambda s, d: [asked, unanswerable])
+    monkeypatch.setattr(training_data, "training_questions", lambda s, d, outside=False: [asked, unanswerable])
     return models
 
 

@@ -6,10 +6,12 @@ whose topic is there but not the thing asked for (a name, a number, a date the d
 model looks at the question as a whole: how much of the question's weight (its rare words) the passages hold,
 in all of them and in the best candidates; the heaviest question word no passage holds; whether the best
 candidates hold the kind of thing the question asks for, and the noun its question word names ("Which *room*
-...?"); how close the best candidates and passages are; how many words the question has. A logistic regression
+...?"); whether one of the best says the matter is open ("has not been decided", ``refusal.leaves_open``); how
+close the best candidates and passages are; how many words the question has. A logistic regression
 over ``QUESTION_FEATURES``, fitted by ``scripts/train_refusal.py`` (``make train-refusal``) on questions labelled
 answerable or not (ClapNQ's training half, whose unanswerable questions come with passages on their topic, the
-golden set and held-out sets 1 to 5, and each answerable one asked without its answering documents), gives the
+golden set and held-out sets 1 to 13, the outside folder's sets 1 to 3, and each answerable one asked without its
+answering documents), gives the
 probability that the question is not answered; its weights, the feature scaling and the
 threshold calibrated on the training questions are data (``data/refusal.json``).
 """
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from programme_assistant.answering.ranker import EXPECTS, LinearRanker
+from programme_assistant.answering.refusal import leaves_open
 from programme_assistant.models import RetrievedChunk
 
 REFUSAL_FILE = "refusal.json"
@@ -32,8 +35,10 @@ QUESTION_FEATURES: tuple[str, ...] = (
     "best_score", "score_gap", "best_sim", "top_sim", "best_lexical", "best_lexical_in_text", "cover_all",
     "cover_top", "missing_max", "missing_share", "missing_top_max", "missing_words", "question_words",
     "log_question_words", "top_signal", "has_expectation", "top_signal_when_expected", "first_dense", "max_dense",
-    "first_bm25", "max_bm25", "attribute_missing", *(f"expects_{e}" for e in EXPECTS),
+    "first_bm25", "max_bm25", "attribute_missing", "open_top", "open_lexical", *(f"expects_{e}" for e in EXPECTS),
 )
+# How many of the best candidates are read for a statement that leaves a matter open (``refusal.leaves_open``).
+OPEN_TOP = 3
 
 
 def question_features(sentences: Sequence, weights: dict[str, float], expects: str,
@@ -70,6 +75,11 @@ def question_features(sentences: Sequence, weights: dict[str, float], expects: s
         "first_dense": dense[0], "max_dense": max(dense),
         "first_bm25": math.log1p(max(0.0, bm25[0])), "max_bm25": math.log1p(max(0.0, max(bm25))),
         "attribute_missing": float(attribute_missing),
+        # one of the three best says the matter is open ("has not been decided"), and how much of the question it
+        # is about: the documents' own word that what is asked is not in them, or a matter beside the question
+        "open_top": float(any(leaves_open(s.text) for s in top[:OPEN_TOP])),
+        "open_lexical": max((s.features.get("lexical", 0.0) for s in top[:OPEN_TOP] if leaves_open(s.text)),
+                            default=0.0),
     }
     for kind in EXPECTS:
         row[f"expects_{kind}"] = float(expects == kind)

@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from programme_assistant.answering.answerability import TOP, question_features
+from programme_assistant.answering.answerability import OPEN_TOP, TOP, question_features
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
 from programme_assistant.answering.citations import QuotedSource, resolve
@@ -42,6 +42,7 @@ from programme_assistant.answering.ranker import LinearRanker, add_relative_feat
 from programme_assistant.answering.refusal import (
     Requirement,
     documented_absence,
+    left_open,
     states_absence,
     stating_office,
     unmet_requirement,
@@ -550,8 +551,12 @@ class ExtractiveAnswerer:
         if unanswered is not None:
             evidence["unanswered_probability"] = round(unanswered, 4)
             if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
-                return scoring, evidence, refusal_answer(question, passages, self.name,
-                                                         {**evidence, "learned_refusal": 1.0})
+                refused = {**evidence, "learned_refusal": 1.0}
+                cfg = self.config
+                quoted = left_open(judged.sentences, OPEN_TOP, cfg.keep_ratio, cfg.absence_min_lexical)
+                if quoted is not None:  # "... has not been decided": the documents' own word, quoted
+                    return scoring, evidence, self._quoting_refusal(question, ABSENCE_LEAD, quoted, passages, refused)
+                return scoring, evidence, refusal_answer(question, passages, self.name, refused)
         unmet = self._unmet_requirement(question, judged, passages)
         if unmet == "unmet_person_name":
             office = stating_office(question, judged.sentences[:self.config.requirement_window])

@@ -259,6 +259,31 @@ def has_several_parts(question: str) -> bool:
     return len(question_parts(question)) > 1
 
 
+# What leaves a matter open, in the wider words of other programmes' documents ("has not yet been decided", "its
+# exact date has not been fixed", "venue to be confirmed", "could not give a figure", "remains open"): not a rule of
+# its own (session 31 measured such a list as a veto and left it out: a sentence can leave open something other than
+# what was asked), but a feature of the learned refusal (``answerability.question_features``), weighed by training.
+_OPEN = re.compile(
+    r"\b(?:not|never)\s+(?:yet\s+)?(?:been\s+)?(?:decided|determined|fixed|set(?!\s+(?:up|out|off|aside)\b)|"
+    r"scheduled|finali[sz]ed|settled|confirmed|defined|chosen|named|quantified|costed|estimated|agreed|known|"
+    r"available|clear)\b"
+    r"|\bno\b[^.;:]{0,80}?\b(?:was|were|has been|have been|had been|is|are)\s+(?:yet\s+)?(?:decided|determined|"
+    r"fixed|set|scheduled|finali[sz]ed|settled|confirmed|defined|chosen|named|agreed)\b"
+    r"|\b(?:has|have|had|is|are)\s+yet\s+to\s+be\b"
+    r"|\bto be (?:confirmed|decided|determined|announced|fixed|defined|agreed|scheduled|set)\b"
+    r"|\b(?:could|can|did|would)\s*(?:not|n['’]t)\s+(?:give|provide|say|state|confirm|disclose|quote|name)\b"
+    r"|\b(?:was|were|is|are)\s+(?:not\s+)?unable\s+to\s+(?:give|provide|say|state|confirm|disclose|quote|name)\b"
+    r"|\bremains?\s+(?:open|unclear|unknown|undecided|to be seen)\b"
+    r"|\b(?:unknown|undecided|unclear)\b"
+    r"|\bonly be (?:possible|known|decided|assessed|evaluated)\b", re.IGNORECASE)
+
+
+def leaves_open(sentence: str) -> bool:
+    """The sentence says that something is not known, not decided or not given (``states_absence``, or in wider
+    words: "has not been decided", "to be confirmed", "could not give a figure")."""
+    return states_absence(sentence) or bool(_OPEN.search(sentence))
+
+
 def states_absence(sentence: str) -> bool:
     """The sentence says that something was not published, not signed, is not recorded or is still to be
     decided: the documents' own word that what a question asks for does not exist in them."""
@@ -414,5 +439,17 @@ def documented_absence(question: str, focus: QuestionFocus, scored: Sequence[S],
         if s.score < keep_ratio * scored[0].score:
             break
         if s.lexical >= min_lexical and states_absence(s.text):
+            return s
+    return None
+
+
+def left_open(scored: Sequence[S], window: int, keep_ratio: float, min_lexical: float) -> S | None:
+    """Among the first ``window`` candidates within ``keep_ratio`` of the best, one about the question's subject (at
+    least ``min_lexical`` coverage) saying the matter is open (``leaves_open``): what a refusal quotes when the
+    learned refusal has judged the question unanswered, so that the user reads the documents' own word."""
+    for s in scored[:window]:
+        if s.score < keep_ratio * scored[0].score:
+            break
+        if s.lexical >= min_lexical and leaves_open(s.text):
             return s
     return None
