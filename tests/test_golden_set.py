@@ -118,6 +118,9 @@ def test_the_outside_folders_binary_documents_are_built_from_their_sources(tmp_p
         shutil.copytree(folder / "sources", copy / "sources")
         subprocess.run([sys.executable, str(OUTSIDE / "build.py"), str(copy), "--programme", programme],
                        check=True, capture_output=True)
-        built = sorted(p.relative_to(copy / "corpus") for p in (copy / "corpus").rglob("*") if p.is_file())
-        assert built  # every built file is the committed one, byte for byte (the builder is deterministic)
-        assert all((copy / "corpus" / p).read_bytes() == (folder / "corpus" / p).read_bytes() for p in built), folder
+        built = corpus_texts(copy / "corpus")
+        assert built and set(built) <= set(corpus_texts(folder / "corpus"))
+        # each committed DOCX and PDF reads as its source builds it (bytes may differ with another reportlab or
+        # python-docx release; the text the product indexes may not)
+        committed = corpus_texts(folder / "corpus")
+        assert all(built[doc_id] == committed[doc_id] for doc_id in built), folder
