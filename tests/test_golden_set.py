@@ -90,7 +90,7 @@ OUTSIDE = ROOT / "evals" / "outside"
 OUTSIDE_B = ROOT / "evals" / "outside-b"
 OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.jsonl", "questions3.jsonl",
                                               "questions4.jsonl")),
-                (OUTSIDE_B, "questions.jsonl"))
+                (OUTSIDE_B, "questions.jsonl"), (OUTSIDE_B, "questions2.jsonl"))
 
 
 @pytest.mark.parametrize(("folder", "name"), OUTSIDE_SETS, ids=lambda v: getattr(v, "name", v))
