@@ -19,7 +19,7 @@ Each rule reads the question and the top candidates of the extractive answerer:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -435,21 +435,23 @@ def documented_absence(question: str, focus: QuestionFocus, scored: Sequence[S],
     whose other parts may well be answered."""
     if focus.yes_no or has_several_parts(question):
         return None  # a part documented as absent does not make the other parts unanswerable
-    for s in scored[:window]:
-        if s.score < keep_ratio * scored[0].score:
-            break
-        if s.lexical >= min_lexical and states_absence(s.text):
-            return s
-    return None
+    return _first_saying(scored, window, keep_ratio, min_lexical, states_absence)
 
 
 def left_open(scored: Sequence[S], window: int, keep_ratio: float, min_lexical: float) -> S | None:
     """Among the first ``window`` candidates within ``keep_ratio`` of the best, one about the question's subject (at
     least ``min_lexical`` coverage) saying the matter is open (``leaves_open``): what a refusal quotes when the
     learned refusal has judged the question unanswered, so that the user reads the documents' own word."""
+    return _first_saying(scored, window, keep_ratio, min_lexical, leaves_open)
+
+
+def _first_saying(scored: Sequence[S], window: int, keep_ratio: float, min_lexical: float,
+                  says: Callable[[str], bool]) -> S | None:
+    """The first of the ``window`` best candidates, within ``keep_ratio`` of the best and covering at least
+    ``min_lexical`` of the question, whose text ``says``."""
     for s in scored[:window]:
         if s.score < keep_ratio * scored[0].score:
             break
-        if s.lexical >= min_lexical and leaves_open(s.text):
+        if s.lexical >= min_lexical and says(s.text):
             return s
     return None
