@@ -83,7 +83,7 @@ def precision_at_1(scores: list[np.ndarray], labels: list[np.ndarray]) -> float:
 def main(argv: list[str] | None = None) -> int:
     from training_data import (
         CROSS_FIT_FOLDS,
-        OUTSIDE_TRAINING,
+        OUTSIDE_SETS,
         TRAINING_SETS,
         add_data_arguments,
         answer_model_id,
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float, default=0.05, help="softmax temperature of the score")
     parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
     parser.add_argument("--outside", action="store_true",
-                        help="add the development sets of another programme's folder (training_data.OUTSIDE_TRAINING)")
+                        help="add the development sets of another programme's folder (training_data.OUTSIDE_SETS)")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
@@ -119,9 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             fold_settings, args.clapnq, args.top, fold_features(args.features, k), args.outside))
     else:
         asked = candidates(settings, args.clapnq, args.top, args.features, args.outside)
-    outside_sets = {name for _, sets in OUTSIDE_TRAINING for name, _ in sets}
     # a features file may hold the other folders' questions when these options do not ask for them
-    questions = [q for q in asked if q.rows and (args.outside or q.source not in outside_sets)]
+    questions = [q for q in asked if q.rows and (args.outside or q.source not in OUTSIDE_SETS)]
     names = CORRECTION_FEATURES
     raw = [np.array([[row.get(n, 0.0) for n in names] for row in q.rows], dtype=np.float64) for q in questions]
     stacked = np.concatenate(raw)
@@ -153,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + "; "
                     "held-out 14 onwards and the multilingual sets unread",
-        "outside": sorted(outside_sets) if args.outside else [],
+        "outside": sorted(OUTSIDE_SETS) if args.outside else [],
         "kind": "correction of the hand score (score = hand + weights . standardised features)",
         "cross_validation": report, "top": args.top, "l2": args.l2, "temperature": args.temperature,
         "sample_weight": args.sample_weight, "embedding_model": embedding_model,

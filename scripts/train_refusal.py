@@ -13,7 +13,7 @@ so that the features and the threshold see similarities as new questions get the
 Measured in session 29 and left out: new questions' wrong refusals 72 -> 117 of 795 for 17 more unanswerable ones
 refused (docs/answer-selection.md).
 The packaged file is fitted with ``--outside`` (``make train-refusal``): the questions of another programme's folder
-(``training_data.OUTSIDE_TRAINING``) join the training questions, after the answer model and the correction were
+(``training_data.OUTSIDE_SETS``) join the training questions, after the answer model and the correction were
 fitted the same way (session 32). Fitted without them on the code of sessions 30-32, the refusal answers new
 questions worse than the file it replaced (session 30: fact recall -0.011, 23 more wrong refusals); measure a refit
 with ``scripts/answer_variants.py`` against the packaged file before replacing it.
@@ -108,7 +108,7 @@ def fit_refusal(x: np.ndarray, y: np.ndarray, weight: np.ndarray, strata: np.nda
 def main(argv: list[str] | None = None) -> int:
     from training_data import (
         CROSS_FIT_FOLDS,
-        OUTSIDE_TRAINING,
+        OUTSIDE_SETS,
         TRAINING_SETS,
         add_arguments,
         answer_model_id,
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="add PubMedQA-L's training half (measured worse: its easy questions set the threshold, "
                              "and the sample corpus's wrong refusals double)")
     parser.add_argument("--outside", action="store_true",
-                        help="add the development sets of another programme's folder (training_data.OUTSIDE_TRAINING)")
+                        help="add the development sets of another programme's folder (training_data.OUTSIDE_SETS)")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
@@ -139,7 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     from programme_assistant.answering.ranker import LinearRanker
 
     settings, embedding_model = training_settings()
-    outside_sets = {name for _, sets in OUTSIDE_TRAINING for name, _ in sets}
     external = ("clapnq-dev", "pubmedqa-l") if args.pubmedqa else ("clapnq-dev",)
 
     def asked(ask_settings: object, features: Path | None) -> list[Question]:
@@ -162,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     questions = [q for q in questions if (args.pubmedqa or not q.source.startswith("pubmedqa"))
                  and (args.cut or not q.source.endswith("-cut"))
                  and (args.removed or not q.source.endswith("-removed"))
-                 and (args.outside or q.source.split("-")[0] not in outside_sets)]
+                 and (args.outside or q.source.split("-")[0] not in OUTSIDE_SETS)]
     names = QUESTION_FEATURES
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
-    programme_sets = {*TRAINING_SETS, *outside_sets}  # questions about a programme's folder, not ClapNQ's
+    programme_sets = {*TRAINING_SETS, *OUTSIDE_SETS}  # questions about a programme's folder, not ClapNQ's
     weight = np.array([args.sample_weight if q.source.split("-")[0] in programme_sets else 1.0 for q in questions])
     strata = np.array([f"{q.source}-{int(q.answerable)}" for q in questions])
     model, mean, scale, threshold, oof = fit_refusal(x, y, weight, strata, args.C, args.max_wrong_refusals)
@@ -175,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + ", and "
                         "each answerable one asked without its answering documents as unanswerable (-removed); "
                         "held-out 14 onwards and the multilingual sets unread",
-            "outside": sorted(outside_sets) if args.outside else [],
+            "outside": sorted(OUTSIDE_SETS) if args.outside else [],
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,

@@ -39,6 +39,7 @@ FOLLOWUP_SETS = _CHOSEN or FOLLOWUP_TRAINING_SETS
 OUTSIDE_TRAINING = (("evals/outside/corpus", (("outside", "evals/outside/questions.jsonl"),
                                              ("outside2", "evals/outside/questions2.jsonl"),
                                              ("outside3", "evals/outside/questions3.jsonl"))),)
+OUTSIDE_SETS = frozenset(name for _, sets in OUTSIDE_TRAINING for name, _ in sets)
 # Cross-fitting (an experiment, measured worse in session 29: ``train_correction.py`` / ``train_refusal.py
 # --cross-fit``): the training questions fall into CROSS_FIT_FOLDS folds by a hash of their set and id; an answer model
 # is trained without each fold (``PA_TRAINING_FOLD=-k/n``; ``make cross-fit-models``), and the second stage reads each
