@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
 	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-topic-switch eval-multilingual eval-multilingual2 \
-	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2
+	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-c eval-outside-c2 eval-outside-c3
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -158,6 +158,17 @@ eval-outside-b: $(STAMP)  ## a third programme's folder (evals/outside-b/: the f
 
 eval-outside-b2: $(STAMP)  ## the second set on that folder (evals/outside-b/questions2.jsonl, written in session 32 by another helper from the folder alone); not run; for the next change; never trained on
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
+
+# A fourth programme's folder (evals/outside-c/: the fictional SAWKA, written in session 32), its three sets not run
+OUTSIDE_C := PA_CORPUS_DIR=evals/outside-c/corpus
+eval-outside-c: $(STAMP)  ## a fourth programme's folder (evals/outside-c/: fictional, water utilities in the Andes and the Sahel), its first set; not run; for the next change
+	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
+
+eval-outside-c2: $(STAMP)  ## its second set (written by another helper from the folder alone); not run
+	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
+
+eval-outside-c3: $(STAMP)  ## its third set (written by a third helper from the folder alone); not run
+	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25

@@ -84,13 +84,16 @@ def test_the_topic_switch_set_is_what_its_script_writes(tmp_path):
     assert all(c.notes.split()[0] != c.notes.split()[-4] for c in cases)
 
 
-# other programmes' folders (evals/outside/ and evals/outside-b/: fictional programmes, written by helpers who never
-# saw the code), each set with the folder it asks about
+# other programmes' folders (evals/outside/, outside-b/, outside-c/: fictional programmes, written by helpers who
+# never saw the code), each set with the folder it asks about
 OUTSIDE = ROOT / "evals" / "outside"
 OUTSIDE_B = ROOT / "evals" / "outside-b"
+OUTSIDE_C = ROOT / "evals" / "outside-c"
 OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.jsonl", "questions3.jsonl",
                                               "questions4.jsonl")),
-                (OUTSIDE_B, "questions.jsonl"), (OUTSIDE_B, "questions2.jsonl"))
+                (OUTSIDE_B, "questions.jsonl"), (OUTSIDE_B, "questions2.jsonl"),
+                (OUTSIDE_C, "questions.jsonl"), (OUTSIDE_C, "questions2.jsonl"),
+                (OUTSIDE_C, "questions3.jsonl"))
 
 
 @pytest.mark.parametrize(("folder", "name"), OUTSIDE_SETS, ids=lambda v: getattr(v, "name", v))
@@ -113,7 +116,7 @@ def test_the_outside_folders_binary_documents_are_built_from_their_sources(tmp_p
     import subprocess
     import sys
 
-    for folder, programme in ((OUTSIDE, "DMRCP"), (OUTSIDE_B, "AIETN")):
+    for folder, programme in ((OUTSIDE, "DMRCP"), (OUTSIDE_B, "AIETN"), (OUTSIDE_C, "SAWKA")):
         copy = tmp_path / folder.name
         shutil.copytree(folder / "sources", copy / "sources")
         subprocess.run([sys.executable, str(OUTSIDE / "build.py"), str(copy), "--programme", programme],
