@@ -159,15 +159,15 @@ eval-outside-b: $(STAMP)  ## a third programme's folder (evals/outside-b/: the f
 eval-outside-b2: $(STAMP)  ## the second set on that folder (evals/outside-b/questions2.jsonl, written in session 32 by another helper from the folder alone); not run; for the next change; never trained on
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
-# A fourth programme's folder (evals/outside-c/: the fictional SAWKA, written in session 32), its three sets not run
+# A fourth programme's folder (evals/outside-c/: the fictional SAWKA, written in session 32); sets 1-2 trained on
 OUTSIDE_C := PA_CORPUS_DIR=evals/outside-c/corpus
-eval-outside-c: $(STAMP)  ## a fourth programme's folder (evals/outside-c/: fictional, water utilities in the Andes and the Sahel), its first set; not run; for the next change
+eval-outside-c: $(STAMP)  ## a fourth programme's folder (evals/outside-c/: fictional, water utilities in the Andes and the Sahel), its first set; trained on since session 32
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
-eval-outside-c2: $(STAMP)  ## its second set (written by another helper from the folder alone); not run
+eval-outside-c2: $(STAMP)  ## its second set (written by another helper from the folder alone); trained on since session 32
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
-eval-outside-c3: $(STAMP)  ## its third set (written by a third helper from the folder alone); not run
+eval-outside-c3: $(STAMP)  ## its third set (written by a third helper from the folder alone); run once before and after training on sets 1-2; never trained on
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
@@ -212,10 +212,10 @@ lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq 
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
 	$(BIN)/python scripts/train_ranker.py
 
-train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the outside folder's sets 1-3) -> answering/data/answer_model.npz; then make train-correction and train-refusal
+train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/answer_model.npz; then make train-correction and train-refusal
 	$(BIN)/python scripts/train_answer_model.py --outside
 
-train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the outside folder's sets 1-3) -> answering/data/correction.json
+train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/correction.json
 	$(BIN)/python scripts/train_correction.py --outside
 
 cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selection.md, session 29) the answer model trained without each half of its training questions -> build/cross-fit/, for train_correction.py / train_refusal.py --cross-fit build/cross-fit
@@ -225,7 +225,7 @@ cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selectio
 train-followup: $(STAMP)  ## fit the follow-up rewriter's judge of whether a question stands alone (golden and held-out 1-5) -> answering/data/followup.json
 	$(BIN)/python scripts/train_followup.py
 
-train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the outside folder's sets 1-3) -> answering/data/refusal.json
+train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/refusal.json
 	$(BIN)/python scripts/train_refusal.py --outside
 
 lint: $(STAMP)

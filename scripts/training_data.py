@@ -33,12 +33,14 @@ FOLLOWUP_TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4
 _CHOSEN = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(",") if s.strip())
 TRAINING_SETS = _CHOSEN or DEFAULT_TRAINING_SETS
 FOLLOWUP_SETS = _CHOSEN or FOLLOWUP_TRAINING_SETS
-# Another programme's folder as training data (``--outside``: an experiment, session 32): the fictional folder of
-# evals/outside/ with its development sets, each asked of that folder's own index. Its fourth set and every other
-# folder's sets are never read: they measure how the learned parts do on a programme they never saw.
+# Other programmes' folders as training data (``--outside``, session 32): the fictional DMRCP's (evals/outside/) sets
+# 1-3 and the SAWKA's (evals/outside-c/) sets 1-2, each asked of its folder's own index. Their last sets and the AIETN
+# folder (evals/outside-b/) are never read: they measure how the learned parts do on programmes they never saw.
 OUTSIDE_TRAINING = (("evals/outside/corpus", (("outside", "evals/outside/questions.jsonl"),
                                              ("outside2", "evals/outside/questions2.jsonl"),
-                                             ("outside3", "evals/outside/questions3.jsonl"))),)
+                                             ("outside3", "evals/outside/questions3.jsonl"))),
+                    ("evals/outside-c/corpus", (("sawka", "evals/outside-c/questions.jsonl"),
+                                               ("sawka2", "evals/outside-c/questions2.jsonl"))))
 OUTSIDE_SETS = frozenset(name for _, sets in OUTSIDE_TRAINING for name, _ in sets)
 # Cross-fitting (an experiment, measured worse in session 29: ``train_correction.py`` / ``train_refusal.py
 # --cross-fit``): the training questions fall into CROSS_FIT_FOLDS folds by a hash of their set and id; an answer model

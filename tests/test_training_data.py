@@ -148,8 +148,8 @@ def test_another_folder_s_training_sets_are_its_development_sets_never_its_last(
         # the folder's newest set is written for the next change: it is never trained on
         newest = max((root / corpus).parent.glob("questions*.jsonl"), key=lambda p: (len(p.stem), p.stem))
         assert newest.relative_to(root).as_posix() not in {path for _, path in sets}
-    # a folder added later (evals/outside-b/ ...) measures how the learned parts do on a programme they never saw
-    assert all(corpus == "evals/outside/corpus" for corpus, _ in OUTSIDE_TRAINING)
+    # the AIETN folder (evals/outside-b/) measures how the learned parts do on a programme they never saw
+    assert not any("outside-b" in corpus for corpus, _ in OUTSIDE_TRAINING)
 
 
 def test_cross_fitting_folds_split_the_questions_and_their_complements_are_the_rest():
