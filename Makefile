@@ -156,7 +156,7 @@ eval-outside4: $(STAMP)  ## the fourth set on that folder (evals/outside/questio
 eval-outside-b: $(STAMP)  ## a third programme's folder (evals/outside-b/: the fictional AIETN, written in session 32 by a helper who never saw the code, with its set); run once, for session 32's change; never trained on
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
-eval-outside-b2: $(STAMP)  ## the second set on that folder (evals/outside-b/questions2.jsonl, written in session 32 by another helper from the folder alone); not run; for the next change; never trained on
+eval-outside-b2: $(STAMP)  ## the second set on that folder (evals/outside-b/questions2.jsonl, written in session 32 by another helper from the folder alone); run once per step of session 32; never trained on
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
 # A fourth programme's folder (evals/outside-c/: the fictional SAWKA, written in session 32); sets 1-2 trained on
