@@ -50,7 +50,7 @@ def collect(benchmarks_dir: Path, negatives: int = 6, mined_by: str = "same",
     """Each answerable training question with its answering statements and its hardest other statements, each
     as the answerer reads it (under its heading or list introduction). ``mined_by``: the statement model whose
     hand-set score chooses the hardest ("same": the packaged model; "fine-tuned": the answer model in use);
-    ``outside``: the other folders' development sets too (``training_data.OUTSIDE_SETS``)."""
+    ``outside``: the other folders' development sets too (``training_data.OUTSIDE_TRAINING``)."""
     from train_ranker import answering
     from training_data import training_questions, training_settings
 
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the model whose score chooses the hard negatives: the packaged one (same), or the "
                              "answer model in use (fine-tuned; PA_ANSWER_MODEL_FILE names another)")
     parser.add_argument("--outside", action="store_true",
-                        help="add the development sets of another programme's folder (training_data.OUTSIDE_SETS)")
+                        help="add the development sets of other programmes' folders (training_data.OUTSIDE_TRAINING)")
     parser.add_argument("--save-model", type=Path, help="also save the whole fine-tuned model in this folder")
     parser.add_argument("--from-model", type=Path, help="write the change of a model an earlier run saved "
                         "(--save-model) instead of training again (with --pairs for the report)")
@@ -181,10 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         questions = collect(args.clapnq, mined_by=args.negatives_from, outside=args.outside)
         if args.pairs:
             args.pairs.write_text(json.dumps(questions))
-    from training_data import OUTSIDE_SETS
+    from training_data import from_outside
 
     # a pairs file may hold the other folders' questions when --outside does not ask for them
-    questions = [q for q in questions if args.outside or q["source"] not in OUTSIDE_SETS]
+    questions = [q for q in questions if args.outside or not from_outside(q["source"])]
     if args.from_model:
         from sentence_transformers import SentenceTransformer
 

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         answer_model_id,
         cross_fitted,
         fold_features,
+        from_outside,
         training_settings,
         write_model,
     )
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float, default=0.05, help="softmax temperature of the score")
     parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
     parser.add_argument("--outside", action="store_true",
-                        help="add the development sets of another programme's folder (training_data.OUTSIDE_SETS)")
+                        help="add the development sets of other programmes' folders (training_data.OUTSIDE_TRAINING)")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         asked = candidates(settings, args.clapnq, args.top, args.features, args.outside)
     # a features file may hold the other folders' questions when these options do not ask for them
-    questions = [q for q in asked if q.rows and (args.outside or q.source not in OUTSIDE_SETS)]
+    questions = [q for q in asked if q.rows and (args.outside or not from_outside(q.source))]
     names = CORRECTION_FEATURES
     raw = [np.array([[row.get(n, 0.0) for n in names] for row in q.rows], dtype=np.float64) for q in questions]
     stacked = np.concatenate(raw)

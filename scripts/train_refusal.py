@@ -2,7 +2,7 @@
 ``src/programme_assistant/answering/data/refusal.json``.
 
 Training questions, each labelled answerable or not (``training_data.py``: the sample corpus's golden set and
-held-out sets 1 to 13, with ``--outside`` the outside folder's sets 1 to 3, and ClapNQ dev's training half, whose
+held-out sets 1 to 13, with ``--outside`` other programmes' development sets, and ClapNQ dev's training half, whose
 unanswerable questions come with passages on their topic), go through the product's own pipeline and are
 described by ``answerability.question_features``. Each answerable one is also asked without the documents that
 answer it (``training_data.answer_removed``): what is left is on its topic but does not say what it asks, the kind
@@ -12,8 +12,8 @@ each half of the training questions is asked with the answer model trained witho
 so that the features and the threshold see similarities as new questions get them (``training_data.cross_fitted``).
 Measured in session 29 and left out: new questions' wrong refusals 72 -> 117 of 795 for 17 more unanswerable ones
 refused (docs/answer-selection.md).
-The packaged file is fitted with ``--outside`` (``make train-refusal``): the questions of another programme's folder
-(``training_data.OUTSIDE_SETS``) join the training questions, after the answer model and the correction were
+The packaged file is fitted with ``--outside`` (``make train-refusal``): the questions of other programmes' folders
+(``training_data.OUTSIDE_TRAINING``) join the training questions, after the answer model and the correction were
 fitted the same way (session 32). Fitted without them on the code of sessions 30-32, the refusal answers new
 questions worse than the file it replaced (session 30: fact recall -0.011, 23 more wrong refusals); measure a refit
 with ``scripts/answer_variants.py`` against the packaged file before replacing it.
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         answer_model_id,
         cross_fitted,
         fold_features,
+        from_outside,
         training_settings,
         write_model,
     )
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="add PubMedQA-L's training half (measured worse: its easy questions set the threshold, "
                              "and the sample corpus's wrong refusals double)")
     parser.add_argument("--outside", action="store_true",
-                        help="add the development sets of another programme's folder (training_data.OUTSIDE_SETS)")
+                        help="add the development sets of other programmes' folders (training_data.OUTSIDE_TRAINING)")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = [q for q in questions if (args.pubmedqa or not q.source.startswith("pubmedqa"))
                  and (args.cut or not q.source.endswith("-cut"))
                  and (args.removed or not q.source.endswith("-removed"))
-                 and (args.outside or q.source.split("-")[0] not in OUTSIDE_SETS)]
+                 and (args.outside or not from_outside(q.source))]
     names = QUESTION_FEATURES
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused

@@ -42,6 +42,13 @@ OUTSIDE_TRAINING = (("evals/outside/corpus", (("outside", "evals/outside/questio
                     ("evals/outside-c/corpus", (("sawka", "evals/outside-c/questions.jsonl"),
                                                ("sawka2", "evals/outside-c/questions2.jsonl"))))
 OUTSIDE_SETS = frozenset(name for _, sets in OUTSIDE_TRAINING for name, _ in sets)
+
+
+def from_outside(source: str) -> bool:
+    """A training question's source (``outside2``, ``sawka-removed``) is one of the other folders' sets: what a
+    training script keeps only with ``--outside`` when it reads back a file of questions asked earlier."""
+    return source.split("-")[0] in OUTSIDE_SETS
+
 # Cross-fitting (an experiment, measured worse in session 29: ``train_correction.py`` / ``train_refusal.py
 # --cross-fit``): the training questions fall into CROSS_FIT_FOLDS folds by a hash of their set and id; an answer model
 # is trained without each fold (``PA_TRAINING_FOLD=-k/n``; ``make cross-fit-models``), and the second stage reads each

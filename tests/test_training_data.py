@@ -18,6 +18,7 @@ from training_data import (  # noqa: E402
     Asked,
     answer_cut,
     answer_removed,
+    from_outside,
     is_train,
     negatives,
 )
@@ -150,6 +151,10 @@ def test_another_folder_s_training_sets_are_its_development_sets_never_its_last(
         assert newest.relative_to(root).as_posix() not in {path for _, path in sets}
     # the AIETN folder (evals/outside-b/) measures how the learned parts do on a programme they never saw
     assert not any("outside-b" in corpus for corpus, _ in OUTSIDE_TRAINING)
+    # a file of questions asked earlier is read back by source: a set of the other folders, or its removed copies
+    first = OUTSIDE_TRAINING[0][1][0][0]
+    assert from_outside(first) and from_outside(f"{first}-removed")
+    assert not any(from_outside(s) for s in ("golden", "heldout3-removed", "clapnq", "clapnq-removed"))
 
 
 def test_cross_fitting_folds_split_the_questions_and_their_complements_are_the_rest():

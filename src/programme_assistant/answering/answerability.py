@@ -10,10 +10,10 @@ candidates hold the kind of thing the question asks for, and the noun its questi
 close the best candidates and passages are; how many words the question has. A logistic regression
 over ``QUESTION_FEATURES``, fitted by ``scripts/train_refusal.py`` (``make train-refusal``) on questions labelled
 answerable or not (ClapNQ's training half, whose unanswerable questions come with passages on their topic, the
-golden set and held-out sets 1 to 13, the outside folder's sets 1 to 3, and each answerable one asked without its
-answering documents), gives the
-probability that the question is not answered; its weights, the feature scaling and the
-threshold calibrated on the training questions are data (``data/refusal.json``).
+golden set and held-out sets 1 to 13, other programmes' development sets (``training_data.OUTSIDE_TRAINING``), and
+each answerable one asked without its answering documents), gives the probability that the question is not
+answered; its weights, the feature scaling and the threshold calibrated on the training questions are data
+(``data/refusal.json``).
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ def question_features(sentences: Sequence, weights: dict[str, float], expects: s
     missing_top = [w for t, w in weights.items() if t not in held_top]
     dense = [p.dense_score or 0.0 for p in passages] or [0.0]
     bm25 = [p.lexical_score or 0.0 for p in passages] or [0.0]
+    # the coverage of each of the best candidates that leaves a matter open (each read once)
+    open_lexicals = [s.features.get("lexical", 0.0) for s in top[:OPEN_TOP] if leaves_open(s.text)]
     row = {
         "best_score": hands[0], "score_gap": hands[0] - (hands[1] if len(hands) > 1 else 0.0),
         "best_sim": sims[0], "top_sim": statistics.fmean(sims[:TOP]),
@@ -77,9 +79,8 @@ def question_features(sentences: Sequence, weights: dict[str, float], expects: s
         "attribute_missing": float(attribute_missing),
         # one of the three best says the matter is open ("has not been decided"), and how much of the question it
         # is about: the documents' own word that what is asked is not in them, or a matter beside the question
-        "open_top": float(any(leaves_open(s.text) for s in top[:OPEN_TOP])),
-        "open_lexical": max((s.features.get("lexical", 0.0) for s in top[:OPEN_TOP] if leaves_open(s.text)),
-                            default=0.0),
+        "open_top": float(bool(open_lexicals)),
+        "open_lexical": max(open_lexicals, default=0.0),
     }
     for kind in EXPECTS:
         row[f"expects_{kind}"] = float(expects == kind)
