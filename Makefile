@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
 	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-topic-switch eval-multilingual eval-multilingual2 \
-	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-c eval-outside-c2 eval-outside-c3
+	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -159,6 +159,9 @@ eval-outside-b: $(STAMP)  ## a third programme's folder (evals/outside-b/: the f
 eval-outside-b2: $(STAMP)  ## the second set on that folder (evals/outside-b/questions2.jsonl, written in session 32 by another helper from the folder alone); run once per step of session 32; never trained on
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
+eval-outside-b3: $(STAMP)  ## the third set on that folder (evals/outside-b/questions3.jsonl, written in session 33 by a third helper from the folder alone, before session 33's change)
+	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
+
 # A fourth programme's folder (evals/outside-c/: the fictional SAWKA, written in session 32); sets 1-2 trained on
 OUTSIDE_C := PA_CORPUS_DIR=evals/outside-c/corpus
 eval-outside-c: $(STAMP)  ## a fourth programme's folder (evals/outside-c/: fictional, water utilities in the Andes and the Sahel), its first set; trained on since session 32
@@ -169,6 +172,9 @@ eval-outside-c2: $(STAMP)  ## its second set (written by another helper from the
 
 eval-outside-c3: $(STAMP)  ## its third set (written by a third helper from the folder alone); run once before and after training on sets 1-2; never trained on
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
+
+eval-outside-c4: $(STAMP)  ## its fourth set (written in session 33 by a fourth helper from the folder alone, before session 33's change)
+	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
