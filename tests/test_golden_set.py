@@ -85,16 +85,18 @@ def test_the_topic_switch_set_is_what_its_script_writes(tmp_path):
     assert all(c.notes.split()[0] != c.notes.split()[-4] for c in cases)
 
 
-# other programmes' folders (evals/outside/, outside-b/, outside-c/: fictional programmes, written by helpers who
+# other programmes' folders (evals/outside/, outside-b/, outside-c/, outside-d/: fictional programmes, written by helpers who
 # never saw the code), each set with the folder it asks about
 OUTSIDE = ROOT / "evals" / "outside"
 OUTSIDE_B = ROOT / "evals" / "outside-b"
 OUTSIDE_C = ROOT / "evals" / "outside-c"
+OUTSIDE_D = ROOT / "evals" / "outside-d"
 OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.jsonl", "questions3.jsonl",
                                               "questions4.jsonl")),
                 (OUTSIDE_B, "questions.jsonl"), (OUTSIDE_B, "questions2.jsonl"), (OUTSIDE_B, "questions3.jsonl"),
                 (OUTSIDE_C, "questions.jsonl"), (OUTSIDE_C, "questions2.jsonl"),
-                (OUTSIDE_C, "questions3.jsonl"), (OUTSIDE_C, "questions4.jsonl"))
+                (OUTSIDE_C, "questions3.jsonl"), (OUTSIDE_C, "questions4.jsonl"),
+                (OUTSIDE_D, "questions.jsonl"))
 
 
 @pytest.mark.parametrize(("folder", "name"), OUTSIDE_SETS, ids=lambda v: getattr(v, "name", v))
@@ -117,7 +119,7 @@ def test_the_outside_folders_binary_documents_are_built_from_their_sources(tmp_p
     import subprocess
     import sys
 
-    for folder, programme in ((OUTSIDE, "DMRCP"), (OUTSIDE_B, "AIETN"), (OUTSIDE_C, "SAWKA")):
+    for folder, programme in ((OUTSIDE, "DMRCP"), (OUTSIDE_B, "AIETN"), (OUTSIDE_C, "SAWKA"), (OUTSIDE_D, "BSDSP")):
         copy = tmp_path / folder.name
         shutil.copytree(folder / "sources", copy / "sources")
         subprocess.run([sys.executable, str(OUTSIDE / "build.py"), str(copy), "--programme", programme],
