@@ -210,7 +210,7 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker train-refusal train-answer-model cross-fit-models train-correction train-followup lexicon role-nouns verb-forms word-frequencies
+.PHONY: train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
@@ -233,6 +233,9 @@ train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapN
 
 train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/correction.json
 	$(BIN)/python scripts/train_correction.py --outside
+
+train-composer: $(STAMP)  ## (experiment, measured worse: docs/answer-selection.md, session 33) fit the learned composer (which statements join the best one; PA_COMPOSER=learned) -> answering/data/composer.json
+	$(BIN)/python scripts/train_composer.py --outside
 
 cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selection.md, session 29) the answer model trained without each half of its training questions -> build/cross-fit/, for train_correction.py / train_refusal.py --cross-fit build/cross-fit
 	for k in 0 1; do PA_TRAINING_FOLD=-$$k/2 $(BIN)/python scripts/train_answer_model.py \

@@ -20,7 +20,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,9 @@ class Asked:
     allowed_docs: set[str]  # doc ids whose sentences may answer (expected + supporting / ClapNQ's gold)
     gold_sentences: list[str]  # ClapNQ: the selected gold sentences
     standalone: str = ""  # the question as asked of the search (the rewriter's, with the conversation)
+    # the answerer that scored it (its index is gone once the folder's questions are asked): a training script that
+    # scores more of the question (``train_composer.py``: the parts of a question of several parts) asks it
+    answerer: Any = field(default=None, repr=False, compare=False)
 
 
 def log(message: str) -> None:
@@ -201,7 +204,8 @@ def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Pat
             for case in cases:
                 standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
-                              set(case.expected_doc_ids) | set(case.supporting_doc_ids), [], standalone)
+                              set(case.expected_doc_ids) | set(case.supporting_doc_ids), [], standalone,
+                              assistant.answerer)
                 yield asked
                 if removed:
                     yield from negatives(assistant, asked, cut)
@@ -241,7 +245,8 @@ def external_questions(settings: Any, data_dir: Path, removed: bool = False,
             standalone, passages, scoring = _ask(assistant, q.question, [])
             asked = Asked(source, q.id, q.answerable, passages, scoring, [],
                           {external.doc_path(external.BenchDocument(q.set, d, "", "")) for d in q.doc_ids},
-                          [s for s in q.extra.get("selected_sentences") or [] if s.strip()], standalone)
+                          [s for s in q.extra.get("selected_sentences") or [] if s.strip()], standalone,
+                          assistant.answerer)
             yield asked
             if removed:
                 yield from negatives(assistant, asked, cut)

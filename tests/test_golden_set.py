@@ -85,8 +85,8 @@ def test_the_topic_switch_set_is_what_its_script_writes(tmp_path):
     assert all(c.notes.split()[0] != c.notes.split()[-4] for c in cases)
 
 
-# other programmes' folders (evals/outside/, outside-b/, outside-c/, outside-d/: fictional programmes, written by helpers who
-# never saw the code), each set with the folder it asks about
+# other programmes' folders (evals/outside/, outside-b/, outside-c/, outside-d/: fictional programmes, written by
+# helpers who never saw the code), each set with the folder it asks about
 OUTSIDE = ROOT / "evals" / "outside"
 OUTSIDE_B = ROOT / "evals" / "outside-b"
 OUTSIDE_C = ROOT / "evals" / "outside-c"

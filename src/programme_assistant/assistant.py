@@ -30,6 +30,7 @@ from programme_assistant.answering.answerability import load_refusal_model
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.candidates import unwrapped
 from programme_assistant.answering.citations import by_document, cited_sentences
+from programme_assistant.answering.composer import load_composer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
 from programme_assistant.answering.ranker import LinearRanker, load_correction
@@ -221,6 +222,16 @@ def build_correction(settings: Settings, embedder: Embeddings,
     return model if _fitted_with(model, "learned correction", settings, embedder, answer_embedder) else None
 
 
+def build_composer(settings: Settings, embedder: Embeddings,
+                   answer_embedder: Embeddings | None = None) -> LinearRanker | None:
+    """The learned composer (PA_COMPOSER=learned), when it was fitted with these models and this retrieval mode
+    (``_fitted_with``); otherwise the score ratios decide which statements join the best one."""
+    if settings.composer != "learned":
+        return None
+    model = load_composer(settings.composer_file)
+    return model if _fitted_with(model, "learned composer", settings, embedder, answer_embedder) else None
+
+
 def build_standalone_judge(settings: Settings, embedder: Embeddings,
                            search: HybridSearch) -> StandaloneJudge | None:
     """The learned judge of whether a question in a conversation stands alone (PA_FOLLOWUP_MODEL=learned), when it
@@ -276,7 +287,8 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
     return (ExtractiveAnswerer(answer_embedder, extractive_config(settings, ranker), idf=search.idf, ranker=ranker,
                                vector_cache=build_vector_cache(settings, answer_embedder),
                                refusal_model=refusal_model,
-                               correction=build_correction(settings, embedder, answer_embedder)),
+                               correction=build_correction(settings, embedder, answer_embedder),
+                               composer=build_composer(settings, embedder, answer_embedder)),
             ContextualRewriter(stands_alone=build_standalone_judge(settings, embedder, search),
                                asks_definition=lambda question: search.glossary.defined_term(question) is not None))
 

@@ -178,6 +178,15 @@ class Settings(BaseSettings):
     answer_correction: Literal["learned", "off"] = "learned"
     # Another correction file written by make train-correction (unset: the packaged one).
     answer_correction_file: Path | None = None
+    # Which statements join the best one in an extractive answer (answering/composer.py): "learned" asks the
+    # composer fitted by make train-composer (data/composer.json; used only with the embedding and answer models and
+    # retrieval mode it was fitted with); "ratios" keeps extractive_keep_ratio, extractive_continuation_ratio and
+    # extractive_other_document_ratio. Measured in session 33 and left off: on the development sets never trained on
+    # fact recall -0.034 [-0.045, -0.023] for answers 78 characters shorter; it learned the ratios' own trade-off of
+    # recall for length, not a better one (docs/answer-selection.md).
+    composer: Literal["learned", "ratios"] = "ratios"
+    # Another composer file written by make train-composer (unset: the packaged one).
+    composer_file: Path | None = None
     max_answer_sentences: int = Field(4, ge=1, le=10)
     # Extra sentences must score at least this share of the best one (0.8 rather than 0.9: golden fact
     # recall 0.50 -> 0.61, citation precision unchanged; answers stay within max_answer_sentences).

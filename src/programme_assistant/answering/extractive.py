@@ -29,6 +29,7 @@ from programme_assistant.answering.answerability import OPEN_TOP, TOP, question_
 from programme_assistant.answering.base import nearest_documents, refusal_answer
 from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
 from programme_assistant.answering.citations import QuotedSource, resolve
+from programme_assistant.answering.composer import WINDOW, Gate, learned_gate
 from programme_assistant.answering.prompts import (
     ABSENCE_LEAD,
     OFFICE_NOT_NAMED,
@@ -202,18 +203,20 @@ class ExtractiveAnswerer:
     def __init__(self, embedder: Embeddings, config: ExtractiveConfig, cache_size: int = 20000,
                  idf: Callable[[str], float] | None = None, ranker: LinearRanker | None = None,
                  vector_cache: VectorStore | None = None, refusal_model: LinearRanker | None = None,
-                 correction: LinearRanker | None = None) -> None:
+                 correction: LinearRanker | None = None, composer: LinearRanker | None = None) -> None:
         """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
         a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
         them. ``ranker``: the learned ranker, whose probability replaces the hand-set score. ``correction``: the
         learned correction added to the hand-set score (``scripts/train_correction.py``; not with a ranker).
         ``refusal_model``: the learned refusal (``answerability.py``): a question it gives a probability of being
-        unanswered at or over its threshold is refused."""
+        unanswered at or over its threshold is refused. ``composer``: the learned composer (``composer.py``), which
+        decides which statements join the best one in place of the score ratios of ``config``."""
         self.embedder = embedder
         self.config = config
         self.ranker = ranker
         self.correction = correction if ranker is None else None
         self.refusal_model = refusal_model
+        self.composer = composer
         self.vector_cache = vector_cache
         self.idf = idf
         self._tokenizer: Tokenizer | None = None
@@ -389,32 +392,64 @@ class ExtractiveAnswerer:
         return Scoring(scored, weights, focus, english, attribute_missing, corrected=self.correction is not None)
 
     # --- composing ------------------------------------------------------------------------------
+    def _ratio_gate(self, s: ScoredSentence, chosen: list[ScoredSentence], rank: int, continues: bool) -> bool:
+        """Whether ``s`` joins the answer by the score ratios of the config (without a composer): a statement that
+        follows the last chosen in its paragraph while it scores ``continuation_ratio`` of the best; another while
+        it scores ``keep_ratio`` of it, and from another document only when it states different numbers or dates
+        about the same thing, or scores ``other_document_ratio`` of the best."""
+        cfg, best = self.config, chosen[0]
+        if continues:
+            return s.score >= cfg.continuation_ratio * best.score
+        if s.score < cfg.keep_ratio * best.score:
+            return False
+        return (s.doc_id == best.doc_id or s.score >= cfg.other_document_ratio * best.score
+                or any(_differ(s, c) for c in chosen))
+
+    def gate(self, scoring: Scoring) -> Gate:
+        """What decides whether a statement joins the answer to ``scoring``'s question: the learned composer when
+        there is one, else the score ratios (``_ratio_gate``)."""
+        if self.composer is None:
+            return self._ratio_gate
+        return learned_gate(self.composer, scoring.weights, lambda s, chosen: any(_differ(s, c) for c in chosen))
+
+    def statements(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
+                   gate: Gate | None = None) -> list[ScoredSentence]:
+        """The statements an answer to ``question`` quotes (``_select``), best first; ``gate``: what decides which
+        join the best one (default ``gate(scoring)``; a training script's gate records what it is offered)."""
+        parts = question_parts(question)
+        first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
+        languages = [p.language for p in passages] if detect_language(question, among_lexicon=True) else None
+        return self._select(scoring.sentences, first, languages, gate or self.gate(scoring))
+
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None,
-                languages: list[str] | None = None) -> list[ScoredSentence]:
+                languages: list[str] | None = None, gate: Gate | None = None) -> list[ScoredSentence]:
         """The answer's statements: a snippet around the best candidate (the statements that follow it in its
         paragraph while they score ``continuation_ratio`` of it: a sentence that introduces the answer brings the
         one that completes it); ``first`` (the best answer to each part of a question of several parts); then,
         unless the best is an FAQ entry answering the question itself, others close to the best that add
-        something: from another document only when it states different numbers or dates about the same thing,
-        or scores ``other_document_ratio`` of the best, and never one about another item of a series the best names
-        as the question does ("Group 1" beside "Group A": ``_names_another``). Within the length. With
+        something, and never one about another item of a series the best names as the question does ("Group 1"
+        beside "Group A": ``_names_another``). ``gate`` decides which of those offered join (default: the score
+        ratios, ``_ratio_gate``); a composer sees the ``composer.WINDOW`` best after the best. Within the length. With
         ``languages`` (each passage's), the statements are in the best one's language, except one that states
         different numbers: one answer does not mix languages."""
         cfg = self.config
+        joins = gate or self._ratio_gate
+        learned = gate is not None and gate != self._ratio_gate
         best = scored[0]
+        rank_of = {id(s): i for i, s in enumerate(scored)}
         if languages:
             language = languages[best.passage - 1]
             scored = [s for s in scored if languages[s.passage - 1] == language or _differ(s, best)]
             first = [s for s in first or [] if languages[s.passage - 1] == language]
         chosen = [best]
         length, count = len(best.text), _sentence_count(best.text)
-        if cfg.continuation_ratio < 1.0:
+        if cfg.continuation_ratio < 1.0 or learned:
             by_place = {(s.passage, s.block, s.order): s for s in scored}
             following = by_place.get((best.passage, best.block, best.order + 1))
             while (following is not None and following.kind == "sentence" and count < cfg.max_sentences
-                   and following.score >= cfg.continuation_ratio * best.score
                    and length + len(following.text) <= cfg.max_answer_chars
-                   and not _sentences(following.text) & _sentences(chosen[-1].text)):
+                   and not _sentences(following.text) & _sentences(chosen[-1].text)
+                   and joins(following, chosen, rank_of[id(following)], True)):
                 chosen.append(following)
                 length, count = length + len(following.text), count + _sentence_count(following.text)
                 following = by_place.get((following.passage, following.block, following.order + 1))
@@ -426,8 +461,9 @@ class ExtractiveAnswerer:
         # the labels the question names ("Group A", "Phase 2"), when the best statement holds one of them
         asked_labels = frozenset(t for c in scored for t in c.matched if label_head(t))
         asked_labels = asked_labels if asked_labels & best.matched else frozenset()
-        for s in scored[1:]:
-            if count >= cfg.max_sentences or s.score < cfg.keep_ratio * best.score:
+        for rank, s in enumerate(scored[1:], start=1):
+            if count >= cfg.max_sentences or (learned and rank > WINDOW) \
+                    or (not learned and s.score < cfg.keep_ratio * best.score):
                 break
             if best.features.get("faq_entry") and s.passage != best.passage:
                 continue  # an FAQ's own answer to the question is complete: nothing from elsewhere pads it
@@ -442,10 +478,7 @@ class ExtractiveAnswerer:
                 continue
             if self._names_another(s, asked_labels):
                 continue
-            if s.doc_id != best.doc_id and s.score < cfg.other_document_ratio * best.score \
-                    and not any(_differ(s, c) for c in chosen):
-                continue
-            if any(_repeats(s, c) for c in chosen):
+            if any(_repeats(s, c) for c in chosen) or not joins(s, chosen, rank_of[id(s)], False):
                 continue
             chosen.append(s)
             length += len(s.text)
@@ -460,14 +493,11 @@ class ExtractiveAnswerer:
         heads = {label_head(t) for t in asked}
         return any(label_head(t) in heads for t in self.tokenizer(s.text))
 
-    def compose(self, scored: list[ScoredSentence], passages: list[RetrievedChunk],
-                first: list[ScoredSentence] | None = None,
+    def compose(self, chosen: list[ScoredSentence], passages: list[RetrievedChunk],
                 question_language: str | None = None) -> tuple[str, list[QuotedSource]]:
-        """The answer's text, and where each statement it quotes comes from (for the citations' quotes). With
-        ``question_language``, its statements are in one language, and when that is not the question's a short
+        """The answer's text quoting the ``chosen`` statements (``statements``), and where each comes from (for
+        the citations' quotes). When ``question_language`` is not that of the first statement's passage, a short
         lead-in in the question's language says which it is ("Source in Spanish.")."""
-        languages = [p.language for p in passages] if question_language else None
-        chosen = self._select(scored, first, languages)
         parts = [_cite(s.text, s.passage) for s in chosen]
         text = " ".join(parts)
         conflicts = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:] if _differ(a, b)]
@@ -570,10 +600,8 @@ class ExtractiveAnswerer:
     def _quote(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
                evidence: dict[str, float]) -> Answer:
         """The answer quoted from passages judged to answer (``_judge``)."""
-        scored = scoring.sentences
-        parts = question_parts(question)
-        first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
-        text, sources = self.compose(scored, passages, first, detect_language(question, among_lexicon=True))
+        chosen = self.statements(question, scoring, passages)
+        text, sources = self.compose(chosen, passages, detect_language(question, among_lexicon=True))
         resolved = resolve(text, passages, sources)
         return Answer(question=question, text=resolved.text, citations=resolved.citations,
                       unsupported=resolved.unsupported, evidence=evidence, answerer=self.name)
