@@ -36,7 +36,8 @@ WINDOW = 8
 JOIN_FEATURES: tuple[str, ...] = (
     "ratio", "gap", "best_score", "rank", "continues", "same_passage", "same_doc", "after_best", "order_gap",
     "new_cover", "held_cover", "lexical", "best_lexical", "in_text", "best_in_text", "signal", "best_signal",
-    "signal_gain", "sim", "best_sim", "new_share", "best_new_share", "log_chars", "answer_chars", "answer_count", "best_ends_colon", "best_short", "differs",
+    "signal_gain", "sim", "best_sim", "new_share", "best_new_share", "log_chars", "answer_chars", "answer_count",
+    "best_ends_colon", "best_short", "differs",
     "faq_best", "question_words", *(f"kind_{k}" for k in KINDS), *(f"best_kind_{k}" for k in KINDS),
     "expects_any", *(f"expects_{e}" for e in EXPECTS),
 )
