@@ -228,10 +228,10 @@ lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq 
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json
 	$(BIN)/python scripts/train_ranker.py
 
-train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3, the SAWKA's 1-2 and the AIETN's 1-2) -> answering/data/answer_model.npz; then make train-correction and train-refusal
+train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/answer_model.npz; then make train-correction and train-refusal
 	$(BIN)/python scripts/train_answer_model.py --outside
 
-train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3, the SAWKA's 1-2 and the AIETN's 1-2) -> answering/data/correction.json
+train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/correction.json
 	$(BIN)/python scripts/train_correction.py --outside
 
 train-composer: $(STAMP)  ## (experiment, measured worse: docs/answer-selection.md, session 33) fit the learned composer (which statements join the best one; PA_COMPOSER=learned) -> answering/data/composer.json
@@ -244,7 +244,7 @@ cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selectio
 train-followup: $(STAMP)  ## fit the follow-up rewriter's judge of whether a question stands alone (golden and held-out 1-5) -> answering/data/followup.json
 	$(BIN)/python scripts/train_followup.py
 
-train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3, the SAWKA's 1-2 and the AIETN's 1-2) -> answering/data/refusal.json
+train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/refusal.json
 	$(BIN)/python scripts/train_refusal.py --outside
 
 lint: $(STAMP)

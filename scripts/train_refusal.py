@@ -120,10 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    # a programme's question weighs 2 (3 until session 33: as programmes joined the training questions, ClapNQ's
-    # weighed ever less and its unanswerable questions were refused ever less; out of fold 0.392 -> 0.427 refused, the
-    # programmes' unchanged, docs/answer-selection.md)
-    add_arguments(parser, out=DEFAULT_OUT, c=1.0, max_wrong=0.05, sample_weight=2.0,
+    add_arguments(parser, out=DEFAULT_OUT, c=1.0, max_wrong=0.05,
                   max_wrong_help="share of answerable training questions (out of fold) the threshold may refuse")
     parser.add_argument("--no-removed", dest="removed", action="store_false",
                         help="leave out the answer-removed questions (training_data.answer_removed)")

@@ -34,16 +34,13 @@ _CHOSEN = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(
 TRAINING_SETS = _CHOSEN or DEFAULT_TRAINING_SETS
 FOLLOWUP_SETS = _CHOSEN or FOLLOWUP_TRAINING_SETS
 # Other programmes' folders as training data (``--outside``, session 32): the fictional DMRCP's (evals/outside/) sets
-# 1-3, the SAWKA's (evals/outside-c/) sets 1-2 and, since session 33, the AIETN's (evals/outside-b/) sets 1-2, each
-# asked of its folder's own index. Their later sets and the BSDSP folder (evals/outside-d/) are never read: they
-# measure how the learned parts do on questions and a programme they never saw.
+# 1-3 and the SAWKA's (evals/outside-c/) sets 1-2, each asked of its folder's own index. Their last sets and the AIETN
+# folder (evals/outside-b/) are never read: they measure how the learned parts do on programmes they never saw.
 OUTSIDE_TRAINING = (("evals/outside/corpus", (("outside", "evals/outside/questions.jsonl"),
                                              ("outside2", "evals/outside/questions2.jsonl"),
                                              ("outside3", "evals/outside/questions3.jsonl"))),
                     ("evals/outside-c/corpus", (("sawka", "evals/outside-c/questions.jsonl"),
-                                               ("sawka2", "evals/outside-c/questions2.jsonl"))),
-                    ("evals/outside-b/corpus", (("aietn", "evals/outside-b/questions.jsonl"),
-                                               ("aietn2", "evals/outside-b/questions2.jsonl"))))
+                                               ("sawka2", "evals/outside-c/questions2.jsonl"))))
 OUTSIDE_SETS = frozenset(name for _, sets in OUTSIDE_TRAINING for name, _ in sets)
 
 
@@ -280,12 +277,11 @@ def add_data_arguments(parser: argparse.ArgumentParser, out: Path) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, out: Path, c: float, max_wrong: float,
-                  max_wrong_help: str, sample_weight: float = 3.0) -> None:
+                  max_wrong_help: str) -> None:
     """The options the ranker's and the refusal's training scripts take."""
     add_data_arguments(parser, out)
     parser.add_argument("--max-wrong-refusals", type=float, default=max_wrong, help=max_wrong_help)
-    parser.add_argument("--sample-weight", type=float, default=sample_weight,
-                        help="weight of a question about a programme's folder (ClapNQ's weigh 1)")
+    parser.add_argument("--sample-weight", type=float, default=3.0, help="weight of a sample-corpus question")
     parser.add_argument("--C", type=float, default=c, help="inverse regularisation strength")
     parser.add_argument("--features", type=Path, help="keep the extracted training data in this file and reuse "
                         "it on the next run (it takes minutes to compute)")
