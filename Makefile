@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-topic-switch eval-multilingual eval-multilingual2 \
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-topic-switch eval-multilingual eval-multilingual2 \
 	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3
 
 $(STAMP): pyproject.toml
@@ -132,8 +132,11 @@ eval-heldout31: $(STAMP)  ## the thirty-first held-out set (evals/heldout31.json
 eval-heldout32: $(STAMP)  ## the thirty-second held-out set (evals/heldout32.jsonl, written from the corpus alone during session 28; run once, for session 32's learned parts trained on two programmes)
 	$(BIN)/programme-assistant eval --golden evals/heldout32.jsonl --configs hybrid,dense,bm25
 
-eval-heldout33: $(STAMP)  ## the thirty-third held-out set (evals/heldout33.jsonl, written from the corpus alone in session 33, before its change)
+eval-heldout33: $(STAMP)  ## the thirty-third held-out set (evals/heldout33.jsonl, written from the corpus alone in session 33, before its change; run once on each side of session 33's reverted change)
 	$(BIN)/programme-assistant eval --golden evals/heldout33.jsonl --configs hybrid,dense,bm25
+
+eval-heldout34: $(STAMP)  ## the thirty-fourth held-out set (evals/heldout34.jsonl, written from the corpus alone at the end of session 33; not yet run: for the next change)
+	$(BIN)/programme-assistant eval --golden evals/heldout34.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
 	$(BIN)/programme-assistant eval --golden evals/heldout18.jsonl --configs hybrid,dense,bm25
@@ -162,7 +165,7 @@ eval-outside-b: $(STAMP)  ## a third programme's folder (evals/outside-b/: the f
 eval-outside-b2: $(STAMP)  ## the second set on that folder (evals/outside-b/questions2.jsonl, written in session 32 by another helper from the folder alone); run once per step of session 32; never trained on
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
-eval-outside-b3: $(STAMP)  ## the third set on that folder (evals/outside-b/questions3.jsonl, written in session 33 by a third helper from the folder alone, before session 33's change)
+eval-outside-b3: $(STAMP)  ## the third set on that folder (evals/outside-b/questions3.jsonl, written in session 33 by a third helper from the folder alone, before session 33's change; run once on each side of its reverted change)
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
 # A fourth programme's folder (evals/outside-c/: the fictional SAWKA, written in session 32); sets 1-2 trained on
@@ -176,14 +179,14 @@ eval-outside-c2: $(STAMP)  ## its second set (written by another helper from the
 eval-outside-c3: $(STAMP)  ## its third set (written by a third helper from the folder alone); run once before and after training on sets 1-2; never trained on
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
-eval-outside-c4: $(STAMP)  ## its fourth set (written in session 33 by a fourth helper from the folder alone, before session 33's change)
+eval-outside-c4: $(STAMP)  ## its fourth set (written in session 33 by a fourth helper from the folder alone, before session 33's change; run once on each side of its reverted change)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
 # A fifth programme's folder (evals/outside-d/: the fictional BSDSP, written in session 33); never trained on
 eval-outside-d: $(STAMP)  ## a fifth programme's folder (evals/outside-d/: fictional, digital skills between Baltic and southern African cities, written in session 33 by a helper who never saw the code), its first set; run once on each side of session 33's reverted change
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
-eval-outside-d2: $(STAMP)  ## its second set (written in session 33 by another helper from the folder alone, before session 33's change)
+eval-outside-d2: $(STAMP)  ## its second set (written in session 33 by another helper from the folder alone, before session 33's change; run once on each side of its reverted change)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 eval-outside-d3: $(STAMP)  ## its third set (written at the end of session 33 by a third helper from the folder alone); not yet run: for the next change
