@@ -182,7 +182,7 @@ class Settings(BaseSettings):
     # composer fitted by make train-composer (data/composer.json; used only with the embedding and answer models and
     # retrieval mode it was fitted with); "ratios" keeps extractive_keep_ratio, extractive_continuation_ratio and
     # extractive_other_document_ratio. Measured in session 33 and left off: on the development sets never trained on
-    # fact recall -0.034 [-0.045, -0.023] for answers 78 characters shorter; it learned the ratios' own trade-off of
+    # fact recall -0.036 [-0.048, -0.025] for answers 76 characters shorter; it learned the ratios' own trade-off of
     # recall for length, not a better one (docs/answer-selection.md).
     composer: Literal["learned", "ratios"] = "ratios"
     # Another composer file written by make train-composer (unset: the packaged one).
