@@ -135,7 +135,7 @@ eval-heldout32: $(STAMP)  ## the thirty-second held-out set (evals/heldout32.jso
 eval-heldout33: $(STAMP)  ## the thirty-third held-out set (evals/heldout33.jsonl, written from the corpus alone in session 33, before its change; run once on each side of session 33's reverted change)
 	$(BIN)/programme-assistant eval --golden evals/heldout33.jsonl --configs hybrid,dense,bm25
 
-eval-heldout34: $(STAMP)  ## the thirty-fourth held-out set (evals/heldout34.jsonl, written from the corpus alone at the end of session 33; not yet run: for the next change)
+eval-heldout34: $(STAMP)  ## the thirty-fourth held-out set (evals/heldout34.jsonl, written from the corpus alone at the end of session 33; run once on each side of a refusal refit that changed none of its answers)
 	$(BIN)/programme-assistant eval --golden evals/heldout34.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
@@ -189,7 +189,7 @@ eval-outside-d: $(STAMP)  ## a fifth programme's folder (evals/outside-d/: ficti
 eval-outside-d2: $(STAMP)  ## its second set (written in session 33 by another helper from the folder alone, before session 33's change; run once on each side of its reverted change)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
-eval-outside-d3: $(STAMP)  ## its third set (written at the end of session 33 by a third helper from the folder alone); not yet run: for the next change
+eval-outside-d3: $(STAMP)  ## its third set (written at the end of session 33 by a third helper from the folder alone); run once on each side of a refusal refit that changed none of its answers
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
