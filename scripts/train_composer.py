@@ -25,7 +25,7 @@ import argparse
 import datetime as dt
 import pickle
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +57,13 @@ class Composing:
     weights: dict[str, float]
     facts: list[str]
     gold: list[str]
-    items: list[frozenset] = field(default_factory=list)  # what each of ``scored`` holds (facts / gold indices)
 
 
-def holds(text: str, facts: list[str], gold: list[str]) -> frozenset:
-    """The required facts (by index) and gold sentences (by index, after the facts) that ``text`` holds."""
-    from programme_assistant.evaluation.cases import normalise
+def holds(text: str, item: Composing) -> frozenset[int]:
+    """The required facts and gold sentences of ``item`` that ``text`` holds (``training_data.held``)."""
+    from training_data import held
 
-    plain = normalise(text)
-    found = {i for i, f in enumerate(facts) if f.strip() and normalise(f) in plain}
-    for j, g in enumerate(gold):
-        ng = normalise(g)
-        if g.strip() and (ng[:60] in plain or (len(plain) >= 20 and plain in ng)):
-            found.add(len(facts) + j)
-    return frozenset(found)
+    return held(text, item.facts, item.gold)
 
 
 def slim(s: Any) -> Any:
@@ -81,9 +74,6 @@ def slim(s: Any) -> Any:
 def collect(settings: Any, clapnq: Path, outside: bool) -> list[Composing]:
     from training_data import training_questions
 
-    from programme_assistant.text.language import detect_language
-    from programme_assistant.text.sentences import question_parts
-
     found = []
     for asked in training_questions(settings, clapnq, removed=False, outside=outside):
         scored = asked.scoring.sentences
@@ -91,15 +81,9 @@ def collect(settings: Any, clapnq: Path, outside: bool) -> list[Composing]:
             continue
         best = scored[0]
         kept = [s for i, s in enumerate(scored) if i < KEPT or s.passage == best.passage]
-        answerer = asked.answerer
-        parts = question_parts(asked.standalone)
-        first = [answerer.score(part, asked.passages)[0] for part in parts] if len(parts) > 1 else []
-        languages = [p.language for p in asked.passages] \
-            if detect_language(asked.standalone, among_lexicon=True) else None
-        item = Composing(asked.source, asked.qid, [slim(s) for s in kept], [slim(s) for s in first], languages,
-                         asked.scoring.weights, asked.facts, asked.gold_sentences)
-        item.items = [holds(s.text, item.facts, item.gold) for s in item.scored]
-        found.append(item)
+        first, languages, _ = asked.answerer.composition(asked.standalone, asked.passages)
+        found.append(Composing(asked.source, asked.qid, [slim(s) for s in kept], [slim(s) for s in first],
+                               languages, asked.scoring.weights, asked.facts, asked.gold_sentences))
     return found
 
 
@@ -109,24 +93,24 @@ def compose(answerer: Any, item: Composing, gate: Any) -> list:
 
 def figures(item: Composing, chosen: list) -> tuple[float, float, int]:
     """Fact recall, precision (share of statements holding a fact) and length of an answer of ``chosen``."""
-    held = [holds(s.text, item.facts, item.gold) for s in chosen]
+    found = [holds(s.text, item) for s in chosen]
     total = len(item.facts) + len(item.gold)
-    recall = len(frozenset().union(*held)) / total if total else 0.0
-    return recall, sum(bool(h) for h in held) / max(1, len(chosen)), sum(len(s.text) for s in chosen)
+    recall = len(frozenset().union(*found)) / total if total else 0.0
+    return recall, sum(bool(h) for h in found) / max(1, len(chosen)), sum(len(s.text) for s in chosen)
 
 
 def offers(answerer: Any, item: Composing) -> tuple[list[dict[str, float]], list[int]]:
     """Each statement offered to join the answer, its features and label (teacher forcing: it joins when it holds
     something the answer so far lacks)."""
     from programme_assistant.answering.composer import join_features
-    from programme_assistant.answering.extractive import _differ
+    from programme_assistant.answering.extractive import differs_from
 
     rows, labels = [], []
 
     def gate(s: Any, chosen: list, rank: int, continues: bool) -> bool:
-        have = frozenset().union(*(holds(c.text, item.facts, item.gold) for c in chosen))
-        adds = bool(holds(s.text, item.facts, item.gold) - have)
-        rows.append(join_features(s, chosen, rank, continues, item.weights, any(_differ(s, c) for c in chosen)))
+        have = frozenset().union(*(holds(c.text, item) for c in chosen))
+        adds = bool(holds(s.text, item) - have)
+        rows.append(join_features(s, chosen, rank, continues, item.weights, differs_from(s, chosen)))
         labels.append(int(adds))
         return adds
 
@@ -162,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
 
     from programme_assistant.answering.composer import JOIN_FEATURES, learned_gate
-    from programme_assistant.answering.extractive import ExtractiveAnswerer, _differ
+    from programme_assistant.answering.extractive import ExtractiveAnswerer, differs_from
     from programme_assistant.answering.ranker import LinearRanker
     from programme_assistant.assistant import build_embedder, extractive_config
     from programme_assistant.config import Settings
@@ -206,8 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         model = fit(np.flatnonzero(train))
         for q in np.flatnonzero(fold_of == k):
             for t in grid:
-                gate = learned_gate(as_model(model, t), items[q].weights,
-                                    lambda s, chosen: any(_differ(s, c) for c in chosen))
+                gate = learned_gate(as_model(model, t), items[q].weights, differs_from)
                 out_of_fold[t][q] = figures(items[q], compose(answerer, items[q], gate))
     ratios = [figures(item, compose(answerer, item, answerer._ratio_gate)) for item in items]
 

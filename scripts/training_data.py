@@ -147,13 +147,21 @@ def answer_removed(assistant: Any, asked: Asked) -> Asked | None:
     return Asked(f"{asked.source}-removed", asked.qid, False, passages, scoring, [], set(), [], asked.standalone)
 
 
-def _answers(sentence: str, facts: list[str], gold: list[str]) -> bool:
-    """The sentence holds a required fact or is (part of) a gold sentence."""
+def held(sentence: str, facts: list[str], gold: list[str]) -> frozenset[int]:
+    """The required facts (by index) and gold sentences (by index, after the facts) the sentence holds: a gold
+    sentence's beginning in it, or the sentence (of 20 characters or more) part of the gold sentence."""
     from programme_assistant.evaluation.cases import normalise
 
     plain = normalise(sentence)
-    return _holds(sentence, facts, gold) or any(
-        len(plain) >= 20 and (plain in normalise(g) or normalise(g)[:60] in plain) for g in gold if g.strip())
+    found = {i for i, f in enumerate(facts) if f.strip() and normalise(f) in plain}
+    found |= {len(facts) + j for j, g in enumerate(gold)
+              if g.strip() and (normalise(g)[:60] in plain or (len(plain) >= 20 and plain in normalise(g)))}
+    return frozenset(found)
+
+
+def _answers(sentence: str, facts: list[str], gold: list[str]) -> bool:
+    """The sentence holds a required fact or is (part of) a gold sentence."""
+    return bool(held(sentence, facts, gold))
 
 
 def answer_cut(assistant: Any, asked: Asked) -> Asked | None:

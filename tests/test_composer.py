@@ -18,7 +18,8 @@ from programme_assistant.answering.ranker import LinearRanker
 from programme_assistant.errors import ConfigError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from train_composer import Composing, figures, holds, objective, offers  # noqa: E402
+from train_composer import Composing, figures, objective, offers  # noqa: E402
+from training_data import held  # noqa: E402
 
 PASSAGES = [passage(1, "The delegation visited three prefectures in November. Aichi, Osaka and Oita hosted it. "
                        "The weather was cold."),
@@ -156,8 +157,9 @@ def test_an_offer_is_labelled_by_whether_it_adds_a_fact_the_answer_lacks():
               _s("The secretariat published it.", 3, 0, 0.6, set())]
     item = Composing("golden", "q1", scored, [], None, {"call": 1.0, "budget": 1.0}, ["in March", "2 million euros"],
                      [])
-    assert holds("The budget was 2 million EUROS.", item.facts, item.gold) == {1}
-    assert holds("Nothing here.", item.facts, ["a gold sentence about the visit"]) == frozenset()
+    assert held("The budget was 2 million EUROS.", item.facts, item.gold) == {1}
+    assert held("Nothing here.", item.facts, ["a gold sentence about the visit"]) == frozenset()
+    assert held("A gold sentence about the visit, in full.", [], ["a gold sentence about the visit"]) == {0}
     rows, labels = offers(_answerer(), item)
     # the second statement repeats the fact the first holds: no; the budget adds one: yes; the last holds none
     assert labels == [0, 1, 0] and len(rows) == 3

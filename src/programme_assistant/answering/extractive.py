@@ -403,22 +403,30 @@ class ExtractiveAnswerer:
         if s.score < cfg.keep_ratio * best.score:
             return False
         return (s.doc_id == best.doc_id or s.score >= cfg.other_document_ratio * best.score
-                or any(_differ(s, c) for c in chosen))
+                or differs_from(s, chosen))
 
     def gate(self, scoring: Scoring) -> Gate:
         """What decides whether a statement joins the answer to ``scoring``'s question: the learned composer when
         there is one, else the score ratios (``_ratio_gate``)."""
         if self.composer is None:
             return self._ratio_gate
-        return learned_gate(self.composer, scoring.weights, lambda s, chosen: any(_differ(s, c) for c in chosen))
+        return learned_gate(self.composer, scoring.weights, differs_from)
+
+    def composition(self, question: str, passages: list[RetrievedChunk]
+                    ) -> tuple[list[ScoredSentence], list[str] | None, str | None]:
+        """What composing an answer to ``question`` reads besides its scoring (``_select``): the best statement for
+        each part of a question of several parts, each passage's language when the question's is known, and the
+        question's language."""
+        parts = question_parts(question)
+        first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
+        language = detect_language(question, among_lexicon=True)
+        return first, ([p.language for p in passages] if language else None), language
 
     def statements(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
                    gate: Gate | None = None) -> list[ScoredSentence]:
         """The statements an answer to ``question`` quotes (``_select``), best first; ``gate``: what decides which
-        join the best one (default ``gate(scoring)``; a training script's gate records what it is offered)."""
-        parts = question_parts(question)
-        first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
-        languages = [p.language for p in passages] if detect_language(question, among_lexicon=True) else None
+        join the best one (default ``gate(scoring)``; a test's gate records what it is offered)."""
+        first, languages, _ = self.composition(question, passages)
         return self._select(scoring.sentences, first, languages, gate or self.gate(scoring))
 
     def _select(self, scored: list[ScoredSentence], first: list[ScoredSentence] | None = None,
@@ -600,8 +608,9 @@ class ExtractiveAnswerer:
     def _quote(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
                evidence: dict[str, float]) -> Answer:
         """The answer quoted from passages judged to answer (``_judge``)."""
-        chosen = self.statements(question, scoring, passages)
-        text, sources = self.compose(chosen, passages, detect_language(question, among_lexicon=True))
+        first, languages, language = self.composition(question, passages)
+        chosen = self._select(scoring.sentences, first, languages, self.gate(scoring))
+        text, sources = self.compose(chosen, passages, language)
         resolved = resolve(text, passages, sources)
         return Answer(question=question, text=resolved.text, citations=resolved.citations,
                       unsupported=resolved.unsupported, evidence=evidence, answerer=self.name)
@@ -792,6 +801,11 @@ def _what_differs(a: ScoredSentence, b: ScoredSentence, passages: list[Retrieved
     name = by_kind if by_kind(first) != by_kind(second) else by_title
     return sources_differ((", ".join(own_a[:3]), name(first), a.passage),
                           (", ".join(own_b[:3]), name(second), b.passage))
+
+
+def differs_from(s: ScoredSentence, chosen: Sequence[ScoredSentence]) -> bool:
+    """``s`` states other numbers or dates than one of ``chosen`` about the same thing (``_differ``)."""
+    return any(_differ(s, c) for c in chosen)
 
 
 def _differ(a: ScoredSentence, b: ScoredSentence) -> bool:
