@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
 	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-topic-switch eval-multilingual eval-multilingual2 \
-	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3
+	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -168,6 +168,9 @@ eval-outside-b2: $(STAMP)  ## the second set on that folder (evals/outside-b/que
 eval-outside-b3: $(STAMP)  ## the third set on that folder (evals/outside-b/questions3.jsonl, written in session 33 by a third helper from the folder alone, before session 33's change; run once on each side of its reverted change)
 	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
 
+eval-outside-b4: $(STAMP)  ## its fourth set (written in session 34 by a fourth helper from the folder alone, asked in the helper's own words, before session 34's change)
+	PA_CORPUS_DIR=evals/outside-b/corpus $(BIN)/programme-assistant eval --golden evals/outside-b/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-b
+
 # A fourth programme's folder (evals/outside-c/: the fictional SAWKA, written in session 32); sets 1-2 trained on
 OUTSIDE_C := PA_CORPUS_DIR=evals/outside-c/corpus
 eval-outside-c: $(STAMP)  ## a fourth programme's folder (evals/outside-c/: fictional, water utilities in the Andes and the Sahel), its first set; trained on since session 32
@@ -191,6 +194,9 @@ eval-outside-d2: $(STAMP)  ## its second set (written in session 33 by another h
 
 eval-outside-d3: $(STAMP)  ## its third set (written at the end of session 33 by a third helper from the folder alone); run once on each side of a refusal refit that changed none of its answers
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
+
+eval-outside-d4: $(STAMP)  ## its fourth set (written in session 34 by a fourth helper from the folder alone, asked in the helper's own words, before session 34's change)
+	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
