@@ -88,9 +88,11 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
     model = SentenceTransformer(packaged_model_path(), device="cpu", local_files_only=True)
     triples = []
     for q in questions:
+        # a question and its paraphrase (training_data.PARAPHRASES) share their statements: one group
+        group = (q["source"].split("-")[0], q["qid"].removesuffix("-p"))
         for positive in q["positives"][:3]:
             negs = q["negatives"]
-            triples.append((q["question"], positive, rng.sample(negs, min(per_triple, len(negs)))))
+            triples.append((q["question"], positive, rng.sample(negs, min(per_triple, len(negs))), group))
     for p in model[0].auto_model.embeddings.parameters():
         p.requires_grad = False
     params = [p for p in model.parameters() if p.requires_grad]
@@ -113,7 +115,7 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
                 [t[1] for t in chunk] + [n for t in chunk for n in t[2]]).T * scale
             for i, t in enumerate(chunk):  # another statement answering the same question is no negative
                 for j, other in enumerate(chunk):
-                    if j != i and other[0] == t[0]:
+                    if j != i and (other[0] == t[0] or other[3] == t[3]):
                         scores[i, j] = -1e4
             loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(chunk)))
             opt.zero_grad()
@@ -169,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from-model", type=Path, help="write the change of a model an earlier run saved "
                         "(--save-model) instead of training again (with --pairs for the report)")
     args = parser.parse_args(argv)
+    from training_data import use_paraphrases
+
+    use_paraphrases(args.paraphrases)
 
     from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of, packaged_model_path
 
@@ -181,10 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         questions = collect(args.clapnq, mined_by=args.negatives_from, outside=args.outside)
         if args.pairs:
             args.pairs.write_text(json.dumps(questions))
-    from training_data import from_outside
+    from training_data import from_outside, is_paraphrase
 
-    # a pairs file may hold the other folders' questions when --outside does not ask for them
-    questions = [q for q in questions if args.outside or not from_outside(q["source"])]
+    # a pairs file may hold the other folders' questions and the paraphrases when these options do not ask for them
+    questions = [q for q in questions if (args.outside or not from_outside(q["source"]))
+                 and (args.paraphrases or not is_paraphrase(q["source"]))]
     if args.from_model:
         from sentence_transformers import SentenceTransformer
 

@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         cross_fitted,
         fold_features,
         from_outside,
+        is_paraphrase,
         training_settings,
+        use_paraphrases,
         write_model,
     )
 
@@ -107,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
+    use_paraphrases(args.paraphrases)
 
     from sklearn.model_selection import KFold
     from train_ranker import candidates
@@ -120,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             fold_settings, args.clapnq, args.top, fold_features(args.features, k), args.outside))
     else:
         asked = candidates(settings, args.clapnq, args.top, args.features, args.outside)
-    # a features file may hold the other folders' questions when these options do not ask for them
-    questions = [q for q in asked if q.rows and (args.outside or not from_outside(q.source))]
+    # a features file may hold the other folders' questions and the paraphrases when these options do not ask for them
+    questions = [q for q in asked if q.rows and (args.outside or not from_outside(q.source))
+                 and (args.paraphrases or not is_paraphrase(q.source))]
     names = CORRECTION_FEATURES
     raw = [np.array([[row.get(n, 0.0) for n in names] for row in q.rows], dtype=np.float64) for q in questions]
     stacked = np.concatenate(raw)
@@ -153,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + "; "
                     "held-out 14 onwards and the multilingual sets unread",
-        "outside": sorted(OUTSIDE_SETS) if args.outside else [],
+        "outside": sorted(OUTSIDE_SETS) if args.outside else [], "paraphrases": args.paraphrases,
         "kind": "correction of the hand score (score = hand + weights . standardised features)",
         "cross_validation": report, "top": args.top, "l2": args.l2, "temperature": args.temperature,
         "sample_weight": args.sample_weight, "embedding_model": embedding_model,

@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         cross_fitted,
         fold_features,
         from_outside,
+        is_paraphrase,
         training_settings,
+        use_paraphrases,
         write_model,
     )
 
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
+    use_paraphrases(args.paraphrases)
 
     from programme_assistant.answering.answerability import QUESTION_FEATURES
     from programme_assistant.answering.ranker import LinearRanker
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = [q for q in questions if (args.pubmedqa or not q.source.startswith("pubmedqa"))
                  and (args.cut or not q.source.endswith("-cut"))
                  and (args.removed or not q.source.endswith("-removed"))
-                 and (args.outside or not from_outside(q.source))]
+                 and (args.outside or not from_outside(q.source))
+                 and (args.paraphrases or not is_paraphrase(q.source))]
     names = QUESTION_FEATURES
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
@@ -175,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + ", and "
                         "each answerable one asked without its answering documents as unanswerable (-removed); "
                         "held-out 14 onwards and the multilingual sets unread",
-            "outside": sorted(OUTSIDE_SETS) if args.outside else [],
+            "outside": sorted(OUTSIDE_SETS) if args.outside else [], "paraphrases": args.paraphrases,
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,

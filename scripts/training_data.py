@@ -42,6 +42,32 @@ OUTSIDE_TRAINING = (("evals/outside/corpus", (("outside", "evals/outside/questio
                     ("evals/outside-c/corpus", (("sawka", "evals/outside-c/questions.jsonl"),
                                                ("sawka2", "evals/outside-c/questions2.jsonl"))))
 OUTSIDE_SETS = frozenset(name for _, sets in OUTSIDE_TRAINING for name, _ in sets)
+# Paraphrased training questions (``--paraphrases``, session 34): each training set's questions asked again in other
+# words, written by helpers who changed only the question (evals/paraphrases/<set name>.jsonl: the same cases in the
+# same order, ids "<id>-p"), asked as the set "<set name>-p" of the same folder. They teach the learned parts that a
+# question worded unlike the documents can still be answered by them.
+PARAPHRASES = ROOT / "evals" / "paraphrases"
+_paraphrases = False
+
+
+def use_paraphrases(on: bool) -> None:
+    """Ask each training set's paraphrased copy too (``PARAPHRASES``) from now on."""
+    global _paraphrases
+    _paraphrases = on
+
+
+def is_paraphrase(source: str) -> bool:
+    """A training question's source (``golden-p``, ``sawka-p-removed``) is a paraphrased copy of a set."""
+    return source.split("-")[1:2] == ["p"]
+
+
+def with_paraphrases(sets: tuple[tuple[str, Path], ...]) -> tuple[tuple[str, Path], ...]:
+    """``sets`` (a name and a question file each), followed, when paraphrases are in use, by the paraphrased copy of
+    each that has one."""
+    if not _paraphrases:
+        return sets
+    return sets + tuple((f"{name}-p", PARAPHRASES / f"{name}.jsonl") for name, _ in sets
+                        if (PARAPHRASES / f"{name}.jsonl").is_file())
 
 
 def from_outside(source: str) -> bool:
@@ -207,8 +233,9 @@ def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Pat
         assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp) / "index",
                                                                          "corpus_dir": corpus_dir}))
         assistant.sync()
-        for name, path in sets:
-            cases = [c for c in load_golden(path) if in_fold(name, c.id)]
+        for name, path in with_paraphrases(sets):
+            # a paraphrase falls in its original's fold
+            cases = [c for c in load_golden(path) if in_fold(name.removesuffix("-p"), c.id.removesuffix("-p"))]
             for case in cases:
                 standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
@@ -282,6 +309,8 @@ def add_data_arguments(parser: argparse.ArgumentParser, out: Path) -> None:
     parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
                         help="the folder holding clapnq-dev/ and pubmedqa-l/")
     parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--paraphrases", action="store_true",
+                        help="add each training set's paraphrased copy (evals/paraphrases/, training_data.PARAPHRASES)")
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, out: Path, c: float, max_wrong: float,

@@ -217,3 +217,69 @@ def test_a_folder_s_questions_are_asked_of_an_index_of_that_folder(tmp_path, mon
     # and asked without a.md, whose answer b.md does not hold: an unanswerable copy
     assert [(a.source, a.qid, a.answerable) for a in asked] == [("other", "o-1", True), ("other-removed", "o-1", False)]
     assert asked[0].facts == ["Ann"] and asked[0].allowed_docs == {"a.md"}
+
+
+def test_a_set_s_paraphrased_copy_is_asked_too_only_when_paraphrases_are_on(tmp_path, monkeypatch):
+    import training_data
+
+    from programme_assistant import assistant as assistant_module
+    from programme_assistant.config import Settings
+
+    line = ('{{"id": "{id}", "category": "single_fact", "question": "{q}", "reference_answer": "Ann.", '
+            '"required_facts": ["Ann"], "expected_doc_ids": ["a.md"], "supporting_doc_ids": [], "history": [], '
+            '"language": "en", "notes": ""}}\n')
+    cases = tmp_path / "other.jsonl"
+    cases.write_text(line.format(id="o-1", q="Who chairs it?"), encoding="utf-8")
+    paraphrases = tmp_path / "paraphrases"
+    paraphrases.mkdir()
+    (paraphrases / "other.jsonl").write_text(line.format(id="o-1-p", q="Whose job is the chair?"), encoding="utf-8")
+    monkeypatch.setattr(training_data, "PARAPHRASES", paraphrases)
+    asked_questions: list[str] = []
+
+    def from_settings(settings):
+        fake = _assistant([passage(1, "Ann chairs it.", "a.md")])
+        fake.rewriter = SimpleNamespace(rewrite=lambda q, history: asked_questions.append(q) or q)
+        fake.sync = lambda: None
+        return fake
+
+    monkeypatch.setattr(assistant_module.Assistant, "from_settings", staticmethod(from_settings))
+    sets = (("other", cases), ("nothing-paraphrased", cases))
+    try:
+        off = [(a.source, a.qid) for a in training_data.folder_questions(Settings(), tmp_path, sets)]
+        training_data.use_paraphrases(True)
+        on = [(a.source, a.qid) for a in training_data.folder_questions(Settings(), tmp_path, sets)]
+    finally:
+        training_data.use_paraphrases(False)
+    assert off == [("other", "o-1"), ("nothing-paraphrased", "o-1")]
+    # a set without a paraphrased copy is asked once
+    assert on == [*off, ("other-p", "o-1-p")]
+    assert asked_questions[-1] == "Whose job is the chair?"
+    # read back from a file, a paraphrase is known by its source, its answer-removed copy too
+    assert all(training_data.is_paraphrase(s) for s in ("other-p", "golden-p-removed", "outside2-p-cut"))
+    assert not any(training_data.is_paraphrase(s) for s in ("golden", "heldout3-removed", "clapnq", "pubmedqa"))
+    # a paraphrase of another folder's set is still that folder's
+    assert from_outside(f"{OUTSIDE_TRAINING[0][1][0][0]}-p")
+
+
+def test_each_paraphrased_training_set_is_its_original_with_only_the_questions_reworded():
+    """evals/paraphrases/<set>.jsonl: the training set's cases in the same order, ids "<id>-p", every field but the
+    question unchanged, every question reworded; only training sets have one."""
+    import json
+
+    import training_data
+
+    root = Path(__file__).resolve().parents[1]
+    originals = {name: root / "evals" / f"{name}.jsonl" for name in DEFAULT_TRAINING_SETS}
+    originals |= {name: root / path for _, sets in OUTSIDE_TRAINING for name, path in sets}
+    files = sorted(training_data.PARAPHRASES.glob("*.jsonl"))
+    assert {p.stem for p in files} <= set(originals)
+    for path in files:
+        original = [json.loads(line) for line in originals[path.stem].read_text(encoding="utf-8").splitlines()
+                    if line.strip()]
+        copy = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert len(copy) == len(original), path.name
+        for o, p in zip(original, copy, strict=True):
+            assert p["id"] == f"{o['id']}-p", path.name
+            assert {k: v for k, v in p.items() if k not in ("id", "question")} == \
+                {k: v for k, v in o.items() if k not in ("id", "question")}, p["id"]
+            assert p["question"].strip().lower() != o["question"].strip().lower(), p["id"]
