@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
 	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-topic-switch eval-multilingual eval-multilingual2 \
-	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4
+	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4 eval-outside-c5 eval-outside-d5
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -188,6 +188,9 @@ eval-outside-c3: $(STAMP)  ## its third set (written by a third helper from the 
 eval-outside-c4: $(STAMP)  ## its fourth set (written in session 33 by a fourth helper from the folder alone, before session 33's change; run once on each side of its reverted change)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
+eval-outside-c5: $(STAMP)  ## its fifth set (written at the end of session 34 by a fifth helper from the folder alone, in its own words; not yet run: for the next change)
+	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions5.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
+
 # A fifth programme's folder (evals/outside-d/: the fictional BSDSP, written in session 33); never trained on
 eval-outside-d: $(STAMP)  ## a fifth programme's folder (evals/outside-d/: fictional, digital skills between Baltic and southern African cities, written in session 33 by a helper who never saw the code), its first set; run once on each side of session 33's reverted change
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
@@ -200,6 +203,9 @@ eval-outside-d3: $(STAMP)  ## its third set (written at the end of session 33 by
 
 eval-outside-d4: $(STAMP)  ## its fourth set (written in session 34 by a fourth helper from the folder alone, asked in the helper's own words, before session 34's change)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
+
+eval-outside-d5: $(STAMP)  ## its fifth set (written at the end of session 34 by a fifth helper from the folder alone, in its own words; not yet run: for the next change)
+	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions5.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25

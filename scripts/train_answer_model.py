@@ -89,7 +89,7 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
     triples = []
     for q in questions:
         # a question and its paraphrase (training_data.PARAPHRASES) share their statements: one group
-        group = (q["source"].split("-")[0], q["qid"].removesuffix("-p"))
+        group = (q.get("source", "").split("-")[0], q.get("qid", q["question"]).removesuffix("-p"))
         for positive in q["positives"][:3]:
             negs = q["negatives"]
             triples.append((q["question"], positive, rng.sample(negs, min(per_triple, len(negs))), group))

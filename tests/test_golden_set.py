@@ -97,9 +97,10 @@ OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.js
                 (OUTSIDE_B, "questions.jsonl"), (OUTSIDE_B, "questions2.jsonl"), (OUTSIDE_B, "questions3.jsonl"),
                 (OUTSIDE_B, "questions4.jsonl"),
                 (OUTSIDE_C, "questions.jsonl"), (OUTSIDE_C, "questions2.jsonl"),
-                (OUTSIDE_C, "questions3.jsonl"), (OUTSIDE_C, "questions4.jsonl"),
+                (OUTSIDE_C, "questions3.jsonl"), (OUTSIDE_C, "questions4.jsonl"), (OUTSIDE_C, "questions5.jsonl"),
                 (OUTSIDE_D, "questions.jsonl"), (OUTSIDE_D, "questions2.jsonl"),
-                (OUTSIDE_D, "questions3.jsonl"), (OUTSIDE_D, "questions4.jsonl"))
+                (OUTSIDE_D, "questions3.jsonl"), (OUTSIDE_D, "questions4.jsonl"),
+                (OUTSIDE_D, "questions5.jsonl"))
 
 
 @pytest.mark.parametrize(("folder", "name"), OUTSIDE_SETS, ids=lambda v: getattr(v, "name", v))
