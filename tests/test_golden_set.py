@@ -57,7 +57,7 @@ HELD_OUT = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout6.jsonl
             "heldout22.jsonl", "heldout23.jsonl", "heldout24.jsonl", "heldout25.jsonl", "heldout26.jsonl",
             "heldout27.jsonl", "heldout28.jsonl", "heldout29.jsonl", "heldout30.jsonl",
             "heldout31.jsonl", "heldout32.jsonl", "heldout33.jsonl", "heldout34.jsonl",
-            "heldout35.jsonl",
+            "heldout35.jsonl", "heldout36.jsonl",
             "heldout-multilingual.jsonl")
 
 
