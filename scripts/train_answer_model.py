@@ -86,10 +86,12 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
     rng = random.Random(seed)
     base = SentenceTransformer(packaged_model_path(), device="cpu", local_files_only=True)
     model = SentenceTransformer(packaged_model_path(), device="cpu", local_files_only=True)
+    from training_data import original_question
+
     triples = []
     for q in questions:
         # a question and its paraphrase (training_data.PARAPHRASES) share their statements: one group
-        group = (q.get("source", "").split("-")[0], q.get("qid", q["question"]).removesuffix("-p"))
+        group = original_question(q.get("source", ""), q.get("qid", q["question"]))
         for positive in q["positives"][:3]:
             negs = q["negatives"]
             triples.append((q["question"], positive, rng.sample(negs, min(per_triple, len(negs))), group))

@@ -61,6 +61,12 @@ def is_paraphrase(source: str) -> bool:
     return source.split("-")[1:2] == ["p"]
 
 
+def original_question(source: str, qid: str) -> tuple[str, str]:
+    """The set and id of the question a training question was asked as (``golden-p``, ``sf-001-p`` -> ``golden``,
+    ``sf-001``): a paraphrase and its original are one question for folds and in-batch negatives."""
+    return source.split("-")[0], qid.removesuffix("-p")
+
+
 def with_paraphrases(sets: tuple[tuple[str, Path], ...]) -> tuple[tuple[str, Path], ...]:
     """``sets`` (a name and a question file each), followed, when paraphrases are in use, by the paraphrased copy of
     each that has one."""
@@ -235,7 +241,7 @@ def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Pat
         assistant.sync()
         for name, path in with_paraphrases(sets):
             # a paraphrase falls in its original's fold
-            cases = [c for c in load_golden(path) if in_fold(name.removesuffix("-p"), c.id.removesuffix("-p"))]
+            cases = [c for c in load_golden(path) if in_fold(*original_question(name, c.id))]
             for case in cases:
                 standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),

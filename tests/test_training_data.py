@@ -259,6 +259,9 @@ def test_a_set_s_paraphrased_copy_is_asked_too_only_when_paraphrases_are_on(tmp_
     assert not any(training_data.is_paraphrase(s) for s in ("golden", "heldout3-removed", "clapnq", "pubmedqa"))
     # a paraphrase of another folder's set is still that folder's
     assert from_outside(f"{OUTSIDE_TRAINING[0][1][0][0]}-p")
+    # and one question with its original, for folds and in-batch negatives
+    original = training_data.original_question
+    assert original("golden-p", "sf-001-p") == original("golden", "sf-001") == ("golden", "sf-001")
 
 
 def test_each_paraphrased_training_set_is_its_original_with_only_the_questions_reworded():
