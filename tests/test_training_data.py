@@ -286,3 +286,37 @@ def test_each_paraphrased_training_set_is_its_original_with_only_the_questions_r
             assert {k: v for k, v in p.items() if k not in ("id", "question")} == \
                 {k: v for k, v in o.items() if k not in ("id", "question")}, p["id"]
             assert p["question"].strip().lower() != o["question"].strip().lower(), p["id"]
+
+
+def test_each_synthetic_training_question_quotes_its_answer_from_a_training_folder():
+    """evals/synthetic/<folder>.jsonl (session 35): questions written by helpers from one folder's documents, each with
+    the one sentence that answers it copied from a document of that folder (Markdown, text or HTML, whose visible
+    text holds it). Only folders whose question sets are trained on (the sample corpus, the DMRCP, the SAWKA): a
+    folder kept for measuring alone (the AIETN, the BSDSP) has none."""
+    import html
+    import json
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    corpora = {"corpus": root / "corpus", "outside": root / "evals" / "outside" / "corpus",
+               "outside-c": root / "evals" / "outside-c" / "corpus"}
+    files = sorted((root / "evals" / "synthetic").glob("*.jsonl"))
+    assert files and {p.stem for p in files} <= set(corpora)
+
+    def plain(text: str) -> str:
+        return re.sub(r"\s+", " ", text).strip()
+
+    ids = set()
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line)
+            assert set(case) == {"id", "question", "answer", "doc"}, case
+            assert case["id"] not in ids, case["id"]
+            ids.add(case["id"])
+            doc = corpora[path.stem] / case["doc"]
+            assert doc.suffix in (".md", ".txt", ".html") and doc.is_file(), case["id"]
+            text = doc.read_text(encoding="utf-8")
+            if doc.suffix == ".html":
+                text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+            assert plain(case["answer"]) in plain(text), case["id"]
+            assert case["question"].strip().endswith("?"), case["id"]
