@@ -47,6 +47,11 @@ OUTSIDE_SETS = frozenset(name for _, sets in OUTSIDE_TRAINING for name, _ in set
 # same order, ids "<id>-p"), asked as the set "<set name>-p" of the same folder. They teach the learned parts that a
 # question worded unlike the documents can still be answered by them.
 PARAPHRASES = ROOT / "evals" / "paraphrases"
+# Synthetic training questions (session 35): evals/synthetic/<folder>.jsonl, written from one training folder's
+# documents (the sample corpus's or an OUTSIDE_TRAINING folder's), each with the sentence that answers it quoted.
+SYNTHETIC = ROOT / "evals" / "synthetic"
+SYNTHETIC_FOLDERS = {"corpus": ROOT / "corpus"} | {Path(corpus).parent.name: ROOT / corpus
+                                                   for corpus, _ in OUTSIDE_TRAINING}
 _paraphrases = False
 
 

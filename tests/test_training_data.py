@@ -297,10 +297,13 @@ def test_each_synthetic_training_question_quotes_its_answer_from_a_training_fold
     import json
     import re
 
+    import training_data
+
+    corpora = training_data.SYNTHETIC_FOLDERS
     root = Path(__file__).resolve().parents[1]
-    corpora = {"corpus": root / "corpus", "outside": root / "evals" / "outside" / "corpus",
-               "outside-c": root / "evals" / "outside-c" / "corpus"}
-    files = sorted((root / "evals" / "synthetic").glob("*.jsonl"))
+    assert set(corpora.values()) == {root / "corpus", root / "evals" / "outside" / "corpus",
+                                     root / "evals" / "outside-c" / "corpus"}
+    files = sorted(training_data.SYNTHETIC.glob("*.jsonl"))
     assert files and {p.stem for p in files} <= set(corpora)
 
     def plain(text: str) -> str:

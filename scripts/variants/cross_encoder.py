@@ -31,8 +31,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-FOLDERS = {"corpus": ROOT / "corpus", "outside": ROOT / "evals" / "outside" / "corpus",
-           "outside-c": ROOT / "evals" / "outside-c" / "corpus"}
 
 
 def build(init: str = "packaged") -> tuple[Any, Any]:
@@ -65,15 +63,15 @@ def build(init: str = "packaged") -> tuple[Any, Any]:
 def synthetic_pairs(negatives: int = 6) -> list[dict[str, Any]]:
     """The synthetic cases as training pairs, asked as the answer model's pairs are (hand-set scores)."""
     from train_ranker import _tokens, matches_gold
-    from training_data import training_settings
+    from training_data import SYNTHETIC, SYNTHETIC_FOLDERS, training_settings
 
     from programme_assistant.answering.extractive import read_in_context
     from programme_assistant.assistant import Assistant
 
     settings, _ = training_settings(answer_model="same")
     out = []
-    for folder, corpus in FOLDERS.items():
-        path = ROOT / "evals" / "synthetic" / f"{folder}.jsonl"
+    for folder, corpus in SYNTHETIC_FOLDERS.items():
+        path = SYNTHETIC / f"{folder}.jsonl"
         with tempfile.TemporaryDirectory(prefix="pa-ce-") as tmp:
             a = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp), "corpus_dir": corpus}))
             a.sync()
@@ -128,9 +126,6 @@ def train(args: argparse.Namespace) -> None:
             if step % 25 == 0:
                 print(f"step {step}/{steps}, {time.monotonic() - started:.0f} s", flush=True)
     torch.save({"init": args.init, "state": model.state_dict()}, args.out)
-
-
-_MODEL: list[Any] = []
 
 
 def apply(assistant: Any) -> Any:
