@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-topic-switch eval-multilingual eval-multilingual2 \
-	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4 eval-outside-c5 eval-outside-d5
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-topic-switch eval-multilingual eval-multilingual2 \
+	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4 eval-outside-c5 eval-outside-d5 eval-outside-c6 eval-outside-d6
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -141,8 +141,11 @@ eval-heldout34: $(STAMP)  ## the thirty-fourth held-out set (evals/heldout34.jso
 eval-heldout35: $(STAMP)  ## the thirty-fifth held-out set (evals/heldout35.jsonl, written from the corpus alone in session 34, asked in the helper's own words, before session 34's change)
 	$(BIN)/programme-assistant eval --golden evals/heldout35.jsonl --configs hybrid,dense,bm25
 
-eval-heldout36: $(STAMP)  ## the thirty-sixth held-out set (evals/heldout36.jsonl, written from the corpus alone at the end of session 34, in the helper's own words; not yet run: for the next change)
+eval-heldout36: $(STAMP)  ## the thirty-sixth held-out set (evals/heldout36.jsonl, written from the corpus alone at the end of session 34, in the helper's own words; run once on each side of session 36's answer reader)
 	$(BIN)/programme-assistant eval --golden evals/heldout36.jsonl --configs hybrid,dense,bm25
+
+eval-heldout37: $(STAMP)  ## the thirty-seventh held-out set (evals/heldout37.jsonl, written from the corpus alone in session 36, in the helper's own words; not yet run: for the next change)
+	$(BIN)/programme-assistant eval --golden evals/heldout37.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
 	$(BIN)/programme-assistant eval --golden evals/heldout18.jsonl --configs hybrid,dense,bm25
@@ -191,8 +194,11 @@ eval-outside-c3: $(STAMP)  ## its third set (written by a third helper from the 
 eval-outside-c4: $(STAMP)  ## its fourth set (written in session 33 by a fourth helper from the folder alone, before session 33's change; run once on each side of its reverted change)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
-eval-outside-c5: $(STAMP)  ## its fifth set (written at the end of session 34 by a fifth helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-c5: $(STAMP)  ## its fifth set (written at the end of session 34 by a fifth helper from the folder alone, in its own words; run once on each side of session 36's answer reader)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions5.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
+
+eval-outside-c6: $(STAMP)  ## its sixth set (written in session 36 by a sixth helper from the folder alone, in its own words; not yet run: for the next change)
+	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions6.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
 # A fifth programme's folder (evals/outside-d/: the fictional BSDSP, written in session 33); never trained on
 eval-outside-d: $(STAMP)  ## a fifth programme's folder (evals/outside-d/: fictional, digital skills between Baltic and southern African cities, written in session 33 by a helper who never saw the code), its first set; run once on each side of session 33's reverted change
@@ -207,8 +213,11 @@ eval-outside-d3: $(STAMP)  ## its third set (written at the end of session 33 by
 eval-outside-d4: $(STAMP)  ## its fourth set (written in session 34 by a fourth helper from the folder alone, asked in the helper's own words, before session 34's change)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
-eval-outside-d5: $(STAMP)  ## its fifth set (written at the end of session 34 by a fifth helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-d5: $(STAMP)  ## its fifth set (written at the end of session 34 by a fifth helper from the folder alone, in its own words; run once on each side of session 36's answer reader)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions5.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
+
+eval-outside-d6: $(STAMP)  ## its sixth set (written in session 36 by a sixth helper from the folder alone, in its own words; not yet run: for the next change)
+	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions6.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
@@ -234,7 +243,7 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
+.PHONY: train-reader train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
@@ -254,6 +263,9 @@ train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half
 
 train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/answer_model.npz; then make train-correction and train-refusal
 	$(BIN)/python scripts/train_answer_model.py --outside
+
+train-reader: $(STAMP)  ## train the answer reader, a cross-encoder (the answer model's training questions with their paraphrases + evals/synthetic/) -> answering/data/reader_model.npz; about an hour on two cores
+	$(BIN)/python scripts/train_reader.py
 
 train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/correction.json
 	$(BIN)/python scripts/train_correction.py --outside

@@ -135,11 +135,20 @@ def weight_change(base: Any, tuned: Any) -> tuple[dict[str, np.ndarray], dict[st
     """The tuned model's change to the base weights: each matrix as 8-bit integers with one float16 scale per row
     (``<name>.q``, ``<name>.s``; change = q * s), vectors whole in float16. Also each matrix's relative error
     (Frobenius) from the rounding, for the report."""
+    old = dict(base[0].auto_model.named_parameters())
+    return parameter_change(old, dict(tuned[0].auto_model.named_parameters()))
+
+
+def parameter_change(old: dict[str, Any], new: dict[str, Any], keep: Any = None
+                     ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """``weight_change`` of two sets of parameters by name (torch tensors); ``keep(name, delta)``, when given, may
+    zero part of a change (in place) before it is rounded."""
     arrays: dict[str, np.ndarray] = {}
     errors: dict[str, float] = {}
-    old = dict(base[0].auto_model.named_parameters())
-    for name, p in tuned[0].auto_model.named_parameters():
+    for name, p in new.items():
         delta = (p.detach() - old[name].detach()).numpy().astype(np.float32)
+        if keep is not None:
+            keep(name, delta)
         if not delta.any():
             continue
         if delta.ndim == 2:

@@ -336,14 +336,15 @@ def add_arguments(parser: argparse.ArgumentParser, *, out: Path, c: float, max_w
 
 
 def training_settings(answer_model: str = "fine-tuned") -> tuple[Any, str]:
-    """The settings the training questions are asked with (hand-set scores without the learned correction, no
-    learned refusal; the answerer's statement model ``answer_model``), and the name of the embedding model, which
-    the written model records: it applies only with that model."""
+    """The settings the training questions are asked with (hand-set scores without the learned correction or the
+    answer reader's reordering, no learned refusal; the answerer's statement model ``answer_model``), and the name
+    of the embedding model, which the written model records: it applies only with that model."""
     from programme_assistant.assistant import build_embedder
     from programme_assistant.config import Settings
     from programme_assistant.retrieval.embeddings import model_id_of
 
-    settings = Settings(answer_ranker="hand", answer_correction="off", refusal_model="off", answer_model=answer_model)
+    settings = Settings(answer_ranker="hand", answer_correction="off", refusal_model="off", answer_model=answer_model,
+                        answer_reader="off")
     return settings, model_id_of(build_embedder(settings))
 
 

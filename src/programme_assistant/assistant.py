@@ -34,6 +34,7 @@ from programme_assistant.answering.composer import load_composer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
 from programme_assistant.answering.ranker import LinearRanker, load_correction
+from programme_assistant.answering.reader import CrossEncoderReader, PairScorer, Reordering
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
 from programme_assistant.errors import DocumentError, EmptyIndexError, ProgrammeAssistantError, StoreError
@@ -181,6 +182,26 @@ def build_passage_ranker(settings: Settings, embedder: Embeddings,
     return PassageRanker(passage_embedder, cache)
 
 
+def build_reordering(settings: Settings, embedder: Embeddings,
+                     reader: PairScorer | None = None) -> Reordering | None:
+    """The answer reader's reordering of the best statements (PA_ANSWER_READER=trained). ``reader``: the model that
+    reads the pairs (a test's fake); by default the trained one, which is the packaged model changed: so only when the
+    index uses the packaged model (not another PA_EMBEDDING_MODEL, multilingual-e5-small or a test's fake)."""
+    if settings.answer_reader == "off":
+        return None
+    if reader is None:
+        packaged = build_embedder(settings.model_copy(update={"embedding_model": None}))
+        if (settings.embedding_model or not isinstance(packaged, SentenceTransformerEmbedder)
+                or model_id_of(embedder) != model_id_of(packaged)):
+            log.info("answer reader off: it reads with the packaged %s, the index uses %s", model_id_of(packaged),
+                     model_id_of(embedder))
+            return None
+        reader = CrossEncoderReader(packaged.model_path, settings.answer_reader_file,
+                                    max_tokens=settings.answer_reader_max_tokens,
+                                    workers=settings.answer_reader_workers or os.cpu_count() or 1)
+    return Reordering(reader, top=settings.answer_reader_top, weight=settings.answer_reader_weight)
+
+
 def build_ranker(settings: Settings) -> LinearRanker | None:
     """The learned sentence ranker (PA_ANSWER_RANKER=learned: the packaged one, or PA_ANSWER_RANKER_FILE)."""
     return None if settings.answer_ranker == "hand" else LinearRanker.load(settings.answer_ranker_file)
@@ -269,9 +290,11 @@ def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:
 
 
 def build_answering(settings: Settings, embedder: Embeddings, search: HybridSearch,
-                    chat_model: BaseChatModel | None = None) -> tuple[Answerer, QueryRewriter]:
+                    chat_model: BaseChatModel | None = None,
+                    reader: PairScorer | None = None) -> tuple[Answerer, QueryRewriter]:
     """The answerer and the follow-up rewriter: a chat model's when one is configured (or given), else the
-    extractive answerer and the deterministic rewriter."""
+    extractive answerer and the deterministic rewriter. ``reader``: the answer reader's model (a test's fake; None:
+    the trained one, when it fits, ``build_reordering``)."""
     if chat_model is None and settings.llm_provider != "none":
         from programme_assistant.answering.chat_models import build_chat_model
 
@@ -288,7 +311,8 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
                                vector_cache=build_vector_cache(settings, answer_embedder),
                                refusal_model=refusal_model,
                                correction=build_correction(settings, embedder, answer_embedder),
-                               composer=build_composer(settings, embedder, answer_embedder)),
+                               composer=build_composer(settings, embedder, answer_embedder),
+                               reordering=build_reordering(settings, embedder, reader)),
             ContextualRewriter(stands_alone=build_standalone_judge(settings, embedder, search),
                                asks_definition=lambda question: search.glossary.defined_term(question) is not None))
 

@@ -39,16 +39,18 @@ class WeightChange:
     digest: str  # of the file: names the model in vector caches, so a retrained change re-embeds
 
     @classmethod
-    def load(cls, path: Path | None = None) -> WeightChange:
+    def load(cls, path: Path | None = None, fix: str = FIX) -> WeightChange:
+        """The change in ``path`` (None: the packaged answer model's); ``fix``: what an error about the file says to
+        do."""
         path = Path(path) if path is not None else packaged_change_path()
         try:
             raw = path.read_bytes()  # read once: the digest and the arrays come from the same bytes
             with np.load(io.BytesIO(raw), allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}
         except FileNotFoundError as exc:
-            raise EmbeddingModelError(f"answer model file not found: {path}", FIX) from exc
+            raise EmbeddingModelError(f"model change file not found: {path}", fix) from exc
         except (OSError, ValueError) as exc:
-            raise EmbeddingModelError(f"could not read the answer model file {path}: {exc}", FIX) from exc
+            raise EmbeddingModelError(f"could not read the model change file {path}: {exc}", fix) from exc
         meta_bytes = arrays.pop("__meta__", None)
         meta = json.loads(meta_bytes.tobytes().decode()) if meta_bytes is not None else {}
         return cls(arrays, meta, hashlib.sha256(raw).hexdigest()[:12])
@@ -68,15 +70,23 @@ class WeightChange:
     def apply(self, model: Any) -> Any:
         """Add the change to ``model`` (a loaded SentenceTransformer) in place; returns it. A parameter the change
         names that the model lacks, or of another shape, is an error: the change was made for another model."""
+        self.apply_to(model[0].auto_model)
+        return model
+
+    def apply_to(self, module: Any, fix: str = FIX) -> Any:
+        """Add the change to a torch module's parameters in place (``apply``'s work); returns the module. ``fix``:
+        what the error says to do when the change does not fit the module."""
         import torch
 
-        params = dict(model[0].auto_model.named_parameters())
+        params = dict(module.named_parameters())
+        deltas = self.deltas()
+        for name, delta in deltas.items():  # every name checked before any is added: a misfit changes nothing
+            param = params.get(name)
+            if param is None or tuple(param.shape) != delta.shape:
+                raise EmbeddingModelError(
+                    f"the model change does not fit this model ({name}: "
+                    f"{None if param is None else tuple(param.shape)} vs {delta.shape})", fix)
         with torch.no_grad():
-            for name, delta in self.deltas().items():
-                param = params.get(name)
-                if param is None or tuple(param.shape) != delta.shape:
-                    raise EmbeddingModelError(
-                        f"the answer model change does not fit this model ({name}: "
-                        f"{None if param is None else tuple(param.shape)} vs {delta.shape})", FIX)
-                param.add_(torch.from_numpy(delta).to(param.dtype))
-        return model
+            for name, delta in deltas.items():
+                params[name].add_(torch.from_numpy(delta).to(params[name].dtype))
+        return module

@@ -40,6 +40,7 @@ from programme_assistant.answering.prompts import (
 )
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
 from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
+from programme_assistant.answering.reader import Reordering
 from programme_assistant.answering.refusal import (
     Requirement,
     documented_absence,
@@ -113,7 +114,8 @@ class Scoring:
     # the question names the kind of thing it asks for ("Which room ...?") and none of the best candidates (text or
     # heading) holds that word: what the learned refusal reads as ``attribute_missing``
     attribute_missing: bool = False
-    # the scores carry the learned correction (each candidate's hand-set score stays in its features["hand"])
+    # the order is not the hand-set score's: the learned correction moved the scores, or the answer reader reordered
+    # the best (each candidate's hand-set score stays in its features["hand"])
     corrected: bool = False
 
     def judged(self) -> Scoring:
@@ -203,20 +205,23 @@ class ExtractiveAnswerer:
     def __init__(self, embedder: Embeddings, config: ExtractiveConfig, cache_size: int = 20000,
                  idf: Callable[[str], float] | None = None, ranker: LinearRanker | None = None,
                  vector_cache: VectorStore | None = None, refusal_model: LinearRanker | None = None,
-                 correction: LinearRanker | None = None, composer: LinearRanker | None = None) -> None:
+                 correction: LinearRanker | None = None, composer: LinearRanker | None = None,
+                 reordering: Reordering | None = None) -> None:
         """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
         a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
         them. ``ranker``: the learned ranker, whose probability replaces the hand-set score. ``correction``: the
         learned correction added to the hand-set score (``scripts/train_correction.py``; not with a ranker).
         ``refusal_model``: the learned refusal (``answerability.py``): a question it gives a probability of being
         unanswered at or over its threshold is refused. ``composer``: the learned composer (``composer.py``), which
-        decides which statements join the best one in place of the score ratios of ``config``."""
+        decides which statements join the best one in place of the score ratios of ``config``. ``reordering``: the
+        answer reader's reordering of the best candidates (``reader.py``)."""
         self.embedder = embedder
         self.config = config
         self.ranker = ranker
         self.correction = correction if ranker is None else None
         self.refusal_model = refusal_model
         self.composer = composer
+        self.reordering = reordering
         self.vector_cache = vector_cache
         self.idf = idf
         self._tokenizer: Tokenizer | None = None
@@ -390,6 +395,23 @@ class ExtractiveAnswerer:
                                          cand.span))
         scored.sort(key=lambda s: -s.score)
         return Scoring(scored, weights, focus, english, attribute_missing, corrected=self.correction is not None)
+
+    def reordered(self, question: str, scoring: Scoring) -> Scoring:
+        """The scoring with its best ``reordering.top`` candidates in the answer reader's order, their score values
+        kept in place (the first still has the best score, so the ratios that choose which statements join it read
+        the same scale); the scoring itself without a reader, or when the reader changes nothing. Only what is
+        quoted is reordered: whether to answer is judged without the reader."""
+        scored = scoring.sentences
+        if self.reordering is None or len(scored) < 2:
+            return scoring
+        top = scored[:self.reordering.top]
+        order = self.reordering.reorder(question, [read_in_context(s.context, s.text) for s in top],
+                                        [s.score for s in top])
+        if order == list(range(len(top))):
+            return scoring
+        moved = [*(replace(top[i], score=s.score) for i, s in zip(order, top, strict=True)), *scored[len(top):]]
+        # (with the learned ranker, its scale is the one the refusal reads: the reordered list keeps its values)
+        return replace(scoring, sentences=moved, corrected=scoring.corrected or self.ranker is None)
 
     # --- composing ------------------------------------------------------------------------------
     def _ratio_gate(self, s: ScoredSentence, chosen: list[ScoredSentence], rank: int, continues: bool) -> bool:
@@ -607,7 +629,9 @@ class ExtractiveAnswerer:
 
     def _quote(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
                evidence: dict[str, float]) -> Answer:
-        """The answer quoted from passages judged to answer (``_judge``)."""
+        """The answer quoted from passages judged to answer (``_judge``), the best statements in the answer reader's
+        order (``reordered``)."""
+        scoring = self.reordered(question, scoring)
         first, languages, language = self.composition(question, passages)
         chosen = self._select(scoring.sentences, first, languages, self.gate(scoring))
         text, sources = self.compose(chosen, passages, language)

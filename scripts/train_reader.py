@@ -1,0 +1,237 @@
+"""Train the answer reader (``make train-reader``) and write it to
+``src/programme_assistant/answering/data/reader_model.npz``.
+
+The reader (``answering/reader.py``) reads the question and a statement together and reorders the extractive
+answerer's best statements. It is the packaged all-MiniLM-L6-v2 with the answer model's change added
+(``answer_model.npz``), mean-pooled over the pair "question [SEP] statement" (the statement under its heading, as the
+answerer reads it), with a linear head; trained listwise: each group is a question with one answering statement and
+the six others the hand-set score ranks highest, softmax cross-entropy on the answering one. AdamW 3e-5 (weight decay
+0.01), warm-up then linear decay, two epochs, four groups a step, pairs cut to 128 tokens, seed 0.
+
+The training questions: those of ``train_answer_model.py --outside --paraphrases`` (ClapNQ's training half, the
+sample corpus's golden set and held-out 1-13, the DMRCP's and the SAWKA's training sets, each with its paraphrased
+copy) and the synthetic cases of ``evals/synthetic/`` (each asked of its folder through a fresh index; the statements
+holding its quoted answer are its positives). No evaluation set is read. About 45 minutes on two cores, after the
+questions are asked (about ten more; ``--pairs FILE`` keeps them for the next run).
+
+What is written is the change to the packaged model (``answer_model.weight_change``'s format: each matrix's change in
+8-bit integers with a float16 scale per row, vectors in float16; a word-embedding row that only the weight decay
+moved is left unchanged) and the head in float32.
+
+    python scripts/train_reader.py [--clapnq DIR] [--pairs FILE] [--no-synthetic] [--out FILE]
+                                   [--save-checkpoint FILE | --from-checkpoint FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "answering" / "data" / "reader_model.npz"
+MAX_TOKENS = 128
+# a word-embedding row whose change is below this moved by the weight decay only (no question used its word)
+EMBEDDING_ROW_MIN_CHANGE = 1e-4
+
+
+def log(message: str) -> None:
+    print(f"[train-reader] {message}", file=sys.stderr, flush=True)
+
+
+def build() -> tuple[Any, Any]:
+    """The tokenizer and the cross-encoder to train: the packaged model with the answer model's change, a new head."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from programme_assistant.answering.answer_model import WeightChange
+    from programme_assistant.retrieval.embeddings import packaged_model_path
+
+    path = packaged_model_path()
+    bert = WeightChange.load().apply_to(AutoModel.from_pretrained(path, local_files_only=True))
+
+    class CrossEncoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert, self.head = bert, torch.nn.Linear(bert.config.hidden_size, 1)
+
+        def forward(self, enc: Any) -> Any:
+            h = self.bert(**enc).last_hidden_state
+            m = enc["attention_mask"].unsqueeze(-1).float()
+            return self.head((h * m).sum(1) / m.sum(1)).squeeze(-1)
+
+    return AutoTokenizer.from_pretrained(path, local_files_only=True), CrossEncoder()
+
+
+def synthetic_pairs(negatives: int = 6) -> list[dict[str, Any]]:
+    """The synthetic cases as training groups, asked as the answer model's training questions are (hand-set
+    scores)."""
+    from train_ranker import _tokens, matches_gold
+    from training_data import SYNTHETIC, SYNTHETIC_FOLDERS, training_settings
+
+    from programme_assistant.answering.extractive import read_in_context
+    from programme_assistant.assistant import Assistant
+
+    settings, _ = training_settings(answer_model="same")
+    out = []
+    for folder, corpus in SYNTHETIC_FOLDERS.items():
+        with tempfile.TemporaryDirectory(prefix="pa-reader-") as tmp:
+            a = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp), "corpus_dir": corpus}))
+            a.sync()
+            for line in (SYNTHETIC / f"{folder}.jsonl").read_text(encoding="utf-8").splitlines():
+                case = json.loads(line)
+                scoring = a.answerer.scoring(case["question"], a.search.search(case["question"]))
+                gold = [_tokens(re.sub(r"\s*\|\s*", " ", case["answer"]))]
+                yes = [s.doc_id == case["doc"] and matches_gold(s.text, gold) for s in scoring.sentences]
+                positives = [read_in_context(s.context, s.text) for s, y in zip(scoring.sentences, yes, strict=True)
+                             if y]
+                others = sorted((s for s, y in zip(scoring.sentences, yes, strict=True) if not y),
+                                key=lambda s: -s.features["hand"])
+                if positives:
+                    out.append({"source": f"synthetic-{folder}", "qid": case["id"], "question": case["question"],
+                                "positives": list(dict.fromkeys(positives))[:3],
+                                "negatives": [read_in_context(s.context, s.text) for s in others[:negatives]]})
+    return out
+
+
+def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5, seed: int = 0) -> Any:
+    """The trained cross-encoder (see the module docstring)."""
+    import torch
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    tok, model = build()
+    groups = [(q["question"], [p, *q["negatives"]]) for q in questions if q["negatives"] for p in q["positives"][:3]]
+    steps = epochs * -(-len(groups) // 4)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+    log(f"{len(questions)} questions, {len(groups)} groups, {steps} steps")
+    model.train()
+    started, step = time.monotonic(), 0
+    for _ in range(epochs):
+        rng.shuffle(groups)
+        for b in range(0, len(groups), 4):
+            chunk = groups[b:b + 4]
+            enc = tok([q for q, c in chunk for _ in c], [s for _, c in chunk for s in c], truncation="only_second",
+                      max_length=MAX_TOKENS, padding=True, return_tensors="pt")
+            logits, loss, i = model(enc), 0.0, 0
+            for _, c in chunk:
+                loss = loss + torch.nn.functional.cross_entropy(logits[i:i + len(c)].unsqueeze(0),
+                                                                torch.zeros(1, dtype=torch.long))
+                i += len(c)
+            opt.zero_grad()
+            (loss / len(chunk)).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 25 == 0 or step == steps:
+                log(f"step {step}/{steps}, {time.monotonic() - started:.0f} s")
+    model.eval()
+    return model
+
+
+def reader_arrays(state: dict[str, Any], base: dict[str, Any] | None = None
+                  ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """A trained cross-encoder's state (``bert.*``, ``head.*``) as a reader file's arrays: the transformer's change
+    to ``base`` (its parameters by name; None: the packaged model's), rounded as ``train_answer_model.weight_change``
+    rounds it, with a word-embedding row that only the weight decay moved left unchanged, and the head in float32.
+    Also each matrix's relative rounding error, for the report."""
+    from train_answer_model import parameter_change
+
+    if base is None:
+        from transformers import AutoModel
+
+        from programme_assistant.retrieval.embeddings import packaged_model_path
+
+        base = dict(AutoModel.from_pretrained(packaged_model_path(), local_files_only=True).named_parameters())
+
+    def keep(name: str, delta: np.ndarray) -> None:
+        if name.endswith("word_embeddings.weight"):
+            delta[np.abs(delta).max(axis=1) < EMBEDDING_ROW_MIN_CHANGE] = 0.0
+
+    # buffers (position ids) are no weights: only the base's parameters are compared
+    bert = {key.removeprefix("bert."): value for key, value in state.items()
+            if key.startswith("bert.") and key.removeprefix("bert.") in base}
+    arrays, errors = parameter_change(base, bert, keep)
+    arrays.update({key: value.detach().numpy().astype(np.float32) for key, value in state.items()
+                   if key.startswith("head.")})
+    return arrays, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    from training_data import add_data_arguments, use_paraphrases
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_arguments(parser, DEFAULT_OUT)
+    parser.set_defaults(paraphrases=True)
+    parser.add_argument("--no-paraphrases", dest="paraphrases", action="store_false",
+                        help="without the training sets' paraphrased copies")
+    parser.add_argument("--pairs", type=Path, help="keep the training groups in this JSON file and reuse it on the "
+                        "next run (asking the training questions takes minutes)")
+    parser.add_argument("--no-synthetic", dest="synthetic", action="store_false",
+                        help="without the synthetic cases of evals/synthetic/")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save-checkpoint", type=Path, help="also save the trained model's state (torch) here")
+    parser.add_argument("--from-checkpoint", type=Path, help="write the reader file of a state an earlier run saved "
+                        "(--save-checkpoint) instead of training again")
+    args = parser.parse_args(argv)
+    use_paraphrases(args.paraphrases)
+    import torch
+
+    from programme_assistant.answering.answer_model import WeightChange
+    from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of, packaged_model_path
+
+    if args.from_checkpoint and not (args.pairs and args.pairs.exists()):
+        parser.error("--from-checkpoint needs --pairs FILE from the run that trained it (the file records them)")
+    if args.pairs and args.pairs.exists():
+        questions = json.loads(args.pairs.read_text())
+        log(f"training groups read from {args.pairs}")
+    else:
+        from train_answer_model import collect
+
+        questions = collect(args.clapnq, outside=True)
+        if args.synthetic:
+            questions += synthetic_pairs()
+        if args.pairs:
+            args.pairs.parent.mkdir(parents=True, exist_ok=True)
+            args.pairs.write_text(json.dumps(questions))
+    sources: dict[str, int] = {}
+    for q in questions:
+        sources[q["source"]] = sources.get(q["source"], 0) + 1
+    meta: dict[str, Any] = {"questions": sources}
+    if args.from_checkpoint:
+        saved = torch.load(args.from_checkpoint)
+        state = saved.get("state", saved)
+    else:
+        state = train(questions, epochs=args.epochs, seed=args.seed).state_dict()
+        if args.save_checkpoint:
+            torch.save({"state": state}, args.save_checkpoint)
+        meta.update(seed=args.seed, epochs=args.epochs)  # (a checkpoint's are its own run's)
+    arrays, errors = reader_arrays(state)
+    meta.update(base_model=model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),
+                init="answer-model-" + WeightChange.load().digest, max_tokens=MAX_TOKENS,
+                written=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                max_relative_error=round(max(errors.values(), default=0.0), 4))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.out, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {json.dumps(meta)}")
+    log(f"matrices' change rounded to 8 bits: relative error median {float(np.median(list(errors.values()))):.4f}, "
+        f"max {max(errors.values(), default=0.0):.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""The answer reader: a model that reads the question and a statement together (a cross-encoder) and judges whether
+the statement answers the question. It reorders the extractive answerer's best few candidates.
+
+The statement model (``answer_model.py``) embeds the question and each statement apart and compares the two vectors,
+so a statement that restates the question scores as high as the one that answers it. Reading both at once, the
+reader sees whether the statement holds what the question asks for. It costs a forward pass per (question,
+statement) pair, so it reads only the ``top`` best candidates of the answerer's score, and it moves only their order:
+the scores keep their values, handed out again in the new order, so that the refusal threshold, the score ratios that
+choose which statements join the best one, and the learned refusal read the scale they were set on.
+
+The model: the packaged all-MiniLM-L6-v2 with a change to its weights and a linear head over its mean-pooled output,
+reading "question [SEP] statement" (the statement under its heading, as the answerer reads it). Trained by
+``scripts/train_reader.py`` (``make train-reader``) on the training questions and their paraphrases, the other
+folders' training sets and ``evals/synthetic/``, never on an evaluation set. Shipped as ``data/reader_model.npz``: the
+weights' change to the packaged model in the format of ``answer_model.WeightChange`` and the head (``head.weight``,
+``head.bias``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from programme_assistant.answering.answer_model import WeightChange
+from programme_assistant.errors import EmbeddingModelError
+
+FIX = "run make train-reader, or set PA_ANSWER_READER=off to answer without it"
+HEAD = ("head.weight", "head.bias")
+
+
+def packaged_reader_path() -> Path:
+    return Path(str(resources.files("programme_assistant.answering") / "data" / "reader_model.npz"))
+
+
+class PairScorer(Protocol):
+    """What reads (question, statement) pairs: a logit each, higher when the statement answers the question."""
+
+    def logits(self, question: str, statements: Sequence[str]) -> np.ndarray: ...
+
+
+class CrossEncoderReader:
+    """The trained reader: loaded once, lazily, from the packaged model's folder and a reader file."""
+
+    def __init__(self, model_path: str, reader_file: Path | None = None, *, max_tokens: int = 128,
+                 workers: int = 1, cache_size: int = 4096) -> None:
+        """``model_path``: the packaged all-MiniLM-L6-v2's folder, the weights the file's change is added to;
+        ``reader_file``: a file written by ``make train-reader`` (None: the packaged one); ``max_tokens``: a pair is
+        cut to this many tokens (the statement's end first); ``workers``: the pairs of one question are read in this
+        many groups at once, each in its own thread (torch's own thread count stays as the index's model set it:
+        one group per thread, so a busy core delays one group, not every layer of all). The file is read here, so
+        that a missing or broken one is reported when the assistant is built, not at the first question."""
+        self.model_path = model_path
+        self.reader_file = Path(reader_file) if reader_file is not None else packaged_reader_path()
+        change = WeightChange.load(self.reader_file, fix=FIX)
+        head = [change.arrays.get(name) for name in HEAD]
+        if any(h is None for h in head):
+            raise EmbeddingModelError(f"{self.reader_file} is not a reader file: it has no {HEAD[0]} and {HEAD[1]}",
+                                      FIX)
+        self.head_weight, self.head_bias = (np.asarray(h, dtype=np.float32) for h in head)
+        self.change = WeightChange({k: v for k, v in change.arrays.items() if k not in HEAD}, change.meta,
+                                   change.digest)
+        self.max_tokens = max_tokens
+        self.workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._model: Any = None
+        self._lock = threading.Lock()
+        # a question is scored more than once per answer (a wider reading first): its pairs are read once
+        self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._cache_size = cache_size
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.change.meta
+
+    def _load(self) -> tuple[Any, Any, Any]:
+        if not Path(self.model_path).is_dir():
+            raise EmbeddingModelError(f"the reader's model folder was not found: {self.model_path}", FIX)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True)
+            model = AutoModel.from_pretrained(self.model_path, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - report any load failure with the path
+            raise EmbeddingModelError(f"could not load the reader's model from {self.model_path}: {exc}", FIX) from exc
+        self.change.apply_to(model, fix=FIX)
+        model.eval()
+        head = torch.nn.Linear(self.head_weight.shape[-1], 1)
+        with torch.no_grad():
+            head.weight.copy_(torch.from_numpy(self.head_weight.reshape(1, -1)))
+            head.bias.copy_(torch.from_numpy(self.head_bias.reshape(1)))
+        return tokenizer, model, head
+
+    @property
+    def model(self) -> tuple[Any, Any, Any]:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _read(self, question: str, statements: list[str]) -> list[float]:
+        """One forward pass over the pairs (padded to the longest)."""
+        import torch
+
+        tokenizer, model, head = self.model
+        enc = tokenizer([question] * len(statements), statements, truncation="only_second",
+                        max_length=self.max_tokens, padding=True, return_tensors="pt")
+        with torch.inference_mode():
+            hidden = model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            return [float(v) for v in head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1).tolist()]
+
+    def _groups(self, question: str, statements: list[str]) -> list[list[str]]:
+        """The statements in ``workers`` groups of similar length (longest first), so that each pass pads little."""
+        n = min(self.workers, len(statements))
+        if n == 1:
+            return [statements]
+        tokenizer = self.model[0]
+        length = {s: len(tokenizer(question, s, truncation="only_second", max_length=self.max_tokens)["input_ids"])
+                  for s in statements}
+        ordered = sorted(statements, key=lambda s: -length[s])
+        size = -(-len(ordered) // n)
+        return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+
+    def logits(self, question: str, statements: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {s: self._cache[(question, s)] for s in statements if (question, s) in self._cache}
+        missing = [s for s in dict.fromkeys(statements) if s not in known]
+        if missing:
+            groups = self._groups(question, missing)
+            if len(groups) == 1:
+                read = [self._read(question, groups[0])]
+            else:
+                if self._pool is None:
+                    with self._lock:
+                        if self._pool is None:
+                            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="pa-reader")
+                read = list(self._pool.map(lambda group: self._read(question, group), groups))
+            for group, values in zip(groups, read, strict=True):
+                known.update(zip(group, values, strict=True))
+            with self._lock:
+                for statement in missing:
+                    self._cache[(question, statement)] = known[statement]
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return np.array([known[s] for s in statements], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Reordering:
+    """The reader's reordering of the best ``top`` candidates: each is ranked by its score plus ``weight`` times the
+    scores' spread times its reader logit's z-score among them (the answerer then hands the same score values out
+    again in that order)."""
+
+    reader: PairScorer
+    top: int = 8
+    weight: float = 1.0
+
+    def reorder(self, question: str, texts: Sequence[str], scores: Sequence[float]) -> list[int]:
+        """The new order (indices into ``texts``) of the best candidates, given best first by ``scores``; the
+        caller passes at most ``top`` of them."""
+        n = len(texts)
+        if n < 2:
+            return list(range(n))
+        base = np.asarray(scores, dtype=np.float64)
+        logits = self.reader.logits(question, list(texts))
+        spread = logits.std()
+        z = (logits - logits.mean()) / spread if spread > 0 else np.zeros(n)
+        mixed = base + self.weight * base.std() * z
+        return sorted(range(n), key=lambda i: (-mixed[i], i))

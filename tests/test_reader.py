@@ -1,0 +1,173 @@
+"""The answer reader (answering/reader.py): its reordering of the best statements with a fake pair scorer, what the
+answerer does with it, its file, when the assistant builds it, and (slow) the packaged reader on the packaged model."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import TRAINABLE_SETS, make_extractive_config
+from test_answering import BagOfWordsEmbedding, passage
+
+from programme_assistant.answering.extractive import ExtractiveAnswerer, read_in_context
+from programme_assistant.answering.reader import CrossEncoderReader, Reordering, packaged_reader_path
+from programme_assistant.assistant import Assistant, build_reordering
+from programme_assistant.errors import EmbeddingModelError
+
+
+class KeywordReader:
+    """A fake pair scorer: a statement's logit is how many of ``words`` it holds; it records what it read."""
+
+    def __init__(self, *words: str) -> None:
+        self.words = words
+        self.read: list[list[str]] = []
+
+    def logits(self, question, statements):
+        self.read.append(list(statements))
+        return np.array([sum(w in s for w in self.words) for s in statements], dtype=float)
+
+
+def test_the_reordering_moves_the_statement_the_reader_prefers_up_among_those_it_reads():
+    texts, scores = ["about the visit", "more about it", "they went to Osaka"], [0.9, 0.8, 0.7]
+    # score + weight * std(scores) * z(logits): 0.842, 0.742, 0.815 at weight 1; 0.727, 0.627, 1.046 at weight 3
+    assert Reordering(KeywordReader("Osaka"), top=3).reorder("Where?", texts, scores) == [0, 2, 1]
+    assert Reordering(KeywordReader("Osaka"), top=3, weight=3.0).reorder("Where?", texts, scores) == [2, 0, 1]
+    # a reader that tells none apart, or no weight, changes nothing
+    assert Reordering(KeywordReader("Kyoto")).reorder("Where?", ["a", "b", "c"], [0.9, 0.8, 0.7]) == [0, 1, 2]
+    assert Reordering(KeywordReader("Osaka"), weight=0.0).reorder(
+        "Where?", ["a", "b", "Osaka"], [0.9, 0.8, 0.7]) == [0, 1, 2]
+    # a small preference does not overturn a wide score gap
+    assert Reordering(KeywordReader("Osaka"), weight=0.1).reorder(
+        "Where?", ["a", "b", "Osaka"], [0.9, 0.5, 0.1]) == [0, 1, 2]
+
+
+QUESTION = "Which prefectures did Group B visit?"
+PASSAGES = [passage(1, "Group B and its visit to the prefectures were planned with care. "
+                       "The delegates went to Osaka and Oita in November. Lunch was served at noon.")]
+
+
+def test_the_answerer_quotes_the_statement_the_reader_puts_first_with_the_scores_values_kept():
+    plain = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0))
+    reader = KeywordReader("Osaka", "Oita")
+    reading = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
+                                 reordering=Reordering(reader, top=2, weight=2.0))
+    by_score = plain.scoring(QUESTION, PASSAGES)
+    # scoring (what the refusal and the wider reading read) is the reader's own order only once quoted
+    assert reading.scoring(QUESTION, PASSAGES) == by_score and not reader.read
+    reordered = reading.reordered(QUESTION, by_score)
+    assert by_score.sentences[0].text.startswith("Group B")
+    assert reordered.sentences[0].text.startswith("The delegates")
+    # the reader read the two best, as the answerer reads them, and the rest keep their place
+    assert reader.read == [[read_in_context(s.context, s.text) for s in by_score.sentences[:2]]]
+    assert [s.text for s in reordered.sentences[2:]] == [s.text for s in by_score.sentences[2:]]
+    # the values stay where they were: the best score is the best score, now the other statement's
+    assert [s.score for s in reordered.sentences] == [s.score for s in by_score.sentences]
+    # the refusal reads the hand-set order, as without the reader
+    assert [s.text for s in reordered.judged().sentences] == [s.text for s in by_score.sentences]
+    assert plain.reordered(QUESTION, by_score) is by_score  # no reader, no change
+    assert "Osaka and Oita" in reading.answer(QUESTION, PASSAGES).text.split(".")[0]
+    assert "Osaka and Oita" not in plain.answer(QUESTION, PASSAGES).text.split(".")[0]
+
+
+def test_the_reader_does_not_change_a_refusal_and_is_not_asked_for_one():
+    ps = [passage(1, "The weather in Lisbon was mild. The ferry to Porto left late.")]
+    question = "What is the budget of the Hiroshima cluster?"
+    plain = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config())
+    reader = KeywordReader("Porto")
+    reading = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(),
+                                 reordering=Reordering(reader))
+    before, after = plain.answer(question, ps), reading.answer(question, ps)
+    assert before.refused and after.refused and before.evidence == after.evidence and not reader.read
+
+
+def _reader_file(path, **arrays):
+    meta = np.frombuffer(json.dumps({"base_model": "tiny"}).encode(), dtype=np.uint8)
+    np.savez_compressed(path, __meta__=meta, **arrays)
+    return path
+
+
+def test_a_missing_broken_or_headless_reader_file_names_itself_and_the_fix(tmp_path):
+    for path, match in [(tmp_path / "nowhere.npz", "nowhere.npz"),
+                         (_reader_file(tmp_path / "headless.npz", bias=np.zeros(3, dtype=np.float16)), "head.weight")]:
+        with pytest.raises(EmbeddingModelError, match=match) as err:
+            CrossEncoderReader(str(tmp_path), path)
+        assert "PA_ANSWER_READER=off" in err.value.fix
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a numpy archive")
+    with pytest.raises(EmbeddingModelError, match="broken.npz"):
+        CrossEncoderReader(str(tmp_path), broken)
+
+
+def test_the_reader_file_is_read_when_built_and_the_model_only_at_the_first_question(tmp_path):
+    path = _reader_file(tmp_path / "r.npz", **{"head.weight": np.ones((1, 4), dtype=np.float32),
+                                              "head.bias": np.zeros(1, dtype=np.float32)})
+    reader = CrossEncoderReader(str(tmp_path / "no-model-here"), path)
+    assert reader.head_weight.shape == (1, 4) and "head.weight" not in reader.change.arrays
+    with pytest.raises(EmbeddingModelError, match="no-model-here"):
+        reader.logits("Where?", ["There.", "Here."])
+
+
+def test_the_assistant_builds_the_reader_only_when_it_can_read(fake_embedder, settings):
+    # a test's stand-in for the model (or another embedding model): the trained reader is that model, changed
+    assert build_reordering(settings, fake_embedder) is None
+    assert build_reordering(settings.model_copy(update={"answer_reader": "off"}), fake_embedder,
+                            KeywordReader("x")) is None
+    given = build_reordering(settings.model_copy(update={"answer_reader_top": 5, "answer_reader_weight": 0.5}),
+                             fake_embedder, KeywordReader("x"))
+    assert isinstance(given, Reordering) and (given.top, given.weight) == (5, 0.5)
+    assistant = Assistant.from_settings(settings, embedder=fake_embedder)
+    assert assistant.answerer.reordering is None
+
+
+def test_the_training_questions_are_asked_without_the_reader():
+    from training_data import training_settings
+
+    assert training_settings(answer_model="same")[0].answer_reader == "off"
+
+
+@pytest.mark.slow
+def test_the_packaged_reader_is_small_trained_on_training_sets_and_prefers_the_answer():
+    from programme_assistant.retrieval.embeddings import packaged_model_path
+
+    assert packaged_reader_path().stat().st_size < 25_000_000
+    reader = CrossEncoderReader(packaged_model_path())
+    assert reader.meta["base_model"] == "all-MiniLM-L6-v2" and reader.meta["max_tokens"] == 128
+    # trained on the training sets and the synthetic cases only: the evaluation sets never appear
+    sets = {source.removesuffix("-p") for source in reader.meta["questions"] if not source.startswith("synthetic-")}
+    assert sets and sets <= TRAINABLE_SETS
+    logits = reader.logits("Which prefectures did Group B visit?",
+                           ["Group B visited a number of prefectures in Japan.",
+                            "Group B visited Osaka and Oita prefectures."])
+    assert logits[1] > logits[0]
+    assert reader.logits("Which prefectures did Group B visit?", ["Group B visited Osaka and Oita prefectures."])[0] \
+        == pytest.approx(logits[1])  # read once: the second time from the cache
+
+
+class _Tokenizer:
+    def __call__(self, question, statement, **kwargs):
+        return {"input_ids": [0] * (len(question.split()) + len(statement.split()))}
+
+
+def test_the_pairs_are_read_in_groups_of_similar_length_once_each_and_returned_in_order(tmp_path):
+    path = _reader_file(tmp_path / "r.npz", **{"head.weight": np.ones((1, 4), dtype=np.float32),
+                                              "head.bias": np.zeros(1, dtype=np.float32)})
+    statements = ["one", "two words", "three words here", "four words are here", "a b c d e"]
+    results = {}
+    for workers in (1, 2):
+        reader = CrossEncoderReader("unused", path, workers=workers)
+        reader._model = (_Tokenizer(), None, None)  # a stand-in: the passes below are faked
+        passes: list[list[str]] = []
+
+        def read(question, group, passes=passes):
+            passes.append(list(group))
+            return [float(len(s)) for s in group]  # a statement's logit: its length
+
+        reader._read = read
+        results[workers] = reader.logits("Which?", statements)
+        assert reader.logits("Which?", statements[:2]).tolist() == [3.0, 9.0]  # from the cache
+        assert sorted(s for p in passes for s in p) == sorted(statements)  # each read once
+        if workers == 2:  # the longest together, the shortest together
+            longest = ["a b c d e", "four words are here", "three words here"]
+            assert sorted(passes) == sorted([longest, ["two words", "one"]])
+    assert results[1].tolist() == results[2].tolist() == [float(len(s)) for s in statements]
