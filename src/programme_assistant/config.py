@@ -190,25 +190,26 @@ class Settings(BaseSettings):
     # The answer reader (answering/reader.py): "trained" has a model that reads the question and each of the
     # answer_reader_top best statements together (a cross-encoder: the packaged all-MiniLM-L6-v2 fine-tuned by make
     # train-reader; data/reader_model.npz) reorder them; the scores keep their values, so refusals do not change.
-    # Development sets never trained on (session 36, docs/answer-selection.md): the sample corpus's 21, fact recall
-    # +0.023 [+0.009, +0.038]; fourteen of other folders, 0.593 -> 0.608. Used with the packaged embedding model only
-    # (it is that model, changed). "off": the answerer's own order.
+    # Never trained on (session 36, docs/answer-selection.md): 1,819 answerable questions of development sets and the
+    # three sets written before it, fact recall +0.014 [+0.003, +0.025] per question; those three alone, run once,
+    # -0.008 [-0.046, +0.034]. Used with the packaged embedding model only (it is that model, changed). "off": the
+    # answerer's own order.
     answer_reader: Literal["trained", "off"] = "trained"
     # Another reader file written by make train-reader (unset: the packaged one).
     answer_reader_file: Path | None = None
-    # How many of the best statements the reader reorders. Each is a pass of the model: on two cores, with the one
-    # thread a question gets, 6 pairs of 64 tokens take about 53 ms, 8 take 77 (8 of 128 tokens, as trained, 138).
-    # The best statement answers (development sets never trained on, 1,394 questions, session 36): 0.670 in the
-    # answerer's own order, 0.714 with 6 of 64 tokens, 0.722 with 8 of 64 and 8 of 128.
-    answer_reader_top: int = Field(5, ge=2, le=32)
+    # How many of the best statements the reader reorders. Each is a pass of the model: 8 pairs of 64 tokens add
+    # about 50 ms to a warm answer on two cores (answer_reader_workers). Chosen in session 36 on development sets never
+    # trained on (docs/answer-selection.md): 8 of 64 tokens, fact recall +0.014 on the sample corpus's 21 sets and
+    # 0.593 -> 0.613 on fourteen of other folders; 5 of 64, +0.006 and 0.611; 8 of 128, +0.026 and 0.604 but 126 ms.
+    answer_reader_top: int = Field(8, ge=2, le=32)
     # How far the reader moves them: a statement's score plus this times the scores' spread times the reader's
     # z-score (1.0 chosen on the sample corpus's development sets in session 35).
     answer_reader_weight: float = Field(1.0, ge=0.0, le=10.0)
     # The reader reads a question's pairs in this many groups at once, each in its own thread with one torch thread
     # (0: one per core). Unlike more torch threads, a core busy with other work delays one group, not every layer.
     answer_reader_workers: int = Field(0, ge=0, le=64)
-    # A (question, statement) pair is cut to this many tokens for the reader, the statement's end first (64: half
-    # the cost of 128 and as good on the development sets above; a longer statement is judged by its start).
+    # A (question, statement) pair is cut to this many tokens for the reader, the statement's end first (trained at
+    # 128; 64 costs half as much, and a longer statement is judged by its start).
     answer_reader_max_tokens: int = Field(64, ge=16, le=512)
     max_answer_sentences: int = Field(4, ge=1, le=10)
     # Extra sentences must score at least this share of the best one (0.8 rather than 0.9: golden fact
