@@ -190,13 +190,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.from_model and not (args.pairs and args.pairs.exists()):
         parser.error("--from-model needs --pairs FILE from the run that trained it")
-    if args.pairs and args.pairs.exists():
-        questions = json.loads(args.pairs.read_text())
-        log(f"training statements read from {args.pairs}")
-    else:
-        questions = collect(args.clapnq, mined_by=args.negatives_from, outside=args.outside)
-        if args.pairs:
-            args.pairs.write_text(json.dumps(questions))
+    from training_data import kept
+
+    questions = kept(args.pairs, lambda: collect(args.clapnq, mined_by=args.negatives_from, outside=args.outside),
+                     "training statements")
     from training_data import from_outside, is_paraphrase
 
     # a pairs file may hold the other folders' questions and the paraphrases when these options do not ask for them

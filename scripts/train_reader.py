@@ -196,18 +196,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.from_checkpoint and not (args.pairs and args.pairs.exists()):
         parser.error("--from-checkpoint needs --pairs FILE from the run that trained it (the file records them)")
-    if args.pairs and args.pairs.exists():
-        questions = json.loads(args.pairs.read_text())
-        log(f"training groups read from {args.pairs}")
-    else:
-        from train_answer_model import collect
+    from train_answer_model import collect
+    from training_data import kept
 
-        questions = collect(args.clapnq, outside=True)
-        if args.synthetic:
-            questions += synthetic_pairs()
-        if args.pairs:
-            args.pairs.parent.mkdir(parents=True, exist_ok=True)
-            args.pairs.write_text(json.dumps(questions))
+    questions = kept(args.pairs, lambda: collect(args.clapnq, outside=True) + (synthetic_pairs() if args.synthetic
+                                                                               else []), "training groups")
     sources: dict[str, int] = {}
     for q in questions:
         sources[q["source"]] = sources.get(q["source"], 0) + 1

@@ -116,6 +116,21 @@ def log(message: str) -> None:
     print(f"[training] {message}", file=sys.stderr, flush=True)
 
 
+def kept(path: Path | None, make: Callable[[], Any], what: str = "training data") -> Any:
+    """``make()``'s JSON-able result, kept in ``path`` (when given) and read from it on the next run instead: asking
+    the training questions takes minutes."""
+    import json
+
+    if path is not None and path.exists():
+        log(f"{what} read from {path}")
+        return json.loads(path.read_text())
+    made = make()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(made))
+    return made
+
+
 def fold_of(set_name: str, qid: str, folds: int) -> int:
     """The cross-fitting fold of a training question (stable: a hash of its set and id)."""
     return int(hashlib.sha1(f"{set_name}:{qid}".encode()).hexdigest(), 16) % folds

@@ -4,9 +4,10 @@ the statement answers the question. It reorders the extractive answerer's best f
 The statement model (``answer_model.py``) embeds the question and each statement apart and compares the two vectors,
 so a statement that restates the question scores as high as the one that answers it. Reading both at once, the
 reader sees whether the statement holds what the question asks for. It costs a forward pass per (question,
-statement) pair, so it reads only the ``top`` best candidates of the answerer's score, and it moves only their order:
-the scores keep their values, handed out again in the new order, so that the refusal threshold, the score ratios that
-choose which statements join the best one, and the learned refusal read the scale they were set on.
+statement) pair, so it reads only the ``top`` best candidates of the answerer's score, only once the answerer has
+judged that the passages answer (``ExtractiveAnswerer.reordered``, called when an answer is quoted), and it moves only
+their order: the scores keep their values, handed out again in the new order, so that the score ratios that choose
+which statements join the best one read the scale they were set on.
 
 The model: the packaged all-MiniLM-L6-v2 with a change to its weights and a linear head over its mean-pooled output,
 reading "question [SEP] statement" (the statement under its heading, as the answerer reads it). Trained by
