@@ -55,6 +55,7 @@ def build() -> tuple[Any, Any]:
     from transformers import AutoModel, AutoTokenizer
 
     from programme_assistant.answering.answer_model import WeightChange
+    from programme_assistant.answering.reader import pair_logits
     from programme_assistant.retrieval.embeddings import packaged_model_path
 
     path = packaged_model_path()
@@ -66,9 +67,7 @@ def build() -> tuple[Any, Any]:
             self.bert, self.head = bert, torch.nn.Linear(bert.config.hidden_size, 1)
 
         def forward(self, enc: Any) -> Any:
-            h = self.bert(**enc).last_hidden_state
-            m = enc["attention_mask"].unsqueeze(-1).float()
-            return self.head((h * m).sum(1) / m.sum(1)).squeeze(-1)
+            return pair_logits(self.bert, self.head, enc)
 
     return AutoTokenizer.from_pretrained(path, local_files_only=True), CrossEncoder()
 

@@ -145,8 +145,12 @@ def test_the_packaged_reader_is_small_trained_on_training_sets_and_prefers_the_a
 
 
 class _Tokenizer:
-    def __call__(self, question, statement, **kwargs):
-        return {"input_ids": [0] * (len(question.split()) + len(statement.split()))}
+    """Pairs as token lists as long as their words, each carrying its statement (for the faked passes below)."""
+
+    def __call__(self, questions, statements, **kwargs):
+        return {"input_ids": [[0] * (len(q.split()) + len(s.split()))
+                              for q, s in zip(questions, statements, strict=True)],
+                "statement": list(statements)}
 
 
 def test_the_pairs_are_read_in_groups_of_similar_length_once_each_and_returned_in_order(tmp_path):
@@ -159,8 +163,9 @@ def test_the_pairs_are_read_in_groups_of_similar_length_once_each_and_returned_i
         reader._model = (_Tokenizer(), None, None)  # a stand-in: the passes below are faked
         passes: list[list[str]] = []
 
-        def read(question, group, passes=passes):
-            passes.append(list(group))
+        def read(pairs, passes=passes):
+            group = [p["statement"] for p in pairs]
+            passes.append(group)
             return [float(len(s)) for s in group]  # a statement's logit: its length
 
         reader._read = read

@@ -107,15 +107,24 @@ def build_embedder(settings: Settings) -> Embeddings:
                                        batch_threads=os.cpu_count() or None)
 
 
+def packaged_model_of(settings: Settings, embedder: Embeddings) -> SentenceTransformerEmbedder | None:
+    """A new (not yet loaded) copy of the packaged model when the index uses it (``embedder`` itself, or a wrapper
+    of it under its name, as the benchmarks' cache); None when it uses another (PA_EMBEDDING_MODEL,
+    multilingual-e5-small, a test's fake). The answer model and the answer reader are changes to those weights."""
+    packaged = build_embedder(settings.model_copy(update={"embedding_model": None}))
+    if (settings.embedding_model or not isinstance(packaged, SentenceTransformerEmbedder)  # a test's stand-in
+            or model_id_of(embedder) != model_id_of(packaged)):
+        return None
+    return packaged
+
+
 def build_answer_embedder(settings: Settings, embedder: Embeddings) -> Embeddings:
     """The model the extractive answerer scores statements with (PA_ANSWER_MODEL): the packaged model with the
-    fine-tuning's weight change added (``answer_model.py``) when the index uses the packaged model (``embedder``
-    itself, or a wrapper of it under its name, as the benchmarks' cache); otherwise ``embedder`` itself
-    (PA_ANSWER_MODEL=same, another embedding model, a test's fake)."""
-    packaged = build_embedder(settings.model_copy(update={"embedding_model": None}))
-    if (settings.answer_model == "same" or settings.embedding_model
-            or not isinstance(packaged, SentenceTransformerEmbedder)  # a test's stand-in for the model
-            or model_id_of(embedder) != model_id_of(packaged)):
+    fine-tuning's weight change added (``answer_model.py``) when the index uses the packaged model
+    (``packaged_model_of``); otherwise ``embedder`` itself (PA_ANSWER_MODEL=same, another embedding model, a test's
+    fake)."""
+    packaged = None if settings.answer_model == "same" else packaged_model_of(settings, embedder)
+    if packaged is None:
         return embedder
     packaged.weight_change = WeightChange.load(settings.answer_model_file)
     # torch's thread count is process-wide and the index's model sets it: loading this one (lazily, often inside
@@ -190,10 +199,9 @@ def build_reordering(settings: Settings, embedder: Embeddings,
     if settings.answer_reader == "off":
         return None
     if reader is None:
-        packaged = build_embedder(settings.model_copy(update={"embedding_model": None}))
-        if (settings.embedding_model or not isinstance(packaged, SentenceTransformerEmbedder)
-                or model_id_of(embedder) != model_id_of(packaged)):
-            log.info("answer reader off: it reads with the packaged %s, the index uses %s", model_id_of(packaged),
+        packaged = packaged_model_of(settings, embedder)
+        if packaged is None:
+            log.info("answer reader off: it is a change to the packaged model, the index uses %s",
                      model_id_of(embedder))
             return None
         reader = CrossEncoderReader(packaged.model_path, settings.answer_reader_file,

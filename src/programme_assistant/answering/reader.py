@@ -19,7 +19,6 @@ weights' change to the packaged model in the format of ``answer_model.WeightChan
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ import numpy as np
 
 from programme_assistant.answering.answer_model import WeightChange
 from programme_assistant.errors import EmbeddingModelError
+from programme_assistant.retrieval.embeddings import offline_quiet_transformers
 
 FIX = "run make train-reader, or set PA_ANSWER_READER=off to answer without it"
 HEAD = ("head.weight", "head.bias")
@@ -40,6 +40,14 @@ HEAD = ("head.weight", "head.bias")
 
 def packaged_reader_path() -> Path:
     return Path(str(resources.files("programme_assistant.answering") / "data" / "reader_model.npz"))
+
+
+def pair_logits(model: Any, head: Any, enc: Any) -> Any:
+    """The reader's logits of tokenized pairs (a torch tensor): the transformer's output mean-pooled over each
+    pair's tokens, then the linear head. Training (``scripts/train_reader.py``) and reading share it."""
+    hidden = model(**enc).last_hidden_state
+    mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
 
 
 class PairScorer(Protocol):
@@ -74,7 +82,8 @@ class CrossEncoderReader:
         self._pool: ThreadPoolExecutor | None = None
         self._model: Any = None
         self._lock = threading.Lock()
-        # a question is scored more than once per answer (a wider reading first): its pairs are read once
+        self._tokenizing = threading.Lock()
+        # a question asked again (a repeated or regenerated question) reads its pairs once
         self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._cache_size = cache_size
 
@@ -85,14 +94,10 @@ class CrossEncoderReader:
     def _load(self) -> tuple[Any, Any, Any]:
         if not Path(self.model_path).is_dir():
             raise EmbeddingModelError(f"the reader's model folder was not found: {self.model_path}", FIX)
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        offline_quiet_transformers()
         import torch
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
         try:
             tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True)
             model = AutoModel.from_pretrained(self.model_path, local_files_only=True)
@@ -114,28 +119,19 @@ class CrossEncoderReader:
                     self._model = self._load()
         return self._model
 
-    def _read(self, question: str, statements: list[str]) -> list[float]:
-        """One forward pass over the pairs (padded to the longest)."""
+    def _read(self, pairs: list[dict[str, list[int]]]) -> list[float]:
+        """One forward pass over tokenized pairs, padded to the longest."""
         import torch
 
         tokenizer, model, head = self.model
-        enc = tokenizer([question] * len(statements), statements, truncation="only_second",
-                        max_length=self.max_tokens, padding=True, return_tensors="pt")
         with torch.inference_mode():
-            hidden = model(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            return [float(v) for v in head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1).tolist()]
+            return [float(v) for v in pair_logits(model, head, tokenizer.pad(pairs, return_tensors="pt")).tolist()]
 
-    def _groups(self, question: str, statements: list[str]) -> list[list[str]]:
-        """The statements in ``workers`` groups of similar length (longest first), so that each pass pads little."""
-        n = min(self.workers, len(statements))
-        if n == 1:
-            return [statements]
-        tokenizer = self.model[0]
-        length = {s: len(tokenizer(question, s, truncation="only_second", max_length=self.max_tokens)["input_ids"])
-                  for s in statements}
-        ordered = sorted(statements, key=lambda s: -length[s])
-        size = -(-len(ordered) // n)
+    def _groups(self, pairs: list[dict[str, list[int]]]) -> list[list[int]]:
+        """The pairs (their indices) in ``workers`` groups of similar length, longest first, so that each pass pads
+        little."""
+        ordered = sorted(range(len(pairs)), key=lambda i: -len(pairs[i]["input_ids"]))
+        size = -(-len(ordered) // min(self.workers, len(ordered)))
         return [ordered[i:i + size] for i in range(0, len(ordered), size)]
 
     def logits(self, question: str, statements: Sequence[str]) -> np.ndarray:
@@ -143,17 +139,21 @@ class CrossEncoderReader:
             known = {s: self._cache[(question, s)] for s in statements if (question, s) in self._cache}
         missing = [s for s in dict.fromkeys(statements) if s not in known]
         if missing:
-            groups = self._groups(question, missing)
+            with self._tokenizing:  # a fast tokenizer must not truncate for two threads at once
+                enc = self.model[0]([question] * len(missing), missing, truncation="only_second",
+                                    max_length=self.max_tokens)
+            pairs = [{key: enc[key][i] for key in enc} for i in range(len(missing))]
+            groups = self._groups(pairs)
             if len(groups) == 1:
-                read = [self._read(question, groups[0])]
+                read = [self._read([pairs[i] for i in groups[0]])]
             else:
                 if self._pool is None:
                     with self._lock:
                         if self._pool is None:
                             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="pa-reader")
-                read = list(self._pool.map(lambda group: self._read(question, group), groups))
+                read = list(self._pool.map(lambda group: self._read([pairs[i] for i in group]), groups))
             for group, values in zip(groups, read, strict=True):
-                known.update(zip(group, values, strict=True))
+                known.update((missing[i], value) for i, value in zip(group, values, strict=True))
             with self._lock:
                 for statement in missing:
                     self._cache[(question, statement)] = known[statement]

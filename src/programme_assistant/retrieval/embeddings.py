@@ -36,6 +36,17 @@ def model_id_of(embedder: Embeddings) -> str:
     return str(getattr(embedder, "model_id", None) or type(embedder).__name__)
 
 
+def offline_quiet_transformers() -> None:
+    """Before a local model loads: never contact a model hub, no progress bars or warnings on the console."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 class SentenceTransformerEmbedder(Embeddings):
     """sentence-transformers model from a local folder. Never contacts a model hub."""
 
@@ -78,18 +89,12 @@ class SentenceTransformerEmbedder(Embeddings):
                 "set PA_EMBEDDING_MODEL to a local sentence-transformers folder, or unset it to use the "
                 "packaged all-MiniLM-L6-v2",
             )
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        offline_quiet_transformers()
         import torch
         from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
 
         if self.threads:
             torch.set_num_threads(self.threads)  # process-wide: the model is the only torch user here
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
 
         try:
             model = SentenceTransformer(self.model_path, device=self.device, local_files_only=True)
