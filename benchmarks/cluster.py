@@ -23,32 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO_ROOT, RESULTS_DIR, machine_info, markdown_table, write_results
-from benchmarks.soak import free_port, start_app
+from benchmarks.ports import free_port, free_ports
 from benchmarks.soak import run as load
+from benchmarks.soak import start_app
 
 
 def log(message: str) -> None:
     print(f"[cluster {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [int(s.getsockname()[1]) for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def cluster_env(state: Path, **extra: str) -> tuple[dict[str, str], dict[str, int]]:
     """The environment that runs scripts/cluster.sh with two workers on free loopback ports, state in ``state``
     (``extra``: more PA_ variables), and the ports: balancer, worker (the first; the second is the next port),
     chroma, postgres."""
-    while True:
-        lb, w1, chroma, pg = free_ports(4)
-        if w1 + 1 not in (lb, chroma, pg):  # the second worker takes the port after the first
-            break
+    lb, w1, _w2, chroma, pg = free_ports(5, consecutive=True)  # the second worker takes the port after the first
     env = {**os.environ, "PA_CLUSTER_DIR": str(state), "PA_CLUSTER_PORT": str(lb), "PA_CLUSTER_WORKERS": "2",
            "PA_CLUSTER_WORKER_PORT": str(w1), "PA_CLUSTER_CHROMA_PORT": str(chroma), "PA_CLUSTER_PG_PORT": str(pg),
            "PA_CLUSTER_BIN": str(Path(sys.executable).parent), **extra}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO_ROOT, RESULTS_DIR, percentile
+from benchmarks.ports import free_port
 
 QUESTIONS = [
     "Which Japanese prefectures took part in the R2R strand?",
@@ -43,10 +43,6 @@ def log(message: str) -> None:
     print(f"[soak {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_app(index: Path, port: int, out: Path) -> subprocess.Popen[bytes]:

@@ -27,10 +27,17 @@ if [[ "$(id -u)" == "0" ]]; then SUDO=""; else SUDO="sudo"; fi
 
 say() { echo "cluster: $*" >&2; }
 
-wait_http() {  # url, what, seconds
+wait_http() {  # url, what, seconds[, pidfile, log]: a process that exits stops the wait at once, with its log
     local deadline=$((SECONDS + $3))
-    until curl -sf -o /dev/null "$1"; do
-        if ((SECONDS > deadline)); then say "$2 did not answer at $1 within $3 s (log: $DIR/logs)"; return 1; fi
+    until curl -sf --max-time 5 -o /dev/null "$1"; do
+        if [[ -n "${4:-}" ]] && ! kill -0 "$(cat "$4" 2>/dev/null)" 2>/dev/null; then
+            say "$2 exited before it answered at $1; the end of its log ($5):"; tail -20 "$5" >&2; return 1
+        fi
+        if ((SECONDS > deadline)); then
+            say "$2 did not answer at $1 within $3 s (log: $DIR/logs)"
+            [[ -n "${5:-}" ]] && { say "the end of ${5}:"; tail -20 "$5" >&2; }
+            return 1
+        fi
         sleep 0.5
     done
 }
@@ -73,7 +80,8 @@ start() {
             >"$DIR/logs/chroma.log" 2>&1 &
         echo $! >"$DIR/run/chroma.pid"
     fi
-    wait_http "http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat" "the Chroma server" 60
+    wait_http "http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat" "the Chroma server" 60 "$DIR/run/chroma.pid" \
+        "$DIR/logs/chroma.log"
 
     say "PostgreSQL on 127.0.0.1:$PG_PORT"
     DB_URL=$(bash scripts/postgres.sh start "$DIR/postgres" "$PG_PORT")
@@ -98,7 +106,8 @@ start() {
         servers_ui+="    server w$n 127.0.0.1:$port $opts cookie w$n"$'\n'
     done
     for n in $(seq 1 "$WORKERS"); do
-        wait_http "http://127.0.0.1:$((WORKER_PORT + n - 1))/api/health" "worker $n" 180
+        wait_http "http://127.0.0.1:$((WORKER_PORT + n - 1))/api/health" "worker $n" 180 \
+            "$DIR/run/worker$n.pid" "$DIR/logs/worker$n.log"
     done
 
     cat >"$DIR/haproxy.cfg" <<CFG
@@ -160,7 +169,7 @@ status() {
         [[ -e "$f" ]] || continue
         if kill -0 "$(cat "$f")" 2>/dev/null; then echo "$(basename "$f" .pid): running"; else echo "$(basename "$f" .pid): dead"; fi
     done
-    curl -s "http://127.0.0.1:$PORT/api/health" && echo
+    curl -s --max-time 5 "http://127.0.0.1:$PORT/api/health" && echo
 }
 
 case "${1:-}" in

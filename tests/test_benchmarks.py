@@ -3,6 +3,7 @@ external benchmark's data handling and scoring (fake embeddings; the real runs a
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
@@ -23,7 +24,39 @@ from benchmarks.common import (
     token_f1,
     token_prf,
 )
+from benchmarks.ports import ephemeral_range, free_ports
 from benchmarks.synthetic import compose_chunks, split_sentences
+
+# --- loopback ports for the servers the tests start -----------------------------------------------------------------
+
+
+def test_ports_are_free_and_outside_the_range_outgoing_connections_draw_from():
+    low, high = ephemeral_range()
+    ports = free_ports(5)
+    assert len(set(ports)) == 5 and all(not low <= p <= high for p in ports)
+    run = free_ports(5, consecutive=True)
+    assert run == list(range(run[0], run[0] + 5)) and all(not low <= p <= high for p in run)
+    for p in run:  # each binds now
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", p))
+
+
+def test_a_taken_port_is_never_handed_out(monkeypatch):
+    with socket.socket() as held:  # the only port outside a (pretend) range that leaves one port free
+        held.bind(("127.0.0.1", 0))
+        taken = held.getsockname()[1]
+        with pytest.raises(RuntimeError, match="ephemeral range"):
+            free_ports(1, ephemeral=(10_000, 65_535))
+        monkeypatch.setattr("benchmarks.ports.LOWEST", taken)
+        monkeypatch.setattr("benchmarks.ports.HIGHEST", taken + 1)
+        assert free_ports(1, ephemeral=(taken + 2, taken + 3)) == [taken + 1]
+
+
+def test_the_ephemeral_range_falls_back_when_it_cannot_be_read(tmp_path):
+    (tmp_path / "range").write_text("40000\t50000\n")
+    assert ephemeral_range(tmp_path / "range") == (40_000, 50_000)
+    assert ephemeral_range(tmp_path / "missing") == (32_768, 60_999)
+
 
 # --- statistics and tables ------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ import pytest
 from conftest import write_md
 from test_ui import XSS_TEXT, XSS_TITLE, ui_assistant
 
+from benchmarks.ports import free_port
 from programme_assistant.appdata.state import AppData
 from programme_assistant.ui import create_app
 
@@ -32,10 +32,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ANSWER_TIMEOUT_MS = 30_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

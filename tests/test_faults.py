@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from benchmarks.ports import free_port
 
 pytestmark = pytest.mark.faults
 
@@ -160,10 +161,6 @@ def test_a_full_disk_is_reported_and_the_next_sync_with_space_repairs(sample, re
 
 
 # --- a Chroma server killed mid-session -------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start_chroma(path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -192,7 +189,7 @@ def test_a_chroma_server_killed_mid_session_gives_503_then_recovers(tmp_path):
 
     from programme_assistant.ui import create_app
 
-    port = _free_port()
+    port = free_port()
     data, log = tmp_path / "chroma-data", tmp_path / "chroma.log"
     server = _start_chroma(data, port, log)
     try:
@@ -231,7 +228,7 @@ def test_two_workers_over_one_chroma_server_see_each_others_syncs(tmp_path):
     from programme_assistant.assistant import Assistant
     from programme_assistant.models import Filters
 
-    port = _free_port()
+    port = free_port()
     server = _start_chroma(tmp_path / "chroma-data", port, tmp_path / "chroma.log")
     try:
         first = ui_settings(tmp_path / "one", chroma_host="127.0.0.1", chroma_port=port)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.ports import free_port
 from programme_assistant.answering.chat_models import LlamaCppChat, build_chat_model
 from programme_assistant.answering.citations import MARKER
 from programme_assistant.answering.llm import LLMAnswerer
@@ -52,10 +52,6 @@ def smollm2_gguf() -> Path:
     return files[0]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until_serving(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
