@@ -9,7 +9,7 @@
 #
 # Settings (environment): PA_CLUSTER_DIR (state, default /tmp/programme-assistant-cluster), PA_CLUSTER_PORT
 # (the balancer, 8080), PA_CLUSTER_WORKERS (2), PA_CLUSTER_WORKER_PORT (first worker's port, 7871),
-# PA_CLUSTER_CHROMA_PORT (8100), PA_CLUSTER_PG_PORT (55432), PA_CORPUS_DIR (./corpus).
+# PA_CLUSTER_CHROMA_PORT (8100), PA_CLUSTER_PG_PORT (25432), PA_CORPUS_DIR (./corpus).
 # Needs the project's virtual environment (.venv; `make test` or `make run` creates it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ PORT=${PA_CLUSTER_PORT:-8080}
 WORKERS=${PA_CLUSTER_WORKERS:-2}
 WORKER_PORT=${PA_CLUSTER_WORKER_PORT:-7871}
 CHROMA_PORT=${PA_CLUSTER_CHROMA_PORT:-8100}
-PG_PORT=${PA_CLUSTER_PG_PORT:-55432}
+PG_PORT=${PA_CLUSTER_PG_PORT:-25432}
 CORPUS=$(realpath "${PA_CORPUS_DIR:-corpus}")
 BIN=${PA_CLUSTER_BIN:-$ROOT/.venv/bin}
 if [[ "$(id -u)" == "0" ]]; then SUDO=""; else SUDO="sudo"; fi

@@ -8,7 +8,7 @@ set -euo pipefail
 
 action=${1:?usage: postgres.sh start DIR PORT | stop DIR}
 dir=$(realpath -m "${2:?the data folder}")
-port=${3:-55432}
+port=${3:-25432}
 
 if [[ "$(id -u)" == "0" ]]; then SUDO=""; AS=(runuser -u postgres --); else SUDO="sudo"; AS=(); fi
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)

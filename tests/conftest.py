@@ -168,7 +168,7 @@ def make_docx(path: Path, title: str, sections: dict[str, list[str]]) -> Path:
 
 
 # --- the app database: SQLite always, PostgreSQL when .ci/run (or you) started one -------------------------
-# TEST_POSTGRES_URL: a server URL such as postgresql+psycopg://postgres@127.0.0.1:55432/assistant
+# TEST_POSTGRES_URL: a server URL such as postgresql+psycopg://postgres@127.0.0.1:25432/assistant
 # (scripts/postgres.sh start DIR PORT prints one). Each test gets a database of its own, dropped afterwards.
 POSTGRES_URL = __import__("os").environ.get("TEST_POSTGRES_URL", "")
 APP_DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
