@@ -264,8 +264,11 @@ train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half
 train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/answer_model.npz; then make train-correction and train-refusal
 	$(BIN)/python scripts/train_answer_model.py --outside
 
-train-reader: $(STAMP)  ## train the answer reader, a cross-encoder (the answer model's training questions with their paraphrases + evals/synthetic/) -> answering/data/reader_model.npz; about an hour on two cores
-	$(BIN)/python scripts/train_reader.py
+train-reader: $(STAMP)  ## train the answer reader, a cross-encoder (the answer model's training questions with their paraphrases + evals/synthetic/), at 128 tokens then at 64 -> answering/data/reader_model.npz; about an hour on two cores
+	mkdir -p build
+	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --save-checkpoint build/reader_stage1.pt
+	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --continue-from build/reader_stage1.pt \
+		--epochs 1 --lr 2e-5 --seed 1 --max-tokens 64
 
 train-correction: $(STAMP)  ## fit the learned correction of the answerer's hand-set score (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/correction.json
 	$(BIN)/python scripts/train_correction.py --outside

@@ -6,7 +6,9 @@ answerer's best statements. It is the packaged all-MiniLM-L6-v2 with the answer 
 (``answer_model.npz``), mean-pooled over the pair "question [SEP] statement" (the statement under its heading, as the
 answerer reads it), with a linear head; trained listwise: each group is a question with one answering statement and
 the six others the hand-set score ranks highest, softmax cross-entropy on the answering one. AdamW 3e-5 (weight decay
-0.01), warm-up then linear decay, two epochs, four groups a step, pairs cut to 128 tokens, seed 0.
+0.01), warm-up then linear decay, two epochs, four groups a step, pairs cut to 128 tokens, seed 0 (session 35's
+model C); then one more epoch at AdamW 2e-5, seed 1, with pairs cut to 64 tokens, the length the product reads them
+at (session 37). ``make train-reader`` runs both stages.
 
 The training questions: those of ``train_answer_model.py --outside --paraphrases`` (ClapNQ's training half, the
 sample corpus's golden set and held-out 1-13, the DMRCP's and the SAWKA's training sets, each with its paraphrased
@@ -19,6 +21,7 @@ What is written is the change to the packaged model (``answer_model.weight_chang
 moved is left unchanged) and the head in float32.
 
     python scripts/train_reader.py [--clapnq DIR] [--pairs FILE] [--no-synthetic] [--out FILE]
+                                   [--epochs N] [--lr LR] [--seed N] [--max-tokens N] [--continue-from FILE]
                                    [--save-checkpoint FILE | --from-checkpoint FILE]
 """
 
@@ -49,8 +52,9 @@ def log(message: str) -> None:
     print(f"[train-reader] {message}", file=sys.stderr, flush=True)
 
 
-def build() -> tuple[Any, Any]:
-    """The tokenizer and the cross-encoder to train: the packaged model with the answer model's change, a new head."""
+def build(start: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """The tokenizer and the cross-encoder to train: the packaged model with the answer model's change and a new
+    head, or ``start`` (a state an earlier run saved) to train further."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -69,7 +73,10 @@ def build() -> tuple[Any, Any]:
         def forward(self, enc: Any) -> Any:
             return pair_logits(self.bert, self.head, enc)
 
-    return AutoTokenizer.from_pretrained(path, local_files_only=True), CrossEncoder()
+    model = CrossEncoder()
+    if start is not None:
+        model.load_state_dict(start)
+    return AutoTokenizer.from_pretrained(path, local_files_only=True), model
 
 
 def synthetic_pairs(negatives: int = 6) -> list[dict[str, Any]]:
@@ -103,13 +110,14 @@ def synthetic_pairs(negatives: int = 6) -> list[dict[str, Any]]:
     return out
 
 
-def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5, seed: int = 0) -> Any:
-    """The trained cross-encoder (see the module docstring)."""
+def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5, seed: int = 0,
+          max_tokens: int = MAX_TOKENS, start: dict[str, Any] | None = None) -> Any:
+    """The trained cross-encoder (see the module docstring); ``start``: an earlier run's state, trained further."""
     import torch
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    tok, model = build()
+    tok, model = build(start)
     groups = [(q["question"], [p, *q["negatives"]]) for q in questions if q["negatives"] for p in q["positives"][:3]]
     steps = epochs * -(-len(groups) // 4)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -123,7 +131,7 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
         for b in range(0, len(groups), 4):
             chunk = groups[b:b + 4]
             enc = tok([q for q, c in chunk for _ in c], [s for _, c in chunk for s in c], truncation="only_second",
-                      max_length=MAX_TOKENS, padding=True, return_tensors="pt")
+                      max_length=max_tokens, padding=True, return_tensors="pt")
             logits, loss, i = model(enc), 0.0, 0
             for _, c in chunk:
                 loss = loss + torch.nn.functional.cross_entropy(logits[i:i + len(c)].unsqueeze(0),
@@ -182,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-synthetic", dest="synthetic", action="store_false",
                         help="without the synthetic cases of evals/synthetic/")
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="pairs cut to this many tokens")
+    parser.add_argument("--continue-from", type=Path, help="train further from a state an earlier run saved "
+                        "(--save-checkpoint): the second stage of make train-reader")
     parser.add_argument("--save-checkpoint", type=Path, help="also save the trained model's state (torch) here")
     parser.add_argument("--from-checkpoint", type=Path, help="write the reader file of a state an earlier run saved "
                         "(--save-checkpoint) instead of training again")
@@ -207,14 +219,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_checkpoint:
         saved = torch.load(args.from_checkpoint)
         state = saved.get("state", saved)
+        meta.update(saved.get("meta", {}))
     else:
-        state = train(questions, epochs=args.epochs, seed=args.seed).state_dict()
+        start = None
+        if args.continue_from:
+            saved = torch.load(args.continue_from)
+            start = saved.get("state", saved)
+            meta["stages"] = [*saved.get("meta", {}).get("stages", [{"from": str(args.continue_from.name)}])]
+        state = train(questions, epochs=args.epochs, lr=args.lr, seed=args.seed, max_tokens=args.max_tokens,
+                      start=start).state_dict()
+        stage = {"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "max_tokens": args.max_tokens}
+        meta["stages"] = [*meta.get("stages", []), stage]
         if args.save_checkpoint:
-            torch.save({"state": state}, args.save_checkpoint)
-        meta.update(seed=args.seed, epochs=args.epochs)  # (a checkpoint's are its own run's)
+            torch.save({"state": state, "meta": {"stages": meta["stages"]}}, args.save_checkpoint)
     arrays, errors = reader_arrays(state)
     meta.update(base_model=model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),
-                init="answer-model-" + WeightChange.load().digest, max_tokens=MAX_TOKENS,
+                init="answer-model-" + WeightChange.load().digest,
+                max_tokens=meta.get("stages", [{}])[-1].get("max_tokens", args.max_tokens),
                 written=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 max_relative_error=round(max(errors.values(), default=0.0), 4))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from test_answering import BagOfWordsEmbedding, passage
 from programme_assistant.answering.extractive import ExtractiveAnswerer, read_in_context
 from programme_assistant.answering.reader import CrossEncoderReader, Reordering, packaged_reader_path
 from programme_assistant.assistant import Assistant, build_reordering
+from programme_assistant.config import Settings
 from programme_assistant.errors import EmbeddingModelError
 
 
@@ -132,7 +133,10 @@ def test_the_packaged_reader_is_small_trained_on_training_sets_and_prefers_the_a
 
     assert packaged_reader_path().stat().st_size < 25_000_000
     reader = CrossEncoderReader(packaged_model_path())
-    assert reader.meta["base_model"] == "all-MiniLM-L6-v2" and reader.meta["max_tokens"] == 128
+    # its last stage was trained on pairs as long as the product reads them
+    assert reader.meta["base_model"] == "all-MiniLM-L6-v2"
+    assert reader.meta["max_tokens"] == reader.meta["stages"][-1]["max_tokens"] == \
+        Settings.model_fields["answer_reader_max_tokens"].default
     # trained on the training sets and the synthetic cases only: the evaluation sets never appear
     sets = {source.removesuffix("-p") for source in reader.meta["questions"] if not source.startswith("synthetic-")}
     assert sets and sets <= TRAINABLE_SETS
@@ -176,3 +180,46 @@ def test_the_pairs_are_read_in_groups_of_similar_length_once_each_and_returned_i
             longest = ["a b c d e", "four words are here", "three words here"]
             assert sorted(passes) == sorted([longest, ["two words", "one"]])
     assert results[1].tolist() == results[2].tolist() == [float(len(s)) for s in statements]
+
+
+class _StrictTokenizer(_Tokenizer):
+    """Like the fast tokenizer: cutting only the statement fails when the question alone fills ``max_length``."""
+
+    def __call__(self, questions, statements, truncation=None, max_length=None, **kwargs):
+        if truncation == "only_second" and any(len(q.split()) >= max_length for q in questions):
+            raise Exception("Truncation error: Sequence to truncate too short to respect the provided max_length")
+        out = super().__call__(questions, statements)
+        out["truncation"] = [truncation] * len(questions)
+        return out
+
+
+def test_a_question_longer_than_the_pair_is_read_not_an_error(tmp_path):
+    path = _reader_file(tmp_path / "r.npz", **{"head.weight": np.ones((1, 4), dtype=np.float32),
+                                              "head.bias": np.zeros(1, dtype=np.float32)})
+    reader = CrossEncoderReader("unused", path, max_tokens=8)
+    reader._model = (_StrictTokenizer(), None, None)
+    seen: list[str] = []
+
+    def read(pairs):
+        seen.extend(p["truncation"] for p in pairs)
+        return [float(len(p["statement"])) for p in pairs]
+
+    reader._read = read
+    assert reader.logits("Which?", ["one", "two words"]).tolist() == [3.0, 9.0]
+    assert seen == ["only_second"] * 2  # as trained, when the statement has room
+    seen.clear()
+    long_question = " ".join(["word"] * 12) + " which?"
+    assert reader.logits(long_question, ["one", "two words"]).tolist() == [3.0, 9.0]
+    assert seen == ["longest_first"] * 2  # the question cut too, instead of the answer failing
+
+
+@pytest.mark.slow
+def test_the_packaged_reader_reads_a_question_longer_than_its_pairs():
+    from programme_assistant.retrieval.embeddings import packaged_model_path
+
+    reader = CrossEncoderReader(packaged_model_path(), max_tokens=64)
+    question = ("Our agency in the north has been following the programme since the start and I would like to know, "
+                "before we plan the next visit with our partners and the cluster managers who travelled last time "
+                "and the new staff who joined this year, which prefectures Group B visited?")
+    logits = reader.logits(question, ["Group B visited Osaka and Oita prefectures.", "The webinar is on Friday."])
+    assert np.isfinite(logits).all() and len(logits) == 2

@@ -4,6 +4,7 @@ moved left unchanged; the file round-trips through the reader's loader."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -46,3 +47,26 @@ def test_the_reader_file_holds_the_change_and_the_head_and_loads(tmp_path):
     assert np.allclose(deltas["dense.weight"], expected, atol=2e-4)
     assert np.array_equal(reader.head_weight, state["head.weight"].numpy())
     assert isinstance(reader.change, WeightChange) and reader.change.digest
+
+
+@pytest.mark.slow
+def test_a_second_stage_starts_from_the_first_and_the_file_records_both(tmp_path):
+    """make train-reader trains in two stages (128 tokens, then 64 from the first's state): the second starts from
+    the saved state, and the file written from a checkpoint records each stage and the length read at last."""
+    torch = pytest.importorskip("torch")
+    _, first = train_reader.build()
+    with torch.no_grad():
+        first.head.bias.fill_(0.75)
+    _, second = train_reader.build(first.state_dict())
+    assert second.head.bias.item() == pytest.approx(0.75)
+    stages = [{"seed": 0, "epochs": 2, "lr": 3e-5, "max_tokens": 128}, {"seed": 1, "epochs": 1, "lr": 2e-5,
+                                                                         "max_tokens": 64}]
+    torch.save({"state": second.state_dict(), "meta": {"stages": stages}}, tmp_path / "stage2.pt")
+    pairs = tmp_path / "pairs.json"
+    pairs.write_text(json.dumps([{"source": "golden", "qid": "g1", "question": "q", "positives": ["a"],
+                                  "negatives": ["b"]}]))
+    out = tmp_path / "reader.npz"
+    assert train_reader.main(["--from-checkpoint", str(tmp_path / "stage2.pt"), "--pairs", str(pairs),
+                              "--out", str(out)]) == 0
+    meta = CrossEncoderReader("unused", out).meta
+    assert meta["stages"] == stages and meta["max_tokens"] == 64 and meta["questions"] == {"golden": 1}

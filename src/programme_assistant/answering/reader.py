@@ -127,6 +127,27 @@ class CrossEncoderReader:
         with torch.inference_mode():
             return [float(v) for v in pair_logits(model, head, tokenizer.pad(pairs, return_tensors="pt")).tolist()]
 
+    def _tokenize(self, question: str, statements: list[str]) -> list[dict[str, list[int]]]:
+        """Each pair tokenized and cut to ``max_tokens``, the statement's end first (as trained). A question too long
+        to leave its statement any room (more than ``max_tokens`` tokens with it) is cut too, the longer of the two
+        first: the pair is read rather than failing the answer."""
+        tokenizer = self.model[0]
+
+        def encode(texts: list[str], truncation: str) -> list[dict[str, list[int]]]:
+            enc = tokenizer([question] * len(texts), texts, truncation=truncation, max_length=self.max_tokens)
+            return [{key: enc[key][i] for key in enc} for i in range(len(texts))]
+
+        try:
+            return encode(statements, "only_second")
+        except Exception:  # noqa: BLE001 - the fast tokenizer's "sequence to truncate too short" has no own type
+            pairs = []
+            for statement in statements:
+                try:
+                    pairs += encode([statement], "only_second")
+                except Exception:  # noqa: BLE001 - as above: this pair's question leaves the statement no room
+                    pairs += encode([statement], "longest_first")
+            return pairs
+
     def _groups(self, pairs: list[dict[str, list[int]]]) -> list[list[int]]:
         """The pairs (their indices) in ``workers`` groups of similar length, longest first, so that each pass pads
         little."""
@@ -140,9 +161,7 @@ class CrossEncoderReader:
         missing = [s for s in dict.fromkeys(statements) if s not in known]
         if missing:
             with self._tokenizing:  # a fast tokenizer must not truncate for two threads at once
-                enc = self.model[0]([question] * len(missing), missing, truncation="only_second",
-                                    max_length=self.max_tokens)
-            pairs = [{key: enc[key][i] for key in enc} for i in range(len(missing))]
+                pairs = self._tokenize(question, missing)
             groups = self._groups(pairs)
             if len(groups) == 1:
                 read = [self._read([pairs[i] for i in groups[0]])]
