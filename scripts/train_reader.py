@@ -115,6 +115,8 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
     """The trained cross-encoder (see the module docstring); ``start``: an earlier run's state, trained further."""
     import torch
 
+    from programme_assistant.answering.reader import encode_pairs
+
     torch.manual_seed(seed)
     rng = random.Random(seed)
     tok, model = build(start)
@@ -130,8 +132,8 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
         rng.shuffle(groups)
         for b in range(0, len(groups), 4):
             chunk = groups[b:b + 4]
-            enc = tok([q for q, c in chunk for _ in c], [s for _, c in chunk for s in c], truncation="only_second",
-                      max_length=max_tokens, padding=True, return_tensors="pt")
+            enc = tok.pad(encode_pairs(tok, [q for q, c in chunk for _ in c], [s for _, c in chunk for s in c],
+                                       max_tokens), return_tensors="pt")
             logits, loss, i = model(enc), 0.0, 0
             for _, c in chunk:
                 loss = loss + torch.nn.functional.cross_entropy(logits[i:i + len(c)].unsqueeze(0),

@@ -50,6 +50,28 @@ def pair_logits(model: Any, head: Any, enc: Any) -> Any:
     return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
 
 
+def encode_pairs(tokenizer: Any, questions: Sequence[str], statements: Sequence[str], max_tokens: int
+                 ) -> list[dict[str, list[int]]]:
+    """Each (question, statement) pair tokenized and cut to ``max_tokens``, the statement's end first. A question too
+    long to leave its statement any room is cut too, the longer of the two first, in that pair only: the pair is read
+    rather than failing the answer (the fast tokenizer raises on it). Training and reading share it."""
+
+    def encode(qs: Sequence[str], ss: Sequence[str], truncation: str) -> list[dict[str, list[int]]]:
+        enc = tokenizer(list(qs), list(ss), truncation=truncation, max_length=max_tokens)
+        return [{key: enc[key][i] for key in enc} for i in range(len(qs))]
+
+    try:
+        return encode(questions, statements, "only_second")
+    except Exception:  # noqa: BLE001 - the fast tokenizer's "sequence to truncate too short" has no own type
+        pairs = []
+        for q, s in zip(questions, statements, strict=True):
+            try:
+                pairs += encode([q], [s], "only_second")
+            except Exception:  # noqa: BLE001 - as above: this pair's question leaves the statement no room
+                pairs += encode([q], [s], "longest_first")
+        return pairs
+
+
 class PairScorer(Protocol):
     """What reads (question, statement) pairs: a logit each, higher when the statement answers the question."""
 
@@ -127,27 +149,6 @@ class CrossEncoderReader:
         with torch.inference_mode():
             return [float(v) for v in pair_logits(model, head, tokenizer.pad(pairs, return_tensors="pt")).tolist()]
 
-    def _tokenize(self, question: str, statements: list[str]) -> list[dict[str, list[int]]]:
-        """Each pair tokenized and cut to ``max_tokens``, the statement's end first (as trained). A question too long
-        to leave its statement any room (more than ``max_tokens`` tokens with it) is cut too, the longer of the two
-        first: the pair is read rather than failing the answer."""
-        tokenizer = self.model[0]
-
-        def encode(texts: list[str], truncation: str) -> list[dict[str, list[int]]]:
-            enc = tokenizer([question] * len(texts), texts, truncation=truncation, max_length=self.max_tokens)
-            return [{key: enc[key][i] for key in enc} for i in range(len(texts))]
-
-        try:
-            return encode(statements, "only_second")
-        except Exception:  # noqa: BLE001 - the fast tokenizer's "sequence to truncate too short" has no own type
-            pairs = []
-            for statement in statements:
-                try:
-                    pairs += encode([statement], "only_second")
-                except Exception:  # noqa: BLE001 - as above: this pair's question leaves the statement no room
-                    pairs += encode([statement], "longest_first")
-            return pairs
-
     def _groups(self, pairs: list[dict[str, list[int]]]) -> list[list[int]]:
         """The pairs (their indices) in ``workers`` groups of similar length, longest first, so that each pass pads
         little."""
@@ -161,7 +162,7 @@ class CrossEncoderReader:
         missing = [s for s in dict.fromkeys(statements) if s not in known]
         if missing:
             with self._tokenizing:  # a fast tokenizer must not truncate for two threads at once
-                pairs = self._tokenize(question, missing)
+                pairs = encode_pairs(self.model[0], [question] * len(missing), missing, self.max_tokens)
             groups = self._groups(pairs)
             if len(groups) == 1:
                 read = [self._read([pairs[i] for i in groups[0]])]
