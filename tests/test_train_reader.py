@@ -50,10 +50,14 @@ def test_the_reader_file_holds_the_change_and_the_head_and_loads(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_second_stage_starts_from_the_first_and_the_file_records_both(tmp_path):
+def test_a_second_stage_starts_from_the_first_and_the_file_records_both(tmp_path, monkeypatch):
     """make train-reader trains in two stages (128 tokens, then 64 from the first's state): the second starts from
     the saved state, and the file written from a checkpoint records each stage and the length read at last."""
+    import training_data
+
     torch = pytest.importorskip("torch")
+    # main() turns the paraphrases on for the process: put the module's switch back afterwards
+    monkeypatch.setattr(training_data, "_paraphrases", training_data._paraphrases)
     _, first = train_reader.build()
     with torch.no_grad():
         first.head.bias.fill_(0.75)
