@@ -71,6 +71,23 @@ def test_the_answerer_quotes_the_statement_the_reader_puts_first_with_the_scores
     assert "Osaka and Oita" not in plain.answer(QUESTION, PASSAGES).text.split(".")[0]
 
 
+class BrokenReader:
+    """A pair scorer that fails as a tokenizer or torch might."""
+
+    def logits(self, question, statements):
+        raise RuntimeError("the reader broke")
+
+
+def test_a_reader_that_fails_leaves_the_answer_in_the_answerer_s_order(caplog):
+    plain = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0))
+    broken = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.0),
+                                reordering=Reordering(BrokenReader(), top=2))
+    with caplog.at_level("WARNING", logger="programme_assistant.answering.extractive"):
+        answer = broken.answer(QUESTION, PASSAGES)
+    assert answer.text == plain.answer(QUESTION, PASSAGES).text and answer.citations
+    assert "the answer reader failed" in caplog.text and "the reader broke" in caplog.text
+
+
 def test_the_reader_does_not_change_a_refusal_and_is_not_asked_for_one():
     ps = [passage(1, "The weather in Lisbon was mild. The ferry to Porto left late.")]
     question = "What is the budget of the Hiroshima cluster?"

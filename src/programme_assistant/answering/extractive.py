@@ -14,6 +14,7 @@ sources differ and gives both, each with its citation.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -79,6 +80,8 @@ _SELF_REFERENCE = re.compile(
 _ASKS_ABOUT_DOCUMENT = re.compile(r"\b(?:cover|covers|covered|contain|contains|about|purpose|summari[sz]e|scope|"
                                   r"meant|intended|aimed)\b", re.IGNORECASE)
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -405,8 +408,13 @@ class ExtractiveAnswerer:
         if self.reordering is None or len(scored) < 2:
             return scoring
         top = scored[:self.reordering.top]
-        order = self.reordering.reorder(question, [read_in_context(s.context, s.text) for s in top],
-                                        [s.score for s in top])
+        try:
+            order = self.reordering.reorder(question, [read_in_context(s.context, s.text) for s in top],
+                                            [s.score for s in top])
+        except Exception:  # noqa: BLE001 - the reader only reorders: an answer in the answerer's order beats none
+            log.warning("the answer reader failed on %r; answering in the answerer's own order", question[:200],
+                        exc_info=True)
+            return scoring
         if order == list(range(len(top))):
             return scoring
         moved = [*(replace(top[i], score=s.score) for i, s in zip(order, top, strict=True)), *scored[len(top):]]
