@@ -43,8 +43,6 @@ def log(message: str) -> None:
     print(f"[soak {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-
-
 def start_app(index: Path, port: int, out: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
     env.update(PA_PORT=str(port), PA_HOST="127.0.0.1", PA_INDEX_DIR=str(index),

@@ -32,8 +32,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ANSWER_TIMEOUT_MS = 30_000
 
 
-
-
 @contextmanager
 def serve_app(tmp: Path, extra: dict[str, str] | None = None):
     """The real app on a free loopback port over a copy of the sample corpus, the XSS banner and ``extra``

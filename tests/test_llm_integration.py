@@ -52,8 +52,6 @@ def smollm2_gguf() -> Path:
     return files[0]
 
 
-
-
 def wait_until_serving(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
