@@ -151,6 +151,17 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
     return model
 
 
+def read_checkpoint(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A state an earlier run saved (``--save-checkpoint``) and the stages that trained it (a bare state, or one
+    saved without them: one stage known only by the file's name)."""
+    import torch
+
+    saved = torch.load(path)
+    if "state" not in saved:
+        return saved, [{"from": path.name}]
+    return saved["state"], saved.get("meta", {}).get("stages", [{"from": path.name}])
+
+
 def reader_arrays(state: dict[str, Any], base: dict[str, Any] | None = None
                   ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """A trained cross-encoder's state (``bert.*``, ``head.*``) as a reader file's arrays: the transformer's change
@@ -217,27 +228,20 @@ def main(argv: list[str] | None = None) -> int:
     sources: dict[str, int] = {}
     for q in questions:
         sources[q["source"]] = sources.get(q["source"], 0) + 1
-    meta: dict[str, Any] = {"questions": sources}
     if args.from_checkpoint:
-        saved = torch.load(args.from_checkpoint)
-        state = saved.get("state", saved)
-        meta.update(saved.get("meta", {}))
+        state, stages = read_checkpoint(args.from_checkpoint)
     else:
-        start = None
-        if args.continue_from:
-            saved = torch.load(args.continue_from)
-            start = saved.get("state", saved)
-            meta["stages"] = [*saved.get("meta", {}).get("stages", [{"from": str(args.continue_from.name)}])]
+        start, stages = read_checkpoint(args.continue_from) if args.continue_from else (None, [])
         state = train(questions, epochs=args.epochs, lr=args.lr, seed=args.seed, max_tokens=args.max_tokens,
                       start=start).state_dict()
-        stage = {"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "max_tokens": args.max_tokens}
-        meta["stages"] = [*meta.get("stages", []), stage]
+        stages = [*stages, {"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "max_tokens": args.max_tokens}]
         if args.save_checkpoint:
-            torch.save({"state": state, "meta": {"stages": meta["stages"]}}, args.save_checkpoint)
+            torch.save({"state": state, "meta": {"stages": stages}}, args.save_checkpoint)
+    meta: dict[str, Any] = {"questions": sources, "stages": stages}
     arrays, errors = reader_arrays(state)
     meta.update(base_model=model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),
                 init="answer-model-" + WeightChange.load().digest,
-                max_tokens=meta.get("stages", [{}])[-1].get("max_tokens", args.max_tokens),
+                max_tokens=stages[-1].get("max_tokens", args.max_tokens),
                 written=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 max_relative_error=round(max(errors.values(), default=0.0), 4))
     args.out.parent.mkdir(parents=True, exist_ok=True)
