@@ -88,3 +88,15 @@ def test_the_cli_lists_one_source_per_document_with_each_citation_under_it(capsy
     assert out.count("Title of guides/whos-who.md") == 1 and "[2][3] Title of guides/whos-who.md" in out
     assert out.index("Summary table") < out.index("| Hiroshima | Japan |") < out.index("Visits") < out.index("C.")
     assert out.count("Title of news/a.md") == 1
+
+
+def test_the_cpu_flags_are_read_from_cpuinfo_and_none_without_it(tmp_path):
+    from programme_assistant.config import cpu_flags
+
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nmodel name\t: A CPU\nflags\t\t: fpu sse2 avx2 amx_bf16 amx_tile\n"
+                    "bugs\t\t: spectre_v1\n\nprocessor\t: 1\nflags\t\t: fpu\n")
+    assert cpu_flags(info) == {"fpu", "sse2", "avx2", "amx_bf16", "amx_tile"}
+    assert cpu_flags(tmp_path / "missing") == frozenset()
+    (tmp_path / "noflags").write_text("processor\t: 0\n")
+    assert cpu_flags(tmp_path / "noflags") == frozenset()

@@ -240,3 +240,42 @@ def test_the_packaged_reader_reads_a_question_longer_than_its_pairs():
                 "and the new staff who joined this year, which prefectures Group B visited?")
     logits = reader.logits(question, ["Group B visited Osaka and Oita prefectures.", "The webinar is on Friday."])
     assert np.isfinite(logits).all() and len(logits) == 2
+
+
+@pytest.mark.slow
+def test_the_packaged_reader_in_bfloat16_reads_as_in_float32():
+    from programme_assistant.retrieval.embeddings import packaged_model_path
+
+    question = "Which prefectures did Group B visit?"
+    statements = ["Group B visited a number of prefectures in Japan.", "Group B visited Osaka and Oita prefectures.",
+                  "The webinar on hydrogen took place on 27 April 2023.", "Group A went to Aichi and Hiroshima."]
+    exact = CrossEncoderReader(packaged_model_path(), max_tokens=64).logits(question, statements)
+    fast = CrossEncoderReader(packaged_model_path(), max_tokens=64, bfloat16=True).logits(question, statements)
+    assert fast.dtype == np.float64 and np.isfinite(fast).all()
+    assert np.abs(fast - exact).max() < 0.25  # the logits' spread is about 2
+    assert np.argmax(fast) == np.argmax(exact) == 1
+
+
+def test_the_reader_computes_in_bfloat16_where_the_cpu_has_it_unless_told(fake_embedder, settings, monkeypatch):
+    import programme_assistant.assistant as assistant_module
+
+    auto = Settings(answer_reader_precision="auto")
+    assert auto.reader_bfloat16(frozenset({"fpu", "avx2", "amx_bf16", "amx_tile"}))
+    assert auto.reader_bfloat16(frozenset({"fpu", "avx512f", "avx512_bf16"}))
+    assert not auto.reader_bfloat16(frozenset({"fpu", "avx2", "avx512f"}))
+    assert not auto.reader_bfloat16(frozenset())
+    assert not Settings(answer_reader_precision="float32").reader_bfloat16(frozenset({"amx_bf16"}))
+    assert Settings(answer_reader_precision="bfloat16").reader_bfloat16(frozenset())
+    # the assistant hands the choice to the reader it builds
+    built = {}
+
+    class Packaged:
+        model_path = "the-packaged-model"
+
+    monkeypatch.setattr(assistant_module, "packaged_model_of", lambda s, e: Packaged())
+    monkeypatch.setattr(assistant_module, "CrossEncoderReader",
+                        lambda path, file, **kw: built.update(kw) or KeywordReader("x"))
+    build_reordering(settings.model_copy(update={"answer_reader_precision": "bfloat16"}), fake_embedder)
+    assert built["bfloat16"] is True
+    build_reordering(settings.model_copy(update={"answer_reader_precision": "float32"}), fake_embedder)
+    assert built["bfloat16"] is False

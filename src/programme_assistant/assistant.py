@@ -206,7 +206,8 @@ def build_reordering(settings: Settings, embedder: Embeddings,
             return None
         reader = CrossEncoderReader(packaged.model_path, settings.answer_reader_file,
                                     max_tokens=settings.answer_reader_max_tokens,
-                                    workers=settings.answer_reader_workers or os.cpu_count() or 1)
+                                    workers=settings.answer_reader_workers or os.cpu_count() or 1,
+                                    bfloat16=settings.reader_bfloat16())
     return Reordering(reader, top=settings.answer_reader_top, weight=settings.answer_reader_weight)
 
 

@@ -82,12 +82,14 @@ class CrossEncoderReader:
     """The trained reader: loaded once, lazily, from the packaged model's folder and a reader file."""
 
     def __init__(self, model_path: str, reader_file: Path | None = None, *, max_tokens: int = 128,
-                 workers: int = 1, cache_size: int = 4096) -> None:
+                 workers: int = 1, cache_size: int = 4096, bfloat16: bool = False) -> None:
         """``model_path``: the packaged all-MiniLM-L6-v2's folder, the weights the file's change is added to;
         ``reader_file``: a file written by ``make train-reader`` (None: the packaged one); ``max_tokens``: a pair is
         cut to this many tokens (the statement's end first); ``workers``: the pairs of one question are read in this
         many groups at once, each in its own thread (torch's own thread count stays as the index's model set it:
-        one group per thread, so a busy core delays one group, not every layer of all). The file is read here, so
+        one group per thread, so a busy core delays one group, not every layer of all); ``bfloat16``: the matrix
+        products run in bfloat16 (torch's CPU autocast; fast only where the CPU has bfloat16 instructions,
+        ``Settings.reader_bfloat16``), the logits are read in float32. The file is read here, so
         that a missing or broken one is reported when the assistant is built, not at the first question."""
         self.model_path = model_path
         self.reader_file = Path(reader_file) if reader_file is not None else packaged_reader_path()
@@ -101,6 +103,7 @@ class CrossEncoderReader:
                                    change.digest)
         self.max_tokens = max_tokens
         self.workers = max(1, workers)
+        self.bfloat16 = bfloat16
         self._pool: ThreadPoolExecutor | None = None
         self._model: Any = None
         self._lock = threading.Lock()
@@ -146,8 +149,10 @@ class CrossEncoderReader:
         import torch
 
         tokenizer, model, head = self.model
-        with torch.inference_mode():
-            return [float(v) for v in pair_logits(model, head, tokenizer.pad(pairs, return_tensors="pt")).tolist()]
+        # autocast is per thread: each worker's pass enters it
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bfloat16):
+            logits = pair_logits(model, head, tokenizer.pad(pairs, return_tensors="pt"))
+        return [float(v) for v in logits.float().tolist()]
 
     def _groups(self, pairs: list[dict[str, list[int]]]) -> list[list[int]]:
         """The pairs (their indices) in ``workers`` groups of similar length, longest first, so that each pass pads
