@@ -351,7 +351,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                               "documents": {n: sum(d.set == n for d in docs) for n in SETS},
                               "questions": {n: sum(q.set == n for q in questions) for n in SETS},
                               "settings": {**index_settings, "retrieval_k": base.retrieval_k,
-                                           "refusal_threshold": base.resolved_refusal_threshold(None),
                                            "answer_ranker": base.answer_ranker, "answerer": "extractive"
                                            if base.llm_provider == "none" else base.llm_provider}}
     rows: list[dict[str, Any]] = []
@@ -369,6 +368,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                 "chunks": report.total_chunks, "counts": report.counts(),
                                 "from_cache": report.embedded_chunks == 0}
             log(f"index: {report.total_chunks} chunks, {report.embedded_chunks} embedded in {report.seconds:.0f} s")
+            result["settings"].update(refusal_settings(assistant.answerer))
         mode_started = time.perf_counter()
         for n, q in enumerate(questions, start=1):
             t0 = time.perf_counter()
@@ -394,7 +394,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def refusal_settings(answerer: object) -> dict[str, Any]:
+    """What decides the answerer's refusals: its hand-set threshold (None: none) and whether the learned refusal is
+    in force (an LLM answerer has neither)."""
+    config = getattr(answerer, "config", None)
+    return {"refusal_threshold": getattr(config, "refusal_threshold", None),
+            "learned_refusal": getattr(answerer, "refusal_model", None) is not None}
+
+
 # --- report ---------------------------------------------------------------------------------------
+def describe_refusal(settings: dict[str, Any]) -> str:
+    """"the learned refusal alone", "refusal threshold 0.44", or both (a report written before session 39 has
+    only the threshold)."""
+    threshold, learned = settings.get("refusal_threshold"), settings.get("learned_refusal", False)
+    if learned and threshold is None:
+        return "refusals by the learned refusal alone"
+    if learned:
+        return f"refusals by the learned refusal and the threshold {threshold}"
+    return f"refusal threshold {threshold}" if threshold is not None else "no refusal threshold"
+
+
 def render_markdown(r: dict[str, Any]) -> str:
     ingest = r.get("ingest", {})
     built = "from the cache" if ingest.get("from_cache") else f"embedded in {ingest.get('seconds')} s"
@@ -402,7 +421,7 @@ def render_markdown(r: dict[str, Any]) -> str:
     sizes = ", ".join(f"{n}: {c} documents" for n, c in r["documents"].items())
     lines = [f"Measured {r['measured_at']} on {r['machine']['cpus']} CPUs. Both sets indexed together "
              f"({sizes}; {ingest.get('chunks')} chunks, {built}){limited}. "
-             f"Answerer: {r['settings']['answerer']}, refusal threshold {r['settings']['refusal_threshold']}.",
+             f"Answerer: {r['settings']['answerer']}, {describe_refusal(r['settings'])}.",
              "", "**Retrieval against the gold documents** (answerable questions; reference: each set indexed "
              "alone, from the benchmarks README)", ""]
     rows = []

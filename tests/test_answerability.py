@@ -188,3 +188,20 @@ def test_every_welcome_panel_question_of_the_sample_corpus_is_answered(tmp_path)
         answer = assistant.ask(question)
         assert not answer.evidence.get("learned_refusal"), (question, answer.evidence)
         assert not answer.refused or answer.evidence.get("documented_absence"), (question, answer.text)
+
+
+def test_the_assistant_drops_the_hand_threshold_only_where_the_learned_refusal_decides(fake_embedder, settings,
+                                                                                        monkeypatch):
+    from programme_assistant import assistant as assistant_module
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.config import HAND_REFUSAL_THRESHOLD
+
+    # the fake embedder is not the model the packaged refusal was trained with: no learned refusal, the threshold
+    plain = Assistant.from_settings(settings, embedder=fake_embedder).answerer
+    assert plain.refusal_model is None and plain.config.refusal_threshold == HAND_REFUSAL_THRESHOLD
+    monkeypatch.setattr(assistant_module, "build_refusal_model", lambda *args: _model(0.5))
+    learned = Assistant.from_settings(settings, embedder=fake_embedder).answerer
+    assert learned.refusal_model is not None and learned.config.refusal_threshold is None
+    pinned = Assistant.from_settings(settings.model_copy(update={"refusal_threshold": 0.3}),
+                                     embedder=fake_embedder).answerer
+    assert pinned.config.refusal_threshold == 0.3

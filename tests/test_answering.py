@@ -340,6 +340,28 @@ def test_extractive_config_from_settings():
     assert cfg.max_sentences == settings.max_answer_sentences
 
 
+def test_with_the_learned_refusal_the_hand_threshold_is_off_unless_set():
+    from programme_assistant.assistant import extractive_config
+    from programme_assistant.config import HAND_REFUSAL_THRESHOLD
+
+    assert extractive_config(Settings(), learned_refusal=True).refusal_threshold is None
+    assert extractive_config(Settings()).refusal_threshold == HAND_REFUSAL_THRESHOLD  # no learned refusal
+    assert extractive_config(Settings(refusal_threshold=0.3), learned_refusal=True).refusal_threshold == 0.3
+    assert Settings().resolved_refusal_threshold(0.6, learned_refusal=True) == 0.6  # the learned ranker's own
+
+
+def test_without_a_threshold_a_low_best_score_is_answered_and_no_candidates_refused():
+    ps = [passage(1, "The delegation visited hydrogen plants in Aichi and Oita."),
+          passage(2, "Webinars covered food tech and advanced air mobility.")]
+    question = "Which plants did the delegation see?"
+    floored = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.99))
+    assert floored.answer(question, ps).refused
+    open_ = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=None))
+    answer = open_.answer(question, ps)
+    assert not answer.refused and "hydrogen plants" in answer.text
+    assert open_.answer(question, []).refused  # nothing to quote is still a refusal
+
+
 def test_rewriter_replaces_the_names_of_the_previous_turn():
     r = ContextualRewriter()
     history = [("What route did the Kyoto delegation follow during the June 2023 return visit?", "...")]

@@ -365,6 +365,20 @@ def test_reports_render_from_minimal_results():
                        "a b", False)])}
     text = external.render_markdown(ext_results)
     assert "| clapnq-dev | hybrid | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 0.990 / 0.958 |" in text
+    assert "refusal threshold 0.45." in text  # a report written before session 39
+    assert external.describe_refusal({"refusal_threshold": None, "learned_refusal": True}) == \
+        "refusals by the learned refusal alone"
+    assert "threshold 0.3" in external.describe_refusal({"refusal_threshold": 0.3, "learned_refusal": True})
+
+
+def test_the_external_benchmark_reports_what_decides_refusals():
+    from types import SimpleNamespace
+
+    from benchmarks import external
+
+    extractive = SimpleNamespace(config=SimpleNamespace(refusal_threshold=None), refusal_model=object())
+    assert external.refusal_settings(extractive) == {"refusal_threshold": None, "learned_refusal": True}
+    assert external.refusal_settings(object()) == {"refusal_threshold": None, "learned_refusal": False}  # an LLM
 
 
 def test_scaling_benchmark_runs_on_a_tiny_store(settings, corpus, fake_embedder):

@@ -274,11 +274,13 @@ def build_standalone_judge(settings: Settings, embedder: Embeddings,
     return StandaloneJudge(model, search.search, state=lambda: search.snapshot().key)
 
 
-def extractive_config(settings: Settings, ranker: LinearRanker | None = None) -> ExtractiveConfig:
+def extractive_config(settings: Settings, ranker: LinearRanker | None = None,
+                      learned_refusal: bool = False) -> ExtractiveConfig:
     """``ranker``: the learned ranker the answerer scores with, whose calibrated threshold applies unless
-    PA_REFUSAL_THRESHOLD says otherwise."""
+    PA_REFUSAL_THRESHOLD says otherwise; ``learned_refusal``: the learned refusal is in force, and unless
+    PA_REFUSAL_THRESHOLD says otherwise it alone judges whether to answer (``Settings.resolved_refusal_threshold``)."""
     calibrated = ranker.threshold if ranker is not None else None
-    return ExtractiveConfig(refusal_threshold=settings.resolved_refusal_threshold(calibrated),
+    return ExtractiveConfig(refusal_threshold=settings.resolved_refusal_threshold(calibrated, learned_refusal),
                             max_sentences=settings.max_answer_sentences,
                             keep_ratio=settings.extractive_keep_ratio,
                             continuation_ratio=settings.extractive_continuation_ratio,
@@ -316,7 +318,8 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
     ranker = build_ranker(settings)
     answer_embedder = build_answer_embedder(settings, embedder)
     refusal_model = build_refusal_model(settings, embedder, answer_embedder)
-    return (ExtractiveAnswerer(answer_embedder, extractive_config(settings, ranker), idf=search.idf, ranker=ranker,
+    config = extractive_config(settings, ranker, learned_refusal=refusal_model is not None)
+    return (ExtractiveAnswerer(answer_embedder, config, idf=search.idf, ranker=ranker,
                                vector_cache=build_vector_cache(settings, answer_embedder),
                                refusal_model=refusal_model,
                                correction=build_correction(settings, embedder, answer_embedder),

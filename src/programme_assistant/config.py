@@ -154,7 +154,11 @@ class Settings(BaseSettings):
     # answerable one 0.49; 0.44 sits in the middle of that gap (0 wrong refusals, 9 of 10 off-topic refused
     # by it; the 10th and the on-topic ones are refused by the requirement and documented-absence rules).
     # With the learned ranker, unset means the threshold calibrated with it (its probability; the highest that
-    # refuses at most 5% of the answerable training questions, stored in the ranker file).
+    # refuses at most 5% of the answerable training questions, stored in the ranker file). With the learned refusal
+    # in force (the default), unset means no such floor: the learned refusal, which reads the best score among its
+    # features and was calibrated as the one decision, judges alone (session 39: the 0.44 floor beside it refused
+    # 84 answerable questions of 1,066 on the development sets against 62 without it, for 247 against 241 of 452
+    # unanswerable ones; docs/answer-selection.md). 0.44 stays the threshold with PA_REFUSAL_MODEL=off.
     refusal_threshold: float | None = Field(None, ge=0.0, le=1.0)
     # The learned refusal (answering/answerability.py): "learned" refuses a question whose passages a logistic
     # regression over question-level features (how much of the question's weight the passages hold, the
@@ -415,11 +419,15 @@ class Settings(BaseSettings):
                 f"PA_HOST={self.host} lets other machines in, and anyone could then add or delete documents",
                 "set PA_ADMIN_PASSWORD (or PA_LOGIN_USERS), or PA_DOCUMENT_EDITING=false, or PA_HOST=127.0.0.1")
 
-    def resolved_refusal_threshold(self, calibrated: float | None) -> float:
-        """PA_REFUSAL_THRESHOLD, else the learned ranker's ``calibrated`` one, else HAND_REFUSAL_THRESHOLD."""
+    def resolved_refusal_threshold(self, calibrated: float | None, learned_refusal: bool = False) -> float | None:
+        """PA_REFUSAL_THRESHOLD, else the learned ranker's ``calibrated`` one, else, with the learned refusal in
+        force (``learned_refusal``), None: no hand-set floor, the learned refusal alone decides (it reads the best
+        score among its features and was calibrated as the one decision); else HAND_REFUSAL_THRESHOLD."""
         if self.refusal_threshold is not None:
             return self.refusal_threshold
-        return calibrated if calibrated is not None else HAND_REFUSAL_THRESHOLD
+        if calibrated is not None:
+            return calibrated
+        return None if learned_refusal else HAND_REFUSAL_THRESHOLD
 
     def gguf_micro_batch(self) -> int:
         """PA_LLM_GGUF_N_UBATCH, or when 0: 1 on a CPU that advertises AMX, else the whole batch."""

@@ -5,9 +5,9 @@ Candidates are sentences, list items, key-value lines and table rows (``candidat
 mixes semantic similarity to the question (the embedding model), lexical coverage of the question's words
 weighted by how rare they are in the corpus (words of its heading count at half weight), whether it holds the
 kind of thing the question asks for (``question.py``: a date for "when", a name for "who"), and the rank of
-its passage; a candidate that only restates the question is marked down. When the best score is under the
-refusal threshold, or the learned refusal (``answerability.py``) judges that the passages do not answer the
-question, the answer is an honest refusal listing the nearest documents. When the chosen sentences
+its passage; a candidate that only restates the question is marked down. When the learned refusal
+(``answerability.py``) judges that the passages do not answer the question (or, without it, the best score is under
+the refusal threshold), the answer is an honest refusal listing the nearest documents. When the chosen sentences
 come from different documents and state different numbers or dates about the same thing, the answer says the
 sources differ and gives both, each with its citation.
 """
@@ -134,8 +134,9 @@ class Scoring:
 @dataclass
 class ExtractiveConfig:
     # --- from Settings (assistant.extractive_config passes each; config.py says why each value) -------------
-    # Refuse when the best candidate scores below this (Settings.refusal_threshold).
-    refusal_threshold: float
+    # Refuse when the best candidate scores below this (Settings.refusal_threshold); None: no such floor, the
+    # learned refusal alone judges whether the passages answer (it reads the best score among its features).
+    refusal_threshold: float | None
     # At most this many sentences in an answer (Settings.max_answer_sentences).
     max_sentences: int
     # Extra sentences must score at least this share of the best one (Settings.extractive_keep_ratio).
@@ -610,7 +611,8 @@ class ExtractiveAnswerer:
                     "best_semantic": round(best.semantic, 4) if best else 0.0,
                     "best_lexical": round(best.lexical, 4) if best else 0.0,
                     "top_passage_dense": round(max((p.dense_score or 0.0) for p in passages), 4) if passages else 0.0}
-        if best is None or best.score < self.config.refusal_threshold:
+        floor = self.config.refusal_threshold
+        if best is None or (floor is not None and best.score < floor):
             return scoring, evidence, refusal_answer(question, passages, self.name, evidence)
         absence = self._documented_absence(question, judged)
         if absence is not None:
