@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-heldout38 eval-heldout39 eval-topic-switch eval-multilingual eval-multilingual2 \
-	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4 eval-outside-c5 eval-outside-d5 eval-outside-c6 eval-outside-d6 eval-outside-c7 eval-outside-d7 eval-outside-c8 eval-outside-d8
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-heldout38 eval-heldout39 eval-heldout40 eval-topic-switch eval-multilingual eval-multilingual2 \
+	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4 eval-outside-c5 eval-outside-d5 eval-outside-c6 eval-outside-d6 eval-outside-c7 eval-outside-d7 eval-outside-c8 eval-outside-d8 eval-outside-c9 eval-outside-d9
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -150,8 +150,11 @@ eval-heldout37: $(STAMP)  ## the thirty-seventh held-out set (evals/heldout37.js
 eval-heldout38: $(STAMP)  ## the thirty-eighth held-out set (evals/heldout38.jsonl, written from the corpus alone in session 37, in the helper's own words; run once on each side of session 38's reader in bfloat16)
 	$(BIN)/programme-assistant eval --golden evals/heldout38.jsonl --configs hybrid,dense,bm25
 
-eval-heldout39: $(STAMP)  ## the thirty-ninth held-out set (evals/heldout39.jsonl, written from the corpus alone in session 38, in the helper's own words; not yet run: for the next change)
+eval-heldout39: $(STAMP)  ## the thirty-ninth held-out set (evals/heldout39.jsonl, written from the corpus alone in session 38, in the helper's own words; run once on each side of session 39's one refusal decision)
 	$(BIN)/programme-assistant eval --golden evals/heldout39.jsonl --configs hybrid,dense,bm25
+
+eval-heldout40: $(STAMP)  ## the fortieth held-out set (evals/heldout40.jsonl, written from the corpus alone in session 39, in the helper's own words; not yet run: for the next change)
+	$(BIN)/programme-assistant eval --golden evals/heldout40.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
 	$(BIN)/programme-assistant eval --golden evals/heldout18.jsonl --configs hybrid,dense,bm25
@@ -209,8 +212,11 @@ eval-outside-c6: $(STAMP)  ## its sixth set (written in session 36 by a sixth he
 eval-outside-c7: $(STAMP)  ## its seventh set (written in session 37 by a helper from the folder alone, in its own words; run once on each side of session 38's reader in bfloat16)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions7.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
-eval-outside-c8: $(STAMP)  ## its eighth set (written in session 38 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-c8: $(STAMP)  ## its eighth set (written in session 38 by a helper from the folder alone, in its own words; run once on each side of session 39's one refusal decision)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions8.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
+
+eval-outside-c9: $(STAMP)  ## its ninth set (written in session 39 by a helper from the folder alone, in its own words; not yet run: for the next change)
+	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions9.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
 # A fifth programme's folder (evals/outside-d/: the fictional BSDSP, written in session 33); never trained on
 eval-outside-d: $(STAMP)  ## a fifth programme's folder (evals/outside-d/: fictional, digital skills between Baltic and southern African cities, written in session 33 by a helper who never saw the code), its first set; run once on each side of session 33's reverted change
@@ -234,8 +240,11 @@ eval-outside-d6: $(STAMP)  ## its sixth set (written in session 36 by a sixth he
 eval-outside-d7: $(STAMP)  ## its seventh set (written in session 37 by a helper from the folder alone, in its own words; run once on each side of session 38's reader in bfloat16)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions7.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
-eval-outside-d8: $(STAMP)  ## its eighth set (written in session 38 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-d8: $(STAMP)  ## its eighth set (written in session 38 by a helper from the folder alone, in its own words; run once on each side of session 39's one refusal decision)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions8.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
+
+eval-outside-d9: $(STAMP)  ## its ninth set (written in session 39 by a helper from the folder alone, in its own words; not yet run: for the next change)
+	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions9.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25
