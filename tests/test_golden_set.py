@@ -87,12 +87,13 @@ def test_the_topic_switch_set_is_what_its_script_writes(tmp_path):
     assert all(c.notes.split()[0] != c.notes.split()[-4] for c in cases)
 
 
-# other programmes' folders (evals/outside/, outside-b/, outside-c/, outside-d/: fictional programmes, written by
+# other programmes' folders (evals/outside/, outside-b/ ... outside-e/: fictional programmes, written by
 # helpers who never saw the code), each set with the folder it asks about
 OUTSIDE = ROOT / "evals" / "outside"
 OUTSIDE_B = ROOT / "evals" / "outside-b"
 OUTSIDE_C = ROOT / "evals" / "outside-c"
 OUTSIDE_D = ROOT / "evals" / "outside-d"
+OUTSIDE_E = ROOT / "evals" / "outside-e"
 OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.jsonl", "questions3.jsonl",
                                               "questions4.jsonl")),
                 (OUTSIDE_B, "questions.jsonl"), (OUTSIDE_B, "questions2.jsonl"), (OUTSIDE_B, "questions3.jsonl"),
@@ -104,7 +105,8 @@ OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.js
                 (OUTSIDE_D, "questions.jsonl"), (OUTSIDE_D, "questions2.jsonl"),
                 (OUTSIDE_D, "questions3.jsonl"), (OUTSIDE_D, "questions4.jsonl"),
                 (OUTSIDE_D, "questions5.jsonl"), (OUTSIDE_D, "questions6.jsonl"), (OUTSIDE_D, "questions7.jsonl"),
-                (OUTSIDE_D, "questions8.jsonl"), (OUTSIDE_D, "questions9.jsonl"))
+                (OUTSIDE_D, "questions8.jsonl"), (OUTSIDE_D, "questions9.jsonl"),
+                (OUTSIDE_E, "questions.jsonl"))
 
 
 @pytest.mark.parametrize(("folder", "name"), OUTSIDE_SETS, ids=lambda v: getattr(v, "name", v))
@@ -127,7 +129,8 @@ def test_the_outside_folders_binary_documents_are_built_from_their_sources(tmp_p
     import subprocess
     import sys
 
-    for folder, programme in ((OUTSIDE, "DMRCP"), (OUTSIDE_B, "AIETN"), (OUTSIDE_C, "SAWKA"), (OUTSIDE_D, "BSDSP")):
+    for folder, programme in ((OUTSIDE, "DMRCP"), (OUTSIDE_B, "AIETN"), (OUTSIDE_C, "SAWKA"), (OUTSIDE_D, "BSDSP"),
+                              (OUTSIDE_E, "IMUHR")):
         copy = tmp_path / folder.name
         shutil.copytree(folder / "sources", copy / "sources")
         subprocess.run([sys.executable, str(OUTSIDE / "build.py"), str(copy), "--programme", programme],

@@ -149,9 +149,9 @@ def test_another_folder_s_training_sets_are_its_development_sets_never_its_last(
         # the folder's newest set is written for the next change: it is never trained on
         newest = max((root / corpus).parent.glob("questions*.jsonl"), key=lambda p: (len(p.stem), p.stem))
         assert newest.relative_to(root).as_posix() not in {path for _, path in sets}
-    # the AIETN and BSDSP folders (evals/outside-b/, outside-d/) measure how the learned parts do on programmes they
-    # never saw
-    assert not any("outside-b" in corpus or "outside-d" in corpus for corpus, _ in OUTSIDE_TRAINING)
+    # the AIETN, BSDSP and IMUHR folders (evals/outside-b/, outside-d/, outside-e/) measure how the learned parts do
+    # on programmes they never saw
+    assert not any(name in corpus for corpus, _ in OUTSIDE_TRAINING for name in ("outside-b", "outside-d", "outside-e"))
     # a file of questions asked earlier is read back by source: a set of the other folders, or its removed copies
     first = OUTSIDE_TRAINING[0][1][0][0]
     assert from_outside(first) and from_outside(f"{first}-removed")
