@@ -368,7 +368,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                 "chunks": report.total_chunks, "counts": report.counts(),
                                 "from_cache": report.embedded_chunks == 0}
             log(f"index: {report.total_chunks} chunks, {report.embedded_chunks} embedded in {report.seconds:.0f} s")
-            result["settings"].update(refusal_settings(assistant.answerer))
+        # per mode: the learned refusal was trained on hybrid retrieval's scores, so the other modes refuse without it
+        result["settings"].setdefault("refusal", {})[mode] = refusal_settings(assistant.answerer)
         mode_started = time.perf_counter()
         for n, q in enumerate(questions, start=1):
             t0 = time.perf_counter()
@@ -404,14 +405,24 @@ def refusal_settings(answerer: object) -> dict[str, Any]:
 
 # --- report ---------------------------------------------------------------------------------------
 def describe_refusal(settings: dict[str, Any]) -> str:
-    """"the learned refusal alone", "refusal threshold 0.44", or both (a report written before session 39 has
-    only the threshold)."""
-    threshold, learned = settings.get("refusal_threshold"), settings.get("learned_refusal", False)
-    if learned and threshold is None:
-        return "refusals by the learned refusal alone"
+    """What decided the refusals, per retrieval mode when they differ ("refusals by the learned refusal alone (hybrid);
+    by the refusal threshold 0.44 (dense, bm25)"); a report written before session 39 has one threshold only."""
+    if "refusal" not in settings:
+        threshold = settings.get("refusal_threshold")
+        return f"refusal threshold {threshold}" if threshold is not None else "no refusal threshold"
+    modes: dict[str, list[str]] = {}
+    for mode, decided in settings["refusal"].items():
+        modes.setdefault(_refusal_phrase(decided["refusal_threshold"], decided["learned_refusal"]), []).append(mode)
+    if len(modes) == 1:
+        return f"refusals {next(iter(modes))}"
+    return "refusals " + "; ".join(f"{phrase} ({', '.join(names)})" for phrase, names in modes.items())
+
+
+def _refusal_phrase(threshold: float | None, learned: bool) -> str:
     if learned:
-        return f"refusals by the learned refusal and the threshold {threshold}"
-    return f"refusal threshold {threshold}" if threshold is not None else "no refusal threshold"
+        return "by the learned refusal alone" if threshold is None else \
+            f"by the learned refusal and the threshold {threshold}"
+    return f"by the refusal threshold {threshold}" if threshold is not None else "by no threshold"
 
 
 def render_markdown(r: dict[str, Any]) -> str:

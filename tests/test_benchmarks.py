@@ -366,9 +366,14 @@ def test_reports_render_from_minimal_results():
     text = external.render_markdown(ext_results)
     assert "| clapnq-dev | hybrid | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 | 0.990 / 0.958 |" in text
     assert "refusal threshold 0.45." in text  # a report written before session 39
-    assert external.describe_refusal({"refusal_threshold": None, "learned_refusal": True}) == \
-        "refusals by the learned refusal alone"
-    assert "threshold 0.3" in external.describe_refusal({"refusal_threshold": 0.3, "learned_refusal": True})
+    learned, floor = {"refusal_threshold": None, "learned_refusal": True}, {"refusal_threshold": 0.44,
+                                                                            "learned_refusal": False}
+    assert external.describe_refusal({"refusal": {"hybrid": learned}}) == "refusals by the learned refusal alone"
+    # the learned refusal applies to hybrid retrieval only: the other modes refuse by the threshold, and say so
+    assert external.describe_refusal({"refusal": {"hybrid": learned, "dense": floor, "bm25": floor}}) == \
+        "refusals by the learned refusal alone (hybrid); by the refusal threshold 0.44 (dense, bm25)"
+    assert "threshold 0.3" in external.describe_refusal(
+        {"refusal": {"hybrid": {"refusal_threshold": 0.3, "learned_refusal": True}}})
 
 
 def test_the_external_benchmark_reports_what_decides_refusals():
