@@ -4,6 +4,7 @@ answerer does with it, its file, when the assistant builds it, and (slow) the pa
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -279,3 +280,54 @@ def test_the_reader_computes_in_bfloat16_where_the_cpu_has_it_unless_told(fake_e
     assert built["bfloat16"] is True
     build_reordering(settings.model_copy(update={"answer_reader_precision": "float32"}), fake_embedder)
     assert built["bfloat16"] is False
+
+
+# --- the reader chooses between the retrieved passages' answer and the wider reading's -------------------------
+_GROUP_B = "Which prefectures did Group B go to?"
+_RETRIEVED = [passage(1, "Group B left Tokyo by train in November 2022."),
+              passage(2, "Expo 2025 was held on Yumeshima island from April to October 2025."),
+              passage(3, "The webinars covered food tech and advanced air mobility.")]
+_RESERVE = [passage(4, "The plenary met at Palau Robert in Barcelona."),
+            passage(5, "The prefectures Group B went to were Osaka and Oita, in November 2022.", "visit.md")]
+
+
+def _choosing(reader, **cfg) -> ExtractiveAnswerer:
+    # the scores' margin never moves the quote here (inf): only the reader can
+    config = make_extractive_config(**{"refusal_threshold": 0.3, "reserve": 3, "reserve_slots": 1,
+                                       "reserve_margin": math.inf, **cfg})
+    return ExtractiveAnswerer(BagOfWordsEmbedding(), config, reordering=Reordering(reader) if reader else None)
+
+
+def test_the_wider_reading_is_quoted_when_the_reader_rates_its_first_statement_above_the_retrieved_one():
+    assert Settings().extractive_reserve_reader == "on" and make_extractive_config().reserve_reader
+    own = _choosing(None).answer(_GROUP_B, _RETRIEVED, _RESERVE)
+    assert not own.refused and [c.doc_id for c in own.citations] == ["d1.md"]  # the scores keep the retrieved one
+    reader = KeywordReader("Osaka", "Oita")
+    answer = _choosing(reader).answer(_GROUP_B, _RETRIEVED, _RESERVE)
+    assert not answer.refused and "Osaka and Oita" in answer.text
+    assert answer.citations[0].doc_id == "visit.md"
+    assert answer.citations[0].quote == "The prefectures Group B went to were Osaka and Oita, in November 2022."
+    # both readings' best statements were read in one pass, before the quote's reordering found them read
+    assert any("Osaka" in s for s in reader.read[0]) and any("Tokyo" in s for s in reader.read[0])
+    assert list(_choosing(KeywordReader("Osaka")).stream(_GROUP_B, _RETRIEVED, _RESERVE))[-1].text == answer.text
+
+
+def test_the_retrieved_passages_answer_stands_when_the_reader_prefers_it_is_off_or_fails(caplog):
+    own = _choosing(None).answer(_GROUP_B, _RETRIEVED, _RESERVE)
+    assert _choosing(KeywordReader("Tokyo")).answer(_GROUP_B, _RETRIEVED, _RESERVE).text == own.text
+    assert _choosing(KeywordReader("Osaka"), reserve_reader=False).answer(_GROUP_B, _RETRIEVED, _RESERVE).text \
+        == own.text
+    assert make_extractive_config(Settings(extractive_reserve_reader="off")).reserve_reader is False
+    with caplog.at_level("WARNING", logger="programme_assistant.answering.extractive"):
+        broken = _choosing(BrokenReader()).answer(_GROUP_B, _RETRIEVED, _RESERVE)
+    assert broken.text == own.text and "the answer reader failed" in caplog.text
+
+
+def test_the_reader_is_not_asked_when_no_statement_of_the_wider_reading_comes_from_elsewhere():
+    # the reserve says less than the retrieved passages: the wider reading is theirs, and nothing more is read than
+    # the quote's own reordering
+    reader = KeywordReader("Osaka")
+    ps = [passage(1, "Group B went to Osaka and Oita in November 2022.")]
+    answerer = _choosing(reader)
+    answer = answerer.answer(_GROUP_B, ps, [passage(2, "Catalonia hosted the third plenary.")])
+    assert not answer.refused and len(reader.read) <= 1

@@ -292,7 +292,8 @@ def extractive_config(settings: Settings, ranker: LinearRanker | None = None,
                             refusal_rules=tuple(settings.refusal_rules),
                             reserve=settings.extractive_reserve,
                             reserve_slots=settings.extractive_reserve_slots,
-                            reserve_margin=settings.extractive_reserve_margin)
+                            reserve_margin=settings.extractive_reserve_margin,
+                            reserve_reader=settings.extractive_reserve_reader == "on")
 
 
 def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:

@@ -167,6 +167,9 @@ class ExtractiveConfig:
     # When the wider reading answers, its best statement is quoted instead of the retrieved passages' when it comes
     # from a passage they do not hold and scores this much higher than their best (Settings.extractive_reserve_margin).
     reserve_margin: float = math.inf
+    # ... or when the answer reader rates the wider reading's first statement, in such a passage, above the retrieved
+    # passages' first (Settings.extractive_reserve_reader; only with a reader).
+    reserve_reader: bool = False
 
     # --- the score's own weights (not settings: they are what the scoring is) -----------------------------
     # Semantic similarity carries most of the signal; lexical coverage rewards candidates that contain the
@@ -569,7 +572,8 @@ class ExtractiveAnswerer:
         if refusal is not None:
             return refusal
         own_scoring, own_evidence, own_refusal = self._judge(question, passages)
-        if own_refusal is None and not self._reads_better(scoring, wider, own_scoring, passages):
+        if own_refusal is None and not self._reads_better(scoring, wider, own_scoring, passages) \
+                and not self._reader_prefers(question, scoring, wider, own_scoring, passages):
             return self._quote(question, own_scoring, passages, own_evidence)
         return self._quote(question, scoring, wider, evidence)
 
@@ -582,6 +586,39 @@ class ExtractiveAnswerer:
         top = scoring.sentences[0]
         return (wider[top.passage - 1].chunk.chunk_id not in {p.chunk.chunk_id for p in passages}
                 and top.score >= own.sentences[0].score + self.config.reserve_margin)
+
+    def _reader_prefers(self, question: str, scoring: Scoring, wider: list[RetrievedChunk], own: Scoring,
+                        passages: list[RetrievedChunk]) -> bool:
+        """Whether the answer reader rates the wider reading's first statement (in its order, ``reordered``) above
+        the retrieved passages' first, when it comes from a passage they do not hold (``reserve_reader``): the
+        reader tells the statement that answers from the one about the question, which the scores' margin does not;
+        but it does not read the statement's source, so not when the question names the retrieved one's document more
+        than the other's. Both lists' best statements are read in one pass; the quote's reordering then finds them
+        read."""
+        if not self.config.reserve_reader or self.reordering is None or not scoring.sentences or not own.sentences:
+            return False
+        held = {p.chunk.chunk_id for p in passages}
+        n = self.reordering.top
+        if all(wider[s.passage - 1].chunk.chunk_id in held for s in scoring.sentences[:n]):
+            return False  # the reader can put no statement of another passage first
+        texts = [read_in_context(s.context, s.text) for s in (*own.sentences[:n], *scoring.sentences[:n])]
+        try:
+            self.reordering.reader.logits(question, list(dict.fromkeys(texts)))  # one pass for both
+        except Exception:  # noqa: BLE001 - the reader only chooses: the scores' own choice stands without it
+            log.warning("the answer reader failed on %r; quoting as the scores choose", question[:200],
+                        exc_info=True)
+            return False
+        first_own = self.reordered(question, own).sentences[0]
+        first_wider = self.reordered(question, scoring).sentences[0]
+        if wider[first_wider.passage - 1].chunk.chunk_id in held:
+            return False
+        if first_own.features.get("source", 0.0) > first_wider.features.get("source", 0.0):
+            return False  # the question names the retrieved statement's document ("the Portuguese press note"),
+            # which the reader, reading the statement alone, does not see
+        own_logit, wider_logit = self.reordering.reader.logits(
+            question, [read_in_context(first_own.context, first_own.text),
+                       read_in_context(first_wider.context, first_wider.text)])
+        return bool(wider_logit > own_logit)
 
     def wider(self, question: str, passages: list[RetrievedChunk],
               reserve: Sequence[RetrievedChunk]) -> list[RetrievedChunk] | None:
