@@ -294,12 +294,13 @@ _RESERVE = [passage(4, "The plenary met at Palau Robert in Barcelona."),
 def _choosing(reader, **cfg) -> ExtractiveAnswerer:
     # the scores' margin never moves the quote here (inf): only the reader can
     config = make_extractive_config(**{"refusal_threshold": 0.3, "reserve": 3, "reserve_slots": 1,
-                                       "reserve_margin": math.inf, **cfg})
+                                       "reserve_margin": math.inf, "reserve_reader": True, **cfg})
     return ExtractiveAnswerer(BagOfWordsEmbedding(), config, reordering=Reordering(reader) if reader else None)
 
 
 def test_the_wider_reading_is_quoted_when_the_reader_rates_its_first_statement_above_the_retrieved_one():
-    assert Settings().extractive_reserve_reader == "on" and make_extractive_config().reserve_reader
+    assert Settings().extractive_reserve_reader == "off" and not make_extractive_config().reserve_reader
+    assert make_extractive_config(Settings(extractive_reserve_reader="on")).reserve_reader
     own = _choosing(None).answer(_GROUP_B, _RETRIEVED, _RESERVE)
     assert not own.refused and [c.doc_id for c in own.citations] == ["d1.md"]  # the scores keep the retrieved one
     reader = KeywordReader("Osaka", "Oita")
@@ -317,7 +318,6 @@ def test_the_retrieved_passages_answer_stands_when_the_reader_prefers_it_is_off_
     assert _choosing(KeywordReader("Tokyo")).answer(_GROUP_B, _RETRIEVED, _RESERVE).text == own.text
     assert _choosing(KeywordReader("Osaka"), reserve_reader=False).answer(_GROUP_B, _RETRIEVED, _RESERVE).text \
         == own.text
-    assert make_extractive_config(Settings(extractive_reserve_reader="off")).reserve_reader is False
     with caplog.at_level("WARNING", logger="programme_assistant.answering.extractive"):
         broken = _choosing(BrokenReader()).answer(_GROUP_B, _RETRIEVED, _RESERVE)
     assert broken.text == own.text and "the answer reader failed" in caplog.text
@@ -331,3 +331,19 @@ def test_the_reader_is_not_asked_when_no_statement_of_the_wider_reading_comes_fr
     answerer = _choosing(reader)
     answer = answerer.answer(_GROUP_B, ps, [passage(2, "Catalonia hosted the third plenary.")])
     assert not answer.refused and len(reader.read) <= 1
+
+
+def test_the_reader_does_not_move_the_quote_away_from_the_document_the_question_names():
+    from dataclasses import replace
+
+    # the reader reads statements, not their sources: a question that names the retrieved statement's document
+    # ("the departure log") keeps its quote there, though the reader prefers another document's statement
+    question = "According to the departure log, which prefectures did Group B go to?"
+    retrieved = [replace(_RETRIEVED[0], title="Departure log of the study visit"), *_RETRIEVED[1:]]
+    own = _choosing(None).answer(question, retrieved, _RESERVE)
+    assert not own.refused and [c.doc_id for c in own.citations] == ["d1.md"]
+    reader = KeywordReader("Osaka", "Oita")
+    assert _choosing(reader).answer(question, retrieved, _RESERVE).text == own.text
+    assert reader.read  # it was asked, and preferred the other document's statement ...
+    # ... which it quotes when the question names neither document
+    assert "Osaka and Oita" in _choosing(reader).answer(question, _RETRIEVED, _RESERVE).text

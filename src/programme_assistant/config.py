@@ -268,10 +268,12 @@ class Settings(BaseSettings):
     # on, fact recall +0.021 per case (95% interval +0.006 to +0.038, 8 better, 1 worse); on the six training sets
     # -0.010 (1 better, 3 worse). 0.03 / 0.08 / 0.12: +0.019 / +0.017 / +0.007 and -0.010 / -0.008 / -0.004.
     extractive_reserve_margin: float = Field(0.05, ge=0.0)
-    # ... or when the answer reader (answer_reader) rates the wider reading's first statement, in such a passage, above
-    # the retrieved passages' first: "off" leaves the choice to the margin above. Session 40 (docs/answer-selection.md),
-    # the sample corpus's 21 development sets: fact recall +0.010 [+0.002, +0.019] per answerable question.
-    extractive_reserve_reader: Literal["on", "off"] = "on"
+    # "on": ... or when the answer reader (answer_reader) rates the wider reading's first statement, in such a passage,
+    # above the retrieved passages' first, unless the question names their document more. Measured in session 40 and
+    # left off (docs/answer-selection.md): the sample corpus's 21 development sets, fact recall +0.009 [+0.002,
+    # +0.016] per answerable question; six spent sets of four folders +0.000 (1 gained, 1 lost); the four sets written
+    # before it, run once, -0.009 [-0.023, +0.000] (0 gained, 2 lost).
+    extractive_reserve_reader: Literal["on", "off"] = "off"
     # Refuse, quoting it, when one of this many top candidates says the thing asked for was not published,
     # not signed or is still to be decided ("No overall budget figure has been published"). 0 turns it off.
     # Golden set: 4 more on-topic unanswerable questions refused, 1 answerable one wrongly.
