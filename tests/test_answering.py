@@ -824,3 +824,20 @@ def test_a_row_read_under_its_header_keeps_its_column_names_apart_from_its_cells
     headerless = [c for c in passage_candidates(1, plain) if c.kind == "row"][-1]
     assert headerless.columns == headerless.cells == ""  # no separate cells: its words are its text's
     assert headerless.text == "Oita Prefecture: the geothermal plant at Beppu."
+
+
+def test_a_later_part_that_leans_on_the_first_is_scored_with_its_words():
+    # "how many by the end of 2024?" asks about what the first part asks about, as a follow-up would
+    ps = [passage(1, "When Neighbour Call started in 2023, 640 older residents living alone signed up."),
+          passage(2, "By the end of 2024, the Cool Spaces fund had committed EUR 438,100."),
+          passage(3, "By the end of 2024, 4,870 people were enrolled in Neighbour Call.")]
+    question = "How many people signed up when Neighbour Call started, and how many by the end of 2024?"
+    leaning = _answerer(max_sentences=3).answer(question, ps)
+    assert "640" in leaning.text and "4,870" in leaning.text and "438,100" not in leaning.text
+    # scored with the first part's words (shown in brackets, as a follow-up's search is), or alone when switched off
+    off = _answerer(max_sentences=3, part_context=False)
+    assert off.composition(question, ps)[0][1] == off.score("how many by the end of 2024?", ps)[0]
+    on = _answerer(max_sentences=3)
+    assert on.composition(question, ps)[0][1] == on.score(
+        "how many by the end of 2024? (people signed neighbour call started)", ps)[1]  # the best answers part one
+    assert make_extractive_config(Settings(extractive_part_context="off")).part_context is False

@@ -293,7 +293,8 @@ def extractive_config(settings: Settings, ranker: LinearRanker | None = None,
                             reserve=settings.extractive_reserve,
                             reserve_slots=settings.extractive_reserve_slots,
                             reserve_margin=settings.extractive_reserve_margin,
-                            reserve_reader=settings.extractive_reserve_reader == "on")
+                            reserve_reader=settings.extractive_reserve_reader == "on",
+                            part_context=settings.extractive_part_context == "on")
 
 
 def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:

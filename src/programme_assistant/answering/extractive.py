@@ -50,7 +50,7 @@ from programme_assistant.answering.refusal import (
     stating_office,
     unmet_requirement,
 )
-from programme_assistant.answering.rewrite import asked_part
+from programme_assistant.answering.rewrite import asked_part, leaning_on, names_in, points_back
 from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, month_of
@@ -170,6 +170,9 @@ class ExtractiveConfig:
     # ... or when the answer reader rates the wider reading's first statement, in such a passage, above the retrieved
     # passages' first (Settings.extractive_reserve_reader; only with a reader).
     reserve_reader: bool = False
+    # Each later part of a question of several parts is scored with the first part's words it leans on
+    # (Settings.extractive_part_context).
+    part_context: bool = True
 
     # --- the score's own weights (not settings: they are what the scoring is) -----------------------------
     # Semantic similarity carries most of the signal; lexical coverage rewards candidates that contain the
@@ -452,7 +455,17 @@ class ExtractiveAnswerer:
         each part of a question of several parts, each passage's language when the question's is known, and the
         question's language."""
         parts = question_parts(question)
-        first = [self.score(part, passages)[0] for part in parts] if len(parts) > 1 else []
+        first: list[ScoredSentence] = []
+        for i, part in enumerate(parts if len(parts) > 1 else []):
+            if i and self.config.part_context and (points_back(part) or not names_in(part)):
+                # a later part that names no subject of its own ("and how many by the end of 2024?") is asked with
+                # the first part's words it leans on, as a follow-up is searched, and answered by a statement that
+                # does not answer an earlier part already
+                found = self.score(leaning_on(part, parts[0]), passages)
+                taken = {(s.passage, s.block, s.order) for s in first}
+                first.append(next((s for s in found if (s.passage, s.block, s.order) not in taken), found[0]))
+            else:
+                first.append(self.score(part, passages)[0])
         language = detect_language(question, among_lexicon=True)
         return first, ([p.language for p in passages] if language else None), language
 

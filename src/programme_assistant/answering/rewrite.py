@@ -153,17 +153,24 @@ class ContextualRewriter:
         item = nth_named(answer, pointing_back(question), previous) if answer else None
         if item is not None and not set(content_words(item)) & set(content_words(question)):
             question = f"{question.rstrip()} ({item})"
-        own = set(content_words(question))
-        # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
-        words = re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question))
-        has_slot = any(_is_slot(w, i, words) for i, w in enumerate(words))
-        # a follow-up naming its own place or body instead of pointing back ("And Oita's?") replaces the names of
-        # the previous turn; one that points back ("When did it open its office in Madrid?") keeps them
-        replaced = names_in(previous) if names_in(question) and not _REFERS_BACK.search(fold(question)) else set()
-        carried = [w for w in dict.fromkeys(content_words(previous))
-                   if w not in own and _POSSESSIVE.sub("", w) not in replaced
-                   and not (has_slot and (w.isdigit() or len(w) <= 1))]
-        return with_context(question, carried)
+        return leaning_on(question, previous)
+
+
+def leaning_on(question: str, previous: str) -> str:
+    """``question`` with the words of ``previous`` it leans on carried after it (``with_context``): a follow-up's
+    earlier turn, or a later part of a question of several parts after its first ("How many had enrolled at the
+    start, and how many by the end of 2024?")."""
+    own = set(content_words(question))
+    # slot words (single letters, numbers) of the previous turn are what the follow-up replaces
+    words = re.findall(r"\b\w+\b", re.sub(r"['’]s\b", "", question))
+    has_slot = any(_is_slot(w, i, words) for i, w in enumerate(words))
+    # a follow-up naming its own place or body instead of pointing back ("And Oita's?") replaces the names of
+    # the previous turn; one that points back ("When did it open its office in Madrid?") keeps them
+    replaced = names_in(previous) if names_in(question) and not _REFERS_BACK.search(fold(question)) else set()
+    carried = [w for w in dict.fromkeys(content_words(previous))
+               if w not in own and _POSSESSIVE.sub("", w) not in replaced
+               and not (has_slot and (w.isdigit() or len(w) <= 1))]
+    return with_context(question, carried)
 
 
 def _is_slot(word: str, position: int, words: Sequence[str]) -> bool:
