@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
 	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-heldout38 eval-heldout39 eval-heldout40 eval-heldout41 eval-topic-switch eval-multilingual eval-multilingual2 \
 	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-d4 eval-outside-c5 eval-outside-d5 eval-outside-c6 eval-outside-d6 eval-outside-c7 eval-outside-d7 eval-outside-c8 eval-outside-d8 eval-outside-c9 eval-outside-d9 eval-outside-e \
-	eval-outside-c10 eval-outside-d10 eval-outside-e2
+	eval-outside-c10 eval-outside-d10 eval-outside-e2 eval-outside-e3
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -154,10 +154,10 @@ eval-heldout38: $(STAMP)  ## the thirty-eighth held-out set (evals/heldout38.jso
 eval-heldout39: $(STAMP)  ## the thirty-ninth held-out set (evals/heldout39.jsonl, written from the corpus alone in session 38, in the helper's own words; run once on each side of session 39's one refusal decision)
 	$(BIN)/programme-assistant eval --golden evals/heldout39.jsonl --configs hybrid,dense,bm25
 
-eval-heldout40: $(STAMP)  ## the fortieth held-out set (evals/heldout40.jsonl, written from the corpus alone in session 39, in the helper's own words; not yet run: for the next change)
+eval-heldout40: $(STAMP)  ## the fortieth held-out set (evals/heldout40.jsonl, written from the corpus alone in session 39, in the helper's own words; run once on each side of session 40's reader choosing the wider reading)
 	$(BIN)/programme-assistant eval --golden evals/heldout40.jsonl --configs hybrid,dense,bm25
 
-eval-heldout41: $(STAMP)  ## the forty-first held-out set (evals/heldout41.jsonl, written from the corpus alone in session 40, in the helper's own words; not yet run: for the next change)
+eval-heldout41: $(STAMP)  ## the forty-first held-out set (evals/heldout41.jsonl, written from the corpus alone in session 40, in the helper's own words; run once on each side of session 40's part context)
 	$(BIN)/programme-assistant eval --golden evals/heldout41.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
@@ -219,7 +219,7 @@ eval-outside-c7: $(STAMP)  ## its seventh set (written in session 37 by a helper
 eval-outside-c8: $(STAMP)  ## its eighth set (written in session 38 by a helper from the folder alone, in its own words; run once on each side of session 39's one refusal decision)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions8.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
-eval-outside-c9: $(STAMP)  ## its ninth set (written in session 39 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-c9: $(STAMP)  ## its ninth set (written in session 39 by a helper from the folder alone, in its own words; run once on each side of session 40's reader choosing the wider reading)
 	$(OUTSIDE_C) $(BIN)/programme-assistant eval --golden evals/outside-c/questions9.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
 # A fifth programme's folder (evals/outside-d/: the fictional BSDSP, written in session 33); never trained on
@@ -247,21 +247,24 @@ eval-outside-d7: $(STAMP)  ## its seventh set (written in session 37 by a helper
 eval-outside-d8: $(STAMP)  ## its eighth set (written in session 38 by a helper from the folder alone, in its own words; run once on each side of session 39's one refusal decision)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions8.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
-eval-outside-d9: $(STAMP)  ## its ninth set (written in session 39 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-d9: $(STAMP)  ## its ninth set (written in session 39 by a helper from the folder alone, in its own words; run once on each side of session 40's reader choosing the wider reading)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions9.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
-eval-outside-c10: $(STAMP)  ## the SAWKA's tenth set (written in session 40 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-c10: $(STAMP)  ## the SAWKA's tenth set (written in session 40 by a helper from the folder alone, in its own words; run once on each side of session 40's part context)
 	PA_CORPUS_DIR=evals/outside-c/corpus $(BIN)/programme-assistant eval --golden evals/outside-c/questions10.jsonl --configs hybrid,dense,bm25 --index .index-outside-c
 
-eval-outside-d10: $(STAMP)  ## the BSDSP's tenth set (written in session 40 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-d10: $(STAMP)  ## the BSDSP's tenth set (written in session 40 by a helper from the folder alone, in its own words; run once on each side of session 40's part context)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions10.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 # A sixth programme's folder (evals/outside-e/: the fictional IMUHR, written in session 39); never trained on
-eval-outside-e: $(STAMP)  ## a sixth programme's folder (evals/outside-e/: fictional, urban heat resilience between Iberian and Maghreb cities, written in session 39 by a helper who never saw the code), its first set (by another helper from the folder alone); not yet run: for the next change
+eval-outside-e: $(STAMP)  ## a sixth programme's folder (evals/outside-e/: fictional, urban heat resilience between Iberian and Maghreb cities, written in session 39 by a helper who never saw the code), its first set (by another helper from the folder alone); run once on each side of session 40's reader choosing the wider reading
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
-eval-outside-e2: $(STAMP)  ## the IMUHR's second set (written in session 40 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-e2: $(STAMP)  ## the IMUHR's second set (written in session 40 by a helper from the folder alone, in its own words; run once on each side of session 40's part context)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions2.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
+
+eval-outside-e3: $(STAMP)  ## the IMUHR's third set (written in session 40 by a helper from the folder alone, in its own words; not yet run: for the next change)
+	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual.jsonl --configs hybrid,dense,bm25

@@ -832,12 +832,13 @@ def test_a_later_part_that_leans_on_the_first_is_scored_with_its_words():
           passage(2, "By the end of 2024, the Cool Spaces fund had committed EUR 438,100."),
           passage(3, "By the end of 2024, 4,870 people were enrolled in Neighbour Call.")]
     question = "How many people signed up when Neighbour Call started, and how many by the end of 2024?"
-    leaning = _answerer(max_sentences=3).answer(question, ps)
+    assert Settings().extractive_part_context == "off" and not make_extractive_config().part_context
+    leaning = _answerer(max_sentences=3, part_context=True).answer(question, ps)
     assert "640" in leaning.text and "4,870" in leaning.text and "438,100" not in leaning.text
     # scored with the first part's words (shown in brackets, as a follow-up's search is), or alone when switched off
     off = _answerer(max_sentences=3, part_context=False)
     assert off.composition(question, ps)[0][1] == off.score("how many by the end of 2024?", ps)[0]
-    on = _answerer(max_sentences=3)
+    on = _answerer(max_sentences=3, part_context=True)
     assert on.composition(question, ps)[0][1] == on.score(
         "how many by the end of 2024? (people signed neighbour call started)", ps)[1]  # the best answers part one
-    assert make_extractive_config(Settings(extractive_part_context="off")).part_context is False
+    assert make_extractive_config(Settings(extractive_part_context="on")).part_context

@@ -106,7 +106,8 @@ OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.js
                 (OUTSIDE_D, "questions3.jsonl"), (OUTSIDE_D, "questions4.jsonl"),
                 (OUTSIDE_D, "questions5.jsonl"), (OUTSIDE_D, "questions6.jsonl"), (OUTSIDE_D, "questions7.jsonl"),
                 (OUTSIDE_D, "questions8.jsonl"), (OUTSIDE_D, "questions9.jsonl"), (OUTSIDE_D, "questions10.jsonl"),
-                (OUTSIDE_E, "questions.jsonl"), (OUTSIDE_E, "questions2.jsonl"))
+                (OUTSIDE_E, "questions.jsonl"), (OUTSIDE_E, "questions2.jsonl"),
+                (OUTSIDE_E, "questions3.jsonl"))
 
 
 @pytest.mark.parametrize(("folder", "name"), OUTSIDE_SETS, ids=lambda v: getattr(v, "name", v))

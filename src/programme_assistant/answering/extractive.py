@@ -172,7 +172,7 @@ class ExtractiveConfig:
     reserve_reader: bool = False
     # Each later part of a question of several parts is scored with the first part's words it leans on
     # (Settings.extractive_part_context).
-    part_context: bool = True
+    part_context: bool = False
 
     # --- the score's own weights (not settings: they are what the scoring is) -----------------------------
     # Semantic similarity carries most of the signal; lexical coverage rewards candidates that contain the
