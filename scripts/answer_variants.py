@@ -20,7 +20,12 @@ settings, nor by a changed corpus: retrieve again (``--fresh``) after such a cha
 (as for ``PA_PASSAGE_MODEL``).
 Session 11 measured its variants with this script (docs/answer-selection.md, "Measured in session 11").
 
-    python scripts/answer_variants.py [--sets golden,heldout9] [--cache FILE] [--fresh] base my_variant.py ...
+Another programme's folder (``--corpus evals/outside-d/corpus``) is read the same way, its sets named by their paths
+(``--sets evals/outside-d/questions7.jsonl,...``), with a cache of its own (``--cache``; the index beside it is that
+folder's): a change that gains on the sample corpus's sets alone has often not carried to other folders.
+
+    python scripts/answer_variants.py [--sets golden,heldout9] [--corpus DIR] [--cache FILE] [--fresh]
+                                      base my_variant.py ...
 """
 
 from __future__ import annotations
@@ -76,6 +81,15 @@ def patch_scoring(rescore: Callable[[Any, str, list, Any], Sequence[float] | Non
     return lambda: setattr(extractive.ExtractiveAnswerer, "scoring", original)
 
 
+def set_path(name: str) -> Path:
+    """A set named on the command line: ``heldout14`` is ``evals/heldout14.jsonl``; a name ending in ``.jsonl`` is a
+    path (from the project's root when relative), for another folder's sets."""
+    if name.endswith(".jsonl"):
+        path = Path(name)
+        return path if path.is_absolute() else ROOT / path
+    return ROOT / "evals" / f"{name}.jsonl"
+
+
 def standalone_of(assistant: Any, case: Any) -> str:
     """The case's standalone query, as the eval forms it: the earlier turns of a follow-up are asked first, and
     the rewriter reads them with their answers."""
@@ -92,7 +106,7 @@ def retrieve(assistant: Any, sets: list[str], cached: dict) -> int:
 
     retrieved = 0
     for name in sets:
-        for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
+        for case in load_golden(set_path(name)):
             standalone = standalone_of(assistant, case)
             if (name, case.id) in cached and cached[(name, case.id)][0] == standalone:
                 continue
@@ -113,7 +127,7 @@ def answer_all(assistant: Any, sets: list[str], cached: dict,
     for name in sets:
         results = []
         assistant.variant_set = name  # a variant may read it (reorder.py uses a model not trained on this set)
-        for case in load_golden(ROOT / "evals" / f"{name}.jsonl"):
+        for case in load_golden(set_path(name)):
             standalone, found = cached[(name, case.id)]
             k = assistant.settings.retrieval_k
             passages, reserve = found[:k], found[k:]
@@ -129,18 +143,27 @@ def answer_all(assistant: Any, sets: list[str], cached: dict,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("variants", nargs="+", help="'base' or variant files")
-    parser.add_argument("--sets", default=",".join(DEFAULT_SETS), help="evals/<name>.jsonl, comma-separated")
+    parser.add_argument("--sets", default=",".join(DEFAULT_SETS), help="evals/<name>.jsonl, comma-separated (or "
+                        "paths ending in .jsonl)")
+    parser.add_argument("--corpus", type=Path, help="the folder the sets ask about (default: the sample corpus)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "pa-answer-variants.pkl")
     parser.add_argument("--fresh", action="store_true", help="retrieve again (after a retrieval change)")
     parser.add_argument("--dump", type=Path, help="write each variant's case results to DIR/<variant>.json")
     args = parser.parse_args(argv)
     sets = [s for s in args.sets.split(",") if s]
+    missing = [str(set_path(s)) for s in sets if not set_path(s).is_file()]
+    if missing:
+        raise SystemExit(f"no such question set: {', '.join(missing)} (a name in evals/, or a path ending in .jsonl)")
+    if args.corpus is not None and not args.corpus.is_dir():
+        raise SystemExit(f"--corpus {args.corpus}: not a folder (give the folder the sets ask about, e.g. "
+                         "evals/outside-d/corpus)")
 
     from programme_assistant.assistant import Assistant
     from programme_assistant.config import Settings
 
     # the index is kept beside the cache and synced each run (only what changed): the answerer reads its word weights
-    assistant = Assistant.from_settings(Settings(index_dir=args.cache.with_suffix(".index")))
+    folder = {"corpus_dir": args.corpus.resolve()} if args.corpus is not None else {}
+    assistant = Assistant.from_settings(Settings(index_dir=args.cache.with_suffix(".index"), **folder))
     assistant.sync()
     cached = pickle.loads(args.cache.read_bytes()) if args.cache.exists() and not args.fresh else {}
     if retrieve(assistant, sets, cached):
@@ -166,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             f = table[variant][name]
             row.append(" ".join(f"{f.get(key, 0.0):{len(label)}.0f}" if key == "answer_chars_median"
                                 else f"{f.get(key, 0.0):.3f}".rjust(len(label)) for key, label in COLUMNS))
-        print(f"{name:22s}" + " | ".join(row))
+        print(f"{Path(name).stem if name.endswith('.jsonl') else name:22s}" + " | ".join(row))
     for variant in args.variants:
         means = {key: statistics.fmean(table[variant][s].get(key, 0.0) for s in sets) for key, _ in COLUMNS}
         print(f"{Path(variant).stem}: mean over sets "
