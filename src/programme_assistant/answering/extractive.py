@@ -614,13 +614,15 @@ class ExtractiveAnswerer:
         n = self.reordering.top
         if all(wider[s.passage - 1].chunk.chunk_id in held for s in scoring.sentences[:n]):
             return False  # the reader can put no statement of another passage first
-        texts = [read_in_context(s.context, s.text) for s in (*own.sentences[:n], *scoring.sentences[:n])]
+        texts = list(dict.fromkeys(read_in_context(s.context, s.text)
+                                   for s in (*own.sentences[:n], *scoring.sentences[:n])))
         try:
-            self.reordering.reader.logits(question, list(dict.fromkeys(texts)))  # one pass for both
+            logit = dict(zip(texts, self.reordering.reader.logits(question, texts), strict=True))  # one pass for both
         except Exception:  # noqa: BLE001 - the reader only chooses: the scores' own choice stands without it
             log.warning("the answer reader failed on %r; quoting as the scores choose", question[:200],
                         exc_info=True)
             return False
+        # each reordering reads the same statements again, from the reader's cache
         first_own = self.reordered(question, own).sentences[0]
         first_wider = self.reordered(question, scoring).sentences[0]
         if wider[first_wider.passage - 1].chunk.chunk_id in held:
@@ -628,10 +630,8 @@ class ExtractiveAnswerer:
         if first_own.features.get("source", 0.0) > first_wider.features.get("source", 0.0):
             return False  # the question names the retrieved statement's document ("the Portuguese press note"),
             # which the reader, reading the statement alone, does not see
-        own_logit, wider_logit = self.reordering.reader.logits(
-            question, [read_in_context(first_own.context, first_own.text),
-                       read_in_context(first_wider.context, first_wider.text)])
-        return bool(wider_logit > own_logit)
+        return bool(logit[read_in_context(first_wider.context, first_wider.text)]
+                    > logit[read_in_context(first_own.context, first_own.text)])
 
     def wider(self, question: str, passages: list[RetrievedChunk],
               reserve: Sequence[RetrievedChunk]) -> list[RetrievedChunk] | None:
