@@ -7,8 +7,6 @@ reader's order (read against the part) before its first is taken. Both measured,
 import os
 
 from programme_assistant.answering import extractive as ex
-from programme_assistant.answering.citations import resolve
-from programme_assistant.models import Answer
 from programme_assistant.text.sentences import question_parts
 
 RESERVE = os.environ.get("RESERVE", "1") == "1"
@@ -34,13 +32,9 @@ def apply(assistant):
                 if p.chunk.chunk_id not in held:
                     held.add(p.chunk.chunk_id)
                     every.append(p)
-        scoring = self.reordered(question, scoring)
-        first, languages, language = self.composition(question, every)
-        chosen = self._select(scoring.sentences, first, languages, self.gate(scoring))
-        text, sources = self.compose(chosen, every, language)
-        resolved = resolve(text, every, sources)
-        return Answer(question=question, text=resolved.text, citations=resolved.citations,
-                      unsupported=resolved.unsupported, evidence=evidence, answerer=self.name)
+        # the product's own quoting, over the passages the parts may now be cited from (the scoring's indices are the
+        # passages', which lead the list)
+        return quote(self, question, scoring, every, evidence)
 
     def scoring_read(self, question, passages):  # composition alone calls score: each part's statements
         return self.reordered(question, self.scoring(question, passages)).sentences
