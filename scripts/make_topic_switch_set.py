@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = []
     for name, case in opening:
         earlier_set, earlier = rng.choice([(n, c) for n, c in opening if n != name])
-        data = case.model_dump()
+        data = case.model_dump(exclude={"history_answers"})  # the earlier turn is another case's question alone
         data.update(id=f"sw-{name}-{case.id}".lower(), history=[earlier.question],
                     notes=f"{name} {case.id}, asked after {earlier_set} {earlier.id} (another subject)")
         lines.append(json.dumps(data, ensure_ascii=False))

@@ -113,6 +113,27 @@ def test_golden_case_rejects_a_document_both_expected_and_supporting():
         CASE.model_validate({**CASE.model_dump(), "supporting_doc_ids": ["a.md"]})
 
 
+def test_a_follow_up_asks_only_the_earlier_questions_and_carries_the_assistants_own_answers():
+    from programme_assistant.evaluation.runner import run_golden
+
+    asked = []
+
+    class Recording:
+        def ask(self, question, history=None):
+            asked.append((question, list(history or [])))
+            return _answer(f"Own answer to: {question} [1]", ["a.md"])
+
+    case = GoldenCase(id="fu-1", category="follow_up", question="And which one came first?",
+                      reference_answer="Osaka.", required_facts=["Osaka"], expected_doc_ids=["a.md"],
+                      history=["Which prefectures did Group B visit?"], history_answers=["Osaka and Oita."])
+    run_golden(Recording(), [case])
+    # the writer's answer is documentation: never asked as a question, never carried as the assistant's answer
+    first = "Which prefectures did Group B visit?"
+    assert asked == [(first, []), ("And which one came first?", [(first, f"Own answer to: {first} [1]")])]
+    with pytest.raises(ValueError, match="at most one per turn"):
+        case.model_validate({**case.model_dump(), "history_answers": ["Osaka and Oita.", "Osaka."]})
+
+
 def test_report_compare_and_thresholds(tmp_path):
     good = [score_case(CASE, _answer("Osaka and Oita [1].", ["a.md"])),
             score_case(REFUSE, _answer(REFUSAL_TEXT, [], True))]

@@ -122,6 +122,7 @@ def test_draft_case_has_the_golden_shape_and_says_what_to_fill_in(store):
     assert case["question"] == "Where was the third plenary held?" and case["draft"] is True
     assert case["id"].startswith("fb-abcdef12-where-was-the-third-plenary")
     assert case["category"] == "follow_up" and case["history"] == ["Which visit?"]
+    assert case["history_answers"] == ["The June one."]
     assert case["expected_doc_ids"] == ["minutes/plenary.md"] and case["required_facts"] == []
     assert "incomplete" in case["notes"] and "no date" in case["notes"] and "Palau Robert" in case["notes"]
     assert case["language"] == "en"

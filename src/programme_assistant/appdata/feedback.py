@@ -170,6 +170,8 @@ def draft_case(record: FeedbackRecord) -> dict[str, Any]:
         "expected_doc_ids": [] if record.reason == "wrong source" else cited,
         "supporting_doc_ids": [],
         "history": [turn[0] for turn in record.history if turn],
+        # what the assistant answered to those turns when the vote was cast: context for whoever completes the draft
+        "history_answers": [turn[1] if len(turn) > 1 else "" for turn in record.history if turn],
         "language": detect_language(record.question),
         "notes": "; ".join(notes),
         "draft": True,

@@ -29,8 +29,11 @@ class GoldenCase(BaseModel):
     # them is correct, so citation precision counts them; retrieval metrics use expected_doc_ids alone.
     # Proposed by scripts/propose_supporting_docs.py, reviewed by a person.
     supporting_doc_ids: list[str] = Field(default_factory=list)
-    # earlier user turns of the conversation, asked first (follow-up cases)
+    # earlier user turns of the conversation, asked first (follow-up cases); the assistant's own answers are carried
     history: list[str] = Field(default_factory=list)
+    # the answers the set's writer gave to those turns, in order: documentation, never asked and never carried (until
+    # session 41 writers put them in ``history`` itself, where the eval asked each as one more question)
+    history_answers: list[str] = Field(default_factory=list)
     language: str = "en"
     notes: str = ""
 
@@ -48,6 +51,8 @@ class GoldenCase(BaseModel):
             raise ValueError("a document is either expected or supporting, not both")
         if self.category == "follow_up" and not self.history:
             raise ValueError("a follow_up case needs the earlier turn(s) in history")
+        if len(self.history_answers) > len(self.history):
+            raise ValueError("history_answers holds the answers to the turns in history: at most one per turn")
         return self
 
 
