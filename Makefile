@@ -163,7 +163,7 @@ eval-heldout41: $(STAMP)  ## the forty-first held-out set (evals/heldout41.jsonl
 eval-heldout42: $(STAMP)  ## the forty-second held-out set (evals/heldout42.jsonl, written from the corpus alone in session 40, in the helper's own words; run once on each side of session 41's answer-type rule off)
 	$(BIN)/programme-assistant eval --golden evals/heldout42.jsonl --configs hybrid,dense,bm25
 
-eval-heldout43: $(STAMP)  ## the forty-third held-out set (evals/heldout43.jsonl, written from the corpus alone in session 41, in the helper's own words; not yet run: for the next change)
+eval-heldout43: $(STAMP)  ## the forty-third held-out set (evals/heldout43.jsonl, written from the corpus alone in session 41, in the helper's own words; run once on each side of session 42's follow-up rewriting)
 	$(BIN)/programme-assistant eval --golden evals/heldout43.jsonl --configs hybrid,dense,bm25
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
@@ -272,7 +272,7 @@ eval-outside-e2: $(STAMP)  ## the IMUHR's second set (written in session 40 by a
 eval-outside-e3: $(STAMP)  ## the IMUHR's third set (written in session 40 by a helper from the folder alone, in its own words; run once on each side of session 41's answer-type rule off)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions3.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
-eval-outside-e4: $(STAMP)  ## the IMUHR's fourth set (written in session 41 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-e4: $(STAMP)  ## the IMUHR's fourth set (written in session 41 by a helper from the folder alone, in its own words; run once on each side of session 42's follow-up rewriting)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions4.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)

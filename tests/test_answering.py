@@ -792,6 +792,30 @@ def test_an_ordinal_pointing_back_takes_the_name_the_answer_listed_at_that_place
     assert "(Alta)" not in rewriter.rewrite("And in Alta, the second one, who spoke?", history)
 
 
+def test_he_or_she_after_a_who_question_is_the_person_its_answer_named():
+    answer = ("The Secretariat works from Lisbon, with a second office in Port Louis [1]. It is led by the Programme "
+              "Director, Dr Helena Mascarenhas [1].")
+    history = [("Who runs the network's Secretariat?", answer)]
+    # the judge may call the question standing alone: the pronoun still needs the person the answer named
+    alone = ContextualRewriter(stands_alone=lambda question: True)
+    assert alone.rewrite("What did she do before taking up that job?", history) == \
+        "What did she do before taking up that job? (Dr Helena Mascarenhas)"
+    # a titled name is the person's, whichever name comes first ("Port Louis" is a place)
+    leaning = ContextualRewriter(stands_alone=lambda question: False)
+    rewritten = leaning.rewrite("Where is she based?", history)
+    assert "(Dr Helena Mascarenhas)" in rewritten and "secretariat" in rewritten.lower()
+    # the pronoun agrees with the title: "he" is not the "Ms" the answer names first
+    pair = [("Who represents Durban on the Board?", "Ms Ndapewa Shikongo and Mr Sipho Mthembu sit on it [1].")]
+    assert "(Mr Sipho Mthembu)" in alone.rewrite("What did he present at the first meeting?", pair)
+    assert "(Ms Ndapewa Shikongo)" in alone.rewrite("What did she present at the first meeting?", pair)
+    untitled = [("Who chairs the Board?", "The Board is chaired by Amina Diallo of the basin authority [1].")]
+    assert "(Amina Diallo)" in alone.rewrite("Does she get a vote?", untitled)
+    # not after a question that asked something else, nor when the follow-up names its own person, nor for "it"
+    assert alone.rewrite("Where is she based?", [("What does the Secretariat do?", answer)]) == "Where is she based?"
+    assert "Mascarenhas" not in alone.rewrite("Did Ana Souza work with her?", history)
+    assert "Mascarenhas" not in alone.rewrite("When did it open?", history)
+
+
 def test_a_question_that_carries_on_leans_on_the_conversation_however_long():
     history = [("Which ports did the Nordic delegation visit in 2024?", "Bergen and Tromso [1].")]
     rewriter = ContextualRewriter(stands_alone=lambda question: True)  # a judge that calls every question alone

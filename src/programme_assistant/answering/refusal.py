@@ -134,12 +134,19 @@ def lowercase_words(texts: Sequence[str]) -> frozenset[str]:
 
 
 def has_person_name(sentence: str, question: str, ordinary: frozenset[str] = frozenset()) -> bool:
-    """The sentence holds something that can be a person's name: two or more capitalised words in a row, none of
-    them said by the question or among the ``ordinary`` words (``lowercase_words`` of the passages), or one such
-    word right after an office ("Governor Omura", "President Macron"). A run of capitalised words ending in a word
-    that names an organisation or a place ("Prefecture", "Bureau", "Park", "Valley") is that body's or place's
-    name, not a person's ("European Commissioner Elisa Ferreira" still holds one)."""
+    """The sentence holds something that can be a person's name (``person_names``)."""
+    return bool(person_names(sentence, question, ordinary))
+
+
+def person_names(sentence: str, question: str = "", ordinary: frozenset[str] = frozenset()) -> list[str]:
+    """What in the sentence can be a person's name, in order: two or more capitalised words in a row, none of them
+    said by the question or among the ``ordinary`` words (``lowercase_words`` of the passages), or one such word
+    right after an office ("Governor Omura", "President Macron"). A run of capitalised words ending in a word that
+    names an organisation or a place ("Prefecture", "Bureau", "Park", "Valley") is that body's or place's name, not
+    a person's ("European Commissioner Elisa Ferreira" still holds one). Each name is given as the run of
+    capitalised words that holds it ("Dr Helena Mascarenhas")."""
     asked = set(re.findall(r"[\w-]+", fold(question)))
+    found = []
     for m in _TITLECASE_RUN.finditer(sentence):
         words = [fold(re.sub(r"['’]s$", "", w)) for w in m.group().split()]
         if m.start() == 0:
@@ -152,9 +159,10 @@ def has_person_name(sentence: str, question: str, ordinary: frozenset[str] = fro
             named = not (w in asked or w in _NOT_PERSON or w in STOPWORDS or w in ordinary or w in _CALENDAR)
             run = run + 1 if named else 0
             if run >= 2 or (named and after_office):
-                return True
+                found.append(re.sub(r"['’]s$", "", m.group()))
+                break
             after_office = is_office(w)
-    return False
+    return found
 
 
 # "Which hotel did they stay in?": kinds of place or thing that a document answering the question names as such

@@ -17,6 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from programme_assistant.answering.prompts import REWRITE_SYSTEM_PROMPT, rewrite_prompt
+from programme_assistant.answering.refusal import person_names
 from programme_assistant.text.dates import MONTHS
 from programme_assistant.text.language import detect_language
 from programme_assistant.text.ordinals import pointing_back
@@ -91,6 +92,32 @@ def nth_named(answer: str, position: int | None, asked: str = "") -> str | None:
     return best[1][position if position == -1 else position - 1]
 
 
+# "he", "she" and their forms: a person, who in a follow-up of a "who" question is the person its answer named
+_PERSONAL = re.compile(r"\b(?:he|she|him|his|her|hers)\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"^\W*(?:(?:and|so|then|ok|okay|thanks)\W+)?who(?:['’]s)?\b", re.IGNORECASE)
+# a title before a name marks it as a person's ("Dr Helena Mascarenhas", not "Port Louis"); some say which pronoun
+_TITLED = re.compile(r"^(?:Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame)\.?\s", re.IGNORECASE)
+_TITLE_PRONOUNS = {"mr": "he", "sir": "he", "ms": "she", "mrs": "she", "miss": "she", "dame": "she"}
+_PRONOUN_OF = {"he": "he", "him": "he", "his": "he", "she": "she", "her": "she", "hers": "she"}
+
+
+def person_answered(question: str, asked: str, answer: str) -> str | None:
+    """The person a follow-up's "he" or "she" is, when the turn before asked who ("Who runs the Secretariat?") and
+    its answer names a person ("... led by the Programme Director, Dr Helena Mascarenhas"): that name, or None. When
+    the answer gives titles, the first titled name whose title agrees with the pronoun ("Mr" for "he", "Ms" for
+    "she", "Dr" for either); else its first name. Not when the follow-up names a person of its own ("Did Dr Ziani go
+    with her?")."""
+    if not (_PERSONAL.search(question) and _ASKS_WHO.match(asked)) or person_names(question):
+        return None
+    pronoun = _PRONOUN_OF[fold(_PERSONAL.search(question).group())]
+    names = [n for n in person_names(answer, asked) if not set(content_words(n)) & set(content_words(question))]
+    titled = [n for n in names if _TITLED.match(n)]
+    if titled:  # "What did he present?" is not about "Ms Shikongo", whom the answer named first
+        agreeing = (n for n in titled if _TITLE_PRONOUNS.get(fold(n.split()[0]).rstrip("."), pronoun) == pronoun)
+        return next(agreeing, None)
+    return names[0] if names else None
+
+
 def carries_on(question: str) -> bool:
     """Whether the question opens as a continuation: "and ...", "what about ...", the Catalan "i ...", or an
     acknowledgement of the answer before ("ok, and ...", "fine, ...")."""
@@ -140,14 +167,22 @@ class ContextualRewriter:
 
     def rewrite(self, question: str, history: History) -> str:
         previous: str | None = None  # the standalone form of the turn before, once there is one
-        answer = ""
+        asked = answer = ""  # the turn before as the user asked it, and its answer
         for earlier, earlier_answer in history[-self.max_turns:]:
-            previous = self._standalone(earlier, previous, answer)
-            answer = earlier_answer
-        return self._standalone(question, previous, answer)
+            previous = self._standalone(earlier, previous, answer, asked)
+            asked, answer = earlier, earlier_answer
+        return self._standalone(question, previous, answer, asked)
 
-    def _standalone(self, question: str, previous: str | None, answer: str = "") -> str:
-        if previous is None or not self.is_dependent(question):
+    def _standalone(self, question: str, previous: str | None, answer: str = "", asked: str = "") -> str:
+        if previous is None:
+            return question
+        # "What did she do before taking up that job?" after "Who runs the Secretariat?": the person the answer named,
+        # whether or not the question otherwise leans on the conversation
+        person = person_answered(question, asked, answer) if answer else None
+        dependent = self.is_dependent(question)  # judged on the user's own words
+        if person is not None:
+            question = f"{question.rstrip()} ({person})"
+        if not dependent:
             return question
         # "what did they see in the second one?" after an answer naming "Osaka and Oita": the second of them
         item = nth_named(answer, pointing_back(question), previous) if answer else None
