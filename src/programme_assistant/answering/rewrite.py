@@ -107,9 +107,10 @@ def person_answered(question: str, asked: str, answer: str) -> str | None:
     the answer gives titles, the first titled name whose title agrees with the pronoun ("Mr" for "he", "Ms" for
     "she", "Dr" for either); else its first name. Not when the follow-up names a person of its own ("Did Dr Ziani go
     with her?")."""
-    if not (_PERSONAL.search(question) and _ASKS_WHO.match(asked)) or person_names(question):
+    personal = _PERSONAL.search(question)
+    if not (personal and _ASKS_WHO.match(asked)) or person_names(question):
         return None
-    pronoun = _PRONOUN_OF[fold(_PERSONAL.search(question).group())]
+    pronoun = _PRONOUN_OF[fold(personal.group())]
     names = [n for n in person_names(answer, asked) if not set(content_words(n)) & set(content_words(question))]
     titled = [n for n in names if _TITLED.match(n)]
     if titled:  # "What did he present?" is not about "Ms Shikongo", whom the answer named first
