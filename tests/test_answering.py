@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 from programme_assistant.answering.citations import resolve
 from programme_assistant.answering.extractive import ExtractiveAnswerer
 from programme_assistant.answering.prompts import REFUSAL_TEXT
-from programme_assistant.answering.rewrite import ContextualRewriter
+from programme_assistant.answering.rewrite import ContextualRewriter, names_in, nth_named
 from programme_assistant.assistant import Assistant
 from programme_assistant.models import Answer, Chunk, RetrievedChunk
 from programme_assistant.text.sentences import content_words, fold
@@ -140,6 +140,7 @@ from programme_assistant.answering.refusal import (  # noqa: E402
     mentions_ordinal,
     named_ordinals,
     named_years,
+    person_names,
     states_absence,
 )
 from programme_assistant.config import Settings  # noqa: E402
@@ -814,6 +815,20 @@ def test_he_or_she_after_a_who_question_is_the_person_its_answer_named():
     assert alone.rewrite("Where is she based?", [("What does the Secretariat do?", answer)]) == "Where is she based?"
     assert "Mascarenhas" not in alone.rewrite("Did Ana Souza work with her?", history)
     assert "Mascarenhas" not in alone.rewrite("When did it open?", history)
+
+
+def test_names_are_read_whole_in_every_script_with_case():
+    """Names with letters outside A-Z are not cut at the first one ("Ozoliņš", "Huamán") nor missed for a capital
+    outside it ("Évora", "Ōita"): by the person-name reading, the names a follow-up carries, and a list's items."""
+    assert person_names("The lead is Mr Andris Ozoliņš of the Riga office.") == ["Mr Andris Ozoliņš"]
+    assert person_names("Prepared by Dr Valeria Ccori Huamán and Ms Hanane Aït Lahcen.") == [
+        "Dr Valeria Ccori Huamán", "Ms Hanane Aït Lahcen"]
+    assert person_names("The Ōita Prefecture Office hosted it.") == []  # a body's name, as in A-Z
+    assert {"evora", "oita"} <= names_in("The delegates went on to Évora and then to Ōita.")
+    assert nth_named("The second group went to Évora and Šibenik [1].", 2) == "Šibenik"
+    history = [("Who chairs the Board?", "The Board is chaired by Dr Valeria Ccori Huamán [1].")]
+    assert "(Dr Valeria Ccori Huamán)" in ContextualRewriter(stands_alone=lambda q: True).rewrite(
+        "Does she get a vote?", history)
 
 
 def test_a_question_that_carries_on_leans_on_the_conversation_however_long():

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from programme_assistant.text.letters import UPPER
 from programme_assistant.text.sentences import PART_BREAK, STOPWORDS, content_words, fold
 
 _MONTHS = "|".join(m.lower() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
@@ -121,7 +122,7 @@ _DEFINITION = re.compile(
     r"\s+(?:an?\s+|the\s+)?(?P<a>[^?]{2,60}?)\s*\??$",
     re.IGNORECASE)
 _PRONOUN = re.compile(r"^(it|they|this|that|these|those|them|he|she)$", re.IGNORECASE)
-_NAME_WORD = r"(?:[A-Z][\w'’&-]*[A-Za-z]|[A-Z]{2,}\d*)"
+_NAME_WORD = rf"(?:{UPPER}[\w'’&-]*[^\W\d_]|{UPPER}{{2,}}\d*)"  # in any script with case: "Évora", "Ōita"
 _NAME = re.compile(rf"\b{_NAME_WORD}\b")
 # a name of several capitalised words: "the Palau Robert", "Val d'Oise" as one
 _NAME_RUN = re.compile(rf"\b{_NAME_WORD}(?:\s+{_NAME_WORD})*\b")

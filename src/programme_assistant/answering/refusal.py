@@ -27,6 +27,7 @@ from typing import Protocol, TypeVar
 
 from programme_assistant.answering.question import QuestionFocus, answer_signal
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from programme_assistant.text.letters import LOWER, UPPER
 from programme_assistant.text.ordinals import ORDINALS, POINTING_BACK, WORD_ORDINALS, position
 from programme_assistant.text.sentences import STOPWORDS, fold, question_parts
 
@@ -77,8 +78,10 @@ _NOT_PERSON = frozenset(
     "european japan japanese eu country meeting webinar visit report policy dialogue forum conference session "
     "agreement plan urban rural development research technology energy health level high-level directorate "
     "directorate-general exchange open world state states national international".split())
-# a run of capitalised words, each whole ("High-Level" is one word, never "Level"), possessives trimmed
-_TITLECASE_RUN = re.compile(r"(?<![\w'’-])[A-Z][a-z]+(?:-[A-Za-z]+)*(?:\s+[A-Z][a-z]+(?:-[A-Za-z]+)*)+(?![\w-])")
+# a run of capitalised words, each whole ("High-Level" is one word, never "Level"), possessives trimmed; in any
+# script with case ("Mr Andris Ozoliņš", "Ms Hanane Aït Lahcen", "Dr Ölçer")
+_CAPITALISED = rf"{UPPER}{LOWER}+(?:-[^\W\d_]+)*"
+_TITLECASE_RUN = re.compile(rf"(?<![\w'’-]){_CAPITALISED}(?:\s+{_CAPITALISED})+(?![\w-])")
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from programme_assistant.answering.prompts import REWRITE_SYSTEM_PROMPT, rewrite
 from programme_assistant.answering.refusal import person_names
 from programme_assistant.text.dates import MONTHS
 from programme_assistant.text.language import detect_language
+from programme_assistant.text.letters import LOWER, UPPER
 from programme_assistant.text.ordinals import pointing_back
 from programme_assistant.text.sentences import content_words, fold
 
@@ -42,7 +43,7 @@ _POINTER = re.compile(rf"\b({'|'.join(_PRONOUNS_BACK)}|ones?|the same|then)\b", 
 MIN_OWN_WORDS = 3
 
 
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'’-]*[a-z][\w'’-]*\b")
+_NAME = re.compile(rf"(?<![.?!]\s)(?<!^)\b{UPPER}[\w'’-]*{LOWER}[\w'’-]*\b")  # any script with case: "Évora"
 _POSSESSIVE = re.compile(r"['’]s$")  # "Osaka's" is Osaka
 
 
@@ -67,7 +68,7 @@ _ACKNOWLEDGES = re.compile(r"^(?:ok(?:ay)?|fine|thanks|thank you|great|alright|a
 
 
 # names listed in an answer: "Osaka and Oita", "Aichi, Hiroshima and Osaka"
-_NAME_WORDS = r"[A-Z][\w'’-]+(?:\s(?:de\s|of\s|the\s)?[A-Z][\w'’-]+)*"
+_NAME_WORDS = rf"{UPPER}[\w'’-]+(?:\s(?:de\s|of\s|the\s)?{UPPER}[\w'’-]+)*"
 _ENUMERATION = re.compile(rf"\b{_NAME_WORDS}(?:,\s+{_NAME_WORDS})*,?\s+(?:and|or)\s+{_NAME_WORDS}")
 
 
