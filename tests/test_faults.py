@@ -116,8 +116,13 @@ def kill_when(process: subprocess.Popen[str], index: Path, files: int, timeout: 
             process.kill()
             pytest.fail(f"the sync did not complete {files} files within {timeout} s")
         time.sleep(0.1)
+    kill_9(process, f"after {files} files")
+
+
+def kill_9(process: subprocess.Popen[str], moment: str) -> None:
+    """kill -9 a sync that must still be running at ``moment``."""
     if process.poll() is not None:
-        pytest.fail(f"the sync finished before the kill after {files} files: make the corpus larger")
+        pytest.fail(f"the sync finished before the kill {moment}: make the corpus larger")
     process.send_signal(signal.SIGKILL)
     process.wait()
 
@@ -131,10 +136,7 @@ def test_kill_9_at_three_moments_of_successive_syncs_then_a_sync_equals_a_clean_
     index = tmp_path / "index"
     process = start_ingest(sample, index)
     time.sleep(4.0)
-    if process.poll() is not None:
-        pytest.fail("the sync finished before the kill at 4 s: make the corpus larger")
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    kill_9(process, "at 4 s")
     kill_when(start_ingest(sample, index), index, 1)
     assert 1 <= completed_files(index) < files
     kill_when(start_ingest(sample, index), index, files)
