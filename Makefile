@@ -169,7 +169,7 @@ eval-heldout43: $(STAMP)  ## the forty-third held-out set (evals/heldout43.jsonl
 eval-heldout44: $(STAMP)  ## the forty-fourth held-out set (evals/heldout44.jsonl, written from the corpus alone in session 42, in the helper's own words; run once on each side of session 43's names in every script)
 	$(BIN)/programme-assistant eval --golden evals/heldout44.jsonl --configs hybrid,dense,bm25
 
-eval-heldout45: $(STAMP)  ## the forty-fifth held-out set (evals/heldout45.jsonl, written from the corpus alone in session 43, in the helper's own words; not yet run: for the next change)
+eval-heldout45: $(STAMP)  ## the forty-fifth held-out set (evals/heldout45.jsonl, written from the corpus alone in session 43, in the helper's own words; run once on each side of session 44's sentence ends inside brackets and the pronoun's person beside the asked name)
 	$(BIN)/programme-assistant eval --golden evals/heldout45.jsonl --configs hybrid,dense,bm25
 
 eval-heldout46: $(STAMP)  ## the forty-sixth held-out set (evals/heldout46.jsonl, written from the corpus alone in session 44, in the helper's own words; not yet run: for the next change)
@@ -271,7 +271,7 @@ eval-outside-c10: $(STAMP)  ## the SAWKA's tenth set (written in session 40 by a
 eval-outside-d10: $(STAMP)  ## the BSDSP's tenth set (written in session 40 by a helper from the folder alone, in its own words; run once on each side of session 40's part context)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions10.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
-eval-outside-d11: $(STAMP)  ## the BSDSP's eleventh set (written in session 43 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-d11: $(STAMP)  ## the BSDSP's eleventh set (written in session 43 by a helper from the folder alone, in its own words; run once on each side of session 44's sentence ends inside brackets and the pronoun's person beside the asked name)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/questions11.jsonl --configs hybrid,dense,bm25 --index .index-outside-d
 
 # A sixth programme's folder (evals/outside-e/: the fictional IMUHR, written in session 39); never trained on

@@ -809,6 +809,14 @@ def test_he_or_she_after_a_who_question_is_the_person_its_answer_named():
     pair = [("Who represents Durban on the Board?", "Ms Ndapewa Shikongo and Mr Sipho Mthembu sit on it [1].")]
     assert "(Mr Sipho Mthembu)" in alone.rewrite("What did he present at the first meeting?", pair)
     assert "(Ms Ndapewa Shikongo)" in alone.rewrite("What did she present at the first meeting?", pair)
+    # of a list, the one beside what was asked about, not the first who agrees
+    listed = [("Who represents Durban on the Steering Group?",
+               "Present: Riga (Mr Andris Ozoliņš), Windhoek (Ms Ndapewa Shikongo), Gaborone (Mr Kagiso Sebego), "
+               "Durban (Mr Sipho Mthembu), Lusaka (Mr Joseph Banda) [1].")]
+    assert "(Mr Sipho Mthembu)" in alone.rewrite("What did he present at the first meeting?", listed)
+    assert "(Ms Ndapewa Shikongo)" in alone.rewrite("What did she present at the first meeting?", listed)
+    listed[0] = ("Who represents Gaborone on the Steering Group?", listed[0][1])
+    assert "(Mr Kagiso Sebego)" in alone.rewrite("What did he present at the first meeting?", listed)
     untitled = [("Who chairs the Board?", "The Board is chaired by Amina Diallo of the basin authority [1].")]
     assert "(Amina Diallo)" in alone.rewrite("Does she get a vote?", untitled)
     # not after a question that asked something else, nor when the follow-up names its own person, nor for "it"

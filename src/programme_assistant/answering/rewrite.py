@@ -105,9 +105,10 @@ _PRONOUN_OF = {"he": "he", "him": "he", "his": "he", "she": "she", "her": "she",
 def person_answered(question: str, asked: str, answer: str) -> str | None:
     """The person a follow-up's "he" or "she" is, when the turn before asked who ("Who runs the Secretariat?") and
     its answer names a person ("... led by the Programme Director, Dr Helena Mascarenhas"): that name, or None. When
-    the answer gives titles, the first titled name whose title agrees with the pronoun ("Mr" for "he", "Ms" for
-    "she", "Dr" for either); else its first name. Not when the follow-up names a person of its own ("Did Dr Ziani go
-    with her?")."""
+    the answer gives titles, the titled names whose title agrees with the pronoun ("Mr" for "he", "Ms" for "she",
+    "Dr" for either); else any name it gives. Of several, the one in the same clause as a name the turn before asked
+    about ("Who represents Durban?" -> "..., Durban (Mr Sipho Mthembu)"), else the first. Not when the follow-up
+    names a person of its own ("Did Dr Ziani go with her?")."""
     personal = _PERSONAL.search(question)
     if not (personal and _ASKS_WHO.match(asked)) or person_names(question):
         return None
@@ -115,9 +116,27 @@ def person_answered(question: str, asked: str, answer: str) -> str | None:
     names = [n for n in person_names(answer, asked) if not set(content_words(n)) & set(content_words(question))]
     titled = [n for n in names if _TITLED.match(n)]
     if titled:  # "What did he present?" is not about "Ms Shikongo", whom the answer named first
-        agreeing = (n for n in titled if _TITLE_PRONOUNS.get(fold(n.split()[0]).rstrip("."), pronoun) == pronoun)
-        return next(agreeing, None)
-    return names[0] if names else None
+        names = [n for n in titled if _TITLE_PRONOUNS.get(fold(n.split()[0]).rstrip("."), pronoun) == pronoun]
+    if not names:
+        return None
+    # of a list ("Windhoek (Ms Ndapewa Shikongo), ..., Durban (Mr Sipho Mthembu)"), the one beside what was asked
+    # about ("Who represents Durban ...?"); else the first
+    wanted = names_in(asked)
+    return max(names, key=lambda n: len(wanted & set(content_words(_clause_of(answer, n)))))
+
+
+# where a clause of an answer ends: a comma, a semicolon or a sentence's end
+_CLAUSE_END = re.compile(r"[;,]\s+|(?<=[.!?])\s+")
+
+
+def _clause_of(text: str, part: str) -> str:
+    """The clause of ``text`` (between commas, semicolons or sentence ends) that holds ``part``, with it."""
+    at = text.find(part)
+    if at < 0:
+        return ""
+    start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, at)), default=0)
+    end = _CLAUSE_END.search(text, at + len(part))
+    return text[start:end.start() if end else len(text)]
 
 
 def carries_on(question: str) -> bool:

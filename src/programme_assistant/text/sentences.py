@@ -38,6 +38,21 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+def _closes_later(before: str, after: str) -> bool:
+    """Whether a full stop fell inside brackets that the next piece closes: "Maputo (Eng. Celeste Mucavele),
+    Windhoek ..." is one sentence, whatever the abbreviation ("Eng.", "Bros.", "Hon."); a stop right before the
+    closing bracket ("(see section 2.) Then ...") is the end of one."""
+    depth = before.count("(") - before.count(")")
+    if depth <= 0:
+        return False
+    inner = depth
+    for ch in after:
+        inner += (ch == "(") - (ch == ")")
+        if inner < depth:
+            return True
+    return False
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence or line in ``text``, trimmed of surrounding whitespace."""
     spans: list[tuple[int, int]] = []
@@ -51,7 +66,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         before = text[merged[-1][0]:merged[-1][1]] if merged else ""
         if merged and text[merged[-1][1]:s].strip() == "" and "\n" not in text[merged[-1][1]:s] \
                 and (_ABBREVIATION.search(before) or _ENUMERATOR.fullmatch(before.strip())
-                     or (_NUMBER_ABBREVIATION.search(before) and text[s:e].lstrip()[:1].isdigit())):
+                     or (_NUMBER_ABBREVIATION.search(before) and text[s:e].lstrip()[:1].isdigit())
+                     or _closes_later(text[merged[-1][0]:s], text[s:e])):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
