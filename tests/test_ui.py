@@ -366,6 +366,22 @@ def test_answer_html_links_each_marker_to_its_sentence():
     assert render.file_url("reports/x.pdf", 3) == "documents/file/reports/x.pdf#page=3"
 
 
+def test_an_answer_read_with_the_conversation_says_what_was_searched():
+    """A question on a new subject that the rewriter read as a follow-up shows what it searched for, so that the
+    user sees why the answer is about the subject before, and how to ask again; one searched as asked shows nothing."""
+    carried = Answer(question="What were the 2023 webinars?", text="Group A went to Aichi [1].",
+                     standalone_question="What were the 2023 webinars? (prefectures <group_a> visit)")
+    html = render.answer_html(carried)
+    assert 'class="pa-readas"' in html and "What were the 2023 webinars? (prefectures &lt;group_a&gt; visit)" in html
+    assert "new conversation" in html
+    refused = Answer(question="And its budget?", text="I could not find this in the programme documents.",
+                     refused=True, standalone_question="And its budget? (kyoto office)")
+    assert "(kyoto office)" in render.answer_html(refused)
+    for plain in (Answer(question="Who leads WG3?", text="Lisbon leads it [1].", standalone_question="Who leads WG3?"),
+                  Answer(question="Who leads WG3?", text="Lisbon leads it [1].")):
+        assert "pa-readas" not in render.answer_html(plain)
+
+
 def test_render_text_escapes_and_highlights_the_span():
     text = "# Title <b>\n\nFirst sentence. The <script>quoted</script> one.\n\nLast."
     start = text.index("The <script>")

@@ -129,8 +129,22 @@ def _with_markers(text: str, citations: list[Citation]) -> str:
     return _MARKER.sub(chip, _lines(text))
 
 
+def read_as_html(answer: Answer) -> str:
+    """How a question asked in a conversation was searched, when the rewriter carried words of an earlier turn into
+    it ("What were the 2023 webinars? (prefectures group_a visit)"), as the CLI prints it: a question on a new
+    subject that was read as a follow-up shows why its answer is about the old one, and how to ask it again.
+    Empty when it was searched as asked."""
+    read = answer.standalone_question.strip()
+    if not read or read == answer.question.strip():
+        return ""
+    return (f'<div class="pa-readas">Read with the conversation, searched for: <q>{esc(read)}</q>. '
+            "If the question stands on its own, ask it in a new conversation.</div>")
+
+
 def answer_html(answer: Answer) -> str:
-    """An answer as shown in the chat: text with linked [n] markers, then its sources (or the nearest documents)."""
+    """An answer as shown in the chat: text with linked [n] markers, then its sources (or the nearest documents),
+    and how a follow-up was read (``read_as_html``)."""
+    read_as = read_as_html(answer)
     if answer.refused:
         nearest = "".join(
             f'<li><a href="{esc(viewer_url(d["doc_id"]))}" target="_blank" rel="noopener">{esc(d["title"])}</a>'
@@ -140,7 +154,8 @@ def answer_html(answer: Answer) -> str:
         text = answer.text.split(" The nearest documents are:")[0]
         more = f'<div class="pa-nearest"><span>Closest documents</span><ul>{nearest}</ul></div>' if nearest else ""
         # a refusal may quote what the documents do say ("they give the office, not the name [1]"): linked
-        return f'<div class="pa-answer pa-refused"><p>{_with_markers(text, answer.citations)}</p>{more}</div>'
+        return (f'<div class="pa-answer pa-refused"><p>{_with_markers(text, answer.citations)}</p>{more}'
+                f"{read_as}</div>")
     cites = "".join(
         f'<a class="pa-cite" href="{esc(_citation_url(group[0]))}" target="_blank" rel="noopener">'
         + "".join(f"<b>{c.number}</b>" for c in group)
@@ -149,7 +164,7 @@ def answer_html(answer: Answer) -> str:
     )
     sources = f'<div class="pa-cites">{cites}</div>' if cites else ""
     warn = "".join(f'<div class="pa-warn">Not supported by its source: {esc(s)}</div>' for s in answer.unsupported)
-    return f'<div class="pa-answer"><p>{_with_markers(answer.text, answer.citations)}</p>{warn}{sources}</div>'
+    return f'<div class="pa-answer"><p>{_with_markers(answer.text, answer.citations)}</p>{warn}{sources}{read_as}</div>'
 
 
 # --- sources panel ------------------------------------------------------------------------------------

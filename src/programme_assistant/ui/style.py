@@ -95,6 +95,8 @@ footer { display: none !important; }
 .pa-cite i { color: var(--pa-subtle); font-style:normal; }
 .pa-cite:hover { border-color: var(--pa-accent); }
 .pa-refused p { color: var(--pa-warn-ink); }
+.pa-readas { color: var(--pa-subtle); font-size: 12.5px; line-height: 1.45; margin-top: 6px; }
+.pa-readas q { font-style: italic; }
 .pa-refused p .pa-nowrap { color: inherit; }
 .pa-nearest span { font-size: 12.5px; color: var(--pa-subtle); text-transform: uppercase; letter-spacing: .04em; }
 .pa-nearest ul { margin: 4px 0 0 18px; padding: 0; }
