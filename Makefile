@@ -172,10 +172,10 @@ eval-heldout44: $(STAMP)  ## the forty-fourth held-out set (evals/heldout44.json
 eval-heldout45: $(STAMP)  ## the forty-fifth held-out set (evals/heldout45.jsonl, written from the corpus alone in session 43, in the helper's own words; run once on each side of session 44's sentence ends inside brackets and the pronoun's person beside the asked name)
 	$(BIN)/programme-assistant eval --golden evals/heldout45.jsonl --configs hybrid,dense,bm25
 
-eval-heldout46: $(STAMP)  ## the forty-sixth held-out set (evals/heldout46.jsonl, written from the corpus alone in session 44, in the helper's own words; not yet run: for the next change)
+eval-heldout46: $(STAMP)  ## the forty-sixth held-out set (evals/heldout46.jsonl, written from the corpus alone in session 44, in the helper's own words; run once on each side of session 45's follow-up judge)
 	$(BIN)/programme-assistant eval --golden evals/heldout46.jsonl --configs hybrid,dense,bm25
 
-eval-switch-short: $(STAMP)  ## short questions in a conversation (evals/switch-short.jsonl, written from the corpus alone in session 45: 36 short questions on a new subject and 8 unanswerable ones, each after an unrelated question, 16 short follow-ups; not yet run: for the next change)
+eval-switch-short: $(STAMP)  ## short questions in a conversation (evals/switch-short.jsonl, written from the corpus alone in session 45: 36 short questions on a new subject and 8 unanswerable ones, each after an unrelated question, 16 short follow-ups; run once on each side of session 45's follow-up judge)
 	$(BIN)/programme-assistant eval --golden evals/switch-short.jsonl --configs hybrid
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
@@ -293,10 +293,10 @@ eval-outside-e4: $(STAMP)  ## the IMUHR's fourth set (written in session 41 by a
 eval-outside-e5: $(STAMP)  ## the IMUHR's fifth set (written in session 42 by a helper from the folder alone, in its own words; run once on each side of session 43's names in every script)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions5.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
-eval-outside-d-switch-short: $(STAMP)  ## the BSDSP's short questions in a conversation (written in session 45 by a helper from the folder alone: 36 short questions on a new subject and 8 unanswerable ones, each after an unrelated question, 16 short follow-ups; not yet run: for the next change)
+eval-outside-d-switch-short: $(STAMP)  ## the BSDSP's short questions in a conversation (written in session 45 by a helper from the folder alone: 36 short questions on a new subject and 8 unanswerable ones, each after an unrelated question, 16 short follow-ups; run once on each side of session 45's follow-up judge)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/switch-short.jsonl --configs hybrid --index .index-outside-d
 
-eval-outside-e6: $(STAMP)  ## the IMUHR's sixth set (written in session 44 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-e6: $(STAMP)  ## the IMUHR's sixth set (written in session 44 by a helper from the folder alone, in its own words; run once on each side of session 45's follow-up judge)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions6.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
@@ -360,7 +360,7 @@ cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selectio
 	for k in 0 1; do PA_TRAINING_FOLD=-$$k/2 $(BIN)/python scripts/train_answer_model.py \
 		--out build/cross-fit/answer_model_without_fold$$k.npz || exit 1; done
 
-train-followup: $(STAMP)  ## fit the follow-up rewriter's judge of whether a question stands alone (golden and held-out 1-5) -> answering/data/followup.json
+train-followup: $(STAMP)  ## fit the follow-up rewriter's judge of whether a question stands alone (the sample corpus's spent sets, the DMRCP's and the SAWKA's; about 25 minutes) -> answering/data/followup.json
 	$(BIN)/python scripts/train_followup.py
 
 train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/refusal.json

@@ -27,12 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmarks.external builds the ClapNQ index
 DEFAULT_TRAINING_SETS = ("golden", "heldout", *(f"heldout{n}" for n in range(2, 14)))
-# the learned follow-up judge keeps its own (``train_followup.py``): the topic-switch set is made of held-out 6-13
-FOLLOWUP_TRAINING_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 # PA_TRAINING_SETS (comma-separated names of evals/*.jsonl) trains on other sets, for an experiment
 _CHOSEN = tuple(s.strip() for s in os.environ.get("PA_TRAINING_SETS", "").split(",") if s.strip())
 TRAINING_SETS = _CHOSEN or DEFAULT_TRAINING_SETS
-FOLLOWUP_SETS = _CHOSEN or FOLLOWUP_TRAINING_SETS
 # Other programmes' folders as training data (``--outside``, session 32): the fictional DMRCP's (evals/outside/) sets
 # 1-3 and the SAWKA's (evals/outside-c/) sets 1-2, each asked of its folder's own index. Their last sets and the AIETN
 # folder (evals/outside-b/) are never read: they measure how the learned parts do on programmes they never saw.

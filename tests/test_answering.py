@@ -688,7 +688,8 @@ def test_the_learned_judge_lets_a_question_that_finds_its_passage_stand_alone():
 
     def search(question: str) -> list[RetrievedChunk]:
         asked.append(question)
-        return _found(scores[question])
+        # read with the earlier turn's words, each finds what it found alone, a little better
+        return _found(scores.get(question) or scores[question.split(" (")[0]] + 0.05)
 
     judge = StandaloneJudge(model, search)
     assert judge("How are grants for the harbour fund paid out?")
@@ -707,6 +708,21 @@ def test_the_learned_judge_lets_a_question_that_finds_its_passage_stand_alone():
     assert rewriter.rewrite("How are grants for the harbour fund paid out?", history) == \
         "How are grants for the harbour fund paid out?"
     assert "nordic" in rewriter.rewrite("how are they paid out?", history).lower()
+
+
+def test_the_learned_judge_reads_a_short_question_with_the_conversation_s_words_too():
+    from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
+
+    model = load_followup_model()
+    question = "Which webinars were held?"  # short, names nothing: alone, it could be either
+    # read with the earlier turn's words, it finds a much better passage (a follow-up: "... (nordic plenary
+    # 2024)") or a worse one (a new subject: the earlier turn's words pull towards another one)
+    scores = {question: 0.5, f"{question} (nordic plenary 2024)": 0.75, f"{question} (harbour fund grants)": 0.35}
+    judge = StandaloneJudge(model, lambda query: _found(scores[query]))
+    assert not judge(question, f"{question} (nordic plenary 2024)")
+    assert judge(question, f"{question} (harbour fund grants)")
+    assert judge.features(question)["carried_top_dense"] == 0.5  # nothing carried: the question is its reading
+    assert judge.features(question, question)["carried_top_dense"] == 0.5
 
 
 def test_the_follow_up_judge_is_used_only_with_the_models_it_was_fitted_with(settings, fake_embedder):
@@ -743,7 +759,7 @@ def test_a_definition_question_stands_alone_in_a_conversation():
     def asks_definition(question: str) -> bool:
         return glossary.defined_term(question) is not None
 
-    def judge(question: str) -> bool:  # a judge that calls every question dependent
+    def judge(question: str, carried: str) -> bool:  # a judge that calls every question dependent
         return False
 
     rewriter = ContextualRewriter(stands_alone=judge, asks_definition=asks_definition)
@@ -798,11 +814,11 @@ def test_he_or_she_after_a_who_question_is_the_person_its_answer_named():
               "Director, Dr Helena Mascarenhas [1].")
     history = [("Who runs the network's Secretariat?", answer)]
     # the judge may call the question standing alone: the pronoun still needs the person the answer named
-    alone = ContextualRewriter(stands_alone=lambda question: True)
+    alone = ContextualRewriter(stands_alone=lambda question, carried: True)
     assert alone.rewrite("What did she do before taking up that job?", history) == \
         "What did she do before taking up that job? (Dr Helena Mascarenhas)"
     # a titled name is the person's, whichever name comes first ("Port Louis" is a place)
-    leaning = ContextualRewriter(stands_alone=lambda question: False)
+    leaning = ContextualRewriter(stands_alone=lambda question, carried: False)
     rewritten = leaning.rewrite("Where is she based?", history)
     assert "(Dr Helena Mascarenhas)" in rewritten and "secretariat" in rewritten.lower()
     # the pronoun agrees with the title: "he" is not the "Ms" the answer names first
@@ -835,13 +851,13 @@ def test_names_are_read_whole_in_every_script_with_case():
     assert {"evora", "oita"} <= names_in("The delegates went on to Évora and then to Ōita.")
     assert nth_named("The second group went to Évora and Šibenik [1].", 2) == "Šibenik"
     history = [("Who chairs the Board?", "The Board is chaired by Dr Valeria Ccori Huamán [1].")]
-    assert "(Dr Valeria Ccori Huamán)" in ContextualRewriter(stands_alone=lambda q: True).rewrite(
+    assert "(Dr Valeria Ccori Huamán)" in ContextualRewriter(stands_alone=lambda q, carried: True).rewrite(
         "Does she get a vote?", history)
 
 
 def test_a_question_that_carries_on_leans_on_the_conversation_however_long():
     history = [("Which ports did the Nordic delegation visit in 2024?", "Bergen and Tromso [1].")]
-    rewriter = ContextualRewriter(stands_alone=lambda question: True)  # a judge that calls every question alone
+    rewriter = ContextualRewriter(stands_alone=lambda question, carried: True)  # calls every question alone
     question = "And at their second port of call, did the delegates ask their hosts for anything in particular?"
     assert "nordic" in rewriter.rewrite(question, history).lower()
     assert "nordic" in rewriter.rewrite("What about the third one, and who hosted it there?", history).lower()

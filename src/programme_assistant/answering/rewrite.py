@@ -164,11 +164,13 @@ class ContextualRewriter:
     given (the last ``max_turns`` questions), so two conversations never see each other's words and memory does
     not grow with use."""
 
-    def __init__(self, max_turns: int = 8, stands_alone: Callable[[str], bool] | None = None,
+    def __init__(self, max_turns: int = 8, stands_alone: Callable[[str, str], bool] | None = None,
                  asks_definition: Callable[[str], bool] | None = None) -> None:
-        """``stands_alone``: the learned judge of whether a question stands alone (``followup.StandaloneJudge``);
-        without it, the rule decides: a question pointing back (``points_back``) or with fewer than
-        ``MIN_OWN_WORDS`` content words leans on the conversation. A question that carries on ("And ...", "What
+        """``stands_alone(question, carried)``: the learned judge of whether a question stands alone
+        (``followup.StandaloneJudge``), given also the question as it would be searched leaning on the conversation
+        (``carried``: ``leaning_on`` the earlier turn; the question itself when there is nothing to carry); without
+        it, the rule decides: a question pointing back (``points_back``) or with fewer than ``MIN_OWN_WORDS`` content
+        words leans on the conversation. A question that carries on ("And ...", "What
         about ...": ``carries_on``) leans on it whatever the judge says. ``asks_definition``: whether a question asks
         what a term the documents define means (``Glossary.defined_term``): one that does and does not point back
         ("What is KICK?" after another subject) stands alone, whatever the judge or the rule says."""
@@ -176,14 +178,16 @@ class ContextualRewriter:
         self.stands_alone = stands_alone
         self.asks_definition = asks_definition
 
-    def is_dependent(self, question: str) -> bool:
+    def is_dependent(self, question: str, carried: str | None = None) -> bool:
+        """Whether the question leans on the conversation; ``carried``: the question read leaning on it (the judge
+        compares the two readings)."""
         if carries_on(question):
             return True  # "And at their second stop, ...?" however long: the judge weighs its length against it
         pointing = bool(_POINTER.search(fold(question)))  # points_back, now that it does not carry on
         if self.asks_definition is not None and not pointing and self.asks_definition(question):
             return False  # what a defined term means does not depend on the conversation
         if self.stands_alone is not None:
-            return not self.stands_alone(question)
+            return not self.stands_alone(question, carried or question)
         return pointing or len(content_words(question)) < MIN_OWN_WORDS
 
     def rewrite(self, question: str, history: History) -> str:
@@ -200,7 +204,8 @@ class ContextualRewriter:
         # "What did she do before taking up that job?" after "Who runs the Secretariat?": the person the answer named,
         # whether or not the question otherwise leans on the conversation
         person = person_answered(question, asked, answer) if answer else None
-        dependent = self.is_dependent(question)  # judged on the user's own words
+        # judged on the user's own words, and on what they find read with the earlier turn's
+        dependent = self.is_dependent(question, leaning_on(question, previous))
         if person is not None:
             question = f"{question.rstrip()} ({person})"
         if not dependent:
