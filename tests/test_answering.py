@@ -905,3 +905,30 @@ def test_a_later_part_that_leans_on_the_first_is_scored_with_its_words():
     assert on.composition(question, ps)[0][1] == on.score(
         "how many by the end of 2024? (people signed neighbour call started)", ps)[1]  # the best answers part one
     assert make_extractive_config(Settings(extractive_part_context="on")).part_context
+
+
+def test_an_item_quoted_with_its_list_s_introduction_becomes_the_whole_list():
+    from programme_assistant.answering.candidates import passage_candidates
+    from programme_assistant.answering.extractive import ScoredSentence, _whole_lists
+
+    text = ("Four fields were highlighted for such pilots in Japan:\n\n- industry;\n- clean energy;\n- agri-food;\n"
+            "- urban innovation.\n\nThe cycle runs from 2025 to 2027.")
+    found = passage_candidates(1, text)
+
+    def scored(c) -> ScoredSentence:
+        return ScoredSentence(c.passage, "news/a.md", c.text, 0.5, 0.5, 0.5, kind=c.kind, block=c.block,
+                              order=c.order)
+
+    every = [scored(c) for c in found]
+    item = next(s for s in every if s.kind == "item" and "clean energy" in s.text)
+    assert item.text.startswith("Four fields were highlighted")  # shown after its introduction
+    whole = next(s for s in every if s.kind == "list")
+    sentence = next(s for s in every if s.kind == "sentence")
+    # "Four fields ...: clean energy." misstates the document: the whole list is quoted instead, once
+    assert _whole_lists([item, sentence], every) == [whole, sentence]
+    assert _whole_lists([item, whole], every) == [whole]
+    # an item shown on its own, and a list with no whole-list candidate, stay as they are
+    alone = ScoredSentence(1, "news/a.md", "Industry is the first field.", 0.5, 0.5, 0.5, kind="item",
+                           block=whole.block)
+    assert _whole_lists([alone], every) == [alone]
+    assert _whole_lists([item], [s for s in every if s.kind != "list"]) == [item]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -538,7 +539,7 @@ class ExtractiveAnswerer:
             chosen.append(s)
             length += len(s.text)
             count += _sentence_count(s.text)
-        return _without_said_again(chosen)
+        return _without_said_again(_whole_lists(chosen, scored))
 
     def _names_another(self, s: ScoredSentence, asked: frozenset[str]) -> bool:
         """``s`` names another item of a series the question names an item of, and none the question names: "Group
@@ -781,6 +782,27 @@ def _repeats(s: ScoredSentence, c: ScoredSentence) -> bool:
 
 # the key a statement read from a bold lead-in starts with ("Digital Partnership: The partnership was ...")
 _KEY = re.compile(r"^[^:.!?]{1,60}:\s+")
+
+
+def _whole_lists(chosen: list[ScoredSentence], scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The chosen statements, with one that shows a list's introduction before one of its items ("Four fields were
+    highlighted for such pilots in Japan: clean energy.") replaced by the whole list, introduction and items, when
+    that is a candidate: an introduction announces every item, so quoted with one it misstates the document."""
+    lists = {(s.passage, s.block): s for s in scored if s.kind == "list"}
+    out: list[ScoredSentence] = []
+    for s in chosen:
+        whole = lists.get((s.passage, s.block)) if s.kind == "item" else None
+        if whole is not None and _introduction(s.text, whole.text):
+            s = whole
+        if s not in out:
+            out.append(s)
+    return out
+
+
+def _introduction(item: str, whole: str) -> str:
+    """The introduction an item's statement and its whole list's both open with ("... in Japan:"), or ""."""
+    shared = os.path.commonprefix([item, whole])
+    return shared[:shared.rindex(":") + 1] if ":" in shared and shared[:shared.rindex(":")].strip() else ""
 
 
 def _without_said_again(chosen: list[ScoredSentence]) -> list[ScoredSentence]:
