@@ -178,7 +178,7 @@ eval-heldout46: $(STAMP)  ## the forty-sixth held-out set (evals/heldout46.jsonl
 eval-switch-short: $(STAMP)  ## short questions in a conversation (evals/switch-short.jsonl, written from the corpus alone in session 45: 36 short questions on a new subject and 8 unanswerable ones, each after an unrelated question, 16 short follow-ups; run once on each side of session 45's follow-up judge)
 	$(BIN)/programme-assistant eval --golden evals/switch-short.jsonl --configs hybrid
 
-eval-switch-short2: $(STAMP)  ## more short questions in a conversation (evals/switch-short2.jsonl, written from the corpus alone in session 45 like switch-short, asked to prefer less obvious facts; six repeats of earlier questions reworded before any run; not yet run: for the next change)
+eval-switch-short2: $(STAMP)  ## more short questions in a conversation (evals/switch-short2.jsonl, written from the corpus alone in session 45 like switch-short, asked to prefer less obvious facts; six repeats of earlier questions reworded before any run; run once on each side of session 45's whole lists)
 	$(BIN)/programme-assistant eval --golden evals/switch-short2.jsonl --configs hybrid
 
 eval-heldout18: $(STAMP)  ## the eighteenth held-out set (evals/heldout18.jsonl, written from the corpus alone early in session 18; run once after that session's rewriter fixes)
@@ -299,7 +299,7 @@ eval-outside-e5: $(STAMP)  ## the IMUHR's fifth set (written in session 42 by a 
 eval-outside-d-switch-short: $(STAMP)  ## the BSDSP's short questions in a conversation (written in session 45 by a helper from the folder alone: 36 short questions on a new subject and 8 unanswerable ones, each after an unrelated question, 16 short follow-ups; run once on each side of session 45's follow-up judge)
 	PA_CORPUS_DIR=evals/outside-d/corpus $(BIN)/programme-assistant eval --golden evals/outside-d/switch-short.jsonl --configs hybrid --index .index-outside-d
 
-eval-outside-e-switch-short: $(STAMP)  ## the IMUHR's short questions in a conversation (written in session 45 by a helper from the folder alone, as the BSDSP's; one repeat of an earlier set's question reworded before any run; not yet run: for the next change)
+eval-outside-e-switch-short: $(STAMP)  ## the IMUHR's short questions in a conversation (written in session 45 by a helper from the folder alone, as the BSDSP's; one repeat of an earlier set's question reworded before any run; run once on each side of session 45's whole lists)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/switch-short.jsonl --configs hybrid --index .index-outside-e
 
 eval-outside-e6: $(STAMP)  ## the IMUHR's sixth set (written in session 44 by a helper from the folder alone, in its own words; run once on each side of session 45's follow-up judge)
