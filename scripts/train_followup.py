@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import random
 import sys
@@ -98,16 +99,10 @@ def readings(files: tuple[Path, ...], seed: int = SEED) -> list[tuple[str, str, 
 
 def rows_of(search: Callable[[str], Any], asked: list[tuple[str, str, int]]) -> tuple[list[dict[str, float]],
                                                                                      np.ndarray]:
-    from programme_assistant.answering.followup import followup_features
+    from programme_assistant.answering.followup import reading_features
 
-    cache: dict[str, Any] = {}
-
-    def found(query: str) -> Any:
-        if query not in cache:
-            cache[query] = search(query)
-        return cache[query]
-
-    rows = [followup_features(q, found(q), found(c) if c != q else None) for q, c, _ in asked]
+    found = functools.cache(search)  # a question is read after several others, and a turn's reading may repeat
+    rows = [reading_features(q, c, found) for q, c, _ in asked]
     return rows, np.array([label for _, _, label in asked])
 
 

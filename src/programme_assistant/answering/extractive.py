@@ -792,17 +792,18 @@ def _whole_lists(chosen: list[ScoredSentence], scored: list[ScoredSentence]) -> 
     out: list[ScoredSentence] = []
     for s in chosen:
         whole = lists.get((s.passage, s.block)) if s.kind == "item" else None
-        if whole is not None and _introduction(s.text, whole.text):
+        if whole is not None and _opens_with_introduction(s.text, whole.text):
             s = whole
         if s not in out:
             out.append(s)
     return out
 
 
-def _introduction(item: str, whole: str) -> str:
-    """The introduction an item's statement and its whole list's both open with ("... in Japan:"), or ""."""
-    shared = os.path.commonprefix([item, whole])
-    return shared[:shared.rindex(":") + 1] if ":" in shared and shared[:shared.rindex(":")].strip() else ""
+def _opens_with_introduction(item: str, whole: str) -> bool:
+    """Whether an item's statement and its whole list's open with the same introduction ("... in Japan:"): their
+    shared opening holds a colon with words before it."""
+    introduction = os.path.commonprefix([item, whole]).rpartition(":")[0]
+    return bool(introduction.strip())
 
 
 def _without_said_again(chosen: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -65,6 +65,14 @@ def followup_features(question: str, passages: Sequence[RetrievedChunk],
     }
 
 
+def reading_features(question: str, carried: str | None,
+                     found: Callable[[str], Sequence[RetrievedChunk]]) -> dict[str, float]:
+    """``followup_features`` of ``question`` and of its ``carried`` reading (None or the question itself: nothing is
+    carried), each searched by ``found``."""
+    other = found(carried) if carried and carried != question else None
+    return followup_features(question, found(question), other)
+
+
 def load_followup_model(path: Path | None = None) -> LinearRanker:
     """The learned judge: from ``path`` (PA_FOLLOWUP_MODEL_FILE), or the one packaged."""
     return LinearRanker.load(path, packaged=FOLLOWUP_FILE, known=FOLLOWUP_FEATURES, target="train-followup",
@@ -91,8 +99,7 @@ class StandaloneJudge:
 
     def features(self, question: str, carried: str | None = None) -> dict[str, float]:
         state = self.state()
-        other = self._found(carried, state) if carried and carried != question else None
-        return followup_features(question, self._found(question, state), other)
+        return reading_features(question, carried, lambda query: self._found(query, state))
 
     def probability(self, question: str, carried: str | None = None) -> float:
         return self.model.probabilities([self.features(question, carried)])[0]
