@@ -59,7 +59,7 @@ HELD_OUT = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout6.jsonl
             "heldout31.jsonl", "heldout32.jsonl", "heldout33.jsonl", "heldout34.jsonl",
             "heldout35.jsonl", "heldout36.jsonl", "heldout37.jsonl", "heldout38.jsonl", "heldout39.jsonl",
             "heldout40.jsonl", "heldout41.jsonl", "heldout42.jsonl", "heldout43.jsonl", "heldout44.jsonl",
-            "heldout45.jsonl", "heldout46.jsonl", "switch-short.jsonl", "switch-short2.jsonl",
+            "heldout45.jsonl", "heldout46.jsonl", "heldout47.jsonl", "switch-short.jsonl", "switch-short2.jsonl",
             "heldout-multilingual.jsonl")
 
 
@@ -110,7 +110,7 @@ OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.js
                 (OUTSIDE_D, "questions11.jsonl"),
                 (OUTSIDE_E, "questions.jsonl"), (OUTSIDE_E, "questions2.jsonl"),
                 (OUTSIDE_E, "questions3.jsonl"), (OUTSIDE_E, "questions4.jsonl"),
-                (OUTSIDE_E, "questions5.jsonl"), (OUTSIDE_E, "questions6.jsonl"),
+                (OUTSIDE_E, "questions5.jsonl"), (OUTSIDE_E, "questions6.jsonl"), (OUTSIDE_E, "questions7.jsonl"),
                 (OUTSIDE_D, "switch-short.jsonl"), (OUTSIDE_E, "switch-short.jsonl"))
 
 
