@@ -14,7 +14,8 @@ from pathlib import Path
 
 from programme_assistant.evaluation.cases import load_golden, normalise
 from programme_assistant.ingest.sync import read_documents
-from programme_assistant.text.sentences import content_words, question_parts, sentence_spans
+from programme_assistant.text.parts import question_parts
+from programme_assistant.text.sentences import content_words, sentence_spans
 
 root = Path(__file__).resolve().parents[1]
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "evals" / "golden.jsonl"

@@ -7,7 +7,7 @@ reader's order (read against the part) before its first is taken. Both measured,
 import os
 
 from programme_assistant.answering import extractive as ex
-from programme_assistant.text.sentences import question_parts
+from programme_assistant.text.parts import question_parts
 
 RESERVE = os.environ.get("RESERVE", "1") == "1"
 READER = os.environ.get("READER", "0") == "1"

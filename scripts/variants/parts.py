@@ -4,7 +4,7 @@ there (MODE=union), or RRF-merged to k (MODE=rrf)."""
 import os
 
 from programme_assistant.answering import extractive as ex
-from programme_assistant.text.sentences import question_parts
+from programme_assistant.text.parts import question_parts
 
 P = int(os.environ.get("P", "2"))
 MODE = os.environ.get("MODE", "union")

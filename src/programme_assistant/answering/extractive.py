@@ -56,10 +56,10 @@ from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, month_of
 from programme_assistant.text.language import detect_language, english_gloss, to_english
+from programme_assistant.text.parts import question_parts
 from programme_assistant.text.sentences import (
     content_words,
     label_head,
-    question_parts,
     question_words,
     same_question,
     sentence_spans,

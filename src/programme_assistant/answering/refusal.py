@@ -29,7 +29,8 @@ from programme_assistant.answering.question import QuestionFocus, answer_signal
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from programme_assistant.text.letters import LOWER, UPPER
 from programme_assistant.text.ordinals import ORDINALS, POINTING_BACK, WORD_ORDINALS, position
-from programme_assistant.text.sentences import STOPWORDS, fold, question_parts
+from programme_assistant.text.parts import has_lead_in, question_clauses
+from programme_assistant.text.sentences import STOPWORDS, fold
 
 
 class Scored(Protocol):
@@ -266,8 +267,10 @@ def mentions_ordinal(text: str, ordinal: str) -> bool:
 
 
 def has_several_parts(question: str) -> bool:
-    """"When was that, and did they stop in Catalonia?": two questions in one."""
-    return len(question_parts(question)) > 1
+    """"When was that, and did they stop in Catalonia?", "How many took place in Japan, and where?": two questions
+    in one; or a question after a lead-in ("According to the report on the November 2022 trip, what ...?"), whose
+    year, ordinal or noun a rule would read as what is asked. The rules read simple questions."""
+    return len(question_clauses(question)) > 1 or has_lead_in(question)
 
 
 # What leaves a matter open, in the wider words of other programmes' documents ("has not yet been decided", "its

@@ -132,26 +132,5 @@ def same_question(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a) >= 2 and (a == b or (min(len(a), len(b)) >= 4 and len(a ^ b) <= 1))
 
 
-_CLAUSE_START = r"(?:when|where|which|who|whom|what|why|how|did|does|do|was|were|is|are|has|have|had)\b"
-PART_BREAK = re.compile(rf"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?={_CLAUSE_START})", re.IGNORECASE)
-
-
-def question_parts(question: str) -> list[str]:
-    """"Where did Group B meet, and when did the Expo run?" -> ["Where did Group B meet", "when did the Expo
-    run?"]: the questions a question is made of (one when it is simple). A statement before the question
-    ("Kyoto later agreed a deal. When was that?") stays with the part after it."""
-    sentences = [question[s:e] for s, e in sentence_spans(question)] or [question]
-    parts: list[str] = []
-    carry = ""
-    for sentence in sentences:
-        if not sentence.rstrip().endswith("?"):
-            carry = f"{carry} {sentence}".strip()
-            continue
-        pieces = [p.strip() for p in PART_BREAK.split(sentence) if p and p.strip()]
-        if carry and pieces:
-            pieces[0] = f"{carry} {pieces[0]}"
-            carry = ""
-        parts.extend(pieces)
-    if carry:
-        parts.append(carry)
-    return [p for p in parts if len(content_words(p)) >= 2] or [question]
+CLAUSE_START = r"(?:when|where|which|who|whom|what|why|how|did|does|do|was|were|is|are|has|have|had)\b"
+PART_BREAK = re.compile(rf"\s*(?:[,;]\s*(?:and\s+)?|\s+and\s+)(?={CLAUSE_START})", re.IGNORECASE)
