@@ -273,6 +273,24 @@ def test_a_question_about_two_items_of_a_series_quotes_each():
     assert "Palau Robert" not in alone.text, alone.text
 
 
+def test_a_part_about_one_item_quotes_a_statement_about_that_item_or_none():
+    """The part "where was the third meeting held?" scores the fourth meeting's "It was held at Europa House" best;
+    it takes the statement whose passage is about the third instead, and adds nothing when no passage is."""
+    from dataclasses import replace
+
+    fourth = replace(passage(1, "It was held at Europa House in Tokyo, with participants in the room and online.",
+                             doc_id="minutes/fourth.md"), title="Minutes of the fourth exchange meeting")
+    third = replace(passage(2, "Venue: Palau Robert, Barcelona; hybrid format.", doc_id="minutes/third.md"),
+                    title="Minutes of the third exchange meeting")
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.1))
+    question = "Where were the third and the fourth exchange meetings held?"
+    answer = answerer.answer(question, [fourth, third])
+    assert "Europa House" in answer.text and "Palau Robert" in answer.text, answer.text
+    first, _, _ = answerer.composition(question, [fourth])
+    assert [s.text for s in first] == ["It was held at Europa House in Tokyo, with participants in the room and "
+                                       "online."]  # the fourth's part only: nothing is about the third
+
+
 def _answerer(**cfg) -> ExtractiveAnswerer:
     return ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.2, **cfg))
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from programme_assistant.text.parts import distributed, has_lead_in, question_clauses, question_parts
+from programme_assistant.text.parts import (
+    distributed,
+    has_lead_in,
+    names_item,
+    question_clauses,
+    question_parts,
+    series_items,
+)
 
 
 def test_clauses_are_parts_and_a_statement_before_the_question_stays_with_it() -> None:
@@ -66,3 +73,29 @@ def test_a_lead_in_is_told_apart_from_a_question_that_opens_with_its_question_wo
     assert has_lead_in("Kyoto agreed a deal. Adding up both rounds, how many projects were funded?")
     assert not has_lead_in("What is Aichi's specialisation, according to the mission report?")
     assert not has_lead_in("Where did Group B meet, and when did the Expo run?")
+
+
+def test_each_part_of_a_series_knows_its_item_and_the_others() -> None:
+    assert series_items("Where were the third and the fourth meetings held, and who chaired them?") == {
+        "Where were the third meetings held": ("third", ("fourth",)),
+        "Where were the fourth meetings held": ("fourth", ("third",))}
+    assert series_items("Which prefectures did Groups A and B visit?") == {
+        "Which prefectures did Group A visit?": ("Group A", ("Group B",)),
+        "Which prefectures did Group B visit?": ("Group B", ("Group A",))}
+    assert series_items("Where was the third meeting held?") == {}
+
+
+@pytest.mark.parametrize(("text", "item", "named"), [
+    ("Minutes of the third plenary exchange meeting", "third", True),
+    ("The 3rd meeting took place in Barcelona.", "third", True),
+    ("Webinar no. 3 was on start-ups.", "third", True),
+    ("The fourth meeting took place in Tokyo.", "third", False),
+    ("The final meeting took place in Tokyo.", "last", True),
+    ("The final meeting took place in Tokyo.", "very first", False),
+    ("Group A went to Aichi.", "Group A", True),
+    ("group_a aichi", "Group A", True),
+    ("Group B went to Osaka.", "Group A", False),
+    ("Group AB went to Osaka.", "Group A", False),
+])
+def test_a_text_names_an_item_of_a_series_in_words_figures_or_as_a_label(text: str, item: str, named: bool) -> None:
+    assert names_item(text, item) is named

@@ -56,7 +56,7 @@ from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, month_of
 from programme_assistant.text.language import detect_language, english_gloss, to_english
-from programme_assistant.text.parts import question_parts
+from programme_assistant.text.parts import names_item, question_parts, series_items
 from programme_assistant.text.sentences import (
     content_words,
     label_head,
@@ -456,9 +456,15 @@ class ExtractiveAnswerer:
         each part of a question of several parts, each passage's language when the question's is known, and the
         question's language."""
         parts = question_parts(question)
+        items = series_items(question) if len(parts) > 1 else {}
         first: list[ScoredSentence] = []
         for i, part in enumerate(parts if len(parts) > 1 else []):
-            if i and self.config.part_context and (points_back(part) or not names_in(part)):
+            if part in items:
+                # a part about one item of a series ("the third meeting" of "the third and the fourth meetings"):
+                # its best statement that is about that item, if one is
+                about = _about_item(self.score(part, passages), passages, *items[part])
+                first.extend([about] if about is not None else [])
+            elif i and self.config.part_context and (points_back(part) or not names_in(part)):
                 # a later part that names no subject of its own ("and how many by the end of 2024?") is asked with
                 # the first part's words it leans on, as a follow-up is searched, and answered by a statement that
                 # does not answer an earlier part already
@@ -769,6 +775,28 @@ def _sentences(text: str) -> set[str]:
 
 def _sentence_count(text: str) -> int:
     return len(sentence_spans(text))
+
+
+# How many of a part's best statements are read for one about the part's own item of a series.
+ITEM_WINDOW = 8
+
+
+def _about_item(found: list[ScoredSentence], passages: list[RetrievedChunk], item: str,
+                others: tuple[str, ...]) -> ScoredSentence | None:
+    """The best of ``found`` (among the first ``ITEM_WINDOW``) about ``item`` of a series: one that names it, or,
+    naming no item of the series itself ("It was held at Europa House."), whose passage's title or section names it
+    and none of the ``others``. None when none is: the statement about the fourth meeting does not answer for the
+    third."""
+    for s in found[:ITEM_WINDOW]:
+        if names_item(s.text, item):
+            return s
+        if any(names_item(s.text, other) for other in others):
+            continue
+        chunk = passages[s.passage - 1]
+        where = " ".join((chunk.title, *chunk.chunk.heading_path))
+        if names_item(where, item) and not any(names_item(where, other) for other in others):
+            return s
+    return None
 
 
 def _repeats(s: ScoredSentence, c: ScoredSentence) -> bool:

@@ -6,8 +6,9 @@ third was held and where the fourth was). The answerer quotes the best statement
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from programme_assistant.text.ordinals import WORD_ORDINALS
+from programme_assistant.text.ordinals import WORD_ORDINALS, position
 from programme_assistant.text.sentences import CLAUSE_START, PART_BREAK, content_words, sentence_spans
 
 _ORDINAL = rf"(?:very\s+)?(?:{'|'.join(WORD_ORDINALS)}|last|final|\d{{1,2}}(?:st|nd|rd|th))"
@@ -34,6 +35,44 @@ def distributed(question: str) -> list[str]:
     prefectures did Groups A and B visit?" -> one question for "Group A", one for "Group B". One question when it
     names no such series, or an item twice over ("the fourth and final meeting" is one meeting). "or" joins
     alternatives, not items asked about each ("Was it in Group A or Group B?"): left alone."""
+    return [text for text, _ in _distributed(question)]
+
+
+def series_items(question: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each part of ``question`` that asks about one item of a series (``distributed``) -> (its item, the series'
+    other items): "Where were the third and the fourth meetings held?" -> {"Where were the third meetings held?":
+    ("third", ("fourth",)), ...}. Parts that name no series are not in it."""
+    found: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for piece in _clause_pieces(question):
+        pairs = _distributed(piece)
+        items = [item for _, item in pairs if item is not None]
+        for text, item in pairs:
+            if item is not None:
+                found[text] = (item, tuple(i for i in items if i != item))
+    return found
+
+
+def names_item(text: str, item: str) -> bool:
+    """The text names that item of a series: an ordinal in words, figures or as a number ("third", "3rd",
+    "no. 3"; "last" or "final" for either), or a label ("Group A", "group_a")."""
+    return _item_pattern(item).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _item_pattern(item: str) -> re.Pattern[str]:
+    word = re.sub(r"^very\s+", "", item.strip(), flags=re.IGNORECASE).lower()
+    if word in ("last", "final"):
+        return re.compile(r"\b(?:last|final)\b", re.IGNORECASE)
+    if _ONE_ORDINAL.fullmatch(word):
+        n = position(word)
+        words = [WORD_ORDINALS[n - 1]] if n <= len(WORD_ORDINALS) else []
+        forms = [*words, rf"{n}(?:st|nd|rd|th)", rf"no\.?\s*{n}"]
+        return re.compile(rf"\b(?:{'|'.join(forms)})\b", re.IGNORECASE)
+    head, _, letter = item.partition(" ")
+    return re.compile(rf"\b{re.escape(head)}[ _]{re.escape(letter)}(?![\w'’-])", re.IGNORECASE)
+
+
+def _distributed(question: str) -> list[tuple[str, str | None]]:
     match = _ORDINALS_JOINED.search(question)
     if match is not None:
         items = [m.group() for m in _ONE_ORDINAL.finditer(match.group("items"))]
@@ -42,15 +81,16 @@ def distributed(question: str) -> list[str]:
                      and not re.match(r"(?:very\s+)?first$", items[0], re.IGNORECASE))
         if not same_item and len({i.lower() for i in items}) == len(items):
             det = "the " if match.group("det") else ""
-            return [f"{question[:match.start()]}{det}{item}{question[match.end():]}" for item in items]
+            return [(f"{question[:match.start()]}{det}{item}{question[match.end():]}", item) for item in items]
     singular = _LABEL_HEAD_PLURAL.sub(lambda m: f"{m.group('head')} ", question)
     match = _LABELS_JOINED.search(singular)
     if match is not None:
         head = match.group("head")
         items = _ONE_LABEL.findall(match.group("items"))
         if len(set(items)) == len(items):
-            return [f"{singular[:match.start()]}{head} {item}{singular[match.end():]}" for item in items]
-    return [question]
+            return [(f"{singular[:match.start()]}{head} {item}{singular[match.end():]}", f"{head} {item}")
+                    for item in items]
+    return [(question, None)]
 
 
 def _pieces(sentence: str) -> list[str]:
@@ -71,6 +111,10 @@ def question_clauses(question: str) -> list[str]:
     series it names (``distributed``), short ones too ("..., and where?"). A statement before the question ("Kyoto
     later agreed a deal. When was that?"), and a lead-in without a question word ("For colleagues in Europe, when
     ...?"), stay with the clause after it."""
+    return [part for piece in _clause_pieces(question) for part in distributed(piece)] or [question]
+
+
+def _clause_pieces(question: str) -> list[str]:
     sentences = [question[s:e] for s, e in sentence_spans(question)] or [question]
     parts: list[str] = []
     carry = ""
@@ -84,10 +128,10 @@ def question_clauses(question: str) -> list[str]:
         if carry and pieces:
             pieces[0] = f"{carry} {pieces[0]}"
             carry = ""
-        parts.extend(part for piece in pieces for part in distributed(piece))
+        parts.extend(pieces)
     if carry:
         parts.append(carry)
-    return parts or [question]
+    return parts
 
 
 def question_parts(question: str) -> list[str]:
