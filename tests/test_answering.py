@@ -762,6 +762,30 @@ def test_the_follow_up_judge_is_used_only_with_the_models_it_was_fitted_with(set
                                   search=None) is None
 
 
+def test_the_judge_searches_as_deep_as_the_question_will_be_searched_and_reads_the_first_k(settings, fake_embedder,
+                                                                                           monkeypatch):
+    """So that the reading the rewriter hands on is found in the search's memory (``HybridSearch.search``), the
+    judge asks for the answerer's depth and reads the search's own first ``k``, as it was trained to."""
+    import programme_assistant.assistant as assistant_module
+
+    monkeypatch.setattr(assistant_module, "_fitted_with", lambda *a: True)
+    asked = []
+
+    class Search:
+        k = 3
+
+        def search(self, query, filters=None, k=None):
+            asked.append(k)
+            return [passage(i + 1, f"{query} {i}") for i in range(k)]
+
+        def snapshot(self):
+            return type("S", (), {"key": 1})()
+
+    judge = assistant_module.build_standalone_judge(settings, fake_embedder, Search(), depth=8)
+    assert judge is not None
+    assert len(judge.search("webinars 2023")) == 3 and asked == [8]
+
+
 def test_a_follow_up_model_file_is_checked(tmp_path):
     from programme_assistant.answering.followup import load_followup_model
     from programme_assistant.errors import ConfigError

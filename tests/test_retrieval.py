@@ -98,6 +98,27 @@ def test_lexical_index_follows_the_store(indexed, corpus):
     assert docs(hs.search("Yumeshima")) == ["news/expo.md"]
 
 
+def test_a_search_is_remembered_until_the_index_changes(indexed, corpus, monkeypatch):
+    """The follow-up judge searches the reading the rewriter then hands on: the second search of the same query,
+    filters and depth is the first's result, until a sync changes the index."""
+    hs = search(indexed)
+    fused = []
+    real = hs._fused
+    monkeypatch.setattr(hs, "_fused", lambda *a: fused.append(a) or real(*a))
+    first = hs.search("hydrogen corridor speakers", k=4)
+    first.clear()  # a caller's list is its own
+    again = hs.search("hydrogen corridor speakers", k=4)
+    assert len(fused) == 1 and again
+    assert docs(hs.search("hydrogen corridor speakers", k=2)) == docs(again)[:2]  # another depth: searched, same head
+    assert len(fused) == 2
+    hs.search("hydrogen corridor speakers", Filters(doc_types=("report",)), k=4)
+    assert len(fused) == 3
+    write_md(corpus, "news/expo.md", "Expo", ["The hydrogen corridor speakers met again at the Expo."])
+    indexed.sync(corpus)
+    assert "news/expo.md" in docs(hs.search("hydrogen corridor speakers", k=4))
+    assert len(fused) == 4
+
+
 def test_langchain_retriever(indexed):
     retriever = ProgrammeRetriever(search=search(indexed))
     got = retriever.invoke("Palau Robert")

@@ -262,16 +262,21 @@ def build_composer(settings: Settings, embedder: Embeddings,
     return model if _fitted_with(model, "learned composer", settings, embedder, answer_embedder) else None
 
 
-def build_standalone_judge(settings: Settings, embedder: Embeddings,
-                           search: HybridSearch) -> StandaloneJudge | None:
+def build_standalone_judge(settings: Settings, embedder: Embeddings, search: HybridSearch,
+                           depth: int | None = None) -> StandaloneJudge | None:
     """The learned judge of whether a question in a conversation stands alone (PA_FOLLOWUP_MODEL=learned), when it
-    was fitted with this embedding model and retrieval mode (``_fitted_with``); otherwise the rewriter's rule."""
+    was fitted with this embedding model and retrieval mode (``_fitted_with``); otherwise the rewriter's rule. It
+    reads the search's first ``search.k`` passages; ``depth``: how many the question's search then asks for (the
+    answerer's reserve after them, ``Assistant._prepare``), so that the reading the rewriter hands on is searched
+    once (``HybridSearch.search`` remembers it): the first passages of a deeper search are the same."""
     if settings.followup_model == "rule":
         return None
     model = load_followup_model(settings.followup_model_file)
     if not _fitted_with(model, "learned follow-up judge", settings, embedder, None):
         return None
-    return StandaloneJudge(model, search.search, state=lambda: search.snapshot().key)
+    k = search.k
+    return StandaloneJudge(model, lambda query: search.search(query, k=max(k, depth or k))[:k],
+                           state=lambda: search.snapshot().key)
 
 
 def extractive_config(settings: Settings, ranker: LinearRanker | None = None,
@@ -321,14 +326,15 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
     answer_embedder = build_answer_embedder(settings, embedder)
     refusal_model = build_refusal_model(settings, embedder, answer_embedder)
     config = extractive_config(settings, ranker, learned_refusal=refusal_model is not None)
-    return (ExtractiveAnswerer(answer_embedder, config, idf=search.idf, ranker=ranker,
-                               vector_cache=build_vector_cache(settings, answer_embedder),
-                               refusal_model=refusal_model,
-                               correction=build_correction(settings, embedder, answer_embedder),
-                               composer=build_composer(settings, embedder, answer_embedder),
-                               reordering=build_reordering(settings, embedder, reader)),
-            ContextualRewriter(stands_alone=build_standalone_judge(settings, embedder, search),
-                               asks_definition=lambda question: search.glossary.defined_term(question) is not None))
+    answerer = ExtractiveAnswerer(answer_embedder, config, idf=search.idf, ranker=ranker,
+                                  vector_cache=build_vector_cache(settings, answer_embedder),
+                                  refusal_model=refusal_model,
+                                  correction=build_correction(settings, embedder, answer_embedder),
+                                  composer=build_composer(settings, embedder, answer_embedder),
+                                  reordering=build_reordering(settings, embedder, reader))
+    judge = build_standalone_judge(settings, embedder, search, depth=search.k + answerer.reserve_passages)
+    return answerer, ContextualRewriter(
+        stands_alone=judge, asks_definition=lambda question: search.glossary.defined_term(question) is not None)
 
 
 def _prepare_all(steps: list[Callable[[list[RetrievedChunk]], int]],

@@ -29,6 +29,8 @@ from programme_assistant.text.language import to_english
 from programme_assistant.text.sentences import content_words, question_words, same_question
 
 Mode = Literal["hybrid", "dense", "bm25"]
+# How many searches ``HybridSearch.search`` remembers (a few KB each).
+RESULTS_KEPT = 64
 
 
 @dataclass
@@ -89,6 +91,9 @@ class HybridSearch:
         self._lock = threading.Lock()
         self._vectors: dict[str, Any] = {}  # query text -> embedding, oldest first
         self._vectors_lock = threading.Lock()
+        # (query, filters, k, index state) -> the passages found, oldest first (``search``)
+        self._results: dict[tuple[Any, ...], tuple[RetrievedChunk, ...]] = {}
+        self._results_lock = threading.Lock()
 
     # --- lexical snapshot ---------------------------------------------------------------------
     def _fresh(self) -> bool:
@@ -178,11 +183,22 @@ class HybridSearch:
                       lexical_score=h.score) for h in self.index.search(tokens, n, filters)]
 
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[RetrievedChunk]:
+        """The ``k`` best passages for ``query`` (default ``self.k``). The last few searches are remembered while the
+        index stays as it is: the follow-up judge searches the reading the rewriter then hands on
+        (``assistant.build_standalone_judge``), and a conversation repeats its questions."""
         filters = filters or Filters()
         k = k or self.k
-        results = self._with_definition(query, self._fused(query, filters, k), filters, k)
-        results = self._with_faq_entry(query, results, filters, k)
-        return self._with_named_source(query, results, filters, k)
+        key = (query, filters, k, self.snapshot().key)
+        found = self._results.get(key)
+        if found is None:
+            results = self._with_definition(query, self._fused(query, filters, k), filters, k)
+            results = self._with_faq_entry(query, results, filters, k)
+            found = tuple(self._with_named_source(query, results, filters, k))
+            with self._results_lock:
+                self._results[key] = found
+                while len(self._results) > RESULTS_KEPT:
+                    self._results.pop(next(iter(self._results)))
+        return list(found)
 
     def _with_faq_entry(self, query: str, results: list[RetrievedChunk], filters: Filters,
                         k: int) -> list[RetrievedChunk]:
