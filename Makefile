@@ -305,10 +305,10 @@ eval-outside-e-switch-short: $(STAMP)  ## the IMUHR's short questions in a conve
 eval-outside-e6: $(STAMP)  ## the IMUHR's sixth set (written in session 44 by a helper from the folder alone, in its own words; run once on each side of session 45's follow-up judge)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions6.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
-eval-heldout47: $(STAMP)  ## the forty-seventh held-out set (evals/heldout47.jsonl, written from the corpus alone in session 46, in the helper's own words; not yet run: for the next change)
+eval-heldout47: $(STAMP)  ## the forty-seventh held-out set (evals/heldout47.jsonl, written from the corpus alone in session 46, in the helper's own words; run once on each side of session 46's parts of a question)
 	$(BIN)/programme-assistant eval --golden evals/heldout47.jsonl --configs hybrid,dense,bm25
 
-eval-outside-e7: $(STAMP)  ## the IMUHR's seventh set (written in session 46 by a helper from the folder alone, in its own words; not yet run: for the next change)
+eval-outside-e7: $(STAMP)  ## the IMUHR's seventh set (written in session 46 by a helper from the folder alone, in its own words; run once on each side of session 46's parts of a question)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions7.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
 eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian, Catalan, French; for issue #13)
