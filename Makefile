@@ -308,6 +308,9 @@ eval-outside-e6: $(STAMP)  ## the IMUHR's sixth set (written in session 44 by a 
 eval-heldout47: $(STAMP)  ## the forty-seventh held-out set (evals/heldout47.jsonl, written from the corpus alone in session 46, in the helper's own words; run once on each side of session 46's parts of a question)
 	$(BIN)/programme-assistant eval --golden evals/heldout47.jsonl --configs hybrid,dense,bm25
 
+eval-heldout48: $(STAMP)  ## the forty-eighth held-out set (evals/heldout48.jsonl, written from the corpus alone in session 46, in the helper's own words; not yet run: for the next change)
+	$(BIN)/programme-assistant eval --golden evals/heldout48.jsonl --configs hybrid,dense,bm25
+
 eval-outside-e7: $(STAMP)  ## the IMUHR's seventh set (written in session 46 by a helper from the folder alone, in its own words; run once on each side of session 46's parts of a question)
 	PA_CORPUS_DIR=evals/outside-e/corpus $(BIN)/programme-assistant eval --golden evals/outside-e/questions7.jsonl --configs hybrid,dense,bm25 --index .index-outside-e
 
