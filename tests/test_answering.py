@@ -291,6 +291,27 @@ def test_a_part_about_one_item_quotes_a_statement_about_that_item_or_none():
                                        "online."]  # the fourth's part only: nothing is about the third
 
 
+def test_a_part_s_answer_takes_the_place_of_the_last_statement_following_the_best():
+    """When the statements following the best one in its paragraph fill the answer, the last of them gives way to
+    another part's answer: the third meeting's venue is not crowded out by more about the fourth."""
+    from dataclasses import replace
+
+    fourth = replace(passage(1, "The fourth exchange meeting was held at Europa House in Tokyo. The fourth exchange "
+                                "meeting was held in the room and online. The fourth exchange meeting was held on a "
+                                "Monday. The fourth exchange meeting was held before the policy dialogue.",
+                             doc_id="minutes/fourth.md"), title="Minutes of the fourth exchange meeting")
+    third = replace(passage(2, "Catalonia hosted the gathering at Palau Robert in Barcelona.",
+                            doc_id="minutes/third.md"),
+                    title="Minutes of the third exchange meeting")
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.1,
+                                                                                 max_sentences=4))
+    alone = answerer.answer("Where was the fourth exchange meeting held?", [fourth, third])
+    assert alone.text.count("fourth exchange meeting") == 4, alone.text  # the paragraph fills the answer
+    both = answerer.answer("Where were the third and the fourth exchange meetings held?", [fourth, third])
+    assert "Palau Robert" in both.text and "Europa House" in both.text, both.text
+    assert both.text.count("fourth exchange meeting") == 3, both.text
+
+
 def _answerer(**cfg) -> ExtractiveAnswerer:
     return ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(refusal_threshold=0.2, **cfg))
 

@@ -515,8 +515,16 @@ class ExtractiveAnswerer:
                 chosen.append(following)
                 length, count = length + len(following.text), count + _sentence_count(following.text)
                 following = by_place.get((following.passage, following.block, following.order + 1))
+        continued = len(chosen) - 1  # the statements that followed the best one in its paragraph
         for s in first or []:
-            if len(chosen) < cfg.max_sentences and not any(_repeats(s, c) for c in chosen):
+            if any(_repeats(s, c) for c in chosen):
+                continue
+            if len(chosen) >= cfg.max_sentences and continued:
+                # each part's answer before the last of the paragraph's following statements: "the fourth
+                # meeting's" four statements leave no room for the third's
+                chosen.pop(continued)
+                continued -= 1
+            if len(chosen) < cfg.max_sentences:
                 chosen.append(s)
         length = sum(len(c.text) for c in chosen)
         count = sum(_sentence_count(c.text) for c in chosen)
