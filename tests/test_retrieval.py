@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import make_search, make_sync, write_md
 
-from programme_assistant.errors import ConfigError
+from programme_assistant.errors import ConfigError, StoreError
 from programme_assistant.models import Filters
 from programme_assistant.retrieval import HybridSearch, ProgrammeRetriever
 from programme_assistant.retrieval.glossary import Glossary, parse_glossary
@@ -117,6 +117,13 @@ def test_a_search_is_remembered_until_the_index_changes(indexed, corpus, monkeyp
     indexed.sync(corpus)
     assert "news/expo.md" in docs(hs.search("hydrogen corridor speakers", k=4))
     assert len(fused) == 4
+
+    def unreachable():
+        raise StoreError("the Chroma server at 127.0.0.1:8000 does not answer")
+
+    monkeypatch.setattr(hs.store, "count", unreachable)
+    with pytest.raises(StoreError):  # a store that is down is not hidden by what was remembered
+        hs.search("hydrogen corridor speakers", k=4)
 
 
 def test_langchain_retriever(indexed):

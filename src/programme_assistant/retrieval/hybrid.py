@@ -185,10 +185,12 @@ class HybridSearch:
     def search(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[RetrievedChunk]:
         """The ``k`` best passages for ``query`` (default ``self.k``). The last few searches are remembered while the
         index stays as it is: the follow-up judge searches the reading the rewriter then hands on
-        (``assistant.build_standalone_judge``), and a conversation repeats its questions."""
+        (``assistant.build_standalone_judge``), and a conversation repeats its questions. The store is asked how
+        many passages it holds each time: a store that is down or that another process changed is not hidden by
+        what was remembered."""
         filters = filters or Filters()
         k = k or self.k
-        key = (query, filters, k, self.snapshot().key)
+        key = (query, filters, k, self.snapshot().key, self.store.count())
         found = self._results.get(key)
         if found is None:
             results = self._with_definition(query, self._fused(query, filters, k), filters, k)
