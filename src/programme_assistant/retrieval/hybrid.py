@@ -29,7 +29,8 @@ from programme_assistant.text.language import to_english
 from programme_assistant.text.sentences import content_words, question_words, same_question
 
 Mode = Literal["hybrid", "dense", "bm25"]
-# How many searches ``HybridSearch.search`` remembers (a few KB each).
+# How many query embeddings and searches ``HybridSearch`` remembers (a few KB each).
+VECTORS_KEPT = 64
 RESULTS_KEPT = 64
 
 
@@ -159,10 +160,7 @@ class HybridSearch:
         vector = self._vectors.get(text)
         if vector is None:
             vector = self.store.embedder.embed_query(text)
-            with self._vectors_lock:
-                self._vectors[text] = vector
-                while len(self._vectors) > 64:
-                    self._vectors.pop(next(iter(self._vectors)))
+            _remember(self._vectors, self._vectors_lock, text, vector, VECTORS_KEPT)
         return vector
 
     def dense(self, query: str, n: int, filters: Filters) -> list[RetrievedChunk]:
@@ -196,10 +194,7 @@ class HybridSearch:
             results = self._with_definition(query, self._fused(query, filters, k), filters, k)
             results = self._with_faq_entry(query, results, filters, k)
             found = tuple(self._with_named_source(query, results, filters, k))
-            with self._results_lock:
-                self._results[key] = found
-                while len(self._results) > RESULTS_KEPT:
-                    self._results.pop(next(iter(self._results)))
+            _remember(self._results, self._results_lock, key, found, RESULTS_KEPT)
         return list(found)
 
     def _with_faq_entry(self, query: str, results: list[RetrievedChunk], filters: Filters,
@@ -285,6 +280,14 @@ class HybridSearch:
         if entry is None:
             return results
         return _put_first(self.index.first_passage(entry.doc_id, f"**{entry.term}**", filters), results, k)
+
+
+def _remember(memory: dict[Any, Any], lock: threading.Lock, key: Any, value: Any, kept: int) -> None:
+    """``value`` kept under ``key`` in ``memory`` (oldest first), the oldest dropped past ``kept`` entries."""
+    with lock:
+        memory[key] = value
+        while len(memory) > kept:
+            memory.pop(next(iter(memory)))
 
 
 def _put_first(passage: StoredPassage | None, results: list[RetrievedChunk], k: int) -> list[RetrievedChunk]:
