@@ -99,7 +99,7 @@ OUTSIDE_E = ROOT / "evals" / "outside-e"
 OUTSIDE_SETS = (*((OUTSIDE, name) for name in ("questions.jsonl", "questions2.jsonl", "questions3.jsonl",
                                               "questions4.jsonl")),
                 (OUTSIDE_B, "questions.jsonl"), (OUTSIDE_B, "questions2.jsonl"), (OUTSIDE_B, "questions3.jsonl"),
-                (OUTSIDE_B, "questions4.jsonl"),
+                (OUTSIDE_B, "questions4.jsonl"), (OUTSIDE_B, "questions5.jsonl"),
                 (OUTSIDE_C, "questions.jsonl"), (OUTSIDE_C, "questions2.jsonl"),
                 (OUTSIDE_C, "questions3.jsonl"), (OUTSIDE_C, "questions4.jsonl"), (OUTSIDE_C, "questions5.jsonl"),
                 (OUTSIDE_C, "questions6.jsonl"), (OUTSIDE_C, "questions7.jsonl"), (OUTSIDE_C, "questions8.jsonl"),
