@@ -46,7 +46,7 @@ DEFAULT_SETS = ("golden", "heldout", "heldout2", "heldout3", "heldout4", "heldou
                 "heldout8", "heldout9", "heldout-multilingual", "heldout-multilingual2")
 COLUMNS = (("fact_recall", "FR   "), ("citation_precision", "CP   "), ("answer_precision", "AP   "),
            ("quote_support", "QS   "), ("answer_chars_median", "len"), ("refusal_recall", "ref  "),
-           ("wrong_refusal_rate", "wrong"))
+           ("wrong_refusal_rate", "wrong"), ("lost_retrieval", "lostR"), ("lost_answer", "lostA"))
 
 
 def load_variant(path: str) -> Any:

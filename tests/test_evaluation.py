@@ -323,3 +323,52 @@ def test_the_sets_table_has_a_row_per_set_and_pools_cases_not_set_means():
     assert float(rows["both"][fact_recall]) == 0.75  # 3 of 4 answerable cases, not the mean of the sets' 0 and 1
     assert rows["small"][refused].strip(" |") == "-" and rows["both"][refused].strip(" |") == "1.0"
     assert rows["both"][header.index("answerable")] == "4"
+
+
+def test_where_a_missing_fact_was_lost_retrieval_or_the_answer():
+    from programme_assistant.evaluation.metrics import where_lost
+
+    given = [("minutes.md", "The meeting was held at Europa House, Tokyo."), ("news.md", "Group B went to Oita.")]
+    assert where_lost("Europa House", False, given, ["minutes.md"]) == "answer"  # given, not quoted
+    assert where_lost("europa  HOUSE", False, given, ["other.md"]) == "answer"  # matched as fact recall matches
+    assert where_lost("30 October 2023", False, given, ["minutes.md"]) == "passage"  # its document, another passage
+    assert where_lost("30 October 2023", False, given, ["report.md"]) == "document"
+    assert where_lost("Europa House", True, given, ["minutes.md"]) == "refused"
+
+
+def _given(text: str, passages: list[tuple[str, str]], cited: list[str], refused: bool = False) -> Answer:
+    answer = _answer(text, cited, refused=refused)
+    answer.retrieved = [RetrievedChunk(Chunk(f"r{i}", d, t, 0, len(t), i), d, None, "news", "en", "-")
+                        for i, (d, t) in enumerate(passages)]
+    return answer
+
+
+def test_each_missing_fact_carries_its_stage_and_the_stages_share_the_required_facts():
+    from programme_assistant.evaluation.report import render_markdown
+
+    case = GoldenCase(id="mf-1", category="multi_doc", question="Where and when was the fourth meeting?",
+                      reference_answer="At Europa House on 30 October 2023.",
+                      required_facts=["Europa House", "30 October 2023", "hybrid"],
+                      expected_doc_ids=["minutes.md"], supporting_doc_ids=["timeline.md"])
+    passages = [("minutes.md", "It took place at Europa House in Tokyo."), ("news.md", "A hybrid format was used.")]
+    result = score_case(case, _given("It took place in Tokyo [1].", passages, ["minutes.md"]))
+    # every fact is missing: two are in a passage given to the answer; the date is in no passage, but an expected
+    # document was retrieved
+    assert result.lost_at == {"Europa House": "answer", "30 October 2023": "passage", "hybrid": "answer"}
+    elsewhere = score_case(case, _given("It took place in Tokyo [1].", [("news.md", "Tokyo.")], ["news.md"]))
+    assert set(elsewhere.lost_at.values()) == {"document"}
+    found = score_case(case, _given("At Europa House on 30 October 2023, hybrid [1].", passages, ["minutes.md"]))
+    assert found.lost_at == {} and found.fact_recall == 1.0
+    refused = score_case(case, _given(REFUSAL_TEXT, passages, [], refused=True))
+    assert set(refused.lost_at.values()) == {"refused"}
+    for r in (result, elsewhere, found, refused):
+        r.config = "hybrid"
+    overall = summarise([result, elsewhere, found, refused])["overall"]
+    # 12 required facts: 3 found, 2 lost by the answer, 1 + 3 by retrieval, 3 by refusing
+    assert (overall["lost_answer"], overall["lost_passage"], overall["lost_document"], overall["lost_refused"]) == (
+        round(2 / 12, 3), round(1 / 12, 3), 0.25, 0.25)
+    assert overall["lost_retrieval"] == round(4 / 12, 3)
+    text = render_markdown({"hybrid": summarise([result])}, {"hybrid": [result]}, {"started": "now"})
+    assert "## Where the missing facts were lost: hybrid" in text
+    assert "30 October 2023 (an expected document retrieved, no passage holding it)" in text
+    assert "Europa House (in the passages, not quoted)" in text

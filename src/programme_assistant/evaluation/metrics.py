@@ -147,6 +147,30 @@ def answer_precision(text: str, cited_doc: dict[int, str], facts: list[str], doc
     return good / len(claims)
 
 
+# Where an answer lost a required fact, from the first stage to the last (``where_lost``).
+LOST_STAGES = ("refused", "document", "passage", "answer")
+
+
+def where_lost(fact: str, refused: bool, passages: Sequence[tuple[str, str]], documents: Sequence[str]) -> str:
+    """The stage where an answer that misses ``fact`` lost it, reading ``passages`` (each one's document and text:
+    what the answerer was given) and ``documents`` (the expected and supporting ones):
+
+    - ``refused``: the answer refused (wrongly);
+    - ``answer``: a passage the answerer was given holds the fact, the answer does not quote it;
+    - ``passage``: no passage holds it, but one of ``documents`` was retrieved (another of its passages, or another
+      of ``documents``, holds it: a fact's document is not known here);
+    - ``document``: no passage holds it and none of ``documents`` was retrieved.
+
+    Matched as ``fact_recall`` matches (case, accents and spaces normalised). Set authors copy facts from the
+    document text, which the passages are cut from, so a fact no passage holds is one retrieval did not bring."""
+    if refused:
+        return "refused"
+    wanted = normalise(fact)
+    if any(wanted in normalise(text) for _, text in passages):
+        return "answer"
+    return "passage" if {doc for doc, _ in passages} & set(documents) else "document"
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0..100) with linear interpolation between closest ranks (numpy's default).
     Undefined for no values: raises ValueError, as for a q outside 0..100."""

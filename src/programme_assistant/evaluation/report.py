@@ -17,10 +17,14 @@ from programme_assistant.evaluation.stats import paired_delta
 HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
             "citation_precision_strict", "citation_recall", "groundedness", "quote_support", "answer_precision",
             "answer_chars_median", "answer_sentences_mean", "refusal_recall", "wrong_refusal_rate",
-            "total_p50_ms", "total_p95_ms")
+            "lost_document", "lost_passage", "lost_answer", "total_p50_ms", "total_p95_ms")
 # Metrics where lower is better (for deltas and regressions).
 LOWER_IS_BETTER = {"wrong_refusal_rate", "answer_chars_median", "answer_sentences_mean"} | {
-    k for k in HEADLINE if k.endswith("_ms")}
+    k for k in HEADLINE if k.endswith("_ms") or k.startswith("lost_")}
+# The stage that lost a missing fact (runner.CaseResult.lost_at), as a reader is told it
+LOST_WHERE = {"refused": "the answer refused", "document": "no expected document retrieved",
+              "passage": "an expected document retrieved, no passage holding it",
+              "answer": "in the passages, not quoted"}
 
 
 def write_report(out_dir: Path, summaries: dict[str, dict[str, Any]], results: dict[str, list[CaseResult]],
@@ -52,7 +56,8 @@ def metrics_table(summaries: dict[str, dict[str, Any]], keys: tuple[str, ...] = 
 SET_COLUMNS = (("cases", "cases"), ("answerable", "answerable"), ("fact_recall", "fact recall"),
                ("citation_precision", "citation precision"), ("answer_precision", "answer precision"),
                ("answer_chars_median", "median answer (chars)"), ("refusal_recall", "unanswerable refused"),
-               ("wrong_refusal_rate", "answerable wrongly refused"))
+               ("wrong_refusal_rate", "answerable wrongly refused"), ("lost_retrieval", "facts lost by retrieval"),
+               ("lost_answer", "facts lost by the answer"))
 
 
 def sets_table(per_set: dict[str, list[CaseResult]], pools: dict[str, list[str]] | None = None) -> str:
@@ -79,9 +84,23 @@ def category_table(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def lost_table(summary: dict[str, Any]) -> str:
+    """Where the answerable cases' required facts were lost, taken together: each stage's share of them
+    (``runner.aggregate``'s ``lost_*``; found + the four stages = 1)."""
+    overall = summary["overall"]
+    lines = ["| stage | share of required facts |", "|---|---|"]
+    for stage, label in LOST_WHERE.items():
+        lines.append(f"| lost: {label} (`lost_{stage}`) | {_fmt(overall.get(f'lost_{stage}', '-'))} |")
+    return "\n".join(lines)
+
+
+def _missing(r: CaseResult) -> str:
+    return ", ".join(f"{f} ({LOST_WHERE[r.lost_at[f]]})" if f in r.lost_at else f for f in r.missing_facts)
+
+
 def _failure_md(r: CaseResult) -> str:
     what = ("answered instead of refusing" if not r.answerable else
-            "wrongly refused" if r.refused else f"missing: {', '.join(r.missing_facts)}")
+            "wrongly refused" if r.refused else f"missing: {_missing(r)}")
     cites = "; ".join(f"[{c['number']}] {c['doc_id']}" for c in r.citations) or "none"
     hist = f" (after: {' / '.join(r.history)})" if r.history else ""
     return (f"- **{r.id}** ({r.category}, {r.config}) {r.question}{hist}\n  - {what}\n"
@@ -96,6 +115,11 @@ def render_markdown(summaries: dict[str, dict[str, Any]], results: dict[str, lis
              f"model: {meta.get('embedding_model')}", "", "## Metrics", "", metrics_table(summaries), ""]
     for config, summary in summaries.items():
         parts += [f"## By category: {config}", "", category_table(summary), ""]
+    for config, summary in summaries.items():
+        if "lost_answer" in summary["overall"]:
+            parts += [f"## Where the missing facts were lost: {config}", "",
+                      "Retrieval lost those no passage the answerer was given holds; the answer lost those a passage "
+                      "holds but the answer does not quote.", "", lost_table(summary), ""]
     for config, rows in results.items():
         failures = [r for r in rows if r.failed]
         parts += [f"## Failing cases: {config} ({len(failures)} of {len(rows)})", ""]
@@ -135,7 +159,7 @@ def render_html(summaries: dict[str, dict[str, Any]], results: dict[str, list[Ca
     for config, rs in results.items():
         for r in sorted((r for r in rs if r.failed), key=lambda r: (r.answerable, r.fact_recall)):
             what = ("answered instead of refusing" if not r.answerable else "wrongly refused" if r.refused
-                    else "missing: " + ", ".join(r.missing_facts))
+                    else "missing: " + _missing(r))
             cites = "".join(f"<li>[{c['number']}] {html.escape(c['title'])} <code>{html.escape(c['doc_id'])}</code>"
                             f"<blockquote>{html.escape(c['quote'])}</blockquote></li>" for c in r.citations)
             failures.append(

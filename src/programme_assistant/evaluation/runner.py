@@ -10,6 +10,7 @@ from typing import Any
 
 from programme_assistant.evaluation.cases import GoldenCase, normalise
 from programme_assistant.evaluation.metrics import (
+    LOST_STAGES,
     answer_length,
     answer_precision,
     citation_precision,
@@ -22,6 +23,7 @@ from programme_assistant.evaluation.metrics import (
     percentile,
     quote_support,
     token_f1,
+    where_lost,
 )
 from programme_assistant.models import Answer
 
@@ -47,6 +49,8 @@ class CaseResult:
     citations: list[dict[str, Any]] = field(default_factory=list)
     required_facts: list[str] = field(default_factory=list)
     missing_facts: list[str] = field(default_factory=list)
+    # each missing fact -> the stage that lost it (metrics.where_lost): refused, document, passage or answer
+    lost_at: dict[str, str] = field(default_factory=dict)
     hit1: float = 0.0
     hit3: float = 0.0
     hit5: float = 0.0
@@ -94,6 +98,9 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult
         result.fact_recall = 0.0 if answer.refused else fact_recall(answer.text, case.required_facts)
         result.missing_facts = [f for f in case.required_facts
                                 if answer.refused or normalise(f) not in normalise(answer.text)]
+        given = [(r.chunk.doc_id, r.chunk.text) for r in answer.retrieved]
+        result.lost_at = {f: where_lost(f, answer.refused, given, [*exp, *case.supporting_doc_ids])
+                          for f in result.missing_facts}
         result.citation_precision = citation_precision(cited, [*exp, *case.supporting_doc_ids])
         result.citation_precision_strict = citation_precision(cited, exp)
         result.citation_recall = citation_recall(cited, exp)
@@ -129,6 +136,14 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
             out["answer_chars_median"] = float(statistics.median(r.answer_chars for r in answered))
             out["answer_sentences_mean"] = _mean([float(r.answer_sentences) for r in answered])
         out["wrong_refusal_rate"] = round(sum(r.refused for r in answerable) / len(answerable), 3)
+        # the required facts taken together: the share each stage lost (found + the four = 1), so that a change
+        # shows whether it moved retrieval or the answer's choice of statements
+        facts = sum(len(r.required_facts) for r in answerable)
+        if facts:
+            lost = [stage for r in answerable for stage in r.lost_at.values()]
+            for stage in LOST_STAGES:
+                out[f"lost_{stage}"] = round(lost.count(stage) / facts, 3)
+            out["lost_retrieval"] = round((lost.count("document") + lost.count("passage")) / facts, 3)
     if unanswerable:
         out["refusal_recall"] = round(sum(r.refused for r in unanswerable) / len(unanswerable), 3)
     if refused:
