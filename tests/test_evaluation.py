@@ -370,5 +370,8 @@ def test_each_missing_fact_carries_its_stage_and_the_stages_share_the_required_f
     assert overall["lost_retrieval"] == round(4 / 12, 3)
     text = render_markdown({"hybrid": summarise([result])}, {"hybrid": [result]}, {"started": "now"})
     assert "## Where the missing facts were lost: hybrid" in text
+    # per category too: a multi-document question's facts lost by retrieval or by the answer
+    by_category = text.split("## By category: hybrid")[1].split("##")[0]
+    assert "lost_retrieval | lost_answer |" in by_category and "| multi_doc | 1 |" in by_category
     assert "30 October 2023 (an expected document retrieved, no passage holding it)" in text
     assert "Europa House (in the passages, not quoted)" in text

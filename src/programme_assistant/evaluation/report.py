@@ -77,7 +77,8 @@ def sets_table(per_set: dict[str, list[CaseResult]], pools: dict[str, list[str]]
 
 
 def category_table(summary: dict[str, Any]) -> str:
-    keys = ("cases", "hit5", "fact_recall", "citation_precision", "refusal_recall", "wrong_refusal_rate")
+    keys = ("cases", "hit5", "fact_recall", "citation_precision", "refusal_recall", "wrong_refusal_rate",
+            "lost_retrieval", "lost_answer")
     lines = ["| category | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
     for cat, block in summary["by_category"].items():
         lines.append(f"| {cat} | " + " | ".join(_fmt(block.get(k, "")) for k in keys) + " |")
