@@ -121,9 +121,10 @@ def answer_all(assistant: Any, sets: list[str], cached: dict,
                cases_out: dict[str, list] | None = None) -> dict[str, dict[str, float]]:
     """Each set's aggregate figures; with ``cases_out``, each set's case results are kept there too."""
     from programme_assistant.evaluation.cases import load_golden
-    from programme_assistant.evaluation.runner import aggregate, score_case
+    from programme_assistant.evaluation.runner import aggregate, document_reader, score_case
 
     figures = {}
+    read = document_reader(assistant)
     for name in sets:
         results = []
         assistant.variant_set = name  # a variant may read it (reorder.py uses a model not trained on this set)
@@ -133,7 +134,7 @@ def answer_all(assistant: Any, sets: list[str], cached: dict,
             passages, reserve = found[:k], found[k:]
             answer = assistant.answerer.answer(standalone, passages, reserve)
             answer = replace(answer, question=case.question, standalone_question=standalone, retrieved=passages)
-            results.append(score_case(case, answer))
+            results.append(score_case(case, answer, document_text=read))
         figures[name] = aggregate(results)
         if cases_out is not None:
             cases_out[name] = results

@@ -21,7 +21,7 @@ from programme_assistant.evaluation import (
     summarise,
     token_f1,
 )
-from programme_assistant.evaluation.cases import GoldenCase
+from programme_assistant.evaluation.cases import GoldenCase, normalise
 from programme_assistant.evaluation.report import check_thresholds, compare, write_report
 from programme_assistant.models import Answer, Chunk, Citation, RetrievedChunk
 
@@ -334,6 +334,10 @@ def test_where_a_missing_fact_was_lost_retrieval_or_the_answer():
     assert where_lost("30 October 2023", False, given, ["minutes.md"]) == "passage"  # its document, another passage
     assert where_lost("30 October 2023", False, given, ["report.md"]) == "document"
     assert where_lost("Europa House", True, given, ["minutes.md"]) == "refused"
+    # with the documents read: which of them holds the fact
+    assert where_lost("30 October 2023", False, given, ["minutes.md", "report.md"], ["report.md"]) == "document"
+    assert where_lost("30 October 2023", False, given, ["minutes.md", "report.md"], ["minutes.md"]) == "passage"
+    assert where_lost("30 October 2023", False, given, ["minutes.md"], []) == "unwritten"  # the set's fact is wrong
 
 
 def _given(text: str, passages: list[tuple[str, str]], cited: list[str], refused: bool = False) -> Answer:
@@ -368,10 +372,39 @@ def test_each_missing_fact_carries_its_stage_and_the_stages_share_the_required_f
     assert (overall["lost_answer"], overall["lost_passage"], overall["lost_document"], overall["lost_refused"]) == (
         round(2 / 12, 3), round(1 / 12, 3), 0.25, 0.25)
     assert overall["lost_retrieval"] == round(4 / 12, 3)
+    # with the documents read, the date is in the timeline, which was not retrieved
+    texts = {"minutes.md": "It took place at Europa House in Tokyo. A hybrid format.", "timeline.md": "30 October 2023"}
+    exact = score_case(case, _given("It took place in Tokyo [1].", passages, ["minutes.md"]),
+                       document_text=lambda d: normalise(texts.get(d, "")))
+    assert exact.lost_at == {"Europa House": "answer", "30 October 2023": "document", "hybrid": "answer"}
+    texts["timeline.md"] = ""  # a fact no expected document holds is the set's
+    assert score_case(case, _given("It took place in Tokyo [1].", passages, ["minutes.md"]),
+                      document_text=lambda d: normalise(texts.get(d, ""))).lost_at["30 October 2023"] == "unwritten"
     text = render_markdown({"hybrid": summarise([result])}, {"hybrid": [result]}, {"started": "now"})
     assert "## Where the missing facts were lost: hybrid" in text
     # per category too: a multi-document question's facts lost by retrieval or by the answer
     by_category = text.split("## By category: hybrid")[1].split("##")[0]
     assert "lost_retrieval | lost_answer |" in by_category and "| multi_doc | 1 |" in by_category
-    assert "30 October 2023 (an expected document retrieved, no passage holding it)" in text
+    assert "30 October 2023 (its document retrieved, not the passage holding it)" in text
     assert "Europa House (in the passages, not quoted)" in text
+
+
+def test_the_run_reads_each_expected_document_once_and_one_it_cannot_read_holds_nothing():
+    from types import SimpleNamespace
+
+    from programme_assistant.errors import DocumentError
+    from programme_assistant.evaluation.runner import document_reader
+
+    reads = []
+
+    def document(doc_id):
+        reads.append(doc_id)
+        if doc_id == "gone.md":
+            raise DocumentError(doc_id, "is not in the corpus folder", "sync again")
+        return SimpleNamespace(text="Held at  EUROPA House.")
+
+    read = document_reader(SimpleNamespace(document=document))
+    assert read("minutes.md") == normalise("Held at Europa House.") and read("gone.md") == ""
+    read("minutes.md")
+    assert reads == ["minutes.md", "gone.md"]  # kept for the run
+    assert document_reader(SimpleNamespace()) is None  # an assistant that reads no documents: the passages alone

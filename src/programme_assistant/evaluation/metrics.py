@@ -147,28 +147,35 @@ def answer_precision(text: str, cited_doc: dict[int, str], facts: list[str], doc
     return good / len(claims)
 
 
-# Where an answer lost a required fact, from the first stage to the last (``where_lost``).
-LOST_STAGES = ("refused", "document", "passage", "answer")
+# Where an answer lost a required fact, from the first stage to the last (``where_lost``); "unwritten" is the set's:
+# no expected document holds the fact as written
+LOST_STAGES = ("refused", "document", "passage", "answer", "unwritten")
 
 
-def where_lost(fact: str, refused: bool, passages: Sequence[tuple[str, str]], documents: Sequence[str]) -> str:
+def where_lost(fact: str, refused: bool, passages: Sequence[tuple[str, str]], documents: Sequence[str],
+               holders: Sequence[str] | None = None) -> str:
     """The stage where an answer that misses ``fact`` lost it, reading ``passages`` (each one's document and text:
-    what the answerer was given) and ``documents`` (the expected and supporting ones):
+    what the answerer was given), ``documents`` (the expected and supporting ones) and, when the documents' text
+    was read, ``holders`` (those of ``documents`` whose text holds the fact):
 
     - ``refused``: the answer refused (wrongly);
     - ``answer``: a passage the answerer was given holds the fact, the answer does not quote it;
-    - ``passage``: no passage holds it, but one of ``documents`` was retrieved (another of its passages, or another
-      of ``documents``, holds it: a fact's document is not known here);
-    - ``document``: no passage holds it and none of ``documents`` was retrieved.
+    - ``passage``: no passage holds it, but a document holding it was retrieved: another of its passages does;
+    - ``document``: no passage holds it, and no document holding it was retrieved;
+    - ``unwritten``: none of ``documents`` holds the fact as written (the set's fact, not the answer, is wrong).
 
-    Matched as ``fact_recall`` matches (case, accents and spaces normalised). Set authors copy facts from the
-    document text, which the passages are cut from, so a fact no passage holds is one retrieval did not bring."""
+    Without ``holders``, a document holding the fact is taken to be any of ``documents`` (a question of two
+    documents whose retrieved one does not hold the fact then counts as ``passage``). Matched as ``fact_recall``
+    matches (case, accents and spaces normalised)."""
     if refused:
         return "refused"
     wanted = normalise(fact)
     if any(wanted in normalise(text) for _, text in passages):
         return "answer"
-    return "passage" if {doc for doc, _ in passages} & set(documents) else "document"
+    if holders is not None and not holders:
+        return "unwritten"
+    holding = set(documents if holders is None else holders)
+    return "passage" if {doc for doc, _ in passages} & holding else "document"
 
 
 def percentile(values: Sequence[float], q: float) -> float:

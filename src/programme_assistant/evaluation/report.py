@@ -22,9 +22,9 @@ HEADLINE = ("hit5", "mrr10", "fact_recall", "token_f1", "citation_precision",
 LOWER_IS_BETTER = {"wrong_refusal_rate", "answer_chars_median", "answer_sentences_mean"} | {
     k for k in HEADLINE if k.endswith("_ms") or k.startswith("lost_")}
 # The stage that lost a missing fact (runner.CaseResult.lost_at), as a reader is told it
-LOST_WHERE = {"refused": "the answer refused", "document": "no expected document retrieved",
-              "passage": "an expected document retrieved, no passage holding it",
-              "answer": "in the passages, not quoted"}
+LOST_WHERE = {"refused": "the answer refused", "document": "the document holding it not retrieved",
+              "passage": "its document retrieved, not the passage holding it",
+              "answer": "in the passages, not quoted", "unwritten": "no expected document holds it as written"}
 
 
 def write_report(out_dir: Path, summaries: dict[str, dict[str, Any]], results: dict[str, list[CaseResult]],
@@ -87,7 +87,7 @@ def category_table(summary: dict[str, Any]) -> str:
 
 def lost_table(summary: dict[str, Any]) -> str:
     """Where the answerable cases' required facts were lost, taken together: each stage's share of them
-    (``runner.aggregate``'s ``lost_*``; found + the four stages = 1)."""
+    (``runner.aggregate``'s ``lost_*``; found + the stages = 1)."""
     overall = summary["overall"]
     lines = ["| stage | share of required facts |", "|---|---|"]
     for stage, label in LOST_WHERE.items():

@@ -6,6 +6,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from programme_assistant.evaluation.cases import GoldenCase, normalise
@@ -78,7 +79,11 @@ class CaseResult:
         return self.refused or self.fact_recall < 1.0
 
 
-def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult:
+def score_case(case: GoldenCase, answer: Answer, config: str = "",
+               document_text: Callable[[str], str] | None = None) -> CaseResult:
+    """The case's measures for ``answer``. ``document_text(doc_id)``: a document's text (normalised, as
+    ``cases.normalise`` gives it), read to tell which expected document holds a missing fact (``where_lost``);
+    without it the stage is judged from the passages alone."""
     ranked = list(dict.fromkeys(r.chunk.doc_id for r in answer.retrieved))
     cited = [c.doc_id for c in answer.citations]
     result = CaseResult(
@@ -99,7 +104,9 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "") -> CaseResult
         result.missing_facts = [f for f in case.required_facts
                                 if answer.refused or normalise(f) not in normalise(answer.text)]
         given = [(r.chunk.doc_id, r.chunk.text) for r in answer.retrieved]
-        result.lost_at = {f: where_lost(f, answer.refused, given, [*exp, *case.supporting_doc_ids])
+        documents = [*exp, *case.supporting_doc_ids]
+        result.lost_at = {f: where_lost(f, answer.refused, given, documents, None if document_text is None else
+                                        [d for d in documents if normalise(f) in document_text(d)])
                           for f in result.missing_facts}
         result.citation_precision = citation_precision(cited, [*exp, *case.supporting_doc_ids])
         result.citation_precision_strict = citation_precision(cited, exp)
@@ -136,7 +143,7 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
             out["answer_chars_median"] = float(statistics.median(r.answer_chars for r in answered))
             out["answer_sentences_mean"] = _mean([float(r.answer_sentences) for r in answered])
         out["wrong_refusal_rate"] = round(sum(r.refused for r in answerable) / len(answerable), 3)
-        # the required facts taken together: the share each stage lost (found + the four = 1), so that a change
+        # the required facts taken together: the share each stage lost (found + the stages = 1), so that a change
         # shows whether it moved retrieval or the answer's choice of statements
         facts = sum(len(r.required_facts) for r in answerable)
         if facts:
@@ -164,16 +171,36 @@ def summarise(results: list[CaseResult]) -> dict[str, Any]:
             "by_category": {c: aggregate(rs) for c, rs in sorted(by_category.items())}}
 
 
+def document_reader(assistant: Any) -> Callable[[str], str] | None:
+    """Each document's text as the assistant reads it (``Assistant.document``), normalised and kept for the run; ""
+    for one it cannot read (not indexed, gone from the folder): its facts then count as written nowhere. None for an
+    assistant that does not read documents."""
+    from programme_assistant.errors import ProgrammeAssistantError
+
+    if not callable(getattr(assistant, "document", None)):
+        return None
+
+    @cache
+    def text(doc_id: str) -> str:
+        try:
+            return normalise(assistant.document(doc_id).text)
+        except (ProgrammeAssistantError, OSError):
+            return ""
+
+    return text
+
+
 def run_golden(assistant: Any, cases: list[GoldenCase], config: str = "",
                on_case: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:
     """Ask every case; a follow-up case first asks its earlier turns, carrying the assistant's own answers."""
     results = []
+    read = document_reader(assistant)
     for case in cases:
         history: list[tuple[str, str]] = []
         for turn in case.history:
             previous = assistant.ask(turn, history=history)
             history.append((turn, previous.text))
-        result = score_case(case, assistant.ask(case.question, history=history), config)
+        result = score_case(case, assistant.ask(case.question, history=history), config, read)
         results.append(result)
         if on_case:
             on_case(result)
