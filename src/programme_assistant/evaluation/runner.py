@@ -50,7 +50,7 @@ class CaseResult:
     citations: list[dict[str, Any]] = field(default_factory=list)
     required_facts: list[str] = field(default_factory=list)
     missing_facts: list[str] = field(default_factory=list)
-    # each missing fact -> the stage that lost it (metrics.where_lost): refused, document, passage or answer
+    # each missing fact -> the stage that lost it (metrics.where_lost, LOST_STAGES)
     lost_at: dict[str, str] = field(default_factory=dict)
     hit1: float = 0.0
     hit3: float = 0.0
@@ -98,24 +98,24 @@ def score_case(case: GoldenCase, answer: Answer, config: str = "",
         token_f1=token_f1(answer.text, case.reference_answer))
     if case.answerable:
         exp = case.expected_doc_ids
+        documents = [*exp, *case.supporting_doc_ids]  # those allowed to answer
         result.hit1, result.hit3, result.hit5 = hit_at(ranked, exp, 1), hit_at(ranked, exp, 3), hit_at(ranked, exp, 5)
         result.mrr10, result.ndcg10 = mrr_at(ranked, exp), ndcg_at(ranked, exp)
         result.fact_recall = 0.0 if answer.refused else fact_recall(answer.text, case.required_facts)
         result.missing_facts = [f for f in case.required_facts
                                 if answer.refused or normalise(f) not in normalise(answer.text)]
         given = [(r.chunk.doc_id, r.chunk.text) for r in answer.retrieved]
-        documents = [*exp, *case.supporting_doc_ids]
         result.lost_at = {f: where_lost(f, answer.refused, given, documents, None if document_text is None else
                                         [d for d in documents if normalise(f) in document_text(d)])
                           for f in result.missing_facts}
-        result.citation_precision = citation_precision(cited, [*exp, *case.supporting_doc_ids])
+        result.citation_precision = citation_precision(cited, documents)
         result.citation_precision_strict = citation_precision(cited, exp)
         result.citation_recall = citation_recall(cited, exp)
         result.groundedness = 0.0 if answer.refused else groundedness(answer.text, answer.unsupported)
         if not answer.refused:
             result.quote_support = quote_support(answer.text, {c.number: c.quote for c in answer.citations})
             result.answer_precision = answer_precision(answer.text, {c.number: c.doc_id for c in answer.citations},
-                                                       case.required_facts, [*exp, *case.supporting_doc_ids])
+                                                       case.required_facts, documents)
     if not answer.refused:
         result.answer_chars, result.answer_sentences = answer_length(answer.text)
     return result
