@@ -20,7 +20,12 @@ What is written is the change to the packaged model (``answer_model.weight_chang
 8-bit integers with a float16 scale per row, vectors in float16; a word-embedding row that only the weight decay
 moved is left unchanged) and the head in float32.
 
-    python scripts/train_reader.py [--clapnq DIR] [--pairs FILE] [--no-synthetic] [--out FILE]
+``--continue-from`` takes a state saved by ``--save-checkpoint`` or a reader file (``.npz``, such as the packaged
+one), read back as the product reads it. ``--more-synthetic`` adds session 48's synthetic cases
+(``evals/synthetic/more/``), which the packaged file was not trained on: one more epoch of the packaged reader on all
+the groups with them was measured in session 48 and left out (``docs/answer-selection.md``).
+
+    python scripts/train_reader.py [--clapnq DIR] [--pairs FILE] [--no-synthetic] [--more-synthetic] [--out FILE]
                                    [--epochs N] [--lr LR] [--seed N] [--max-tokens N] [--continue-from FILE]
                                    [--save-checkpoint FILE | --from-checkpoint FILE]
 """
@@ -79,11 +84,11 @@ def build(start: dict[str, Any] | None = None) -> tuple[Any, Any]:
     return AutoTokenizer.from_pretrained(path, local_files_only=True), model
 
 
-def synthetic_pairs(negatives: int = 6) -> list[dict[str, Any]]:
+def synthetic_pairs(negatives: int = 6, *, more: bool = False) -> list[dict[str, Any]]:
     """The synthetic cases as training groups, asked as the answer model's training questions are (hand-set
-    scores)."""
+    scores); ``more``: with session 48's (``evals/synthetic/more/``) too."""
     from train_ranker import _tokens, matches_gold
-    from training_data import SYNTHETIC, SYNTHETIC_FOLDERS, training_settings
+    from training_data import SYNTHETIC, SYNTHETIC_FOLDERS, SYNTHETIC_MORE, training_settings
 
     from programme_assistant.answering.extractive import read_in_context
     from programme_assistant.assistant import Assistant
@@ -94,7 +99,8 @@ def synthetic_pairs(negatives: int = 6) -> list[dict[str, Any]]:
         with tempfile.TemporaryDirectory(prefix="pa-reader-") as tmp:
             a = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp), "corpus_dir": corpus}))
             a.sync()
-            for line in (SYNTHETIC / f"{folder}.jsonl").read_text(encoding="utf-8").splitlines():
+            files = [SYNTHETIC / f"{folder}.jsonl", *([SYNTHETIC_MORE / f"{folder}.jsonl"] if more else [])]
+            for line in (ln for f in files for ln in f.read_text(encoding="utf-8").splitlines()):
                 case = json.loads(line)
                 scoring = a.answerer.scoring(case["question"], a.search.search(case["question"]))
                 gold = [_tokens(re.sub(r"\s*\|\s*", " ", case["answer"]))]
@@ -153,13 +159,37 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
 
 def read_checkpoint(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A state an earlier run saved (``--save-checkpoint``) and the stages that trained it (a bare state, or one
-    saved without them: one stage known only by the file's name)."""
+    saved without them: one stage known only by the file's name); or a reader file (``.npz``, as written by this
+    script and shipped), read back into the state it was written from (its change rounded to 8 bits, as the product
+    reads it) with the stages its metadata names."""
     import torch
 
+    if path.suffix == ".npz":
+        return reader_file_state(path)
     saved = torch.load(path)
     if "state" not in saved:
         return saved, [{"from": path.name}]
     return saved["state"], saved.get("meta", {}).get("stages", [{"from": path.name}])
+
+
+def reader_file_state(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A reader file's model as a cross-encoder's state (``bert.*``: the packaged model plus the file's change;
+    ``head.*``) and the stages that trained it."""
+    import torch
+    from transformers import AutoModel
+
+    from programme_assistant.answering.answer_model import WeightChange
+    from programme_assistant.answering.reader import HEAD
+    from programme_assistant.retrieval.embeddings import packaged_model_path
+
+    change = WeightChange.load(path, fix="give a file written by make train-reader")
+    bert = AutoModel.from_pretrained(packaged_model_path(), local_files_only=True)
+    WeightChange({k: v for k, v in change.arrays.items() if k not in HEAD}, change.meta, change.digest).apply_to(bert)
+    state = {f"bert.{k}": v for k, v in bert.state_dict().items()}
+    state.update({name: torch.from_numpy(np.asarray(change.arrays[name], dtype=np.float32)) for name in HEAD})
+    state["head.weight"] = state["head.weight"].reshape(1, -1)
+    state["head.bias"] = state["head.bias"].reshape(1)
+    return state, list(change.meta.get("stages") or [{"from": path.name}])
 
 
 def reader_arrays(state: dict[str, Any], base: dict[str, Any] | None = None
@@ -202,12 +232,14 @@ def main(argv: list[str] | None = None) -> int:
                         "next run (asking the training questions takes minutes)")
     parser.add_argument("--no-synthetic", dest="synthetic", action="store_false",
                         help="without the synthetic cases of evals/synthetic/")
+    parser.add_argument("--more-synthetic", action="store_true",
+                        help="with session 48's synthetic cases too (evals/synthetic/more/; not in the packaged file)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="pairs cut to this many tokens")
     parser.add_argument("--continue-from", type=Path, help="train further from a state an earlier run saved "
-                        "(--save-checkpoint): the second stage of make train-reader")
+                        "(--save-checkpoint; the second stage of make train-reader) or from a reader file (.npz)")
     parser.add_argument("--save-checkpoint", type=Path, help="also save the trained model's state (torch) here")
     parser.add_argument("--from-checkpoint", type=Path, help="write the reader file of a state an earlier run saved "
                         "(--save-checkpoint) instead of training again")
@@ -223,8 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     from train_answer_model import collect
     from training_data import kept
 
-    questions = kept(args.pairs, lambda: collect(args.clapnq, outside=True) + (synthetic_pairs() if args.synthetic
-                                                                               else []), "training groups")
+    def make() -> list[dict[str, Any]]:
+        return collect(args.clapnq, outside=True) + (synthetic_pairs(more=args.more_synthetic) if args.synthetic
+                                                     else [])
+
+    questions = kept(args.pairs, make, "training groups")
     sources: dict[str, int] = {}
     for q in questions:
         sources[q["source"]] = sources.get(q["source"], 0) + 1

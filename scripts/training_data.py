@@ -47,6 +47,9 @@ PARAPHRASES = ROOT / "evals" / "paraphrases"
 # Synthetic training questions (session 35): evals/synthetic/<folder>.jsonl, written from one training folder's
 # documents (the sample corpus's or an OUTSIDE_TRAINING folder's), each with the sentence that answers it quoted.
 SYNTHETIC = ROOT / "evals" / "synthetic"
+# Session 48's: 796 more of them, written the same way (evals/synthetic/more/<folder>.jsonl). Read only with
+# train_reader.py --more-synthetic: one more epoch of the reader on them measured no better (docs/answer-selection.md).
+SYNTHETIC_MORE = SYNTHETIC / "more"
 SYNTHETIC_FOLDERS = {"corpus": ROOT / "corpus"} | {Path(corpus).parent.name: ROOT / corpus
                                                    for corpus, _ in OUTSIDE_TRAINING}
 _paraphrases = False

@@ -74,3 +74,23 @@ def test_a_second_stage_starts_from_the_first_and_the_file_records_both(tmp_path
                               "--out", str(out)]) == 0
     meta = CrossEncoderReader("unused", out).meta
     assert meta["stages"] == stages and meta["max_tokens"] == 64 and meta["questions"] == {"golden": 1}
+
+
+@pytest.mark.slow
+def test_training_can_continue_from_a_reader_file_read_back_as_the_product_reads_it():
+    """--continue-from FILE.npz (session 48): the packaged reader file, read back into a cross-encoder's state, gives
+    the product's logits, and carries the stages that trained it."""
+    torch = pytest.importorskip("torch")
+    from programme_assistant.answering.reader import encode_pairs, packaged_reader_path
+    from programme_assistant.retrieval.embeddings import packaged_model_path
+
+    state, stages = train_reader.read_checkpoint(packaged_reader_path())
+    product = CrossEncoderReader(str(packaged_model_path()), max_tokens=64)
+    assert stages == product.meta["stages"]
+    tokenizer, model = train_reader.build(state)
+    model.eval()
+    question = "Which prefectures did Group B visit?"
+    statements = ["Group B visited a number of prefectures in Japan.", "Group B visited Osaka and Oita prefectures."]
+    with torch.no_grad():
+        logits = model(tokenizer.pad(encode_pairs(tokenizer, [question] * 2, statements, 64), return_tensors="pt"))
+    assert logits.numpy() == pytest.approx(product.logits(question, statements), abs=1e-4)

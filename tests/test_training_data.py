@@ -286,10 +286,11 @@ def test_each_paraphrased_training_set_is_its_original_with_only_the_questions_r
 
 
 def test_each_synthetic_training_question_quotes_its_answer_from_a_training_folder():
-    """evals/synthetic/<folder>.jsonl (session 35): questions written by helpers from one folder's documents, each with
-    the one sentence that answers it copied from a document of that folder (Markdown, text or HTML, whose visible
-    text holds it). Only folders whose question sets are trained on (the sample corpus, the DMRCP, the SAWKA): a
-    folder kept for measuring alone (the AIETN, the BSDSP) has none."""
+    """evals/synthetic/<folder>.jsonl (session 35) and evals/synthetic/more/<folder>.jsonl (session 48): questions
+    written by helpers from one folder's documents, each with the one sentence that answers it copied from a document
+    of that folder (Markdown, text or HTML, whose visible text holds it). Only folders whose question sets are
+    trained on (the sample corpus, the DMRCP, the SAWKA): a folder kept for measuring alone (the AIETN, the BSDSP, the
+    IMUHR) has none."""
     import html
     import json
     import re
@@ -301,7 +302,10 @@ def test_each_synthetic_training_question_quotes_its_answer_from_a_training_fold
     assert set(corpora.values()) == {root / "corpus", root / "evals" / "outside" / "corpus",
                                      root / "evals" / "outside-c" / "corpus"}
     files = sorted(training_data.SYNTHETIC.glob("*.jsonl"))
-    assert files and {p.stem for p in files} <= set(corpora)
+    more = sorted(training_data.SYNTHETIC_MORE.glob("*.jsonl"))  # session 48's, read with --more-synthetic
+    assert files and more and {p.stem for p in files + more} <= set(corpora)
+    assert set(training_data.SYNTHETIC.rglob("*.jsonl")) == set(files + more)  # no file the training does not read
+    files += more
 
     def plain(text: str) -> str:
         return re.sub(r"\s+", " ", text).strip()
