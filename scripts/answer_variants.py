@@ -24,8 +24,14 @@ Another programme's folder (``--corpus evals/outside-d/corpus``) is read the sam
 (``--sets evals/outside-d/questions7.jsonl,...``), with a cache of its own (``--cache``; the index beside it is that
 folder's): a change that gains on the sample corpus's sets alone has often not carried to other folders.
 
+Two variants' dumps (``--dump``) are compared case by case with ``--compare BEFORE.json AFTER.json``: fact recall
+per answerable question with its paired bootstrap interval and the answers that gained or lost a fact, the answers
+changed, the median length and the citation precision of the answered ones, and the refusals on each side (session
+48: what every session's "paired" figures in ``docs/answer-selection.md`` report).
+
     python scripts/answer_variants.py [--sets golden,heldout9] [--corpus DIR] [--cache FILE] [--fresh]
                                       base my_variant.py ...
+    python scripts/answer_variants.py --compare BEFORE.json AFTER.json
 """
 
 from __future__ import annotations
@@ -141,9 +147,57 @@ def answer_all(assistant: Any, sets: list[str], cached: dict,
     return figures
 
 
+def compare_dumps(before: dict[str, list[dict]], after: dict[str, list[dict]]) -> dict[str, Any]:
+    """Two dumps of the same sets' cases (``--dump``), compared case by case: fact recall per answerable question
+    (``stats.paired_delta``), answers changed, the median length and mean citation precision of the answered
+    answerable ones, and the refusals, on each side. A set or case on one side only is an error naming it."""
+    from programme_assistant.evaluation.stats import paired_delta
+
+    if set(before) != set(after):
+        raise ValueError(f"the dumps hold different sets: {sorted(set(before) ^ set(after))}")
+    pairs = []
+    for name in before:
+        ids_before, ids_after = [c["id"] for c in before[name]], [c["id"] for c in after[name]]
+        if ids_before != ids_after:
+            raise ValueError(f"{name}: the dumps hold different cases ({sorted(set(ids_before) ^ set(ids_after))[:5]}"
+                             " ...): dump both from the same sets")
+        pairs += list(zip(before[name], after[name], strict=True))
+    answerable = [(x, y) for x, y in pairs if x["answerable"]]
+    unanswerable = [(x, y) for x, y in pairs if not x["answerable"]]
+
+    def side(i: int) -> dict[str, Any]:
+        answered = [p[i] for p in answerable if not p[i]["refused"]]
+        return {"median_chars": statistics.median(c["answer_chars"] for c in answered) if answered else 0.0,
+                "citation_precision": statistics.fmean(c["citation_precision"] for c in answered) if answered else 0.0,
+                "unanswerable_refused": sum(p[i]["refused"] for p in unanswerable),
+                "answerable_refused": sum(p[i]["refused"] for p in answerable)}
+
+    return {"answerable": len(answerable), "unanswerable": len(unanswerable),
+            "fact_recall": paired_delta([x["fact_recall"] for x, _ in answerable],
+                                        [y["fact_recall"] for _, y in answerable]),
+            "changed": sum(x["answer"] != y["answer"] for x, y in pairs), "before": side(0), "after": side(1)}
+
+
+def print_comparison(before_path: Path, after_path: Path) -> None:
+    try:
+        dumps = [json.loads(Path(p).read_text(encoding="utf-8")) for p in (before_path, after_path)]
+        c = compare_dumps(*dumps)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"--compare {before_path} {after_path}: {exc} (give two files written by --dump)") from exc
+    b, a, fr = c["before"], c["after"], c["fact_recall"]
+    print(f"fact recall per answerable question: {fr.describe()}")
+    print(f"answers changed: {c['changed']} of {c['answerable'] + c['unanswerable']}")
+    print(f"median answer (answered answerable): {b['median_chars']:g} -> {a['median_chars']:g} characters; "
+          f"citation precision {b['citation_precision']:.3f} -> {a['citation_precision']:.3f}")
+    print(f"unanswerable refused: {b['unanswerable_refused']} -> {a['unanswerable_refused']} of {c['unanswerable']}; "
+          f"answerable wrongly refused: {b['answerable_refused']} -> {a['answerable_refused']} of {c['answerable']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("variants", nargs="+", help="'base' or variant files")
+    parser.add_argument("variants", nargs="*", help="'base' or variant files")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                        help="compare two variants' dumps (--dump) case by case, and stop")
     parser.add_argument("--sets", default=",".join(DEFAULT_SETS), help="evals/<name>.jsonl, comma-separated (or "
                         "paths ending in .jsonl)")
     parser.add_argument("--corpus", type=Path, help="the folder the sets ask about (default: the sample corpus)")
@@ -151,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="retrieve again (after a retrieval change)")
     parser.add_argument("--dump", type=Path, help="write each variant's case results to DIR/<variant>.json")
     args = parser.parse_args(argv)
+    if args.compare:
+        print_comparison(*args.compare)
+        return 0
+    if not args.variants:
+        parser.error("give 'base' or variant files to answer with, or --compare BEFORE.json AFTER.json")
     sets = [s for s in args.sets.split(",") if s]
     missing = [str(set_path(s)) for s in sets if not set_path(s).is_file()]
     if missing:
