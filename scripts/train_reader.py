@@ -174,22 +174,20 @@ def read_checkpoint(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 def reader_file_state(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A reader file's model as a cross-encoder's state (``bert.*``: the packaged model plus the file's change;
-    ``head.*``) and the stages that trained it."""
+    ``head.*``) and the stages that trained it, read by the product's own loader (``CrossEncoderReader``, which
+    checks the file and parts the head from the change)."""
     import torch
     from transformers import AutoModel
 
-    from programme_assistant.answering.answer_model import WeightChange
-    from programme_assistant.answering.reader import HEAD
+    from programme_assistant.answering.reader import CrossEncoderReader
     from programme_assistant.retrieval.embeddings import packaged_model_path
 
-    change = WeightChange.load(path, fix="give a file written by make train-reader")
-    bert = AutoModel.from_pretrained(packaged_model_path(), local_files_only=True)
-    WeightChange({k: v for k, v in change.arrays.items() if k not in HEAD}, change.meta, change.digest).apply_to(bert)
+    reader = CrossEncoderReader(str(packaged_model_path()), path)
+    bert = reader.change.apply_to(AutoModel.from_pretrained(packaged_model_path(), local_files_only=True))
     state = {f"bert.{k}": v for k, v in bert.state_dict().items()}
-    state.update({name: torch.from_numpy(np.asarray(change.arrays[name], dtype=np.float32)) for name in HEAD})
-    state["head.weight"] = state["head.weight"].reshape(1, -1)
-    state["head.bias"] = state["head.bias"].reshape(1)
-    return state, list(change.meta.get("stages") or [{"from": path.name}])
+    state["head.weight"] = torch.from_numpy(reader.head_weight.reshape(1, -1))
+    state["head.bias"] = torch.from_numpy(reader.head_bias.reshape(1))
+    return state, list(reader.meta.get("stages") or [{"from": path.name}])
 
 
 def reader_arrays(state: dict[str, Any], base: dict[str, Any] | None = None
