@@ -182,7 +182,7 @@ def print_comparison(before_path: Path, after_path: Path) -> None:
     try:
         dumps = [json.loads(Path(p).read_text(encoding="utf-8")) for p in (before_path, after_path)]
         c = compare_dumps(*dumps)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # a JSON file that is no dump too
         raise SystemExit(f"--compare {before_path} {after_path}: {exc} (give two files written by --dump)") from exc
     b, a, fr = c["before"], c["after"], c["fact_recall"]
     print(f"fact recall per answerable question: {fr.describe()}")

@@ -59,5 +59,9 @@ def test_dumps_of_other_cases_or_files_that_are_not_dumps_are_named(tmp_path):
     dump.write_text('{"h1": []}')
     with pytest.raises(SystemExit, match="--compare .*missing.json.*give two files written by --dump"):
         answer_variants.main(["--compare", str(dump), str(tmp_path / "missing.json")])
+    other = tmp_path / "other.json"  # JSON, but its cases are not case results
+    other.write_text('{"h1": [{"id": "q1"}]}')
+    with pytest.raises(SystemExit, match="--compare .*other.json.*give two files written by --dump"):
+        answer_variants.main(["--compare", str(other), str(other)])
     with pytest.raises(SystemExit):  # neither variants nor --compare
         answer_variants.main([])
