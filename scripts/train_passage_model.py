@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -55,16 +54,12 @@ def folder_groups(corpus: Path, sets: tuple[tuple[str, Path], ...], synthetic: t
                   ) -> Iterator[dict[str, Any]]:
     """The training groups of one folder: its sets' answerable cases (asked as the rewriter reads them, with their
     conversation) and its synthetic questions, through a fresh index of it."""
-    from training_data import training_settings, with_paraphrases
+    from training_data import folder_assistant, training_settings, with_paraphrases
 
-    from programme_assistant.assistant import Assistant
     from programme_assistant.evaluation.cases import load_golden, normalise
 
     settings, _ = training_settings(answer_model="same")
-    with tempfile.TemporaryDirectory(prefix="pa-passage-model-") as tmp:
-        assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp) / "index",
-                                                                         "corpus_dir": corpus}))
-        assistant.sync()
+    with folder_assistant(settings, corpus) as assistant:
         stored = assistant.search.store.all_chunks()
         chunks = [(text, str(meta.get("doc_id", ""))) for text, meta in zip(stored["documents"], stored["metadatas"],
                                                                             strict=True)]

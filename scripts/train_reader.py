@@ -38,7 +38,6 @@ import json
 import random
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -88,17 +87,14 @@ def synthetic_pairs(negatives: int = 6, *, more: bool = False) -> list[dict[str,
     """The synthetic cases as training groups, asked as the answer model's training questions are (hand-set
     scores); ``more``: with session 48's (``evals/synthetic/more/``) too."""
     from train_ranker import _tokens, matches_gold
-    from training_data import SYNTHETIC, SYNTHETIC_FOLDERS, SYNTHETIC_MORE, training_settings
+    from training_data import SYNTHETIC, SYNTHETIC_FOLDERS, SYNTHETIC_MORE, folder_assistant, training_settings
 
     from programme_assistant.answering.extractive import read_in_context
-    from programme_assistant.assistant import Assistant
 
     settings, _ = training_settings(answer_model="same")
     out = []
     for folder, corpus in SYNTHETIC_FOLDERS.items():
-        with tempfile.TemporaryDirectory(prefix="pa-reader-") as tmp:
-            a = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp), "corpus_dir": corpus}))
-            a.sync()
+        with folder_assistant(settings, corpus) as a:
             files = [SYNTHETIC / f"{folder}.jsonl", *([SYNTHETIC_MORE / f"{folder}.jsonl"] if more else [])]
             for line in (ln for f in files for ln in f.read_text(encoding="utf-8").splitlines()):
                 case = json.loads(line)

@@ -20,6 +20,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -249,16 +250,24 @@ def negatives(assistant: Any, asked: Asked, cut: bool = False) -> Iterator[Asked
             yield negative
 
 
-def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Path], ...], removed: bool = False,
-                     cut: bool = False) -> Iterator[Asked]:
-    """The cases of ``sets`` (a name and a question file each) asked of ``corpus_dir`` through a fresh index of it."""
+@contextmanager
+def folder_assistant(settings: Any, corpus_dir: Path) -> Iterator[Any]:
+    """An assistant over a fresh index of ``corpus_dir`` (synced), in a temporary folder removed afterwards."""
     from programme_assistant.assistant import Assistant
-    from programme_assistant.evaluation.cases import load_golden
 
     with tempfile.TemporaryDirectory(prefix="pa-training-") as tmp:
         assistant = Assistant.from_settings(settings.model_copy(update={"index_dir": Path(tmp) / "index",
                                                                          "corpus_dir": corpus_dir}))
         assistant.sync()
+        yield assistant
+
+
+def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Path], ...], removed: bool = False,
+                     cut: bool = False) -> Iterator[Asked]:
+    """The cases of ``sets`` (a name and a question file each) asked of ``corpus_dir`` through a fresh index of it."""
+    from programme_assistant.evaluation.cases import load_golden
+
+    with folder_assistant(settings, corpus_dir) as assistant:
         for name, path in with_paraphrases(sets):
             # a paraphrase falls in its original's fold
             cases = [c for c in load_golden(path) if in_fold(*original_question(name, c.id))]

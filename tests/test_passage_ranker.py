@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+import pytest
 from conftest import CountingFakeEmbedding, make_search, make_sync, write_md
 from langchain_core.embeddings import Embeddings
 
 from programme_assistant.assistant import Assistant, build_passage_ranker
 from programme_assistant.config import Settings
+from programme_assistant.errors import ConfigError
 from programme_assistant.models import Chunk, RetrievedChunk
+from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder
 from programme_assistant.retrieval.passage_ranker import PassageRanker
 from programme_assistant.retrieval.vector_cache import VectorCache
 
@@ -110,13 +115,6 @@ def test_the_in_memory_store_keeps_vectors_up_to_its_limit():
 
 
 def test_a_local_model_folder_is_the_second_model_and_a_retrained_one_is_embedded_again(tmp_path):
-    import os
-
-    import pytest
-
-    from programme_assistant.errors import ConfigError
-    from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder
-
     with pytest.raises(ConfigError) as err:
         Settings(index_dir=tmp_path / "index", passage_model=str(tmp_path / "no-such-model"))
     assert "no-such-model" in str(err.value) and "train_passage_model.py" in err.value.fix
