@@ -341,7 +341,7 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-passage-model train-reader train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
+.PHONY: train-answerability-reader train-passage-model train-reader train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
@@ -367,6 +367,10 @@ train-reader: $(STAMP)  ## train the answer reader, a cross-encoder (the answer 
 	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --save-checkpoint build/reader_stage1.pt
 	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --continue-from build/reader_stage1.pt \
 		--epochs 1 --lr 2e-5 --seed 1 --max-tokens 64
+
+train-answerability-reader: $(STAMP)  ## train the learned refusal's answerability reader, a cross-encoder saying whether a statement answers (synthetic questions only: evals/synthetic/, more/ and unanswerable/) -> answering/data/answerability_reader.npz; about 15 minutes on two cores; then make train-refusal
+	mkdir -p build
+	$(BIN)/python scripts/train_answerability_reader.py --pairs build/answerability_pairs.json
 
 train-passage-model: $(STAMP)  ## (experiment, measured no better in answers: docs/answer-selection.md, session 49) fine-tune a question -> passage retrieval model -> build/passage-model, for PA_PASSAGE_MODEL=build/passage-model; about 40 minutes on two cores
 	$(BIN)/python scripts/train_passage_model.py --out build/passage-model

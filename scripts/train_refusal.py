@@ -58,15 +58,37 @@ def log(message: str) -> None:
 
 def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
             external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False,
-            outside: bool = False) -> list[Question]:
+            outside: bool = False, reader: object | None = None) -> list[Question]:
+    """Each training question's features; with ``reader`` (a ``reader.PairScorer``: the answerability reader), its
+    logits for the best candidates too (``answerability.READER_FEATURES``)."""
     from training_data import training_questions
 
-    from programme_assistant.answering.answerability import question_features
+    from programme_assistant.answering.answerability import question_features, reader_features, reader_texts
 
-    return [Question(q.source, q.qid, q.answerable,
-                     question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages,
-                                       attribute_missing=q.scoring.attribute_missing))
-            for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut, outside)]
+    out = []
+    for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut, outside):
+        row = question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages,
+                                attribute_missing=q.scoring.attribute_missing)
+        if reader is not None:
+            texts = reader_texts(q.scoring.sentences)
+            row.update(reader_features(reader.logits(q.standalone, texts) if texts else []))
+        out.append(Question(q.source, q.qid, q.answerable, row))
+    return out
+
+
+def answerability_reader(value: str) -> tuple[object | None, str | None]:
+    """``--reader``: the answerability reader (``packaged``, a file written by ``make train-answerability-reader``, or
+    ``none``) and the digest of its file (None for none)."""
+    if value == "none":
+        return None, None
+    from programme_assistant.answering.answerability import answerability_reader_path
+    from programme_assistant.answering.reader import CrossEncoderReader
+    from programme_assistant.retrieval.embeddings import packaged_model_path
+
+    path = answerability_reader_path() if value == "packaged" else Path(value)
+    reader = CrossEncoderReader(str(packaged_model_path()), path, max_tokens=64, fix="run make "
+                                "train-answerability-reader, or pass --reader none to fit without it")
+    return reader, reader.change.digest
 
 
 def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshold: float) -> dict[str, dict]:
@@ -134,22 +156,26 @@ def main(argv: list[str] | None = None) -> int:
                              "and the sample corpus's wrong refusals double)")
     parser.add_argument("--outside", action="store_true",
                         help="add the development sets of other programmes' folders (training_data.OUTSIDE_TRAINING)")
+    parser.add_argument("--reader", default="packaged", metavar="packaged|FILE|none",
+                        help="the answerability reader whose logits for the best candidates are features too "
+                        "(answerability.READER_FEATURES; default: the packaged one; none: without them)")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
     use_paraphrases(args.paraphrases)
 
-    from programme_assistant.answering.answerability import QUESTION_FEATURES
+    from programme_assistant.answering.answerability import QUESTION_FEATURES, READER_FEATURES
     from programme_assistant.answering.ranker import LinearRanker
 
     settings, embedding_model = training_settings()
+    reader, reader_digest = answerability_reader(args.reader)
     external = ("clapnq-dev", "pubmedqa-l") if args.pubmedqa else ("clapnq-dev",)
 
     def asked(ask_settings: object, features: Path | None) -> list[Question]:
         if features and features.exists():
             log(f"features read from {features}")
             return [Question(**q) for q in json.loads(features.read_text())]
-        found = collect(ask_settings, args.clapnq, args.removed, external, args.cut, args.outside)
+        found = collect(ask_settings, args.clapnq, args.removed, external, args.cut, args.outside, reader)
         if features:
             features.write_text(json.dumps([q.__dict__ for q in found]))
         return found
@@ -167,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
                  and (args.removed or not q.source.endswith("-removed"))
                  and (args.outside or not from_outside(q.source))
                  and (args.paraphrases or not is_paraphrase(q.source))]
-    names = QUESTION_FEATURES
+    names = (*QUESTION_FEATURES, *READER_FEATURES) if reader is not None else QUESTION_FEATURES
+    if reader is not None and any(n not in q.features for q in questions for n in READER_FEATURES):
+        raise SystemExit(f"{args.features} was written without the answerability reader's features: remove it, or "
+                         "pass --reader none")
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
     programme_sets = {*TRAINING_SETS, *OUTSIDE_SETS}  # questions about a programme's folder, not ClapNQ's
@@ -185,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,
             "answer_model": answer_model_id(settings),
             "cross_fit": {"folds": CROSS_FIT_FOLDS, "fold_answer_models": fold_models} if fold_models else None,
-            "retrieval_mode": settings.retrieval_mode}
+            "retrieval_mode": settings.retrieval_mode, "answerability_reader": reader_digest}
     model_file = LinearRanker(names, model.coef_[0], float(model.intercept_[0]), mean, scale, threshold, meta)
     write_model(model_file, args.out, {"threshold": round(threshold, 4), "cross_validation": cv},
                 "standardised; + means refuse")

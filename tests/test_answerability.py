@@ -12,12 +12,22 @@ import pytest
 from conftest import TRAINABLE_SETS, make_extractive_config
 from test_answering import BagOfWordsEmbedding, passage
 
-from programme_assistant.answering.answerability import QUESTION_FEATURES, load_refusal_model, question_features
+from programme_assistant.answering.answerability import (
+    QUESTION_FEATURES,
+    READER_FEATURES,
+    READER_TOP,
+    answerability_reader_path,
+    load_refusal_model,
+    question_features,
+    reader_features,
+    reader_texts,
+    uses_reader,
+)
 from programme_assistant.answering.extractive import ExtractiveAnswerer
 from programme_assistant.answering.question import asked_attribute
 from programme_assistant.answering.ranker import LinearRanker
 from programme_assistant.config import Settings
-from programme_assistant.errors import ConfigError
+from programme_assistant.errors import ConfigError, EmbeddingModelError
 
 
 def _sentence(hand: float, matched: set[str], signal: float = 0.0) -> SimpleNamespace:
@@ -90,7 +100,7 @@ def test_features_of_a_question_with_nothing_found_are_defined():
 
 def test_the_packaged_refusal_model_loads_and_was_cross_validated():
     model = load_refusal_model()
-    assert set(model.names) == set(QUESTION_FEATURES) and 0 < model.threshold < 1
+    assert set(model.names) - set(READER_FEATURES) == set(QUESTION_FEATURES) and 0 < model.threshold < 1
     cv = model.meta["cross_validation"]
     assert cv["clapnq"]["questions"] > 100 and cv["golden"]["questions"] > 100
     # only the training sets: the evaluation sets (held-out 14 onwards, the multilingual ones) are never trained on
@@ -205,3 +215,108 @@ def test_the_assistant_drops_the_hand_threshold_only_where_the_learned_refusal_d
     pinned = Assistant.from_settings(settings.model_copy(update={"refusal_threshold": 0.3}),
                                      embedder=fake_embedder).answerer
     assert pinned.config.refusal_threshold == 0.3
+
+
+# --- the answerability reader: a cross-encoder whose logits for the best candidates the refusal may read ---
+
+class _Reader:
+    """A fake answerability reader: a statement's logit is ``high`` when it holds one of ``words``, else ``low``; it
+    records what it read, and fails when ``broken``."""
+
+    def __init__(self, *words: str, high: float = 4.0, low: float = -4.0, broken: bool = False) -> None:
+        self.words, self.high, self.low, self.broken = words, high, low, broken
+        self.read: list[tuple[str, list[str]]] = []
+
+    def logits(self, question, statements):
+        if self.broken:
+            raise RuntimeError("the answerability reader broke")
+        self.read.append((question, list(statements)))
+        return np.array([self.high if any(w in s for w in self.words) else self.low for s in statements])
+
+
+def _reading_model(threshold: float = 0.5) -> LinearRanker:
+    """Refuses when the answerability reader's best logit is low (its mean, 0, is a probability of 0.5)."""
+    return LinearRanker(("missing_share", "reader_max"), np.array([0.0, -2.0]), 0.0, np.zeros(2), np.ones(2),
+                        threshold, {})
+
+
+def test_the_reader_features_are_the_best_logit_and_the_mean_of_the_three_best():
+    assert reader_features([0.5, -1.0, 3.0, 2.0]) == {"reader_max": 3.0,
+                                                      "reader_top3": pytest.approx((3.0 + 2.0 + 0.5) / 3)}
+    assert reader_features([1.5]) == {"reader_max": 1.5, "reader_top3": 1.5}
+    assert reader_features([]) == dict.fromkeys(READER_FEATURES, 0.0)
+
+
+def test_the_reader_reads_the_best_candidates_by_the_hand_set_score_under_their_headings():
+    sentences = [SimpleNamespace(score=1.0 - i / 20, text=f"statement {i}", context="Group B" if i % 2 else "",
+                                 features={"hand": i / 20}) for i in range(12)]  # the hand-set order is reversed
+    texts = reader_texts(sentences)
+    assert len(texts) == READER_TOP == 8
+    assert texts[:2] == ["Group B: statement 11", "statement 10"]
+
+
+def test_a_refusal_model_reading_the_reader_refuses_what_the_reader_says_nothing_answers():
+    ps = [passage(1, "Osaka hosted Expo 2025 on Yumeshima island."),
+          passage(2, "The delegation visited Osaka Prefecture in November 2022.")]
+    config = make_extractive_config(refusal_threshold=0.0)
+    assert uses_reader(_reading_model()) and not uses_reader(_model(0.5)) and not uses_reader(None)
+    reader = _Reader("Yumeshima")
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), config, refusal_model=_reading_model(),
+                                  answerability_reader=reader)
+    answered = answerer.answer("Where was Expo 2025 hosted?", ps)
+    assert not answered.refused and "Yumeshima" in answered.text
+    assert answered.evidence["unanswered_probability"] < 0.5
+    # it read the question with the best candidates, as the answerer reads them
+    assert reader.read[0][0] == "Where was Expo 2025 hosted?" and any("Yumeshima" in s for s in reader.read[0][1])
+    refused = ExtractiveAnswerer(BagOfWordsEmbedding(), config, refusal_model=_reading_model(),
+                                 answerability_reader=_Reader("budget")).answer("Where was Expo 2025 hosted?", ps)
+    assert refused.refused and refused.evidence["learned_refusal"] == 1.0
+
+
+def test_without_its_reader_or_when_it_fails_the_refusal_reads_the_values_it_was_fitted_around(caplog):
+    ps = [passage(1, "Osaka hosted Expo 2025 on Yumeshima island.")]
+    model = LinearRanker(("missing_share", "reader_max"), np.array([0.0, -2.0]), 0.0, np.zeros(2), np.ones(2),
+                         0.6, {})  # at the reader's mean the probability is 0.5: answered
+    config = make_extractive_config(refusal_threshold=0.0)
+    missing = ExtractiveAnswerer(BagOfWordsEmbedding(), config, refusal_model=model).answer(
+        "Where was Expo 2025 hosted?", ps)
+    assert not missing.refused and missing.evidence["unanswered_probability"] == pytest.approx(0.5)
+    with caplog.at_level("WARNING", logger="programme_assistant.answering.extractive"):
+        broken = ExtractiveAnswerer(BagOfWordsEmbedding(), config, refusal_model=model,
+                                    answerability_reader=_Reader(broken=True)).answer(
+            "Where was Expo 2025 hosted?", ps)
+    assert not broken.refused and broken.evidence["unanswered_probability"] == pytest.approx(0.5)
+    assert "the answerability reader failed" in caplog.text and "broke" in caplog.text
+
+
+def test_the_assistant_builds_the_answerability_reader_only_for_a_refusal_that_reads_it(fake_embedder):
+    from programme_assistant.assistant import build_answerability_reader
+
+    fake = _Reader("x")
+    assert build_answerability_reader(Settings(), fake_embedder, _model(0.5), fake) is None
+    assert build_answerability_reader(Settings(), fake_embedder, None, fake) is None
+    assert build_answerability_reader(Settings(), fake_embedder, _reading_model(), fake) is fake
+    # the trained reader is a change to the packaged model: over a test's fake embedder there is none to build
+    assert build_answerability_reader(Settings(), fake_embedder, _reading_model()) is None
+
+
+def test_a_missing_answerability_reader_file_is_reported_with_its_fix(tmp_path):
+    from programme_assistant.answering.reader import CrossEncoderReader
+    from programme_assistant.assistant import ANSWERABILITY_FIX
+
+    with pytest.raises(EmbeddingModelError, match="nothing.npz") as info:
+        CrossEncoderReader(str(tmp_path), tmp_path / "nothing.npz", fix=ANSWERABILITY_FIX)
+    assert "make train-answerability-reader" in info.value.fix and "PA_REFUSAL_READER_FILE" in info.value.fix
+
+
+def test_the_packaged_refusal_reads_the_packaged_answerability_reader_it_was_fitted_with():
+    from programme_assistant.answering.answer_model import WeightChange
+
+    model = load_refusal_model()
+    if not uses_reader(model):
+        pytest.skip("the packaged refusal does not read an answerability reader")
+    path = answerability_reader_path()
+    assert path.is_file(), "the packaged refusal reads the answerability reader: make train-answerability-reader"
+    # refitted with this reader's logits: a reader trained again needs make train-refusal after it
+    assert model.meta["answerability_reader"] == WeightChange.load(path).digest
+    assert {"unanswerable-corpus", "twin-corpus"} <= set(WeightChange.load(path).meta["questions"])

@@ -26,7 +26,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from programme_assistant.answering.answer_model import WeightChange
-from programme_assistant.answering.answerability import load_refusal_model
+from programme_assistant.answering.answerability import answerability_reader_path, load_refusal_model, uses_reader
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.candidates import unwrapped
 from programme_assistant.answering.citations import by_document, cited_sentences
@@ -227,6 +227,30 @@ def build_reordering(settings: Settings, embedder: Embeddings,
     return Reordering(reader, top=settings.answer_reader_top, weight=settings.answer_reader_weight)
 
 
+ANSWERABILITY_FIX = ("run make train-answerability-reader, set PA_REFUSAL_READER_FILE to a file it wrote, or "
+                     "PA_REFUSAL_MODEL=off to judge without the learned refusal")
+
+
+def build_answerability_reader(settings: Settings, embedder: Embeddings, refusal_model: LinearRanker | None,
+                               reader: PairScorer | None = None) -> PairScorer | None:
+    """The model that says whether each of the best statements answers, when the learned refusal reads it (its
+    features include ``answerability.READER_FEATURES``): PA_REFUSAL_READER_FILE, or the packaged one. ``reader``: a
+    test's fake. Like the answer reader, it is a change to the packaged model, so only over that model."""
+    if not uses_reader(refusal_model):
+        return None
+    if reader is not None:
+        return reader
+    packaged = packaged_model_of(settings, embedder)
+    if packaged is None:
+        log.info("answerability reader off: it is a change to the packaged model, the index uses %s",
+                 model_id_of(embedder))
+        return None
+    return CrossEncoderReader(packaged.model_path, settings.refusal_reader_file or answerability_reader_path(),
+                              max_tokens=settings.answer_reader_max_tokens,
+                              workers=settings.answer_reader_workers or os.cpu_count() or 1,
+                              bfloat16=settings.reader_bfloat16(), fix=ANSWERABILITY_FIX)
+
+
 def build_ranker(settings: Settings) -> LinearRanker | None:
     """The learned sentence ranker (PA_ANSWER_RANKER=learned: the packaged one, or PA_ANSWER_RANKER_FILE)."""
     return None if settings.answer_ranker == "hand" else LinearRanker.load(settings.answer_ranker_file)
@@ -325,10 +349,12 @@ def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:
 
 def build_answering(settings: Settings, embedder: Embeddings, search: HybridSearch,
                     chat_model: BaseChatModel | None = None,
-                    reader: PairScorer | None = None) -> tuple[Answerer, QueryRewriter]:
+                    reader: PairScorer | None = None, answerability_reader: PairScorer | None = None
+                    ) -> tuple[Answerer, QueryRewriter]:
     """The answerer and the follow-up rewriter: a chat model's when one is configured (or given), else the
     extractive answerer and the deterministic rewriter. ``reader``: the answer reader's model (a test's fake; None:
-    the trained one, when it fits, ``build_reordering``)."""
+    the trained one, when it fits, ``build_reordering``); ``answerability_reader``: the learned refusal's reader (a
+    test's fake; None: the trained one, when the refusal reads it, ``build_answerability_reader``)."""
     if chat_model is None and settings.llm_provider != "none":
         from programme_assistant.answering.chat_models import build_chat_model
 
@@ -347,7 +373,9 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
                                   refusal_model=refusal_model,
                                   correction=build_correction(settings, embedder, answer_embedder),
                                   composer=build_composer(settings, embedder, answer_embedder),
-                                  reordering=build_reordering(settings, embedder, reader))
+                                  reordering=build_reordering(settings, embedder, reader),
+                                  answerability_reader=build_answerability_reader(settings, embedder, refusal_model,
+                                                                                  answerability_reader))
     judge = build_standalone_judge(settings, embedder, search, depth=search.k + answerer.reserve_passages)
     return answerer, ContextualRewriter(
         stands_alone=judge, asks_definition=lambda question: search.glossary.defined_term(question) is not None)

@@ -182,6 +182,10 @@ class Settings(BaseSettings):
     answer_model_file: Path | None = None
     # Another refusal model file written by make train-refusal (unset: the packaged one).
     refusal_model_file: Path | None = None
+    # The answerability reader a learned refusal fitted with its features reads (answering/answerability.py: a
+    # cross-encoder trained by make train-answerability-reader to say whether a statement answers a question, on
+    # synthetic questions only; data/answerability_reader.npz): another file it wrote (unset: the packaged one).
+    refusal_reader_file: Path | None = None
     # Whether a question in a conversation leans on it, for the deterministic follow-up rewriter: "learned" asks a
     # logistic regression over how well the question alone finds a passage, its own words, names and pronouns
     # (answering/followup.py; make train-followup; data/followup.json; used only with the embedding model and

@@ -21,8 +21,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
+from programme_assistant.answering.candidates import read_in_context
 from programme_assistant.answering.ranker import EXPECTS, LinearRanker
 from programme_assistant.answering.refusal import leaves_open
 from programme_assistant.models import RetrievedChunk
@@ -39,6 +41,39 @@ QUESTION_FEATURES: tuple[str, ...] = (
 )
 # How many of the best candidates are read for a statement that leaves a matter open (``refusal.leaves_open``).
 OPEN_TOP = 3
+# What the answerability reader says of the best candidates (``reader_features``): a model that reads the question
+# and a statement together, trained to say whether the statement answers it (``answerability_reader_path``). A
+# refusal model whose features include these is used with that reader (``Settings.refusal_reader``).
+READER_FEATURES: tuple[str, ...] = ("reader_max", "reader_top3")
+# How many of the best candidates the answerability reader reads.
+READER_TOP = 8
+ANSWERABILITY_READER_FILE = "answerability_reader.npz"
+
+
+def answerability_reader_path() -> Path:
+    """The packaged answerability reader (``make train-answerability-reader``)."""
+    return Path(str(resources.files("programme_assistant.answering") / "data" / ANSWERABILITY_READER_FILE))
+
+
+def reader_features(logits: Sequence[float]) -> dict[str, float]:
+    """The answerability reader's logits for the best candidates as features: the highest, and the mean of the three
+    highest (no candidate: both 0)."""
+    ranked = sorted((float(v) for v in logits), reverse=True)
+    if not ranked:
+        return dict.fromkeys(READER_FEATURES, 0.0)
+    return {"reader_max": ranked[0], "reader_top3": statistics.fmean(ranked[:3])}
+
+
+def reader_texts(sentences: Sequence) -> list[str]:
+    """What the answerability reader reads: the ``READER_TOP`` best candidates by the hand-set score (the order the
+    other features read, with or without the learned correction), each under its heading."""
+    best = sorted(sentences, key=lambda s: -s.features.get("hand", s.score))[:READER_TOP]
+    return [read_in_context(s.context, s.text) for s in best]
+
+
+def uses_reader(model: LinearRanker | None) -> bool:
+    """Whether a refusal model reads the answerability reader's features."""
+    return model is not None and any(n in READER_FEATURES for n in model.names)
 
 
 def question_features(sentences: Sequence, weights: dict[str, float], expects: str,
@@ -89,5 +124,6 @@ def question_features(sentences: Sequence, weights: dict[str, float], expects: s
 
 def load_refusal_model(path: Path | None = None) -> LinearRanker:
     """The learned refusal: from ``path`` (PA_REFUSAL_MODEL_FILE), or the one packaged."""
-    return LinearRanker.load(path, packaged=REFUSAL_FILE, known=QUESTION_FEATURES, target="train-refusal",
+    return LinearRanker.load(path, packaged=REFUSAL_FILE, known=(*QUESTION_FEATURES, *READER_FEATURES),
+                             target="train-refusal",
                              variable="PA_REFUSAL_MODEL_FILE")

@@ -40,6 +40,11 @@ _LEANS_BACK = re.compile(r"^(It|Its|They|Their|Them|He|She|His|Her|Both|Each|Suc
 _STATEMENT_END = re.compile(r"[.!?:;…)\"”’]$|\d$")
 
 
+def read_in_context(context: str, text: str) -> str:
+    """A statement as it is embedded and matched in context: under its heading or list introduction, if any."""
+    return f"{context}: {text}" if context else text
+
+
 @dataclass(frozen=True)
 class Candidate:
     passage: int  # 1-based number of the passage it comes from

@@ -27,9 +27,17 @@ from functools import lru_cache
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from programme_assistant.answering.answerability import OPEN_TOP, TOP, question_features
+from programme_assistant.answering.answerability import (
+    OPEN_TOP,
+    READER_FEATURES,
+    TOP,
+    question_features,
+    reader_features,
+    reader_texts,
+    uses_reader,
+)
 from programme_assistant.answering.base import nearest_documents, refusal_answer
-from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates
+from programme_assistant.answering.candidates import Candidate, CandidateLimits, passage_candidates, read_in_context
 from programme_assistant.answering.citations import QuotedSource, resolve
 from programme_assistant.answering.composer import WINDOW, Gate, learned_gate
 from programme_assistant.answering.prompts import (
@@ -42,7 +50,7 @@ from programme_assistant.answering.prompts import (
 )
 from programme_assistant.answering.question import QuestionFocus, analyse, answer_signal
 from programme_assistant.answering.ranker import LinearRanker, add_relative_features, candidate_features
-from programme_assistant.answering.reader import Reordering
+from programme_assistant.answering.reader import PairScorer, Reordering
 from programme_assistant.answering.refusal import (
     Requirement,
     documented_absence,
@@ -217,7 +225,7 @@ class ExtractiveAnswerer:
                  idf: Callable[[str], float] | None = None, ranker: LinearRanker | None = None,
                  vector_cache: VectorStore | None = None, refusal_model: LinearRanker | None = None,
                  correction: LinearRanker | None = None, composer: LinearRanker | None = None,
-                 reordering: Reordering | None = None) -> None:
+                 reordering: Reordering | None = None, answerability_reader: PairScorer | None = None) -> None:
         """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
         a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
         them. ``ranker``: the learned ranker, whose probability replaces the hand-set score. ``correction``: the
@@ -225,7 +233,9 @@ class ExtractiveAnswerer:
         ``refusal_model``: the learned refusal (``answerability.py``): a question it gives a probability of being
         unanswered at or over its threshold is refused. ``composer``: the learned composer (``composer.py``), which
         decides which statements join the best one in place of the score ratios of ``config``. ``reordering``: the
-        answer reader's reordering of the best candidates (``reader.py``)."""
+        answer reader's reordering of the best candidates (``reader.py``). ``answerability_reader``: the model that
+        says whether each of the best candidates answers, read by a refusal model fitted with its features
+        (``answerability.READER_FEATURES``)."""
         self.embedder = embedder
         self.config = config
         self.ranker = ranker
@@ -233,6 +243,7 @@ class ExtractiveAnswerer:
         self.refusal_model = refusal_model
         self.composer = composer
         self.reordering = reordering
+        self.answerability_reader = answerability_reader
         self.vector_cache = vector_cache
         self.idf = idf
         self._tokenizer: Tokenizer | None = None
@@ -578,13 +589,29 @@ class ExtractiveAnswerer:
             if question_language else ""
         return (f"{lead} {text}" if lead else text), [s.source() for s in chosen]
 
-    def unanswered_probability(self, scoring: Scoring, passages: list[RetrievedChunk]) -> float | None:
+    def unanswered_probability(self, question: str, scoring: Scoring, passages: list[RetrievedChunk]
+                               ) -> float | None:
         """The learned refusal's probability that the passages do not answer the question (None without one)."""
-        if self.refusal_model is None:
+        model = self.refusal_model
+        if model is None:
             return None
         row = question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages,
                                 attribute_missing=scoring.attribute_missing)
-        return self.refusal_model.probabilities([row])[0]
+        if uses_reader(model):
+            row.update(self._reader_row(question, scoring, model))
+        return model.probabilities([row])[0]
+
+    def _reader_row(self, question: str, scoring: Scoring, model: LinearRanker) -> dict[str, float]:
+        """The answerability reader's features of the best candidates; when it is missing or fails, the values the
+        refusal model was fitted around (its means), so that its other features decide."""
+        texts = reader_texts(scoring.sentences)
+        if self.answerability_reader is not None:
+            try:
+                return reader_features(self.answerability_reader.logits(question, texts) if texts else [])
+            except Exception:  # noqa: BLE001 - one feature lost: the refusal still reads the others
+                log.warning("the answerability reader failed on %r; judging without it", question[:200],
+                            exc_info=True)
+        return {n: float(m) for n, m in zip(model.names, model.mean, strict=True) if n in READER_FEATURES}
 
     def answer(self, question: str, passages: list[RetrievedChunk],
                reserve: Sequence[RetrievedChunk] = ()) -> Answer:
@@ -682,7 +709,7 @@ class ExtractiveAnswerer:
         absence = self._documented_absence(question, judged)
         if absence is not None:
             return scoring, evidence, self._absence_answer(question, absence, passages, evidence)
-        unanswered = self.unanswered_probability(scoring, passages)
+        unanswered = self.unanswered_probability(question, scoring, passages)
         if unanswered is not None:
             evidence["unanswered_probability"] = round(unanswered, 4)
             if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
@@ -757,11 +784,6 @@ class ExtractiveAnswerer:
         for piece in re.split(r"(?<=[.!?\]])\s+", answer.text):
             yield piece + " "
         yield answer
-
-
-def read_in_context(context: str, text: str) -> str:
-    """A statement as it is embedded and matched in context: under its heading or list introduction, if any."""
-    return f"{context}: {text}" if context else text
 
 
 def _cite(text: str, number: int) -> str:

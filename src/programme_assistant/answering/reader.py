@@ -82,22 +82,24 @@ class CrossEncoderReader:
     """The trained reader: loaded once, lazily, from the packaged model's folder and a reader file."""
 
     def __init__(self, model_path: str, reader_file: Path | None = None, *, max_tokens: int = 128,
-                 workers: int = 1, cache_size: int = 4096, bfloat16: bool = False) -> None:
+                 workers: int = 1, cache_size: int = 4096, bfloat16: bool = False, fix: str = FIX) -> None:
         """``model_path``: the packaged all-MiniLM-L6-v2's folder, the weights the file's change is added to;
         ``reader_file``: a file written by ``make train-reader`` (None: the packaged one); ``max_tokens``: a pair is
         cut to this many tokens (the statement's end first); ``workers``: the pairs of one question are read in this
         many groups at once, each in its own thread (torch's own thread count stays as the index's model set it:
         one group per thread, so a busy core delays one group, not every layer of all); ``bfloat16``: the matrix
         products run in bfloat16 (torch's CPU autocast; fast only where the CPU has bfloat16 instructions,
-        ``Settings.reader_bfloat16``), the logits are read in float32. The file is read here, so
-        that a missing or broken one is reported when the assistant is built, not at the first question."""
+        ``Settings.reader_bfloat16``), the logits are read in float32; ``fix``: what an error about the file tells
+        the user to do. The file is read here, so that a missing or broken one is reported when the assistant is
+        built, not at the first question."""
+        self.fix = fix
         self.model_path = model_path
         self.reader_file = Path(reader_file) if reader_file is not None else packaged_reader_path()
-        change = WeightChange.load(self.reader_file, fix=FIX)
+        change = WeightChange.load(self.reader_file, fix=self.fix)
         head = [change.arrays.get(name) for name in HEAD]
         if any(h is None for h in head):
             raise EmbeddingModelError(f"{self.reader_file} is not a reader file: it has no {HEAD[0]} and {HEAD[1]}",
-                                      FIX)
+                                      self.fix)
         self.head_weight, self.head_bias = (np.asarray(h, dtype=np.float32) for h in head)
         self.change = WeightChange({k: v for k, v in change.arrays.items() if k not in HEAD}, change.meta,
                                    change.digest)
@@ -118,7 +120,7 @@ class CrossEncoderReader:
 
     def _load(self) -> tuple[Any, Any, Any]:
         if not Path(self.model_path).is_dir():
-            raise EmbeddingModelError(f"the reader's model folder was not found: {self.model_path}", FIX)
+            raise EmbeddingModelError(f"the reader's model folder was not found: {self.model_path}", self.fix)
         offline_quiet_transformers()
         import torch
         from transformers import AutoModel, AutoTokenizer
@@ -127,8 +129,9 @@ class CrossEncoderReader:
             tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True)
             model = AutoModel.from_pretrained(self.model_path, local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - report any load failure with the path
-            raise EmbeddingModelError(f"could not load the reader's model from {self.model_path}: {exc}", FIX) from exc
-        self.change.apply_to(model, fix=FIX)
+            raise EmbeddingModelError(f"could not load the reader's model from {self.model_path}: {exc}",
+                                      self.fix) from exc
+        self.change.apply_to(model, fix=self.fix)
         model.eval()
         head = torch.nn.Linear(self.head_weight.shape[-1], 1)
         with torch.no_grad():

@@ -1,0 +1,215 @@
+"""Train the answerability reader (``make train-answerability-reader``): a cross-encoder that reads a question and
+a statement together and says whether the statement answers the question, the learned refusal's reader
+(``answering/answerability.py``, ``READER_FEATURES``). Writes ``src/programme_assistant/answering/data/
+answerability_reader.npz``; then ``make train-refusal`` fits the refusal with its features.
+
+Trained on synthetic questions only, so that its logits for the refusal's own training questions (the golden set,
+held-out 1-13, the other folders' training sets, ClapNQ's training half) are those of questions it never saw:
+- the answerable ones of ``evals/synthetic/`` and ``evals/synthetic/more/`` (sessions 35 and 48), asked of their
+  folders: the statements matching the quoted sentence answer (two), the three best others by the hand-set score do
+  not (``train_reader.synthetic_pairs``);
+- ``evals/synthetic/unanswerable/`` (session 50): questions on a folder's topic that it does not answer (a detail it
+  never gives, an item of a series it does not have, a relation it does not state, a general-knowledge question
+  sharing a name), each with the nearest statement (``near_miss``) and a question that statement does answer
+  (``twin_question``). The unanswerable question's eight best statements do not answer it; the twin's near-miss
+  statement answers the twin, and its three best others do not.
+
+The model starts as the answer reader does (``train_reader.build``: the packaged all-MiniLM-L6-v2 with the answer
+model's change and a new head) and is trained pointwise (binary cross-entropy, positives weighted to balance the
+classes), two epochs, AdamW 3e-5, batch 32, pairs of 64 tokens (about 11 minutes on two cores).
+
+    python scripts/train_answerability_reader.py [--pairs FILE] [--out FILE] [--epochs 2] [--lr 3e-5] [--seed 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "answering" / "data" / "answerability_reader.npz"
+UNANSWERABLE = ROOT / "evals" / "synthetic" / "unanswerable"
+MAX_TOKENS = 64
+KINDS = ("missing-attribute", "wrong-item", "wrong-relation", "off-topic")
+
+
+def log(message: str) -> None:
+    print(f"[train-answerability-reader] {message}", file=sys.stderr, flush=True)
+
+
+def read_unanswerable(path: Path) -> list[dict[str, Any]]:
+    """The synthetic unanswerable questions of one folder's file, each checked: a question, a kind of
+    ``KINDS``, a near-miss statement and the document it is quoted from (a bad line names the file and line)."""
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"{path}:{number}: not JSON ({exc.msg}): fix or remove the line") from exc
+        missing = [k for k in ("id", "question", "kind", "near_miss", "doc") if not str(case.get(k) or "").strip()]
+        if missing or case["kind"] not in KINDS:
+            wrong = "missing " + ", ".join(missing) if missing else f"kind {case['kind']!r}"
+            raise SystemExit(f"{path}:{number}: {wrong}: each line needs id, question, kind (one of "
+                             f"{', '.join(KINDS)}), near_miss and doc")
+        cases.append(case)
+    return cases
+
+
+def unanswerable_groups(scored: Any, cases: list[dict[str, Any]], folder: str, negatives: int = 8
+                        ) -> list[dict[str, Any]]:
+    """Training groups of one folder's unanswerable cases. ``scored(question)``: the answerer's scored statements
+    for a question asked of the folder, best first. An unanswerable question: no positive, its ``negatives`` best
+    statements; its twin (when it has one): the statements matching the near-miss (as ``synthetic_pairs`` matches
+    a quoted sentence) answer, the best others do not; a twin whose near-miss is not among them is left out."""
+    from train_ranker import _tokens, matches_gold
+
+    from programme_assistant.answering.candidates import read_in_context
+
+    out = []
+    for case in cases:
+        sentences = scored(case["question"])
+        out.append({"source": f"unanswerable-{folder}", "qid": case["id"], "kind": case["kind"],
+                    "question": case["question"], "answerable": False, "positives": [],
+                    "negatives": [read_in_context(s.context, s.text) for s in sentences[:negatives]]})
+        twin = (case.get("twin_question") or "").strip()
+        if not twin:
+            continue
+        sentences = scored(twin)
+        gold = [_tokens(re.sub(r"\s*\|\s*", " ", case["near_miss"]))]
+        yes = [s.doc_id == case["doc"] and matches_gold(s.text, gold) for s in sentences]
+        positives = [read_in_context(s.context, s.text) for s, y in zip(sentences, yes, strict=True) if y]
+        others = [read_in_context(s.context, s.text) for s, y in zip(sentences[:negatives + 1],
+                                                                       yes[:negatives + 1], strict=True) if not y]
+        if positives:
+            out.append({"source": f"twin-{folder}", "qid": f"{case['id']}-twin", "kind": "twin", "question": twin,
+                        "answerable": True, "positives": list(dict.fromkeys(positives))[:2],
+                        "negatives": others[:negatives]})
+    return out
+
+
+def collect() -> list[dict[str, Any]]:
+    """Every training group: the synthetic answerable ones (``train_reader.synthetic_pairs``, both sessions') and
+    the unanswerable ones with their twins, each folder's asked of a fresh index of it."""
+    from train_reader import synthetic_pairs
+    from training_data import SYNTHETIC_FOLDERS, folder_assistant, training_settings
+
+    groups = [{**g, "answerable": True} for g in synthetic_pairs(more=True)]
+    settings, _ = training_settings(answer_model="same")
+    for folder, corpus in SYNTHETIC_FOLDERS.items():
+        path = UNANSWERABLE / f"{folder}.jsonl"
+        if not path.exists():
+            continue
+        with folder_assistant(settings, corpus) as a:
+            groups += unanswerable_groups(lambda q, a=a: a.answerer.scoring(q, a.search.search(q)).sentences,
+                                          read_unanswerable(path), folder)
+    return groups
+
+
+def training_pairs(groups: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
+    """(question, statement, 1.0 if it answers) pairs: a synthetic answerable group's two first positives and three
+    first negatives; a twin's first positive and three first negatives; an unanswerable question's six first."""
+    pairs = []
+    for g in groups:
+        twin = g.get("kind") == "twin"
+        if g["answerable"]:
+            pairs += [(g["question"], p, 1.0) for p in g["positives"][:1 if twin else 2]]
+            pairs += [(g["question"], n, 0.0) for n in g["negatives"][:3]]
+        else:
+            pairs += [(g["question"], n, 0.0) for n in g["negatives"][:6]]
+    return pairs
+
+
+def train(pairs: list[tuple[str, str, float]], *, epochs: int, lr: float, seed: int, batch: int = 32,
+          max_tokens: int = MAX_TOKENS) -> Any:
+    """The cross-encoder trained pointwise on ``pairs`` (see the module docstring)."""
+    import torch
+    from train_reader import build
+
+    from programme_assistant.answering.reader import encode_pairs
+
+    # asking the questions loaded the embedding model, which sets torch's threads for one query at a time
+    torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    pairs = list(pairs)
+    positives = sum(y for *_, y in pairs)
+    if not positives or positives == len(pairs):
+        raise SystemExit(f"the training pairs need both kinds: {positives:.0f} of {len(pairs)} answer")
+    tok, model = build()
+    steps = epochs * -(-len(pairs) // batch)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+    weight = torch.tensor((len(pairs) - positives) / positives)
+    log(f"{len(pairs)} pairs ({positives:.0f} answering), {steps} steps")
+    model.train()
+    started, step = time.monotonic(), 0
+    for _ in range(epochs):
+        rng.shuffle(pairs)
+        for b in range(0, len(pairs), batch):
+            chunk = pairs[b:b + batch]
+            enc = tok.pad(encode_pairs(tok, [q for q, _, _ in chunk], [s for _, s, _ in chunk], max_tokens),
+                          return_tensors="pt")
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                model(enc), torch.tensor([y for *_, y in chunk]), pos_weight=weight)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 50 == 0 or step == steps:
+                log(f"step {step}/{steps}, loss {loss.item():.3f}, {time.monotonic() - started:.0f} s")
+    model.eval()
+    return model
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--pairs", type=Path, help="keep the training groups in this JSON file and reuse it on the "
+                        "next run (asking the questions takes minutes)")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--lr", type=float, default=3e-5)
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args(argv)
+    from train_reader import reader_arrays
+    from training_data import kept
+
+    from programme_assistant.answering.answer_model import WeightChange
+    from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of, packaged_model_path
+
+    groups = kept(args.pairs, collect, "training groups")
+    sources: dict[str, int] = {}
+    for g in groups:
+        sources[g["source"]] = sources.get(g["source"], 0) + 1
+    log(f"{len(groups)} groups: {json.dumps(sources)}")
+    model = train(training_pairs(groups), epochs=args.epochs, lr=args.lr, seed=args.seed)
+    arrays, errors = reader_arrays(model.state_dict())
+    meta = {"questions": sources, "pointwise": True,
+            "stages": [{"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "max_tokens": MAX_TOKENS}],
+            "base_model": model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),
+            "init": "answer-model-" + WeightChange.load().digest, "max_tokens": MAX_TOKENS,
+            "written": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "max_relative_error": round(max(errors.values(), default=0.0), 4)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.out, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {json.dumps(meta)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
