@@ -74,6 +74,41 @@ def collect(benchmarks_dir: Path, negatives: int = 6, mined_by: str = "same",
     return out
 
 
+def every_core() -> None:
+    """Let torch train on every core: asking the training questions first loaded the embedding model, which sets
+    torch's threads to one fewer than the cores, for one query at a time beside a server's other work."""
+    import os
+
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+
+
+class Schedule:
+    """The optimiser every training script here uses: AdamW (weight decay 0.01) whose rate rises over the first tenth
+    of ``steps`` and then falls linearly to 0; ``step`` takes one step on a batch's loss, its gradients' norm clipped
+    to ``clip`` when given."""
+
+    def __init__(self, params: Any, *, lr: float, steps: int, clip: float | None = None) -> None:
+        import torch
+
+        self.params = [p for p in params if p.requires_grad]
+        self.clip = clip
+        self.opt = torch.optim.AdamW(self.params, lr=lr, weight_decay=0.01)
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+
+    def step(self, loss: Any) -> None:
+        import torch
+
+        self.opt.zero_grad()
+        loss.backward()
+        if self.clip is not None:
+            torch.nn.utils.clip_grad_norm_(self.params, self.clip)
+        self.opt.step()
+        self.sched.step()
+
+
 def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2e-5, batch: int = 16,
               per_triple: int = 2, scale: float = 20.0, seed: int = 0) -> tuple[Any, Any]:
     """The packaged model and a fine-tuned copy (multiple-negatives ranking loss; see the module docstring)."""
@@ -82,6 +117,7 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
 
     from programme_assistant.retrieval.embeddings import packaged_model_path
 
+    every_core()
     torch.manual_seed(seed)
     rng = random.Random(seed)
     base = SentenceTransformer(packaged_model_path(), device="cpu", local_files_only=True)
@@ -97,11 +133,8 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
             triples.append((q["question"], positive, rng.sample(negs, min(per_triple, len(negs))), group))
     for p in model[0].auto_model.embeddings.parameters():
         p.requires_grad = False
-    params = [p for p in model.parameters() if p.requires_grad]
     steps = epochs * -(-len(triples) // batch)
-    opt = torch.optim.AdamW(params, lr=lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+    schedule = Schedule(model.parameters(), lr=lr, steps=steps)
     log(f"{len(questions)} questions, {len(triples)} (question, statement) pairs, {steps} steps")
 
     def embed(texts: list[str]) -> Any:
@@ -120,10 +153,7 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
                     if j != i and (other[0] == t[0] or other[3] == t[3]):
                         scores[i, j] = -1e4
             loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(chunk)))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
+            schedule.step(loss)
             step += 1
             if step % 10 == 0 or step == steps:
                 log(f"step {step}/{steps}, loss {loss.item():.3f}, {time.monotonic() - started:.0f} s")

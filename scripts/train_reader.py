@@ -116,17 +116,17 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
           max_tokens: int = MAX_TOKENS, start: dict[str, Any] | None = None) -> Any:
     """The trained cross-encoder (see the module docstring); ``start``: an earlier run's state, trained further."""
     import torch
+    from train_answer_model import Schedule, every_core
 
     from programme_assistant.answering.reader import encode_pairs
 
+    every_core()
     torch.manual_seed(seed)
     rng = random.Random(seed)
     tok, model = build(start)
     groups = [(q["question"], [p, *q["negatives"]]) for q in questions if q["negatives"] for p in q["positives"][:3]]
     steps = epochs * -(-len(groups) // 4)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+    schedule = Schedule(model.parameters(), lr=lr, steps=steps, clip=1.0)
     log(f"{len(questions)} questions, {len(groups)} groups, {steps} steps")
     model.train()
     started, step = time.monotonic(), 0
@@ -141,11 +141,7 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
                 loss = loss + torch.nn.functional.cross_entropy(logits[i:i + len(c)].unsqueeze(0),
                                                                 torch.zeros(1, dtype=torch.long))
                 i += len(c)
-            opt.zero_grad()
-            (loss / len(chunk)).backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            schedule.step(loss / len(chunk))
             step += 1
             if step % 25 == 0 or step == steps:
                 log(f"step {step}/{steps}, {time.monotonic() - started:.0f} s")

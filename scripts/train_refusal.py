@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     use_paraphrases(args.paraphrases)
 
-    from programme_assistant.answering.answerability import QUESTION_FEATURES, READER_FEATURES
+    from programme_assistant.answering.answerability import QUESTION_FEATURES, READER_FEATURES, READER_TOP
     from programme_assistant.answering.ranker import LinearRanker
 
     settings, embedding_model = training_settings()
@@ -215,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
             "answer_model": answer_model_id(settings),
             "cross_fit": {"folds": CROSS_FIT_FOLDS, "fold_answer_models": fold_models} if fold_models else None,
             "retrieval_mode": settings.retrieval_mode, "answerability_reader": reader_digest}
+    if reader is not None:
+        meta["reader_top"] = READER_TOP  # the product reads as many (answerability.load_refusal_model checks it)
+        # the product holds the reader's features to this range (answerability.clip_reader) and
+        # does not read the reader when the other features decide whatever it says within it (probability_bounds)
+        meta["reader_range"] = {n: [math.floor(x[:, i].min() * 1e4) / 1e4, math.ceil(x[:, i].max() * 1e4) / 1e4]
+                                for i, n in enumerate(names) if n in READER_FEATURES}
     model_file = LinearRanker(names, model.coef_[0], float(model.intercept_[0]), mean, scale, threshold, meta)
     write_model(model_file, args.out, {"threshold": round(threshold, 4), "cross_validation": cv},
                 "standardised; + means refuse")

@@ -17,7 +17,9 @@ from programme_assistant.answering.answerability import (
     READER_FEATURES,
     READER_TOP,
     answerability_reader_path,
+    clip_reader,
     load_refusal_model,
+    probability_bounds,
     question_features,
     reader_features,
     reader_texts,
@@ -251,8 +253,8 @@ def test_the_reader_reads_the_best_candidates_by_the_hand_set_score_under_their_
     sentences = [SimpleNamespace(score=1.0 - i / 20, text=f"statement {i}", context="Group B" if i % 2 else "",
                                  features={"hand": i / 20}) for i in range(12)]  # the hand-set order is reversed
     texts = reader_texts(sentences)
-    assert len(texts) == READER_TOP == 8
-    assert texts[:2] == ["Group B: statement 11", "statement 10"]
+    assert len(texts) == READER_TOP == 3
+    assert texts == ["Group B: statement 11", "statement 10", "Group B: statement 9"]
 
 
 def test_a_refusal_model_reading_the_reader_refuses_what_the_reader_says_nothing_answers():
@@ -289,6 +291,49 @@ def test_without_its_reader_or_when_it_fails_the_refusal_reads_the_values_it_was
     assert "the answerability reader failed" in caplog.text and "broke" in caplog.text
 
 
+def _ranged_model(threshold: float = 0.5, missing_weight: float = 1.0) -> LinearRanker:
+    """Refuses when much of the question is missing or the reader's best logit is low; the reader's logits ranged
+    from -4 to 4 in training."""
+    return LinearRanker(("missing_share", "reader_max"), np.array([missing_weight, -0.5]), 0.0, np.zeros(2),
+                        np.ones(2), threshold, {"reader_range": {"reader_max": [-4.0, 4.0]}})
+
+
+def test_the_refusal_bounds_its_probability_over_the_reader_s_training_range():
+    model = _ranged_model()
+    low, high = probability_bounds(model, {"missing_share": 0.0})
+    assert low == pytest.approx(1 / (1 + np.exp(2.0))) and high == pytest.approx(1 / (1 + np.exp(-2.0)))
+    # a reader's logit beyond the range reads as its end: the bounds hold for any logit
+    assert clip_reader(model, {"missing_share": 3.0, "reader_max": 9.0}) == {"missing_share": 3.0, "reader_max": 4.0}
+    assert clip_reader(model, {"reader_max": -7.5}) == {"reader_max": -4.0}
+    assert low <= model.probabilities([clip_reader(model, {"missing_share": 0.0, "reader_max": 9.0})])[0] <= high
+    # a model written without the range (or for another reader feature) has no bounds: the reader is always read
+    assert probability_bounds(_reading_model(), {"missing_share": 0.0}) is None
+    assert clip_reader(_reading_model(), {"reader_max": 9.0}) == {"reader_max": 9.0}
+
+
+def test_the_reader_is_read_only_when_the_other_features_leave_the_refusal_undecided():
+    ps = [passage(1, "Osaka hosted Expo 2025 on Yumeshima island.")]
+    config = make_extractive_config(refusal_threshold=0.0)
+
+    def ask(model):
+        reader = _Reader("Yumeshima", high=9.0)  # beyond the training range: read as 4
+        answer = ExtractiveAnswerer(BagOfWordsEmbedding(), config, refusal_model=model,
+                                    answerability_reader=reader).answer("Where was Expo 2025 hosted?", ps)
+        return answer, reader
+
+    undecided, reader = ask(_ranged_model())  # the bounds straddle 0.5: the reader decides
+    assert reader.read and not undecided.refused and undecided.evidence["answerability_read"] == 1.0
+    assert undecided.evidence["unanswered_probability"] == pytest.approx(1 / (1 + np.exp(2.0)), abs=1e-4)
+    # answered whatever the reader says: not read, and the probability is the highest it could be
+    sure, reader = ask(_ranged_model(threshold=0.99))
+    assert not reader.read and not sure.refused and sure.evidence["answerability_read"] == 0.0
+    assert sure.evidence["unanswered_probability"] == pytest.approx(1 / (1 + np.exp(-2.0)), abs=1e-4)
+    # refused whatever it says: not read, and the probability is the lowest it could be
+    refused, reader = ask(_ranged_model(threshold=0.01))
+    assert not reader.read and refused.refused and refused.evidence["learned_refusal"] == 1.0
+    assert refused.evidence["unanswered_probability"] == pytest.approx(1 / (1 + np.exp(2.0)), abs=1e-4)
+
+
 def test_the_assistant_builds_the_answerability_reader_only_for_a_refusal_that_reads_it(fake_embedder):
     from programme_assistant.assistant import build_answerability_reader
 
@@ -320,3 +365,7 @@ def test_the_packaged_refusal_reads_the_packaged_answerability_reader_it_was_fit
     # refitted with this reader's logits: a reader trained again needs make train-refusal after it
     assert model.meta["answerability_reader"] == WeightChange.load(path).digest
     assert {"unanswerable-corpus", "twin-corpus"} <= set(WeightChange.load(path).meta["questions"])
+    # fitted with the range of the reader's features, so that a question the rest decides is not read
+    assert set(model.meta["reader_range"]) == {n for n in model.names if n in READER_FEATURES}
+    assert all(lo < hi for lo, hi in model.meta["reader_range"].values())
+    assert model.meta.get("reader_top") == READER_TOP

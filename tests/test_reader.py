@@ -347,3 +347,24 @@ def test_the_reader_does_not_move_the_quote_away_from_the_document_the_question_
     assert reader.read  # it was asked, and preferred the other document's statement ...
     # ... which it quotes when the question names neither document
     assert "Osaka and Oita" in _choosing(reader).answer(question, _RETRIEVED, _RESERVE).text
+
+
+def test_a_reader_trained_on_the_first_layers_reads_with_those_alone():
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from programme_assistant.answering.reader import truncate
+
+    torch.manual_seed(0)
+    model = BertModel(BertConfig(vocab_size=30, hidden_size=8, num_hidden_layers=4, num_attention_heads=2,
+                                 intermediate_size=16)).eval()
+    ids = torch.tensor([[2, 5, 7, 3]])
+    with torch.no_grad():
+        hidden = model(input_ids=ids, output_hidden_states=True).hidden_states
+        first = [layer for layer in model.encoder.layer[:2]]
+        assert truncate(model, 2) is model
+        assert list(model.encoder.layer) == first and model.config.num_hidden_layers == 2
+        assert torch.allclose(model(input_ids=ids).last_hidden_state, hidden[2], atol=1e-6)
+    for layers in (0, 3):
+        with pytest.raises(EmbeddingModelError, match=f"asks for {layers} layers; the model has 2"):
+            truncate(model, layers)

@@ -27,6 +27,7 @@ from pathlib import Path
 from programme_assistant.answering.candidates import read_in_context
 from programme_assistant.answering.ranker import EXPECTS, LinearRanker
 from programme_assistant.answering.refusal import leaves_open
+from programme_assistant.errors import ConfigError
 from programme_assistant.models import RetrievedChunk
 
 REFUSAL_FILE = "refusal.json"
@@ -45,8 +46,10 @@ OPEN_TOP = 3
 # and a statement together, trained to say whether the statement answers it (``answerability_reader_path``). A
 # refusal model whose features include these is used with that reader (``Settings.refusal_reader``).
 READER_FEATURES: tuple[str, ...] = ("reader_max", "reader_top3")
-# How many of the best candidates the answerability reader reads.
-READER_TOP = 8
+# How many of the best candidates the answerability reader reads: each is a pass of a six-layer model (about 10 ms
+# on one core). Three separate as well as eight on the five folders' development sets (session 51: AUC beside the
+# rest of the refusal, each folder fitted on the other four, .857 against .861; one, .821).
+READER_TOP = 3
 ANSWERABILITY_READER_FILE = "answerability_reader.npz"
 
 
@@ -69,6 +72,38 @@ def reader_texts(sentences: Sequence) -> list[str]:
     other features read, with or without the learned correction), each under its heading."""
     best = sorted(sentences, key=lambda s: -s.features.get("hand", s.score))[:READER_TOP]
     return [read_in_context(s.context, s.text) for s in best]
+
+
+def reader_range(model: LinearRanker) -> dict[str, tuple[float, float]]:
+    """The range of each answerability-reader feature over the refusal model's training questions
+    (``scripts/train_refusal.py`` writes it in the model's meta as ``reader_range``; empty for a model without
+    it). The model reads a value outside it as its nearest end (``clip_reader``)."""
+    ranges = (model.meta or {}).get("reader_range") or {}
+    return {n: (float(lo), float(hi)) for n, (lo, hi) in ranges.items() if n in READER_FEATURES}
+
+
+def clip_reader(model: LinearRanker, row: dict[str, float]) -> dict[str, float]:
+    """``row``'s reader features held to their training range (``reader_range``): a logit beyond any the model was
+    fitted on moves it no further than the farthest one it saw."""
+    ranges = reader_range(model)
+    return {n: min(max(v, ranges[n][0]), ranges[n][1]) if n in ranges else v for n, v in row.items()}
+
+
+def probability_bounds(model: LinearRanker, row: dict[str, float]) -> tuple[float, float] | None:
+    """The lowest and the highest probability the refusal ``model`` can give a question whose other features are
+    ``row``, whatever the answerability reader says within its training range (``reader_range``): the reader need
+    not be read when both are on the same side of the threshold. None when the model has no range for every reader
+    feature. The probability is monotone in each feature, so the bounds are at the ends of the ranges, each feature's
+    end chosen by its weight's sign."""
+    ranges = reader_range(model)
+    reads = [n for n in model.names if n in READER_FEATURES]
+    if any(n not in ranges for n in reads):
+        return None
+    weight = dict(zip(model.names, model.weights, strict=True))
+    low = {**row, **{n: ranges[n][0] if weight[n] > 0 else ranges[n][1] for n in reads}}
+    high = {**row, **{n: ranges[n][1] if weight[n] > 0 else ranges[n][0] for n in reads}}
+    lowest, highest = model.probabilities([low, high])
+    return lowest, highest
 
 
 def uses_reader(model: LinearRanker | None) -> bool:
@@ -123,7 +158,14 @@ def question_features(sentences: Sequence, weights: dict[str, float], expects: s
 
 
 def load_refusal_model(path: Path | None = None) -> LinearRanker:
-    """The learned refusal: from ``path`` (PA_REFUSAL_MODEL_FILE), or the one packaged."""
-    return LinearRanker.load(path, packaged=REFUSAL_FILE, known=(*QUESTION_FEATURES, *READER_FEATURES),
-                             target="train-refusal",
-                             variable="PA_REFUSAL_MODEL_FILE")
+    """The learned refusal: from ``path`` (PA_REFUSAL_MODEL_FILE), or the one packaged. A model reading the
+    answerability reader must have been fitted on as many of the best statements as this version reads
+    (``READER_TOP``; a file without ``reader_top`` in its meta was fitted on 8, session 50's)."""
+    model = LinearRanker.load(path, packaged=REFUSAL_FILE, known=(*QUESTION_FEATURES, *READER_FEATURES),
+                              target="train-refusal", variable="PA_REFUSAL_MODEL_FILE")
+    fitted_on = int(model.meta.get("reader_top", 8))
+    if uses_reader(model) and fitted_on != READER_TOP:
+        raise ConfigError(f"{path or 'the packaged ' + REFUSAL_FILE} was fitted on the answerability reader's "
+                          f"{fitted_on} best statements; this version reads {READER_TOP}",
+                          "run make train-refusal with this version, or unset PA_REFUSAL_MODEL_FILE")
+    return model

@@ -31,6 +31,8 @@ from programme_assistant.answering.answerability import (
     OPEN_TOP,
     READER_FEATURES,
     TOP,
+    clip_reader,
+    probability_bounds,
     question_features,
     reader_features,
     reader_texts,
@@ -590,16 +592,25 @@ class ExtractiveAnswerer:
         return (f"{lead} {text}" if lead else text), [s.source() for s in chosen]
 
     def unanswered_probability(self, question: str, scoring: Scoring, passages: list[RetrievedChunk]
-                               ) -> float | None:
-        """The learned refusal's probability that the passages do not answer the question (None without one)."""
+                               ) -> tuple[float, bool] | None:
+        """The learned refusal's probability that the passages do not answer the question, and whether the
+        answerability reader was read for it (None without a refusal model). The reader is not read when the other
+        features decide whatever it would say within its training range (``probability_bounds``): the probability is
+        then that bound on the decided side (at most it when answered, at least it when refused)."""
         model = self.refusal_model
         if model is None:
             return None
         row = question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages,
                                 attribute_missing=scoring.attribute_missing)
-        if uses_reader(model):
-            row.update(self._reader_row(question, scoring, model))
-        return model.probabilities([row])[0]
+        if not uses_reader(model):
+            return model.probabilities([row])[0], False
+        bounds = probability_bounds(model, row)
+        if bounds is not None and bounds[1] < model.threshold:
+            return bounds[1], False
+        if bounds is not None and bounds[0] >= model.threshold:
+            return bounds[0], False
+        row.update(self._reader_row(question, scoring, model))
+        return model.probabilities([clip_reader(model, row)])[0], True
 
     def _reader_row(self, question: str, scoring: Scoring, model: LinearRanker) -> dict[str, float]:
         """The answerability reader's features of the best candidates; when it is missing or fails, the values the
@@ -709,9 +720,12 @@ class ExtractiveAnswerer:
         absence = self._documented_absence(question, judged)
         if absence is not None:
             return scoring, evidence, self._absence_answer(question, absence, passages, evidence)
-        unanswered = self.unanswered_probability(question, scoring, passages)
-        if unanswered is not None:
+        learned = self.unanswered_probability(question, scoring, passages)
+        if learned is not None:
+            unanswered, read = learned
             evidence["unanswered_probability"] = round(unanswered, 4)
+            if uses_reader(self.refusal_model):  # whether the answerability reader was needed
+                evidence["answerability_read"] = float(read)
             if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
                 refused = {**evidence, "learned_refusal": 1.0}
                 cfg = self.config

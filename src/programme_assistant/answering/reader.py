@@ -50,6 +50,17 @@ def pair_logits(model: Any, head: Any, enc: Any) -> Any:
     return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
 
 
+def truncate(model: Any, layers: int, fix: str = FIX) -> Any:
+    """Keep a transformer's first ``layers`` layers (a reader file's ``layers``: it was trained on those alone, for
+    speed); returns the model. Training (``scripts/train_answerability_reader.py --layers``) and reading share it."""
+    blocks = model.encoder.layer
+    if not 1 <= layers <= len(blocks):
+        raise EmbeddingModelError(f"the reader file asks for {layers} layers; the model has {len(blocks)}", fix)
+    model.encoder.layer = blocks[:layers]
+    model.config.num_hidden_layers = layers
+    return model
+
+
 def encode_pairs(tokenizer: Any, questions: Sequence[str], statements: Sequence[str], max_tokens: int
                  ) -> list[dict[str, list[int]]]:
     """Each (question, statement) pair tokenized and cut to ``max_tokens``, the statement's end first. A question too
@@ -131,6 +142,9 @@ class CrossEncoderReader:
         except Exception as exc:  # noqa: BLE001 - report any load failure with the path
             raise EmbeddingModelError(f"could not load the reader's model from {self.model_path}: {exc}",
                                       self.fix) from exc
+        layers = self.meta.get("layers")
+        if layers is not None:  # a reader trained on the packaged model's first layers reads with those alone
+            truncate(model, int(layers), fix=self.fix)
         self.change.apply_to(model, fix=self.fix)
         model.eval()
         head = torch.nn.Linear(self.head_weight.shape[-1], 1)
