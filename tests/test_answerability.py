@@ -122,6 +122,26 @@ def test_a_refusal_model_file_is_checked(tmp_path):
     assert "make train-refusal" in info.value.fix
 
 
+
+def test_a_refusal_fitted_on_another_number_of_statements_is_refused_with_the_fix(tmp_path):
+    good = load_refusal_model().to_json()
+    path = tmp_path / "refusal.json"
+    for meta in ({**good["meta"], "reader_top": READER_TOP + 5}, {k: v for k, v in good["meta"].items()
+                                                                  if k != "reader_top"}):  # session 50's: 8
+        path.write_text(json.dumps({**good, "meta": meta}))
+        with pytest.raises(ConfigError, match=f"{path}.* best statements; this version reads {READER_TOP}") as info:
+            load_refusal_model(path)
+        assert "make train-refusal" in info.value.fix
+    path.write_text(json.dumps({**good, "meta": {**good["meta"], "reader_top": READER_TOP}}))
+    assert load_refusal_model(path).meta["reader_top"] == READER_TOP
+    # a refusal without the reader's features reads no statement: the number does not matter
+    plain = {**good, "features": good["features"][:-2], "weights": good["weights"][:-2], "mean": good["mean"][:-2],
+             "scale": good["scale"][:-2], "meta": {}}
+    assert good["features"][-2:] == list(READER_FEATURES)
+    path.write_text(json.dumps(plain))
+    assert not uses_reader(load_refusal_model(path))
+
+
 def _model(threshold: float) -> LinearRanker:
     """Refuses in proportion to the share of the question's weight no passage holds."""
     names = ("missing_share",)
