@@ -31,6 +31,7 @@ import json
 import random
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,18 +86,31 @@ def every_core() -> None:
 
 
 class Schedule:
-    """The optimiser every training script here uses: AdamW (weight decay 0.01) whose rate rises over the first tenth
-    of ``steps`` and then falls linearly to 0; ``step`` takes one step on a batch's loss, its gradients' norm clipped
-    to ``clip`` when given."""
+    """The training loop every training script here shares: ``epochs`` passes over ``items``, shuffled by the
+    caller's ``rng`` before each (``batches``), in batches of ``batch``; AdamW (weight decay 0.01) whose rate rises
+    over the first tenth of the steps and then falls linearly to 0; ``step`` takes one step on a batch's loss, its
+    gradients' norm clipped to ``clip`` when given, and ``log``s the progress every ``every`` steps and at the last."""
 
-    def __init__(self, params: Any, *, lr: float, steps: int, clip: float | None = None) -> None:
+    def __init__(self, params: Any, items: list[Any], *, batch: int, epochs: int, lr: float,
+                 clip: float | None = None, log: Callable[[str], None] = log, every: int = 50) -> None:
         import torch
 
+        self.items, self.batch, self.epochs = items, batch, epochs
+        self.steps = epochs * -(-len(items) // batch)
         self.params = [p for p in params if p.requires_grad]
-        self.clip = clip
+        self.clip, self.log, self.every = clip, log, every
         self.opt = torch.optim.AdamW(self.params, lr=lr, weight_decay=0.01)
+        steps = self.steps
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
+        self.taken = 0
+        self.started = time.monotonic()
+
+    def batches(self, rng: random.Random) -> Iterator[list[Any]]:
+        for _ in range(self.epochs):
+            rng.shuffle(self.items)
+            for b in range(0, len(self.items), self.batch):
+                yield self.items[b:b + self.batch]
 
     def step(self, loss: Any) -> None:
         import torch
@@ -107,6 +121,10 @@ class Schedule:
             torch.nn.utils.clip_grad_norm_(self.params, self.clip)
         self.opt.step()
         self.sched.step()
+        self.taken += 1
+        if self.taken % self.every == 0 or self.taken == self.steps:
+            self.log(f"step {self.taken}/{self.steps}, loss {loss.item():.3f}, "
+                     f"{time.monotonic() - self.started:.0f} s")
 
 
 def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2e-5, batch: int = 16,
@@ -133,30 +151,21 @@ def fine_tune(questions: list[dict[str, Any]], *, epochs: int = 1, lr: float = 2
             triples.append((q["question"], positive, rng.sample(negs, min(per_triple, len(negs))), group))
     for p in model[0].auto_model.embeddings.parameters():
         p.requires_grad = False
-    steps = epochs * -(-len(triples) // batch)
-    schedule = Schedule(model.parameters(), lr=lr, steps=steps)
-    log(f"{len(questions)} questions, {len(triples)} (question, statement) pairs, {steps} steps")
+    schedule = Schedule(model.parameters(), triples, batch=batch, epochs=epochs, lr=lr, every=10)
+    log(f"{len(questions)} questions, {len(triples)} (question, statement) pairs, {schedule.steps} steps")
 
     def embed(texts: list[str]) -> Any:
         return torch.nn.functional.normalize(model(model.tokenize(texts))["sentence_embedding"], dim=-1)
 
     model.train()
-    started, step = time.monotonic(), 0
-    for _ in range(epochs):
-        rng.shuffle(triples)
-        for b in range(0, len(triples), batch):
-            chunk = triples[b:b + batch]
-            scores = embed([t[0] for t in chunk]) @ embed(
-                [t[1] for t in chunk] + [n for t in chunk for n in t[2]]).T * scale
-            for i, t in enumerate(chunk):  # another statement answering the same question is no negative
-                for j, other in enumerate(chunk):
-                    if j != i and (other[0] == t[0] or other[3] == t[3]):
-                        scores[i, j] = -1e4
-            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(chunk)))
-            schedule.step(loss)
-            step += 1
-            if step % 10 == 0 or step == steps:
-                log(f"step {step}/{steps}, loss {loss.item():.3f}, {time.monotonic() - started:.0f} s")
+    for chunk in schedule.batches(rng):
+        scores = embed([t[0] for t in chunk]) @ embed(
+            [t[1] for t in chunk] + [n for t in chunk for n in t[2]]).T * scale
+        for i, t in enumerate(chunk):  # another statement answering the same question is no negative
+            for j, other in enumerate(chunk):
+                if j != i and (other[0] == t[0] or other[3] == t[3]):
+                    scores[i, j] = -1e4
+        schedule.step(torch.nn.functional.cross_entropy(scores, torch.arange(len(chunk))))
     model.eval()
     return base, model
 

@@ -30,7 +30,6 @@ import json
 import random
 import re
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -155,24 +154,15 @@ def train(pairs: list[tuple[str, str, float]], *, epochs: int, lr: float, seed: 
         raise SystemExit(f"the training pairs need both kinds: {positives:.0f} of {len(pairs)} answer")
     tok, model = build()
     truncate(model.bert, layers)
-    steps = epochs * -(-len(pairs) // batch)
-    schedule = Schedule(model.parameters(), lr=lr, steps=steps, clip=1.0)
+    schedule = Schedule(model.parameters(), pairs, batch=batch, epochs=epochs, lr=lr, clip=1.0, log=log)
     weight = torch.tensor((len(pairs) - positives) / positives)
-    log(f"{len(pairs)} pairs ({positives:.0f} answering), {steps} steps")
+    log(f"{len(pairs)} pairs ({positives:.0f} answering), {schedule.steps} steps")
     model.train()
-    started, step = time.monotonic(), 0
-    for _ in range(epochs):
-        rng.shuffle(pairs)
-        for b in range(0, len(pairs), batch):
-            chunk = pairs[b:b + batch]
-            enc = tok.pad(encode_pairs(tok, [q for q, _, _ in chunk], [s for _, s, _ in chunk], max_tokens),
-                          return_tensors="pt")
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                model(enc), torch.tensor([y for *_, y in chunk]), pos_weight=weight)
-            schedule.step(loss)
-            step += 1
-            if step % 50 == 0 or step == steps:
-                log(f"step {step}/{steps}, loss {loss.item():.3f}, {time.monotonic() - started:.0f} s")
+    for chunk in schedule.batches(rng):
+        enc = tok.pad(encode_pairs(tok, [q for q, _, _ in chunk], [s for _, s, _ in chunk], max_tokens),
+                      return_tensors="pt")
+        schedule.step(torch.nn.functional.binary_cross_entropy_with_logits(
+            model(enc), torch.tensor([y for *_, y in chunk]), pos_weight=weight))
     model.eval()
     return model
 

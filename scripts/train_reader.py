@@ -38,7 +38,6 @@ import json
 import random
 import re
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -125,26 +124,18 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
     rng = random.Random(seed)
     tok, model = build(start)
     groups = [(q["question"], [p, *q["negatives"]]) for q in questions if q["negatives"] for p in q["positives"][:3]]
-    steps = epochs * -(-len(groups) // 4)
-    schedule = Schedule(model.parameters(), lr=lr, steps=steps, clip=1.0)
-    log(f"{len(questions)} questions, {len(groups)} groups, {steps} steps")
+    schedule = Schedule(model.parameters(), groups, batch=4, epochs=epochs, lr=lr, clip=1.0, log=log, every=25)
+    log(f"{len(questions)} questions, {len(groups)} groups, {schedule.steps} steps")
     model.train()
-    started, step = time.monotonic(), 0
-    for _ in range(epochs):
-        rng.shuffle(groups)
-        for b in range(0, len(groups), 4):
-            chunk = groups[b:b + 4]
-            enc = tok.pad(encode_pairs(tok, [q for q, c in chunk for _ in c], [s for _, c in chunk for s in c],
-                                       max_tokens), return_tensors="pt")
-            logits, loss, i = model(enc), 0.0, 0
-            for _, c in chunk:
-                loss = loss + torch.nn.functional.cross_entropy(logits[i:i + len(c)].unsqueeze(0),
-                                                                torch.zeros(1, dtype=torch.long))
-                i += len(c)
-            schedule.step(loss / len(chunk))
-            step += 1
-            if step % 25 == 0 or step == steps:
-                log(f"step {step}/{steps}, {time.monotonic() - started:.0f} s")
+    for chunk in schedule.batches(rng):
+        enc = tok.pad(encode_pairs(tok, [q for q, c in chunk for _ in c], [s for _, c in chunk for s in c],
+                                   max_tokens), return_tensors="pt")
+        logits, loss, i = model(enc), 0.0, 0
+        for _, c in chunk:
+            loss = loss + torch.nn.functional.cross_entropy(logits[i:i + len(c)].unsqueeze(0),
+                                                            torch.zeros(1, dtype=torch.long))
+            i += len(c)
+        schedule.step(loss / len(chunk))
     model.eval()
     return model
 
