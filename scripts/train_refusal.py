@@ -64,15 +64,14 @@ def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
     logits for the best candidates too (``answerability.READER_FEATURES``)."""
     from training_data import training_questions
 
-    from programme_assistant.answering.answerability import question_features, reader_features, reader_texts
+    from programme_assistant.answering.answerability import question_features, read_reader_features
 
     out = []
     for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut, outside):
         row = question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages,
                                 attribute_missing=q.scoring.attribute_missing)
         if reader is not None:
-            texts = reader_texts(q.scoring.sentences)
-            row.update(reader_features(reader.logits(q.standalone, texts) if texts else []))
+            row.update(read_reader_features(reader, q.standalone, q.scoring.sentences))
         out.append(Question(q.source, q.qid, q.answerable, row))
     return out
 

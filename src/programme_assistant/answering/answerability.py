@@ -23,12 +23,16 @@ import statistics
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from programme_assistant.answering.candidates import read_in_context
 from programme_assistant.answering.ranker import EXPECTS, LinearRanker
 from programme_assistant.answering.refusal import leaves_open
 from programme_assistant.errors import ConfigError
 from programme_assistant.models import RetrievedChunk
+
+if TYPE_CHECKING:
+    from programme_assistant.answering.reader import PairScorer
 
 REFUSAL_FILE = "refusal.json"
 # How many of the best candidates count as "the best ones" (what an answer would be made of).
@@ -72,6 +76,13 @@ def reader_texts(sentences: Sequence) -> list[str]:
     other features read, with or without the learned correction), each under its heading."""
     best = sorted(sentences, key=lambda s: -s.features.get("hand", s.score))[:READER_TOP]
     return [read_in_context(s.context, s.text) for s in best]
+
+
+def read_reader_features(reader: PairScorer, question: str, sentences: Sequence) -> dict[str, float]:
+    """What the answerability ``reader`` says of the best candidates (``reader_texts``), as features
+    (``reader_features``): the product and the refusal's training read them alike."""
+    texts = reader_texts(sentences)
+    return reader_features(reader.logits(question, texts) if texts else [])
 
 
 def reader_range(model: LinearRanker) -> dict[str, tuple[float, float]]:

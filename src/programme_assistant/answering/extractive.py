@@ -34,8 +34,7 @@ from programme_assistant.answering.answerability import (
     clip_reader,
     probability_bounds,
     question_features,
-    reader_features,
-    reader_texts,
+    read_reader_features,
     uses_reader,
 )
 from programme_assistant.answering.base import nearest_documents, refusal_answer
@@ -615,10 +614,9 @@ class ExtractiveAnswerer:
     def _reader_row(self, question: str, scoring: Scoring, model: LinearRanker) -> dict[str, float]:
         """The answerability reader's features of the best candidates; when it is missing or fails, the values the
         refusal model was fitted around (its means), so that its other features decide."""
-        texts = reader_texts(scoring.sentences)
         if self.answerability_reader is not None:
             try:
-                return reader_features(self.answerability_reader.logits(question, texts) if texts else [])
+                return read_reader_features(self.answerability_reader, question, scoring.sentences)
             except Exception:  # noqa: BLE001 - one feature lost: the refusal still reads the others
                 log.warning("the answerability reader failed on %r; judging without it", question[:200],
                             exc_info=True)
