@@ -13,13 +13,21 @@ held-out 1-13, the other folders' training sets, ClapNQ's training half) are tho
   sharing a name), each with the nearest statement (``near_miss``) and a question that statement does answer
   (``twin_question``). The unanswerable question's eight best statements do not answer it; the twin's near-miss
   statement answers the twin, and its three best others do not.
+- with ``--with-clapnq``, ClapNQ dev's training half too (session 52, ``clapnq_groups``): its unanswerable questions
+  come with a Wikipedia passage on their topic that does not say what they ask, the kind of question the synthetic
+  ones are, written by other people. The refusal is fitted on ClapNQ's training half too, so each of its ClapNQ
+  questions must then be read by a reader trained without that question's fold (``--without-fold K``;
+  ``train_refusal.py --fold-readers``). Measured in session 52 and left out: the reader alone told ClapNQ's
+  unanswerable questions of its held-out half from its answerable ones far better (area under the ROC curve .556 ->
+  .769), but beside the refusal's other features ClapNQ's refusals hardly moved (.363 -> .370) and the programmes'
+  fell (``docs/answer-selection.md``).
 
 The model starts as the answer reader does (``train_reader.build``: the packaged all-MiniLM-L6-v2 with the answer
 model's change and a new head) and is trained pointwise (binary cross-entropy, positives weighted to balance the
 classes), two epochs, AdamW 3e-5, batch 32, pairs of 64 tokens (about 11 minutes on two cores).
 
     python scripts/train_answerability_reader.py [--pairs FILE] [--out FILE] [--epochs 2] [--lr 3e-5] [--seed 5]
-        [--layers 6]
+        [--layers 6] [--with-clapnq [--clapnq DIR] [--without-fold K]]
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +53,7 @@ MAX_TOKENS = 64
 # (session 51, the same data and steps) read in half the time, but their AUC beside the rest of the refusal on the
 # five folders' development sets was .795 on average (.748-.849) against .829 (.788-.859) with all six.
 LAYERS = 6
+CLAPNQ_FOLDS = 2
 KINDS = ("missing-attribute", "wrong-item", "wrong-relation", "off-topic")
 
 
@@ -103,11 +113,47 @@ def unanswerable_groups(scored: Any, cases: list[dict[str, Any]], folder: str, n
     return out
 
 
-def collect() -> list[dict[str, Any]]:
-    """Every training group: the synthetic answerable ones (``train_reader.synthetic_pairs``, both sessions') and
-    the unanswerable ones with their twins, each folder's asked of a fresh index of it."""
+def clapnq_groups(asked: Iterable[Any], top: int = 8) -> list[dict[str, Any]]:
+    """Training groups of ClapNQ's training half (``training_data.external_questions``), each question's ``top`` best
+    statements as the answerer scored them: an answerable question's statements matching its gold sentences answer
+    (two; ``train_ranker.answering``), its others do not (three); an answerable one with none among them is left out;
+    an unanswerable one (its passage is on the topic and does not say it), none answers."""
+    from train_ranker import answering
+
+    from programme_assistant.answering.candidates import read_in_context
+
+    out = []
+    for q in asked:
+        top_sentences = q.scoring.sentences[:top]
+        yes = answering(q)[:top]
+        texts = [read_in_context(s.context, s.text) for s in top_sentences]
+        positives = list(dict.fromkeys(t for t, y in zip(texts, yes, strict=True) if y))
+        if q.answerable and not positives:
+            continue
+        out.append({"source": "clapnq" if q.answerable else "clapnq-unanswerable", "qid": q.qid,
+                    "question": q.standalone, "answerable": q.answerable, "positives": positives[:2],
+                    "negatives": [t for t, y in zip(texts, yes, strict=True) if not y]})
+    return out
+
+
+def without_fold(groups: list[dict[str, Any]], fold: int | None) -> list[dict[str, Any]]:
+    """``groups`` without ClapNQ's questions of cross-fitting fold ``fold`` (of ``CLAPNQ_FOLDS``; None: all kept).
+    ``make train-refusal`` reads each ClapNQ training question through the reader trained without its fold, so
+    that the refusal is fitted on logits of questions the reader never saw, as a new question gets them."""
+    from training_data import fold_of
+
+    if fold is None:
+        return groups
+    return [g for g in groups if not (g["source"].startswith("clapnq")
+                                      and fold_of("clapnq", g["qid"], CLAPNQ_FOLDS) == fold)]
+
+
+def collect(benchmarks_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Every training group: the synthetic answerable ones (``train_reader.synthetic_pairs``, both sessions'), the
+    unanswerable ones with their twins, each folder's asked of a fresh index of it, and ClapNQ's training half
+    (``clapnq_groups``) when ``benchmarks_dir`` holds it."""
     from train_reader import synthetic_pairs
-    from training_data import SYNTHETIC_FOLDERS, folder_assistant, training_settings
+    from training_data import SYNTHETIC_FOLDERS, external_questions, folder_assistant, training_settings
 
     groups = [{**g, "answerable": True} for g in synthetic_pairs(more=True)]
     settings, _ = training_settings(answer_model="same")
@@ -118,6 +164,10 @@ def collect() -> list[dict[str, Any]]:
         with folder_assistant(settings, corpus) as a:
             groups += unanswerable_groups(lambda q, a=a: a.answerer.scoring(q, a.search.search(q)).sentences,
                                           read_unanswerable(path), folder)
+    if benchmarks_dir is not None and (benchmarks_dir / "clapnq-dev").is_dir():
+        groups += clapnq_groups(external_questions(settings, benchmarks_dir.resolve()))
+    elif benchmarks_dir is not None:
+        log(f"no ClapNQ data under {benchmarks_dir}: synthetic questions alone")
     return groups
 
 
@@ -170,6 +220,14 @@ def train(pairs: list[tuple[str, str, float]], *, epochs: int, lr: float, seed: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--clapnq", type=Path, default=ROOT.parent / "shared" / "benchmarks",
+                        help="the folder holding clapnq-dev/ (its training half is read)")
+    parser.add_argument("--with-clapnq", dest="use_clapnq", action="store_true",
+                        help="train on ClapNQ's training half too (session 52: measured no better, not the packaged "
+                        "reader; make train-refusal then needs --fold-readers)")
+    parser.add_argument("--without-fold", type=int, choices=range(CLAPNQ_FOLDS), metavar=f"0-{CLAPNQ_FOLDS - 1}",
+                        help="leave out ClapNQ's questions of this cross-fitting fold (the readers make "
+                        "train-refusal reads ClapNQ's training questions through)")
     parser.add_argument("--pairs", type=Path, help="keep the training groups in this JSON file and reuse it on the "
                         "next run (asking the questions takes minutes)")
     parser.add_argument("--epochs", type=int, default=2)
@@ -184,14 +242,20 @@ def main(argv: list[str] | None = None) -> int:
     from programme_assistant.answering.answer_model import WeightChange
     from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of, packaged_model_path
 
-    groups = kept(args.pairs, collect, "training groups")
+    if args.without_fold is not None and not args.use_clapnq:
+        parser.error("--without-fold leaves out a fold of ClapNQ's questions: it needs --with-clapnq")
+    groups = kept(args.pairs, lambda: collect(args.clapnq if args.use_clapnq else None), "training groups")
+    if not args.use_clapnq:
+        groups = [g for g in groups if not g["source"].startswith("clapnq")]
+    groups = without_fold(groups, args.without_fold)
     sources: dict[str, int] = {}
     for g in groups:
         sources[g["source"]] = sources.get(g["source"], 0) + 1
     log(f"{len(groups)} groups: {json.dumps(sources)}")
     model = train(training_pairs(groups), epochs=args.epochs, lr=args.lr, seed=args.seed, layers=args.layers)
     arrays, errors = reader_arrays(model.state_dict())
-    meta = {"questions": sources, "pointwise": True,
+    meta = {"questions": sources, "pointwise": True, "without_clapnq_fold": args.without_fold,
+            "clapnq_folds": CLAPNQ_FOLDS,
             "stages": [{"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "max_tokens": MAX_TOKENS,
                         "layers": args.layers}],
             "base_model": model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),

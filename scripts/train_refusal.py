@@ -59,9 +59,11 @@ def log(message: str) -> None:
 
 def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
             external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False,
-            outside: bool = False, reader: object | None = None) -> list[Question]:
+            outside: bool = False, reader: object | None = None,
+            fold_readers: tuple[object, ...] = ()) -> list[Question]:
     """Each training question's features; with ``reader`` (a ``reader.PairScorer``: the answerability reader), its
-    logits for the best candidates too (``answerability.READER_FEATURES``)."""
+    logits for the best candidates too (``answerability.READER_FEATURES``), a ClapNQ question's read by the reader of
+    ``fold_readers`` trained without its fold (``reader_of``)."""
     from training_data import training_questions
 
     from programme_assistant.answering.answerability import question_features, read_reader_features
@@ -71,9 +73,55 @@ def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
         row = question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages,
                                 attribute_missing=q.scoring.attribute_missing)
         if reader is not None:
-            row.update(read_reader_features(reader, q.standalone, q.scoring.sentences))
+            row.update(read_reader_features(reader_of(q.source, q.qid, reader, fold_readers), q.standalone,
+                                            q.scoring.sentences))
         out.append(Question(q.source, q.qid, q.answerable, row))
     return out
+
+
+def reader_of(source: str, qid: str, reader: object, fold_readers: tuple[object, ...]) -> object:
+    """The answerability reader a training question's features are read with: a ClapNQ question's (``source``
+    ``clapnq``, ``clapnq-removed``) is the one of ``fold_readers`` trained without its fold, when there are any (a
+    reader trained on ClapNQ's training half, ``train_answerability_reader.py --with-clapnq``, session 52: its logits
+    for the questions it learned from are better than a new question's, and the refusal would lean on them too much);
+    every other question's is ``reader``."""
+    if not fold_readers or source.split("-")[0] != "clapnq":
+        return reader
+    from train_answerability_reader import CLAPNQ_FOLDS
+    from training_data import fold_of
+
+    return fold_readers[fold_of("clapnq", qid, CLAPNQ_FOLDS)]
+
+
+def fold_answerability_readers(value: str | None, reader: object | None) -> tuple[tuple[object, ...], list[str]]:
+    """``--fold-readers``: the readers trained without each ClapNQ fold (``train_answerability_reader.py
+    --without-fold K``), in fold order, and their digests. Required when ``reader`` was trained on ClapNQ; each file
+    must say it left out its own fold."""
+    from train_answerability_reader import CLAPNQ_FOLDS
+
+    trained_on_clapnq = reader is not None and any(
+        str(k).startswith("clapnq") for k in (reader.change.meta.get("questions") or {}))
+    if value is None:
+        if trained_on_clapnq:
+            raise SystemExit("the answerability reader was trained on ClapNQ's training half: pass --fold-readers "
+                             "with the readers trained without each fold (train_answerability_reader.py --with-clapnq "
+                             "--without-fold K), or --reader with one trained without --with-clapnq")
+        return (), []
+    if reader is None:
+        raise SystemExit("--fold-readers needs an answerability reader: drop it, or drop --reader none")
+    paths = [Path(p) for p in value.split(",") if p.strip()]
+    if len(paths) != CLAPNQ_FOLDS:
+        raise SystemExit(f"--fold-readers {value}: give {CLAPNQ_FOLDS} files, the reader trained without fold 0, "
+                         "then without fold 1")
+    readers = []
+    for k, path in enumerate(paths):
+        fold_reader, _ = answerability_reader(str(path))
+        left_out = fold_reader.change.meta.get("without_clapnq_fold")
+        if left_out != k:
+            raise SystemExit(f"--fold-readers: {path} was trained without ClapNQ fold {left_out}, not {k}: give the "
+                             f"file written by train_answerability_reader.py --without-fold {k} in place {k}")
+        readers.append(fold_reader)
+    return tuple(readers), [r.change.digest for r in readers]
 
 
 def answerability_reader(value: str) -> tuple[object | None, str | None]:
@@ -159,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader", default="packaged", metavar="packaged|FILE|none",
                         help="the answerability reader whose logits for the best candidates are features too "
                         "(answerability.READER_FEATURES; default: the packaged one; none: without them)")
+    parser.add_argument("--fold-readers", metavar="FILE0,FILE1",
+                        help="the answerability readers trained without each ClapNQ fold (train_answerability_reader.py"
+                        " --without-fold K): ClapNQ's training questions are read by the one that never saw them")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
     args = parser.parse_args(argv)
@@ -169,13 +220,15 @@ def main(argv: list[str] | None = None) -> int:
 
     settings, embedding_model = training_settings()
     reader, reader_digest = answerability_reader(args.reader)
+    fold_readers, fold_digests = fold_answerability_readers(args.fold_readers, reader)
     external = ("clapnq-dev", "pubmedqa-l") if args.pubmedqa else ("clapnq-dev",)
 
     def asked(ask_settings: object, features: Path | None) -> list[Question]:
         if features and features.exists():
             log(f"features read from {features}")
             return [Question(**q) for q in json.loads(features.read_text())]
-        found = collect(ask_settings, args.clapnq, args.removed, external, args.cut, args.outside, reader)
+        found = collect(ask_settings, args.clapnq, args.removed, external, args.cut, args.outside, reader,
+                        fold_readers)
         if features:
             features.write_text(json.dumps([q.__dict__ for q in found]))
         return found
@@ -214,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,
             "answer_model": answer_model_id(settings),
             "cross_fit": {"folds": CROSS_FIT_FOLDS, "fold_answer_models": fold_models} if fold_models else None,
-            "retrieval_mode": settings.retrieval_mode, "answerability_reader": reader_digest}
+            "retrieval_mode": settings.retrieval_mode, "answerability_reader": reader_digest,
+            "fold_answerability_readers": fold_digests}
     if reader is not None:
         meta["reader_top"] = READER_TOP  # the product reads as many (answerability.load_refusal_model checks it)
         # the product holds the reader's features to this range (answerability.clip_reader) and

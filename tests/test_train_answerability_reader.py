@@ -104,3 +104,40 @@ def test_the_shipped_unanswerable_questions_are_well_formed_and_quote_their_docu
             # the near-miss is quoted from its document (compared word for word, as the training matches it)
             text = loader_for(doc)(doc.read_bytes(), c["doc"]).text
             assert _tokens(c["near_miss"]) <= _tokens(text), c["id"]
+
+
+def _asked(qid: str, answerable: bool, statements: list[SimpleNamespace], gold: list[str]) -> SimpleNamespace:
+    return SimpleNamespace(source="clapnq", qid=qid, answerable=answerable, standalone=f"question {qid}?",
+                           scoring=SimpleNamespace(sentences=statements), gold_sentences=gold, facts=[],
+                           allowed_docs={"wiki/cats.md"})
+
+
+def test_clapnq_groups_take_the_gold_matching_statements_as_positives_and_leave_out_a_question_without_one():
+    gold = "Russian Blues have a double coat with silver tips."
+    statements = [_statement("Cats are popular pets.", doc="wiki/cats.md"),
+                  _statement(gold, doc="wiki/cats.md", context="Coat"),
+                  _statement(gold, doc="wiki/dogs.md"),  # the same words in a document not allowed to answer
+                  _statement("Blue cats come from Russia.", doc="wiki/cats.md")]
+    groups = tar.clapnq_groups([_asked("a", True, statements, [gold]),
+                                _asked("b", True, statements[:1], [gold]),  # its gold sentence is not among them
+                                _asked("c", False, statements, [])])
+    answerable, unanswerable = groups
+    assert answerable["positives"] == [f"Coat: {gold}"] and answerable["source"] == "clapnq"
+    assert answerable["negatives"] == ["Cats are popular pets.", gold, "Blue cats come from Russia."]
+    assert answerable["question"] == "question a?"  # as asked of the search
+    assert unanswerable["source"] == "clapnq-unanswerable" and not unanswerable["positives"]
+    assert len(unanswerable["negatives"]) == 4 and not unanswerable["answerable"]
+    assert [len(tar.clapnq_groups([_asked("d", False, statements * 3, [])])[0]["negatives"])] == [8]  # the 8 best
+
+
+def test_without_fold_drops_only_that_folds_clapnq_questions():
+    from training_data import fold_of
+
+    groups = [{"source": s, "qid": f"q{i}"} for i in range(40) for s in ("clapnq", "synthetic-corpus")]
+    kept = tar.without_fold(groups, 1)
+    assert tar.without_fold(groups, None) == groups
+    dropped = [g for g in groups if g not in kept]
+    assert dropped and all(g["source"] == "clapnq" and fold_of("clapnq", g["qid"], tar.CLAPNQ_FOLDS) == 1
+                           for g in dropped)
+    assert all(g in kept for g in groups if g["source"] != "clapnq")
+    assert tar.without_fold(kept, 0) == [g for g in groups if g["source"] != "clapnq"]
