@@ -136,16 +136,21 @@ def clapnq_groups(asked: Iterable[Any], top: int = 8) -> list[dict[str, Any]]:
     return out
 
 
-def without_fold(groups: list[dict[str, Any]], fold: int | None) -> list[dict[str, Any]]:
-    """``groups`` without ClapNQ's questions of cross-fitting fold ``fold`` (of ``CLAPNQ_FOLDS``; None: all kept).
-    ``make train-refusal`` reads each ClapNQ training question through the reader trained without its fold, so
-    that the refusal is fitted on logits of questions the reader never saw, as a new question gets them."""
+def clapnq_fold(qid: str) -> int:
+    """The cross-fitting fold (of ``CLAPNQ_FOLDS``) of a ClapNQ training question: the fold a reader trained
+    ``--without-fold`` leaves out, and the reader ``train_refusal.py --fold-readers`` reads it with."""
     from training_data import fold_of
 
+    return fold_of("clapnq", qid, CLAPNQ_FOLDS)
+
+
+def without_fold(groups: list[dict[str, Any]], fold: int | None) -> list[dict[str, Any]]:
+    """``groups`` without ClapNQ's questions of cross-fitting fold ``fold`` (``clapnq_fold``; None: all kept).
+    ``train_refusal.py --fold-readers`` reads each ClapNQ training question through the reader trained without its
+    fold, so that the refusal is fitted on logits of questions the reader never saw, as a new question gets them."""
     if fold is None:
         return groups
-    return [g for g in groups if not (g["source"].startswith("clapnq")
-                                      and fold_of("clapnq", g["qid"], CLAPNQ_FOLDS) == fold)]
+    return [g for g in groups if not (g["source"].startswith("clapnq") and clapnq_fold(g["qid"]) == fold)]
 
 
 def collect(benchmarks_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -236,17 +241,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layers", type=int, default=LAYERS, choices=range(1, 7), metavar="1-6",
                         help=f"the packaged model's first layers to keep (default {LAYERS})")
     args = parser.parse_args(argv)
+    if args.without_fold is not None and not args.use_clapnq:
+        parser.error("--without-fold leaves out a fold of ClapNQ's questions: it needs --with-clapnq")
     from train_reader import reader_arrays
     from training_data import kept
 
     from programme_assistant.answering.answer_model import WeightChange
     from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, model_id_of, packaged_model_path
 
-    if args.without_fold is not None and not args.use_clapnq:
-        parser.error("--without-fold leaves out a fold of ClapNQ's questions: it needs --with-clapnq")
+    cached = args.pairs is not None and args.pairs.exists()
     groups = kept(args.pairs, lambda: collect(args.clapnq if args.use_clapnq else None), "training groups")
     if not args.use_clapnq:
         groups = [g for g in groups if not g["source"].startswith("clapnq")]
+    elif not any(g["source"].startswith("clapnq") for g in groups):
+        where = f"the groups kept in {args.pairs} were collected without it: give another --pairs file" \
+            if cached else f"no clapnq-dev/ under {args.clapnq}: give --clapnq DIR"
+        raise SystemExit(f"--with-clapnq: no ClapNQ question to train on ({where})")
     groups = without_fold(groups, args.without_fold)
     sources: dict[str, int] = {}
     for g in groups:

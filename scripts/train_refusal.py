@@ -87,10 +87,9 @@ def reader_of(source: str, qid: str, reader: object, fold_readers: tuple[object,
     every other question's is ``reader``."""
     if not fold_readers or source.split("-")[0] != "clapnq":
         return reader
-    from train_answerability_reader import CLAPNQ_FOLDS
-    from training_data import fold_of
+    from train_answerability_reader import clapnq_fold
 
-    return fold_readers[fold_of("clapnq", qid, CLAPNQ_FOLDS)]
+    return fold_readers[clapnq_fold(qid)]
 
 
 def fold_answerability_readers(value: str | None, reader: object | None) -> tuple[tuple[object, ...], list[str]]:
@@ -111,8 +110,8 @@ def fold_answerability_readers(value: str | None, reader: object | None) -> tupl
         raise SystemExit("--fold-readers needs an answerability reader: drop it, or drop --reader none")
     paths = [Path(p) for p in value.split(",") if p.strip()]
     if len(paths) != CLAPNQ_FOLDS:
-        raise SystemExit(f"--fold-readers {value}: give {CLAPNQ_FOLDS} files, the reader trained without fold 0, "
-                         "then without fold 1")
+        raise SystemExit(f"--fold-readers {value}: give {CLAPNQ_FOLDS} files, in fold order: the reader trained "
+                         "--without-fold 0 first")
     readers = []
     for k, path in enumerate(paths):
         fold_reader, _ = answerability_reader(str(path))

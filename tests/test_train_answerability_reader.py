@@ -141,3 +141,14 @@ def test_without_fold_drops_only_that_folds_clapnq_questions():
                            for g in dropped)
     assert all(g in kept for g in groups if g["source"] != "clapnq")
     assert tar.without_fold(kept, 0) == [g for g in groups if g["source"] != "clapnq"]
+
+
+def test_with_clapnq_refuses_kept_groups_collected_without_it(tmp_path):
+    pairs = tmp_path / "pairs.json"
+    pairs.write_text(json.dumps([{"source": "synthetic-corpus", "qid": "s-1", "question": "q?", "answerable": True,
+                                  "positives": ["a"], "negatives": ["b"]}]))
+    with pytest.raises(SystemExit, match=rf"--with-clapnq: no ClapNQ question.*{pairs.name}.*another --pairs"):
+        tar.main(["--with-clapnq", "--pairs", str(pairs), "--out", str(tmp_path / "r.npz")])
+    assert not (tmp_path / "r.npz").exists()
+    with pytest.raises(SystemExit):  # argparse's error: a fold of ClapNQ left out of a reader without ClapNQ
+        tar.main(["--without-fold", "0", "--pairs", str(pairs)])
