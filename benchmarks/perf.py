@@ -7,7 +7,9 @@ measured in one run on this machine.
    ``model.encode`` of the very texts it embeds (same model, same batch size), measured before and after it:
    the limit on this machine.
    Then a no-change re-sync, and warm query latency (retrieval alone, and the whole answer) over generic
-   questions made from the corpus's titles and sentences (never the golden set).
+   questions made from the corpus's titles and sentences (never the golden set). Then other such questions asked
+   of the product as configured and of the same index without the answer reader, in turn: the reader's cost in
+   the same run, and how many answers it changes.
 2. Cold start: a new process builds the Assistant from Settings and answers one question; timed from the
    moment the process is started; its peak resident memory.
 3. The plain LangChain baseline (``benchmarks.baseline``) in its own process, on the same documents and
@@ -163,10 +165,46 @@ def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int) -
         "retrieval": latency_summary(retrieval), "answer": latency_summary(answers),
         "answer_stages": {k: latency_summary(v) for k, v in stages.items()}, "refused": refused,
     }
+    # new questions for the comparison: the reader keeps what it read, so the ones above would read as free
+    fresh = [q for q in generic_questions(titles, corpus_sentences(store), 2 * n_questions, seed=8)
+             if q not in questions][:n_questions]
+    out["queries"]["without_answer_reader"] = measure_without_answer_reader(settings, embedder, assistant, warmup,
+                                                                            fresh)
     out["query_embedding"] = measure_query_embedding(embedder, measured)
     out["peak_rss_mb"] = peak_rss_mb()
     out["_assistant"] = assistant
     return out
+
+
+def measure_without_answer_reader(settings: Any, embedder: Any, assistant: Any, warmup: list[str],
+                                  measured: list[str]) -> dict[str, Any]:
+    """The same questions answered by the product as configured and by the same index without the answer reader
+    (``PA_ANSWER_READER=off``), one after the other for each question (which goes first alternates) so that both see
+    the machine alike: what the reader costs, and how many answers it changes. Also how often the learned refusal
+    read the answerability reader (it is read only when the other features do not decide). ``measured`` must be
+    questions ``assistant`` has not been asked: its readers keep what they read. None when the answer reader is
+    off already."""
+    from programme_assistant.assistant import Assistant
+
+    if assistant.answerer.reordering is None:
+        return None
+    plain = Assistant.from_settings(settings.model_copy(update={"answer_reader": "off"}), embedder=embedder)
+    for q in warmup:
+        plain.ask(q)
+    with_reader, without, changed, read = [], [], 0, 0
+    for i, q in enumerate(measured):
+        timed: dict[int, tuple[Any, float]] = {}
+        for side in ((0, 1) if i % 2 == 0 else (1, 0)):
+            tq = time.perf_counter()
+            answer = (assistant, plain)[side].ask(q)
+            timed[side] = answer, time.perf_counter() - tq
+        (ours, seconds), (other, seconds_without) = timed[0], timed[1]
+        with_reader.append(seconds)
+        without.append(seconds_without)
+        changed += ours.text != other.text
+        read += bool(ours.evidence.get("answerability_read"))
+    return {"with": latency_summary(with_reader), "without": latency_summary(without), "answers_changed": changed,
+            "answerability_read": read, "questions": len(measured)}
 
 
 def measure_query_embedding(embedder: Any, questions: list[str]) -> dict[str, Any]:
@@ -307,6 +345,13 @@ def render_markdown(r: dict[str, Any]) -> str:
               f"unchanged, {resync['embedded_chunks']} embedded)"],
              ["answer stages p50 / p95, ms", f"retrieve {_pq(q['answer_stages']['retrieve'])}, "
               f"answer {_pq(q['answer_stages']['answer'])}"]]
+    bare = q.get("without_answer_reader")
+    if bare:
+        other.append(["cited answer p50 / p95, ms: as configured beside without the answer reader, each question "
+                      "asked of both in turn", f"{_pq(bare['with'])} beside {_pq(bare['without'])}: the reader costs "
+                      f"{fmt(_sum(bare['with'].get('p50_ms'), -bare['without'].get('p50_ms', 0.0)), 0)} ms at p50 "
+                      f"and changes {bare['answers_changed']} of {bare['questions']} answers; the refusal read the "
+                      f"answerability reader for {bare['answerability_read']}"])
     qe = r["ingest"].get("query_embedding")
     if qe:
         other.append(["embedding one question p50 / p95, ms (torch threads: every core, one)",

@@ -356,6 +356,12 @@ def test_reports_render_from_minimal_results():
     }
     text = perf.render_markdown(perf_results)
     assert "| ingest time, s | 2.0 | 1.0 | 2.00 |" in text and "over budget" in text
+    assert "without the answer reader" not in text  # a run without that comparison renders without its row
+    perf_results["ingest"]["queries"]["without_answer_reader"] = {
+        "with": lat, "without": {**lat, "p50_ms": 4.0, "p95_ms": 6.0}, "answers_changed": 1, "answerability_read": 0,
+        "questions": 2}
+    text = perf.render_markdown(perf_results)
+    assert "10 / 20 beside 4 / 6: the reader costs 6 ms at p50 and changes 1 of 2 answers" in text
     ext_results = {"measured_at": "now", "machine": {"cpus": 2}, "documents": {"clapnq-dev": 1}, "limit": None,
                    "modes": ["hybrid"], "ingest": {"chunks": 3, "from_cache": True},
                    "settings": {"answerer": "extractive", "refusal_threshold": 0.45},
@@ -401,3 +407,37 @@ def test_scaling_benchmark_runs_on_a_tiny_store(settings, corpus, fake_embedder)
     assert all(step["reader_sees_change"] and step["open_s"] > 0 and step["index_write_s"] >= 0
                and step["bm25_rebuild_s"] >= 0 for step in result["steps"])
     assert "today: rebuild, s" in "\n".join(perf.render_scaling(result))
+
+
+def test_the_answer_reader_is_measured_against_the_same_index_without_it(monkeypatch):
+    from types import SimpleNamespace
+
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.config import Settings
+
+    def answering(texts: dict[str, str], read: bool = False):
+        asked: list[str] = []
+
+        def ask(q: str) -> SimpleNamespace:
+            asked.append(q)
+            return SimpleNamespace(text=texts[q], evidence={"answerability_read": 1.0} if read else {})
+        return ask, asked
+
+    ours_ask, ours_asked = answering({"a?": "A [1].", "b?": "B [1]."}, read=True)
+    plain_ask, plain_asked = answering({"w?": "W.", "a?": "A [1].", "b?": "Other [1]."})
+    ours = SimpleNamespace(ask=ours_ask, answerer=SimpleNamespace(reordering=object()))
+    built: list[Settings] = []
+
+    def from_settings(settings: Settings, embedder: object = None) -> SimpleNamespace:
+        built.append(settings)
+        return SimpleNamespace(ask=plain_ask)
+
+    monkeypatch.setattr(Assistant, "from_settings", staticmethod(from_settings))
+    result = perf.measure_without_answer_reader(Settings(), "embedder", ours, ["w?"], ["a?", "b?"])
+    assert [s.answer_reader for s in built] == ["off"]
+    # the same questions, the plain one warmed up first; which is asked first alternates
+    assert plain_asked == ["w?", "a?", "b?"] and ours_asked == ["a?", "b?"]
+    assert (result["answers_changed"], result["answerability_read"], result["questions"]) == (1, 2, 2)
+    assert result["with"]["n"] == 2 and result["without"]["n"] == 2
+    off = SimpleNamespace(answerer=SimpleNamespace(reordering=None))
+    assert perf.measure_without_answer_reader(Settings(), "embedder", off, [], ["a?"]) is None
