@@ -415,11 +415,14 @@ def test_the_answer_reader_is_measured_against_the_same_index_without_it(monkeyp
     from programme_assistant.assistant import Assistant
     from programme_assistant.config import Settings
 
+    order: list[tuple[str, str]] = []
+
     def answering(texts: dict[str, str], read: bool = False):
         asked: list[str] = []
 
         def ask(q: str) -> SimpleNamespace:
             asked.append(q)
+            order.append(("ours" if read else "plain", q))
             return SimpleNamespace(text=texts[q], evidence={"answerability_read": 1.0} if read else {})
         return ask, asked
 
@@ -435,8 +438,9 @@ def test_the_answer_reader_is_measured_against_the_same_index_without_it(monkeyp
     monkeypatch.setattr(Assistant, "from_settings", staticmethod(from_settings))
     result = perf.measure_without_answer_reader(Settings(), "embedder", ours, ["w?"], ["a?", "b?"])
     assert [s.answer_reader for s in built] == ["off"]
-    # the same questions, the plain one warmed up first; which is asked first alternates
+    # the same questions of both, the plain one warmed up first; in blocks, the second half the other way round
     assert plain_asked == ["w?", "a?", "b?"] and ours_asked == ["a?", "b?"]
+    assert order == [("plain", "w?"), ("ours", "a?"), ("plain", "a?"), ("plain", "b?"), ("ours", "b?")]
     assert (result["answers_changed"], result["answerability_read"], result["questions"]) == (1, 2, 2)
     assert result["with"]["n"] == 2 and result["without"]["n"] == 2
     off = SimpleNamespace(answerer=SimpleNamespace(reordering=None))
