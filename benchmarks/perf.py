@@ -177,14 +177,13 @@ def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int) -
 
 
 def measure_without_answer_reader(settings: Any, embedder: Any, assistant: Any, warmup: list[str],
-                                  measured: list[str]) -> dict[str, Any]:
+                                  measured: list[str]) -> dict[str, Any] | None:
     """The same questions answered by the product as configured and by the same index without the answer reader
     (``PA_ANSWER_READER=off``), in blocks (the first half asked of the product then without the reader, the second
     half the other way round) so that both see the machine alike: what the reader costs, and how many answers it
-    changes. Also how often the learned refusal
-    read the answerability reader (it is read only when the other features do not decide). ``measured`` must be
-    questions ``assistant`` has not been asked: its readers keep what they read. None when the answer reader is
-    off already."""
+    changes. Also how often the learned refusal read the answerability reader (it is read only when the other
+    features do not decide). ``measured`` must be questions ``assistant`` has not been asked: its readers keep what
+    they read. None when the answer reader is off already."""
     from programme_assistant.assistant import Assistant
 
     if assistant.answerer.reordering is None:
