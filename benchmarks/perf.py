@@ -146,7 +146,8 @@ def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int) -
                      "embedded_chunks": again.embedded_chunks}
 
     titles = [r.title for r in assistant.folder_sync.manifest.records().values()]
-    questions = generic_questions(titles, corpus_sentences(store), n_questions + n_warmup, seed=7)
+    sentences = corpus_sentences(store)
+    questions = generic_questions(titles, sentences, n_questions + n_warmup, seed=7)
     warmup, measured = questions[:n_warmup], questions[n_warmup:]
     log(f"warm query latency over {len(measured)} generic questions ({len(warmup)} warm-up)")
     for q in warmup:
@@ -166,7 +167,7 @@ def measure_ingest_and_queries(settings: Any, n_questions: int, n_warmup: int) -
         "answer_stages": {k: latency_summary(v) for k, v in stages.items()}, "refused": refused,
     }
     # new questions for the comparison: the reader keeps what it read, so the ones above would read as free
-    fresh = [q for q in generic_questions(titles, corpus_sentences(store), 2 * n_questions, seed=8)
+    fresh = [q for q in generic_questions(titles, sentences, 2 * n_questions, seed=8)
              if q not in questions][:n_questions]
     out["queries"]["without_answer_reader"] = measure_without_answer_reader(settings, embedder, assistant, warmup,
                                                                             fresh)
@@ -354,9 +355,11 @@ def render_markdown(r: dict[str, Any]) -> str:
               f"answer {_pq(q['answer_stages']['answer'])}"]]
     bare = q.get("without_answer_reader")
     if bare:
+        with_p50, without_p50 = bare["with"].get("p50_ms"), bare["without"].get("p50_ms")
+        cost = None if with_p50 is None or without_p50 is None else with_p50 - without_p50
         other.append(["cited answer p50 / p95, ms: as configured beside without the answer reader, other "
                       "questions asked of both", f"{_pq(bare['with'])} beside {_pq(bare['without'])}: the reader costs "
-                      f"{fmt(_sum(bare['with'].get('p50_ms'), -bare['without'].get('p50_ms', 0.0)), 0)} ms at p50 "
+                      f"{fmt(cost, 0)} ms at p50 "
                       f"and changes {bare['answers_changed']} of {bare['questions']} answers; the refusal read the "
                       f"answerability reader for {bare['answerability_read']}"])
     qe = r["ingest"].get("query_embedding")
