@@ -445,3 +445,27 @@ def test_the_answer_reader_is_measured_against_the_same_index_without_it(monkeyp
     assert result["with"]["n"] == 2 and result["without"]["n"] == 2
     off = SimpleNamespace(answerer=SimpleNamespace(reordering=None))
     assert perf.measure_without_answer_reader(Settings(), "embedder", off, [], ["a?"]) is None
+
+
+def test_a_question_asked_twice_in_the_reader_comparison_keeps_each_ask_s_own_timing(monkeypatch):
+    from types import SimpleNamespace
+
+    from programme_assistant.assistant import Assistant
+    from programme_assistant.config import Settings
+
+    clock = [0.0]
+    monkeypatch.setattr(perf.time, "perf_counter", lambda: clock[0])
+    seen: set[str] = set()
+
+    def ask(q: str) -> SimpleNamespace:
+        # the first ask of a question takes a second; asked again, it is read from the cache in a tenth
+        clock[0] += 0.1 if ("ours", q) in seen else 1.0
+        seen.add(("ours", q))
+        return SimpleNamespace(text="A [1].", evidence={})
+
+    ours = SimpleNamespace(ask=ask, answerer=SimpleNamespace(reordering=object()))
+    plain = SimpleNamespace(ask=lambda q: SimpleNamespace(text="A [1].", evidence={}))
+    monkeypatch.setattr(Assistant, "from_settings", staticmethod(lambda settings, embedder=None: plain))
+    result = perf.measure_without_answer_reader(Settings(), "embedder", ours, [], ["t?", "u?", "t?", "v?"])
+    # with the reader: 1 s, 1 s, 0.1 s (the repeat), 1 s: the repeat does not overwrite the first ask's timing
+    assert result["with"]["n"] == 4 and result["with"]["mean_ms"] == pytest.approx(775.0)
