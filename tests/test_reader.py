@@ -153,23 +153,28 @@ def test_the_training_questions_are_asked_without_the_reader():
     assert training_settings(answer_model="same")[0].answer_reader == "off"
 
 
+def _trained_for_the_product_and_prefers_the_answer(reader, question):
+    """A packaged reader's file: its last stage trained on pairs as long as the product reads them, on the training
+    sets and the synthetic cases only (the evaluation sets never appear); it puts the statement answering
+    ``question`` (which Group B's prefectures were) above the one about it. Returns the two logits."""
+    assert reader.meta["max_tokens"] == reader.meta["stages"][-1]["max_tokens"] == \
+        Settings.model_fields["answer_reader_max_tokens"].default
+    sets = {source.removesuffix("-p") for source in reader.meta["questions"] if not source.startswith("synthetic-")}
+    assert sets and sets <= TRAINABLE_SETS
+    logits = reader.logits(question, ["Group B visited a number of prefectures in Japan.",
+                                      "Group B visited Osaka and Oita prefectures."])
+    assert logits[1] > logits[0]
+    return logits
+
+
 @pytest.mark.slow
 def test_the_packaged_reader_is_small_trained_on_training_sets_and_prefers_the_answer():
     from programme_assistant.retrieval.embeddings import packaged_model_path
 
     assert packaged_reader_path().stat().st_size < 25_000_000
     reader = CrossEncoderReader(packaged_model_path())
-    # its last stage was trained on pairs as long as the product reads them
     assert reader.meta["base_model"] == "all-MiniLM-L6-v2"
-    assert reader.meta["max_tokens"] == reader.meta["stages"][-1]["max_tokens"] == \
-        Settings.model_fields["answer_reader_max_tokens"].default
-    # trained on the training sets and the synthetic cases only: the evaluation sets never appear
-    sets = {source.removesuffix("-p") for source in reader.meta["questions"] if not source.startswith("synthetic-")}
-    assert sets and sets <= TRAINABLE_SETS
-    logits = reader.logits("Which prefectures did Group B visit?",
-                           ["Group B visited a number of prefectures in Japan.",
-                            "Group B visited Osaka and Oita prefectures."])
-    assert logits[1] > logits[0]
+    logits = _trained_for_the_product_and_prefers_the_answer(reader, "Which prefectures did Group B visit?")
     assert reader.logits("Which prefectures did Group B visit?", ["Group B visited Osaka and Oita prefectures."])[0] \
         == pytest.approx(logits[1])  # read once: the second time from the cache
 
@@ -475,11 +480,4 @@ def test_the_packaged_multilingual_reader_is_e5_trained_on_training_sets_and_pre
                                 packaged_multilingual_reader_path(),
                                 max_tokens=Settings.model_fields["answer_reader_max_tokens"].default)
     assert reader.base == "e5"
-    assert reader.meta["max_tokens"] == reader.meta["stages"][-1]["max_tokens"] == \
-        Settings.model_fields["answer_reader_max_tokens"].default
-    sets = {source.removesuffix("-p") for source in reader.meta["questions"] if not source.startswith("synthetic-")}
-    assert sets and sets <= TRAINABLE_SETS
-    logits = reader.logits("¿Qué prefecturas visitó el grupo B?",
-                           ["Group B visited a number of prefectures in Japan.",
-                            "Group B visited Osaka and Oita prefectures."])
-    assert logits[1] > logits[0]
+    _trained_for_the_product_and_prefers_the_answer(reader, "¿Qué prefecturas visitó el grupo B?")

