@@ -236,8 +236,8 @@ class LanguageRoutedReader:
     multilingual-e5-small's. Session 55: on held-out multilingual 3 (100 questions in six languages, written before
     it, run once on each side) fact recall 0.447 -> 0.540 with it; on the development sets' questions in other
     languages +0.032 (the sample corpus's 237) and -0.024 (the BSDSP's 42), within noise; English questions read as
-    before. Each is loaded when its first question comes, so a folder asked only in English never loads the larger
-    multilingual model."""
+    before. Each reader's file is read when it is built; its model is loaded when its first question comes, so a
+    folder asked only in English never loads the larger multilingual model."""
 
     def __init__(self, english: PairScorer, other: PairScorer, is_english: Callable[[str], bool]) -> None:
         self.english = english

@@ -59,11 +59,17 @@ def lexicon() -> dict[str, dict[str, str]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _identifier():  # type: ignore[no-untyped-def]
+def _new_identifier():  # type: ignore[no-untyped-def]
+    """py3langid's identifier over every language it knows, with probabilities (each caller its own instance:
+    ``set_languages`` changes the one it is called on)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+@lru_cache(maxsize=1)
+def _identifier():  # type: ignore[no-untyped-def]
+    identifier = _new_identifier()
     identifier.set_languages(["en", *sorted(lexicon())])
     return identifier
 
@@ -76,9 +82,7 @@ MAX_DOCUMENT_CHARS = 3000
 
 @lru_cache(maxsize=1)
 def _any_language_identifier():  # type: ignore[no-untyped-def]
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    return _new_identifier()
 
 
 def reads_as_english(text: str) -> bool:
