@@ -364,11 +364,11 @@ verb-forms: $(STAMP)  ## generate text/data/verb_forms.tsv (irregular verb forms
 	$(BIN)/python scripts/build_verb_forms.py
 
 word-frequencies: $(STAMP)  ## generate text/data/word_frequencies.tsv (how common each word stem is in general language) from wordfreq
-	$(BIN)/pip install -q "wordfreq>=3.0"
+	$(BIN)/pip install -q "wordfreq>=3.0" simplemma
 	$(BIN)/python scripts/build_word_frequencies.py
 
-lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv from wordfreq + Apertium + FreeDict (needs the Debian packages)
-	$(BIN)/pip install -q "wordfreq>=3.0"
+lexicon: $(STAMP)  ## generate text/data/crosslingual_lexicon.tsv (Spanish, Catalan, Italian, French, Portuguese, German, Dutch, Polish) from wordfreq + Apertium + FreeDict + simplemma (needs the Debian packages)
+	$(BIN)/pip install -q "wordfreq>=3.0" simplemma
 	$(BIN)/python scripts/build_lexicon.py
 
 train-ranker: $(STAMP)  ## fit the answerer's sentence ranker (ClapNQ train half + golden set) -> answering/data/ranker.json

@@ -1,5 +1,5 @@
-"""Generate the cross-language lexicon (``make lexicon``): Spanish, Italian, Catalan and French words -> English,
-from published dictionaries instead of by hand.
+"""Generate the cross-language lexicon (``make lexicon``): Spanish, Italian, Catalan, French, Portuguese, German,
+Dutch and Polish words -> English, from published dictionaries instead of by hand.
 
     python scripts/build_lexicon.py [--words 50000] [--out FILE]
 
@@ -8,41 +8,62 @@ Where the words and their English come from:
   frequency lists), surface forms as people type them ("reunions", "visitaren", "quanti"); no word is taken from
   the corpus or from any evaluation question;
 - their English: the Apertium machine-translation data packaged by Debian, each word translated alone:
-  ``apertium spa-eng`` (apertium-eng-spa) and ``apertium cat-eng`` (apertium-eng-cat); Italian and French
-  through Catalan (apertium-cat-ita, apertium-fra-cat, then cat-eng), as Debian has no Italian-English or
-  French-English pair. Apertium analyses the inflected form, so plurals and verb forms translate too. A word it
-  does not know is left out;
+  ``apertium spa-eng`` (apertium-eng-spa) and ``apertium cat-eng`` (apertium-eng-cat); Italian, French and
+  Portuguese through Catalan (apertium-cat-ita, apertium-fra-cat, apertium-por-cat, then cat-eng), as Debian has no
+  Italian-, French- or Portuguese-English pair. Apertium analyses the inflected form, so plurals and verb forms
+  translate too. A word it does not know is left out;
 - where Apertium has no translation, the first sense of the FreeDict dictionary of the language
-  (dict-freedict-spa-eng, -ita-eng, -fra-eng; dictd files under /usr/share/dictd).
+  (dict-freedict-spa-eng, -ita-eng, -fra-eng, -por-eng; dictd files under /usr/share/dictd);
+- German, Dutch and Polish, for which Debian has no Apertium pair at all, from FreeDict alone (``Dictionary``): of
+  the senses of the word's entry and of its lemma's (simplemma, PyPI) and the English words whose entries list it,
+  the one found both ways first (German "wo": its entry says "when" first, but only "where" lists it), then a
+  cognate ("Region"), then one word, then the one about as frequent in English as the word is in its language
+  (Dutch "waar" is "where", not "merchandise"). A word without an entry in a language that writes compounds as one
+  word (German, Dutch) is split in two where both parts translate, at the split whose parts are the most frequent in
+  the language (Koehn and Knight, 2003): "Wirtschaftsförderung" -> "business development". Phrase entries
+  that translate to a question word of several words stay ("wie viele" -> "how many").
 
 Function words whose English is only function words ("de" -> "of") get an empty entry: the gloss drops them.
 Question words keep theirs ("quan" -> "when", "cuántos" -> "how many"): they tell the answerer what a question
 asks for. A word Apertium does not know in lower case is tried capitalised, as names are ("japó" -> "Japan").
 
-Needs (Debian): ``apt-get install apertium apertium-eng-spa apertium-eng-cat apertium-cat-ita apertium-fra-cat
-dict-freedict-spa-eng dict-freedict-ita-eng dict-freedict-fra-eng``; (PyPI) ``wordfreq``.
+Needs (Debian): ``apt-get install apertium`` and ``DEBIAN_PACKAGES``; (PyPI) ``wordfreq`` and ``simplemma``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "text" / "data" / "crosslingual_lexicon.tsv"
+DEFAULT_ENDINGS = DEFAULT_OUT.with_name("word_endings.tsv")
 # language -> the Apertium pairs its words go through, in order, to reach English
 PIPELINES: dict[str, tuple[str, ...]] = {"es": ("spa-eng",), "ca": ("cat-eng",), "it": ("ita-cat", "cat-eng"),
-                                         "fr": ("fra-cat", "cat-eng")}
-FREEDICT = {"es": "spa-eng", "it": "ita-eng", "fr": "fra-eng"}
-DEBIAN_PACKAGES = ("apertium-eng-spa", "apertium-eng-cat", "apertium-cat-ita", "apertium-fra-cat",
-                   "dict-freedict-spa-eng", "dict-freedict-ita-eng", "dict-freedict-fra-eng")
+                                         "fr": ("fra-cat", "cat-eng"), "pt": ("por-cat", "cat-eng")}
+FREEDICT = {"es": "spa-eng", "it": "ita-eng", "fr": "fra-eng", "pt": "por-eng"}
+# language -> its FreeDict dictionaries to English and from English: the languages without an Apertium pair
+DICTIONARY_ONLY: dict[str, tuple[str, str]] = {"de": ("deu-eng", "eng-deu"), "nl": ("nld-eng", "eng-nld"),
+                                               "pl": ("pol-eng", "eng-pol")}
+# the languages that write compounds as one word, and what they put between a compound's parts
+COMPOUNDING = frozenset({"de", "nl"})
+LINKING = ("s", "es", "en", "n", "e")
+MIN_PART = 3
+LANGUAGES = (*PIPELINES, *DICTIONARY_ONLY)
+NAMES = {"es": "Spanish", "ca": "Catalan", "it": "Italian", "fr": "French", "pt": "Portuguese", "de": "German",
+         "nl": "Dutch", "pl": "Polish"}
+DEBIAN_PACKAGES = ("apertium-eng-spa", "apertium-eng-cat", "apertium-cat-ita", "apertium-fra-cat", "apertium-por-cat",
+                   *(f"dict-freedict-{d}" for d in FREEDICT.values()),
+                   *(f"dict-freedict-{d}" for pair in DICTIONARY_ONLY.values() for d in pair))
 # Question words keep their entry although English counts them as stop words.
 QUESTION_WORDS = {"when", "where", "who", "whom", "whose", "which", "what", "why", "how", "how many", "how much",
                   "how long", "whither"}
@@ -71,20 +92,175 @@ def apertium(words: list[str], pairs: Iterable[str]) -> list[str]:
     return out
 
 
-def freedict_entries(path: Path) -> dict[str, str]:
-    """headword -> its first English sense, from a dictd ``.index`` / ``.dict.dz`` pair."""
+def dictd_entries(path: Path) -> Iterator[tuple[str, str]]:
+    """(headword, entry text) of a dictd ``.index`` / ``.dict.dz`` pair, in the index's order."""
     index = path.with_suffix(".index")
     data = gzip.open(path.with_suffix(".dict.dz")).read()
-    out: dict[str, str] = {}
     for line in index.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) != 3 or parts[0].startswith("00-database"):
             continue
-        body = data[_b64(parts[1]): _b64(parts[1]) + _b64(parts[2])].decode("utf-8", "replace")
+        yield parts[0], data[_b64(parts[1]): _b64(parts[1]) + _b64(parts[2])].decode("utf-8", "replace")
+
+
+def freedict_entries(path: Path) -> dict[str, str]:
+    """headword -> its first English sense, from a dictd ``.index`` / ``.dict.dz`` pair."""
+    out: dict[str, str] = {}
+    for headword, body in dictd_entries(path):
         sense = first_sense(body)
         if sense:
-            out.setdefault(parts[0].lower(), sense)
+            out.setdefault(headword.lower(), sense)
     return out
+
+
+# lines of an entry that are not senses: examples, notes, synonyms, cross-references
+_NOT_SENSE = ('"', "note", "synonym", "see", "(zobacz)", "…")
+
+
+def senses(body: str) -> list[str]:
+    """Every sense of a dictd entry, in order, as lower-case phrases of at most three words: each line after the
+    headword but examples and notes, numbering, grammar (<n>) and glosses ((...), [...], {...}) removed, split at
+    commas and semicolons."""
+    out: list[str] = []
+    for line in body.splitlines()[1:]:
+        line = line.strip()
+        if not line or line.lower().startswith(_NOT_SENSE):
+            continue
+        line = re.sub(r"\(.*?\)|<.*?>|\[.*?\]|\{.*?\}", "", re.sub(r"^\d+\.\s*", "", line))
+        for piece in re.split(r"[,;]", line):
+            # abbreviations stand for an object ("attend sth.", "jdn. besuchen"): not part of the sense
+            piece = " ".join(w for w in piece.split() if not w.endswith(".")).lower()
+            if piece and len(piece.split()) <= 3 and piece not in out:
+                out.append(piece)
+    return out
+
+
+# a word and an English word this alike (difflib's ratio of their folded letters) are cognates
+COGNATE = 0.75
+# an English word at least this frequent (wordfreq's Zipf scale: once in 100 million words) is a word
+MIN_ENGLISH_ZIPF = 2.0
+
+
+def cognate(word: str, english: str) -> bool:
+    """Whether ``english`` (one word) is ``word`` as English writes it ("Region", "prefektura" -> "prefecture")."""
+    from difflib import SequenceMatcher
+
+    from programme_assistant.text.sentences import fold
+
+    return " " not in english and SequenceMatcher(None, fold(word), english).ratio() >= COGNATE
+
+
+class Dictionary:
+    """A language's words -> English from its FreeDict dictionaries alone (``DICTIONARY_ONLY``).
+
+    ``senses``: headword -> its English senses (the language->English dictionary); ``confirmed``: word -> the
+    English words whose entries list it (the English->language dictionary); ``lemma``: a word's lemma;
+    ``english_zipf`` / ``zipf``: how frequent a phrase is in English / in the language (wordfreq)."""
+
+    def __init__(self, senses: dict[str, list[str]], confirmed: dict[str, set[str]], lemma: Callable[[str], str],
+                 english_zipf: Callable[[str], float], zipf: Callable[[str], float], compounding: bool) -> None:
+        self.senses, self.confirmed, self.lemma = senses, confirmed, lemma
+        self.english_zipf, self.zipf, self.compounding = english_zipf, zipf, compounding
+        self.translate = lru_cache(maxsize=None)(self._translate)
+
+    def _translate(self, word: str) -> str:
+        """The English of one word (lower case). Its candidates: the senses of its entry and of its lemma's, and the
+        English words whose entries list it or its lemma, those that are English (each word at least
+        ``MIN_ENGLISH_ZIPF`` in English's frequency list: not "howmany", a typo of the Dutch dictionary's). The one
+        found both ways wins; then a cognate ("Region" -> "region", "prefektura" -> "prefecture"); then one word
+        rather than a phrase; then the one whose frequency in English is the closest to the word's in its language
+        (a translation is about as common as its word: Dutch "waar" is "where", not "merchandise", though the
+        English dictionary gives "waar" first for both); "" when none."""
+        best: tuple[int, bool, int, float] | None = None
+        chosen = ""
+        forms = tuple(dict.fromkeys((word, self.lemma(word).lower())))
+        frequency = self.zipf(word)
+        for form in forms:
+            forward = self.senses.get(form, ())
+            backward = self.confirmed.get(form, ())
+            for sense in (*forward, *backward):
+                if not all(self.english_zipf(w) >= MIN_ENGLISH_ZIPF for w in sense.split()):
+                    continue
+                key = (int(sense in forward) + int(sense in backward), cognate(form, sense), -len(sense.split()),
+                       -abs(self.english_zipf(sense) - frequency))
+                if best is None or key > best:
+                    best, chosen = key, sense
+        return chosen
+
+    def decompound(self, word: str) -> str:
+        """A compound's English, part by part ("wirtschaftsförderung" -> "business development"): of the
+        splits into two parts of ``MIN_PART`` letters or more that both translate (the first part with or without a
+        linking ``LINKING`` ending), the one whose parts are the most frequent in the language; "" when none."""
+        best, chosen = -1.0, ""
+        for i in range(MIN_PART, len(word) - MIN_PART + 1):
+            tail = word[i:]
+            tail_english = self.translate(tail)
+            if not tail_english:
+                continue
+            head = word[:i]
+            unlinked = (head[:-len(e)] for e in LINKING if head.endswith(e) and len(head) - len(e) >= MIN_PART)
+            for first in (head, *unlinked):
+                head_english = self.translate(first)
+                score = (self.zipf(first) + self.zipf(tail)) / 2
+                if head_english and score > best:
+                    best, chosen = score, f"{head_english} {tail_english}"
+        return chosen
+
+    def english(self, word: str) -> str:
+        """A word's English: its own, else (a compounding language) its parts'."""
+        return self.translate(word) or (self.decompound(word) if self.compounding else "")
+
+    def question_phrases(self) -> dict[str, str]:
+        """The entries of several words that translate to a question word of several ("wie viele" -> "how many")."""
+        from programme_assistant.text.language import MAX_PHRASE
+
+        return {h: e for h in self.senses if " " in h and len(h.split()) <= MAX_PHRASE
+                and " " in (e := self.translate(h)) and e in QUESTION_WORDS}
+
+
+# An ending rule is kept when this many of the language's listed words end in it and their lemma in its replacement;
+# it is at most this long, and leaves a stem of at least ``MIN_PART`` letters.
+MIN_ENDING_COUNT = 30
+MAX_ENDING = 4
+
+
+def learn_endings(words: Iterable[str], lemma: Callable[[str], str]) -> list[tuple[str, str, int]]:
+    """How the language's inflected forms end where their lemma ends otherwise, learned from its words and their
+    lemmas (simplemma): (ending, the lemma's ending, how many words), the most frequent first. German "besuchten" ->
+    "besuchen" counts for ("ten", "en"); "Präfekturen" -> "Präfektur" for ("en", ""). The gloss reads a word the
+    lexicon lacks by these (``text.language``), as the lexicon's own entries were read by their lemma."""
+    from collections import Counter
+
+    from programme_assistant.text.sentences import fold
+
+    counts: Counter[tuple[str, str]] = Counter()
+    for word in words:
+        form, base = fold(word), fold(lemma(word))
+        if form == base:
+            continue
+        stem = len(os.path.commonprefix([form, base]))
+        if stem >= MIN_PART and 0 < len(form) - stem <= MAX_ENDING and len(base) - stem <= MAX_ENDING:
+            counts[(form[stem:], base[stem:])] += 1
+    return [(ending, replacement, n) for (ending, replacement), n in counts.most_common() if n >= MIN_ENDING_COUNT]
+
+
+def load_dictionary(lang: str, dictd: Path) -> Dictionary:
+    """The ``Dictionary`` of a language of ``DICTIONARY_ONLY`` from the dictd files under ``dictd``."""
+    import simplemma
+    import wordfreq
+
+    to_english, from_english = DICTIONARY_ONLY[lang]
+    table: dict[str, list[str]] = {}
+    for headword, body in dictd_entries(dictd / f"freedict-{to_english}.index"):
+        listed = table.setdefault(headword.lower(), [])
+        listed.extend(s for s in senses(body) if s not in listed)
+    confirmed: dict[str, set[str]] = {}
+    for headword, body in dictd_entries(dictd / f"freedict-{from_english}.index"):
+        for word in senses(body):
+            confirmed.setdefault(word, set()).add(headword.lower())
+    return Dictionary(table, confirmed, lambda w: simplemma.lemmatize(w, lang=lang),
+                      lambda p: wordfreq.zipf_frequency(p, "en"), lambda w: wordfreq.zipf_frequency(w, lang),
+                      compounding=lang in COMPOUNDING)
 
 
 def first_sense(body: str) -> str:
@@ -155,28 +331,39 @@ def merge_forms(words: list[str], translated: list[str], fallback: dict[str, str
     return entries, from_apertium, from_freedict
 
 
-def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, int]]]:
+def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, int]],
+                                                         dict[str, list[tuple[str, str, int]]]]:
     import wordfreq
 
     from programme_assistant.text.sentences import STOPWORDS
 
     lexicon: dict[str, dict[str, str]] = {}
     counts: dict[str, dict[str, int]] = {}
-    for lang, pairs in PIPELINES.items():
+    endings: dict[str, list[tuple[str, str, int]]] = {}
+    for lang in LANGUAGES:
         words = list(dict.fromkeys(w for w in wordfreq.top_n_list(lang, words_per_language) if _WORD.match(w)))
-        translated = apertium(words, pairs)
-        # a name is known capitalised only ("japó" -> "Japó" -> "Japan", "catalunya" -> "Catalonia")
-        unknown = [i for i, english in enumerate(translated) if not english]
-        for i, english in zip(unknown, apertium([words[i].capitalize() for i in unknown], pairs), strict=True):
-            translated[i] = english
-        fallback = freedict_entries(dictd / f"freedict-{FREEDICT[lang]}.index") if lang in FREEDICT else {}
-        entries, from_apertium, from_freedict = merge_forms(words, translated, fallback, STOPWORDS)
+        if lang in PIPELINES:
+            translated = apertium(words, PIPELINES[lang])
+            # a name is known capitalised only ("japó" -> "Japó" -> "Japan", "catalunya" -> "Catalonia")
+            unknown = [i for i, english in enumerate(translated) if not english]
+            for i, english in zip(unknown, apertium([words[i].capitalize() for i in unknown], PIPELINES[lang]),
+                                  strict=True):
+                translated[i] = english
+            fallback = freedict_entries(dictd / f"freedict-{FREEDICT[lang]}.index") if lang in FREEDICT else {}
+        else:
+            dictionary = load_dictionary(lang, dictd)
+            endings[lang] = learn_endings(words, dictionary.lemma)
+            phrases = dictionary.question_phrases()
+            translated = [dictionary.english(w) for w in words] + list(phrases.values())
+            words, fallback = words + list(phrases), {}
+        entries, from_first, from_freedict = merge_forms(words, translated, fallback, STOPWORDS)
         lexicon[lang] = entries
-        counts[lang] = {"words": len(words), "entries": len(entries), "apertium": from_apertium,
+        source = "Apertium" if lang in PIPELINES else "FreeDict"
+        counts[lang] = {"words": len(words), "entries": len(entries), source.lower(): from_first,
                         "freedict": from_freedict}
-        log(f"{lang}: {len(words)} words -> {len(entries)} entries ({from_apertium} Apertium, "
-            f"{from_freedict} FreeDict)")
-    return lexicon, counts
+        log(f"{lang}: {len(words)} words -> {len(entries)} entries ({from_first} {source}, "
+            f"{from_freedict} FreeDict's first sense)" + (f", {len(endings[lang])} endings" if lang in endings else ""))
+    return lexicon, counts, endings
 
 
 def package_versions() -> str:
@@ -191,16 +378,34 @@ def render(lexicon: dict[str, dict[str, str]], counts: dict[str, dict[str, int]]
     from importlib.metadata import version
 
     header = [
-        "# Cross-language lexicon: Spanish (es), Italian (it), Catalan (ca) and French (fr) words -> English.",
+        "# Cross-language lexicon: " + ", ".join(f"{NAMES[lang]} ({lang})" for lang in LANGUAGES)
+        + " words -> English.",
         "# GENERATED by scripts/build_lexicon.py (make lexicon): do not edit by hand.",
         f"# Words: the {words} most frequent of each language in wordfreq {version('wordfreq')}.",
-        "# English: Apertium (Italian and French through Catalan), else FreeDict's first sense.",
+        "# English: Apertium (Italian, French and Portuguese through Catalan), else FreeDict's first sense; German,",
+        "# Dutch and Polish: FreeDict's senses of the word or its lemma (simplemma), the one the English dictionary",
+        "# confirms, a cognate, one word, the one as frequent as the word; a German or Dutch compound part by part.",
         f"# Debian packages: {package_versions()}.",
         "# Apertium data and FreeDict dictionaries are GPL-licensed; see their copyright files.",
         "# " + "; ".join(f"{lang}: {c['entries']} entries" for lang, c in counts.items()),
     ]
-    lines = [f"{lang}\t{source}\t{english}" for lang in PIPELINES for source, english in
+    lines = [f"{lang}\t{source}\t{english}" for lang in LANGUAGES for source, english in
              sorted(lexicon[lang].items())]
+    return "\n".join(header + lines) + "\n"
+
+
+def render_endings(endings: dict[str, list[tuple[str, str, int]]], words: int) -> str:
+    from importlib.metadata import version
+
+    header = [
+        "# Word endings: how an inflected form ends where its lemma ends otherwise, per language without Apertium.",
+        "# GENERATED by scripts/build_lexicon.py (make lexicon): do not edit by hand.",
+        f"# Learned from the {words} most frequent words of each language in wordfreq {version('wordfreq')} and their",
+        f"# lemmas (simplemma {version('simplemma')}); an ending kept when {MIN_ENDING_COUNT} words or more show it.",
+        "# language, ending, the lemma's ending, how many words",
+    ]
+    lines = [f"{lang}\t{ending}\t{replacement}\t{n}" for lang, rules in endings.items()
+             for ending, replacement, n in rules]
     return "\n".join(header + lines) + "\n"
 
 
@@ -208,13 +413,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=50000, help="most frequent words per language")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--endings-out", type=Path, default=DEFAULT_ENDINGS)
     parser.add_argument("--dictd", type=Path, default=Path("/usr/share/dictd"), help="where FreeDict's files are")
     args = parser.parse_args(argv)
     if not shutil.which("apertium"):
         raise SystemExit("apertium not found: apt-get install apertium " + " ".join(DEBIAN_PACKAGES))
-    lexicon, counts = build(args.words, args.dictd)
+    lexicon, counts, endings = build(args.words, args.dictd)
     args.out.write_text(render(lexicon, counts, args.words), encoding="utf-8")
-    print(f"written: {args.out} ({sum(len(v) for v in lexicon.values())} entries)")
+    args.endings_out.write_text(render_endings(endings, args.words), encoding="utf-8")
+    print(f"written: {args.out} ({sum(len(v) for v in lexicon.values())} entries), {args.endings_out} "
+          f"({sum(len(v) for v in endings.values())} endings)")
     return 0
 
 

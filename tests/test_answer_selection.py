@@ -370,7 +370,9 @@ def test_the_lead_in_names_the_documents_language_in_the_questions():
     assert other_language_lead("es", "en") == "Fuente en inglés."
     assert other_language_lead("fr", "it") == "Source en italien."
     assert other_language_lead("en", "en") == ""
-    assert other_language_lead("de", "en") == "Source in English."  # a question language without a lead: English
+    assert other_language_lead("de", "en") == "Quelle auf Englisch."
+    assert other_language_lead("pl", "es") == "Źródło w języku hiszpańskim."
+    assert other_language_lead("sv", "en") == "Source in English."  # a question language without a lead: English
     assert other_language_lead("en", "xx") == ""  # a document language without a name: no lead-in
 
 

@@ -42,19 +42,29 @@ def document_kind(doc_type: str) -> str:
 # short sentence in the question's language naming the document's ("Source in Spanish."). Keyed by the question's
 # language; a question in a language without an entry gets the English one.
 OTHER_LANGUAGE_LEAD = {"en": "Source in {language}.", "es": "Fuente en {language}.", "it": "Fonte in {language}.",
-                       "ca": "Font en {language}.", "fr": "Source en {language}."}
-# The names of the documents' languages, in each language of OTHER_LANGUAGE_LEAD.
+                       "ca": "Font en {language}.", "fr": "Source en {language}.", "pt": "Fonte em {language}.",
+                       "de": "Quelle auf {language}.", "nl": "Bron in het {language}.",
+                       "pl": "Źródło w języku {language}."}
+# The names of the documents' languages, in each language of OTHER_LANGUAGE_LEAD (Polish's as "w języku" takes them).
 LANGUAGE_NAMES = {
     "en": {"en": "English", "es": "Spanish", "it": "Italian", "ca": "Catalan", "fr": "French", "de": "German",
-           "ja": "Japanese", "pt": "Portuguese", "nl": "Dutch", "sl": "Slovenian"},
+           "ja": "Japanese", "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "sl": "Slovenian"},
     "es": {"en": "inglés", "es": "español", "it": "italiano", "ca": "catalán", "fr": "francés", "de": "alemán",
-           "ja": "japonés", "pt": "portugués"},
+           "ja": "japonés", "pt": "portugués", "nl": "neerlandés", "pl": "polaco"},
     "it": {"en": "inglese", "es": "spagnolo", "it": "italiano", "ca": "catalano", "fr": "francese", "de": "tedesco",
-           "ja": "giapponese", "pt": "portoghese"},
+           "ja": "giapponese", "pt": "portoghese", "nl": "olandese", "pl": "polacco"},
     "ca": {"en": "anglès", "es": "castellà", "it": "italià", "ca": "català", "fr": "francès", "de": "alemany",
-           "ja": "japonès", "pt": "portuguès"},
+           "ja": "japonès", "pt": "portuguès", "nl": "neerlandès", "pl": "polonès"},
     "fr": {"en": "anglais", "es": "espagnol", "it": "italien", "ca": "catalan", "fr": "français", "de": "allemand",
-           "ja": "japonais", "pt": "portugais"},
+           "ja": "japonais", "pt": "portugais", "nl": "néerlandais", "pl": "polonais"},
+    "pt": {"en": "inglês", "es": "espanhol", "it": "italiano", "ca": "catalão", "fr": "francês", "de": "alemão",
+           "ja": "japonês", "pt": "português", "nl": "neerlandês", "pl": "polaco"},
+    "de": {"en": "Englisch", "es": "Spanisch", "it": "Italienisch", "ca": "Katalanisch", "fr": "Französisch",
+           "de": "Deutsch", "ja": "Japanisch", "pt": "Portugiesisch", "nl": "Niederländisch", "pl": "Polnisch"},
+    "nl": {"en": "Engels", "es": "Spaans", "it": "Italiaans", "ca": "Catalaans", "fr": "Frans", "de": "Duits",
+           "ja": "Japans", "pt": "Portugees", "nl": "Nederlands", "pl": "Pools"},
+    "pl": {"en": "angielskim", "es": "hiszpańskim", "it": "włoskim", "ca": "katalońskim", "fr": "francuskim",
+           "de": "niemieckim", "ja": "japońskim", "pt": "portugalskim", "nl": "niderlandzkim", "pl": "polskim"},
 }
 
 

@@ -294,8 +294,8 @@ class PassageIndex:
     # --- writing --------------------------------------------------------------------------------------------
     def searchable(self, text: str, meta: dict[str, Any]) -> str:
         """What BM25 reads of a passage: its document's label and section, its text and, for a passage in a
-        lexicon language (Spanish, Italian, Catalan, French), its English gloss, so that an English question meets
-        a press note's words ("presentations" / "presentaciones")."""
+        lexicon language (``text.language``), its English gloss, so that an English question meets a press note's
+        words ("presentations" / "presentaciones")."""
         gloss = f"\n{english_gloss(text, str(meta.get('language')))}" if self.cross_language else ""
         return f"{label_of(meta)} {meta.get('section', '')}\n{text}{gloss}"
 

@@ -5,8 +5,9 @@ store tags each vote, and the gloss below uses it restricted to the lexicon's la
 
 The embedding model (all-MiniLM-L6-v2) is English-only, so a Spanish question lands far from the English
 passage that answers it, and BM25 finds no shared words except names. When a question is in one of the
-languages of the lexicon (``data/crosslingual_lexicon.tsv``: Spanish, Italian, Catalan, French; generated from
-published dictionaries by ``scripts/build_lexicon.py``, an empty entry marking a function word), it gets an
+languages of the lexicon (``data/crosslingual_lexicon.tsv``: Spanish, Italian, Catalan, French, Portuguese, German,
+Dutch, Polish; generated from published dictionaries by ``scripts/build_lexicon.py``, an empty entry marking a
+function word), it gets an
 English gloss, word by word: "¿Dónde y cuándo tuvo lugar la cuarta reunión de intercambio?" -> "where when
 place fourth meeting exchange". Names, numbers and acronyms pass through as they are. The gloss is
 crude, but it is what the English model and the English documents can meet; retrieval searches with both
@@ -23,6 +24,13 @@ from importlib import resources
 from programme_assistant.text.sentences import STOPWORDS, fold
 
 LEXICON_FILE = "crosslingual_lexicon.tsv"
+# How inflected forms end where their lemma ends otherwise, learned per language (``scripts/build_lexicon.py``):
+# a word the lexicon lacks is read as a form they make that it has ("Präfekturen" -> "präfektur").
+ENDINGS_FILE = "word_endings.tsv"
+# The languages that write a compound as one word: one the lexicon lacks is read as two words it has
+# ("Austauschtreffen" -> "austausch" + "treffen"), each part at least MIN_PART letters.
+COMPOUNDING = frozenset({"de", "nl"})
+MIN_PART = 3
 # Below this language-identification probability a question is taken to be English: short questions
 # ("And Oita's?") are too short to tell, and leaving them alone costs nothing.
 MIN_LANGUAGE_PROBABILITY = 0.6
@@ -35,15 +43,19 @@ _WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
 MAX_PHRASE = 3
 
 
+def _data_text(name: str) -> str:
+    return resources.files("programme_assistant.text").joinpath("data", name).read_text(encoding="utf-8")
+
+
 def _lexicon_text() -> str:
-    return resources.files("programme_assistant.text").joinpath("data", LEXICON_FILE).read_text(encoding="utf-8")
+    return _data_text(LEXICON_FILE)
 
 
 @lru_cache(maxsize=1)
 def lexicon_digest() -> str:
-    """A short digest of the lexicon: what an index holding glosses records, so that another lexicon (a new
-    release, ``make lexicon``) rebuilds the glosses instead of searching stale ones."""
-    return hashlib.sha256(_lexicon_text().encode("utf-8")).hexdigest()[:16]
+    """A short digest of the lexicon and its word endings: what an index holding glosses records, so that another
+    lexicon (a new release, ``make lexicon``) rebuilds the glosses instead of searching stale ones."""
+    return hashlib.sha256((_lexicon_text() + _data_text(ENDINGS_FILE)).encode("utf-8")).hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +69,44 @@ def lexicon() -> dict[str, dict[str, str]]:
         lang, source, english = line.split("\t")
         out.setdefault(lang, {})[source] = english
     return out
+
+
+@lru_cache(maxsize=1)
+def endings() -> dict[str, list[tuple[str, str]]]:
+    """language -> its (ending, the lemma's ending) rules, the most frequent first."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for line in _data_text(ENDINGS_FILE).splitlines():
+        if line.strip() and not line.startswith("#"):
+            lang, ending, replacement, _count = line.split("\t")
+            out.setdefault(lang, []).append((ending, replacement))
+    return out
+
+
+def _by_ending(word: str, words: dict[str, str], rules: list[tuple[str, str]]) -> str | None:
+    """The entry of the first form the ending rules make of ``word`` that the lexicon has (None when none)."""
+    for ending, replacement in rules:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_PART:
+            form = word[: len(word) - len(ending)] + replacement
+            if form in words:
+                return words[form]
+    return None
+
+
+def read_unknown(word: str, lang: str) -> str | None:
+    """The English of a folded word the lexicon of ``lang`` lacks: a form its endings make ("prafekturen" ->
+    "prefecture"), else, in a compounding language, its two parts' at the shortest first part both read
+    ("austauschtreffen" -> "exchange meeting"); None when neither. "" marks a function word (dropped)."""
+    words, rules = lexicon().get(lang, {}), endings().get(lang, [])
+    found = _by_ending(word, words, rules)
+    if found is not None or lang not in COMPOUNDING:
+        return found
+    for i in range(MIN_PART, len(word) - MIN_PART + 1):
+        head, tail = word[:i], word[i:]
+        tail_english = words.get(tail) or _by_ending(tail, words, rules)
+        head_english = tail_english and (words.get(head) or _by_ending(head, words, rules))
+        if tail_english and head_english:
+            return f"{head_english} {tail_english}"
+    return None
 
 
 def _new_identifier():  # type: ignore[no-untyped-def]
@@ -134,7 +184,9 @@ def gloss(text: str, lang: str) -> str:
                 out.extend(words.get(p, p) for p in fold(token).split("-")
                            if len(p) > 1 and (words.get(p) or (p not in words and p not in STOPWORDS)))
             elif folded[i] not in STOPWORDS and len(folded[i]) > 1:
-                out.append(token)
+                english = read_unknown(folded[i], lang) if lang in endings() else None
+                if english != "":
+                    out.append(english or token)
             i += 1
     return " ".join(out)
 
