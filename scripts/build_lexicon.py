@@ -1,5 +1,5 @@
-"""Generate the cross-language lexicon (``make lexicon``): Spanish, Italian, Catalan, French, Portuguese, German,
-Dutch and Polish words -> English, from published dictionaries instead of by hand.
+"""Generate the cross-language lexicon (``make lexicon``): words of seventeen European languages -> English
+(``NAMES``), from published dictionaries instead of by hand.
 
     python scripts/build_lexicon.py [--words 50000] [--out FILE]
 
@@ -10,18 +10,21 @@ Where the words and their English come from:
 - their English: the Apertium machine-translation data packaged by Debian, each word translated alone:
   ``apertium spa-eng`` (apertium-eng-spa) and ``apertium cat-eng`` (apertium-eng-cat); Italian, French and
   Portuguese through Catalan (apertium-cat-ita, apertium-fra-cat, apertium-por-cat, then cat-eng), as Debian has no
-  Italian-, French- or Portuguese-English pair. Apertium analyses the inflected form, so plurals and verb forms
-  translate too. A word it does not know is left out;
+  Italian-, French- or Portuguese-English pair; Croatian and Slovenian through Apertium's Serbo-Croatian
+  (apertium-hbs-eng, apertium-hbs-slv). Apertium analyses the inflected form, so plurals and verb forms translate
+  too. A word it does not know is left out;
 - where Apertium has no translation, the first sense of the FreeDict dictionary of the language
-  (dict-freedict-spa-eng, -ita-eng, -fra-eng, -por-eng; dictd files under /usr/share/dictd);
-- German, Dutch and Polish, for which Debian has no Apertium pair at all, from FreeDict alone (``Dictionary``): of
-  the senses of the word's entry and of its lemma's (simplemma, PyPI) and the English words whose entries list it,
-  the one found both ways first (German "wo": its entry says "when" first, but only "where" lists it), then a
-  cognate ("Region"), then one word, then the one about as frequent in English as the word is in its language
-  (Dutch "waar" is "where", not "merchandise"). A word without an entry in a language that writes compounds as one
-  word (German, Dutch) is split in two where both parts translate, at the split whose parts are the most frequent in
-  the language (Koehn and Knight, 2003): "Wirtschaftsförderung" -> "business development". Phrase entries
-  that translate to a question word of several words stay ("wie viele" -> "how many").
+  (dict-freedict-spa-eng, -ita-eng, -fra-eng, -por-eng, -hrv-eng, -slv-eng; dictd files under /usr/share/dictd);
+- German, Dutch, Polish, Swedish, Danish, Finnish, Czech, Hungarian, Greek and Lithuanian, for which Debian has no
+  Apertium pair to English or Catalan, from FreeDict alone (``Dictionary``): of the senses of the word's entry and
+  of its lemma's (simplemma, PyPI) and the English words whose entries list it, the one found both ways first
+  (German "wo": its entry says "when" first, but only "where" lists it), then a cognate ("Region"), then one word,
+  then the one about as frequent in English as the word is in its language (Dutch "waar" is "where", not
+  "merchandise"). A word without an entry in a language that writes compounds as one word
+  (``text.language.COMPOUNDING``: German, Dutch, Swedish, Danish, Finnish, Hungarian) is split in two where both
+  parts translate, at the split whose parts are the most frequent in the language (Koehn and Knight, 2003):
+  "Wirtschaftsförderung" -> "business development". Phrase entries that translate to a question word of several
+  words stay ("wie viele" -> "how many"). Their word endings are learned too (``learn_endings``).
 
 Function words whose English is only function words ("de" -> "of") get an empty entry: the gloss drops them.
 Question words keep theirs ("quan" -> "when", "cuántos" -> "how many"): they tell the answerer what a question
@@ -49,19 +52,26 @@ DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "text" / "data" / "crosslin
 DEFAULT_ENDINGS = DEFAULT_OUT.with_name("word_endings.tsv")
 # language -> the Apertium pairs its words go through, in order, to reach English
 PIPELINES: dict[str, tuple[str, ...]] = {"es": ("spa-eng",), "ca": ("cat-eng",), "it": ("ita-cat", "cat-eng"),
-                                         "fr": ("fra-cat", "cat-eng"), "pt": ("por-cat", "cat-eng")}
-FREEDICT = {"es": "spa-eng", "it": "ita-eng", "fr": "fra-eng", "pt": "por-eng"}
+                                         "fr": ("fra-cat", "cat-eng"), "pt": ("por-cat", "cat-eng"),
+                                         "hr": ("hbs-eng",), "sl": ("slv-hbs", "hbs-eng")}
+FREEDICT = {"es": "spa-eng", "it": "ita-eng", "fr": "fra-eng", "pt": "por-eng", "hr": "hrv-eng", "sl": "slv-eng"}
 # language -> its FreeDict dictionaries to English and from English: the languages without an Apertium pair
-DICTIONARY_ONLY: dict[str, tuple[str, str]] = {"de": ("deu-eng", "eng-deu"), "nl": ("nld-eng", "eng-nld"),
-                                               "pl": ("pol-eng", "eng-pol")}
-# the languages that write compounds as one word, and what they put between a compound's parts
-COMPOUNDING = frozenset({"de", "nl"})
+DICTIONARY_ONLY: dict[str, tuple[str, str]] = {
+    "de": ("deu-eng", "eng-deu"), "nl": ("nld-eng", "eng-nld"), "pl": ("pol-eng", "eng-pol"),
+    "sv": ("swe-eng", "eng-swe"), "da": ("dan-eng", "eng-dan"), "fi": ("fin-eng", "eng-fin"),
+    "cs": ("ces-eng", "eng-ces"), "hu": ("hun-eng", "eng-hun"), "el": ("ell-eng", "eng-ell"),
+    "lt": ("lit-eng", "eng-lit")}
+# what the languages that write compounds as one word (``text.language.COMPOUNDING``) put between a compound's parts
 LINKING = ("s", "es", "en", "n", "e")
 MIN_PART = 3
 LANGUAGES = (*PIPELINES, *DICTIONARY_ONLY)
-NAMES = {"es": "Spanish", "ca": "Catalan", "it": "Italian", "fr": "French", "pt": "Portuguese", "de": "German",
-         "nl": "Dutch", "pl": "Polish"}
+NAMES = {"es": "Spanish", "ca": "Catalan", "it": "Italian", "fr": "French", "pt": "Portuguese", "hr": "Croatian",
+         "sl": "Slovenian", "de": "German", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "da": "Danish",
+         "fi": "Finnish", "cs": "Czech", "hu": "Hungarian", "el": "Greek", "lt": "Lithuanian"}
+# wordfreq's name of a language, where it differs (Croatian is in its Serbo-Croatian list)
+WORDFREQ = {"hr": "sh"}
 DEBIAN_PACKAGES = ("apertium-eng-spa", "apertium-eng-cat", "apertium-cat-ita", "apertium-fra-cat", "apertium-por-cat",
+                   "apertium-hbs-eng", "apertium-hbs-slv",
                    *(f"dict-freedict-{d}" for d in FREEDICT.values()),
                    *(f"dict-freedict-{d}" for pair in DICTIONARY_ONLY.values() for d in pair))
 # Question words keep their entry although English counts them as stop words.
@@ -137,6 +147,8 @@ def senses(body: str) -> list[str]:
 
 # a word and an English word this alike (difflib's ratio of their folded letters) are cognates
 COGNATE = 0.75
+# a word shorter than this is too short to tell a cognate from a false friend (Swedish "när" is "when", not "near")
+MIN_COGNATE = 5
 # an English word at least this frequent (wordfreq's Zipf scale: once in 100 million words) is a word
 MIN_ENGLISH_ZIPF = 2.0
 
@@ -147,7 +159,9 @@ def cognate(word: str, english: str) -> bool:
 
     from programme_assistant.text.sentences import fold
 
-    return " " not in english and SequenceMatcher(None, fold(word), english).ratio() >= COGNATE
+    folded = fold(word)
+    return " " not in english and min(len(folded), len(english)) >= MIN_COGNATE \
+        and SequenceMatcher(None, folded, english).ratio() >= COGNATE
 
 
 class Dictionary:
@@ -249,6 +263,8 @@ def load_dictionary(lang: str, dictd: Path) -> Dictionary:
     import simplemma
     import wordfreq
 
+    from programme_assistant.text.language import COMPOUNDING
+
     to_english, from_english = DICTIONARY_ONLY[lang]
     table: dict[str, list[str]] = {}
     for headword, body in dictd_entries(dictd / f"freedict-{to_english}.index"):
@@ -341,7 +357,8 @@ def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str
     counts: dict[str, dict[str, int]] = {}
     endings: dict[str, list[tuple[str, str, int]]] = {}
     for lang in LANGUAGES:
-        words = list(dict.fromkeys(w for w in wordfreq.top_n_list(lang, words_per_language) if _WORD.match(w)))
+        listed = wordfreq.top_n_list(WORDFREQ.get(lang, lang), words_per_language)
+        words = list(dict.fromkeys(w for w in listed if _WORD.match(w)))
         if lang in PIPELINES:
             translated = apertium(words, PIPELINES[lang])
             # a name is known capitalised only ("japó" -> "Japó" -> "Japan", "catalunya" -> "Catalonia")
@@ -382,9 +399,10 @@ def render(lexicon: dict[str, dict[str, str]], counts: dict[str, dict[str, int]]
         + " words -> English.",
         "# GENERATED by scripts/build_lexicon.py (make lexicon): do not edit by hand.",
         f"# Words: the {words} most frequent of each language in wordfreq {version('wordfreq')}.",
-        "# English: Apertium (Italian, French and Portuguese through Catalan), else FreeDict's first sense; German,",
-        "# Dutch and Polish: FreeDict's senses of the word or its lemma (simplemma), the one the English dictionary",
-        "# confirms, a cognate, one word, the one as frequent as the word; a German or Dutch compound part by part.",
+        "# English: Apertium (Italian, French and Portuguese through Catalan, Slovenian through Serbo-Croatian), else",
+        "# FreeDict's first sense; the languages without Apertium: FreeDict's senses of the word or its lemma",
+        "# (simplemma), the one the English dictionary confirms, a cognate, one word, the one as frequent as the word;",
+        "# a compound part by part.",
         f"# Debian packages: {package_versions()}.",
         "# Apertium data and FreeDict dictionaries are GPL-licensed; see their copyright files.",
         "# " + "; ".join(f"{lang}: {c['entries']} entries" for lang, c in counts.items()),

@@ -5,9 +5,10 @@ store tags each vote, and the gloss below uses it restricted to the lexicon's la
 
 The embedding model (all-MiniLM-L6-v2) is English-only, so a Spanish question lands far from the English
 passage that answers it, and BM25 finds no shared words except names. When a question is in one of the
-languages of the lexicon (``data/crosslingual_lexicon.tsv``: Spanish, Italian, Catalan, French, Portuguese, German,
-Dutch, Polish; generated from published dictionaries by ``scripts/build_lexicon.py``, an empty entry marking a
-function word), it gets an
+languages of the lexicon (``data/crosslingual_lexicon.tsv``: seventeen European languages, Spanish, Italian,
+Catalan, French, Portuguese, German, Dutch, Polish, Swedish, Danish, Finnish, Czech, Hungarian, Greek, Lithuanian,
+Croatian and Slovenian; generated from published dictionaries by ``scripts/build_lexicon.py``, an empty entry
+marking a function word), it gets an
 English gloss, word by word: "¿Dónde y cuándo tuvo lugar la cuarta reunión de intercambio?" -> "where when
 place fourth meeting exchange". Names, numbers and acronyms pass through as they are. The gloss is
 crude, but it is what the English model and the English documents can meet; retrieval searches with both
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -28,8 +30,9 @@ LEXICON_FILE = "crosslingual_lexicon.tsv"
 # a word the lexicon lacks is read as a form they make that it has ("Präfekturen" -> "präfektur").
 ENDINGS_FILE = "word_endings.tsv"
 # The languages that write a compound as one word: one the lexicon lacks is read as two words it has
-# ("Austauschtreffen" -> "austausch" + "treffen"), each part at least MIN_PART letters.
-COMPOUNDING = frozenset({"de", "nl"})
+# ("Austauschtreffen" -> "austausch" + "treffen"), each part at least MIN_PART letters (``make lexicon`` reads the
+# dictionaries' compounds so too).
+COMPOUNDING = frozenset({"de", "nl", "sv", "da", "fi", "hu"})
 MIN_PART = 3
 # Below this language-identification probability a question is taken to be English: short questions
 # ("And Oita's?") are too short to tell, and leaving them alone costs nothing.
@@ -58,17 +61,49 @@ def lexicon_digest() -> str:
     return hashlib.sha256((_lexicon_text() + _data_text(ENDINGS_FILE)).encode("utf-8")).hexdigest()[:16]
 
 
+class Lexicon(Mapping[str, dict[str, str]]):
+    """language -> {folded word or phrase: English}, each language's entries read from ``text`` (the lexicon file:
+    its lines grouped by language) the first time they are asked for: a folder asked only in English and Spanish
+    never holds the other languages' entries."""
+
+    def __init__(self, text: str) -> None:
+        self._blocks: dict[str, str] = {}
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            line = text[start:end]
+            if line.strip() and not line.startswith("#"):
+                lang = line.split("\t", 1)[0]
+                last = text.rfind(f"\n{lang}\t")  # the language's lines are together: its block ends at its last
+                stop = text.find("\n", last + 1)
+                stop = len(text) if stop < 0 else stop
+                self._blocks[lang] = text[start:stop]
+                end = stop
+            start = end + 1
+        self._read: dict[str, dict[str, str]] = {}
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        if lang not in self._read:
+            block = self._blocks[lang]  # KeyError for a language without entries, as a dict's
+            entries: dict[str, str] = {}
+            for line in block.splitlines():
+                _lang, source, english = line.split("\t")
+                entries[source] = english
+            self._read[lang] = entries
+        return self._read[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._blocks)
+
+    def __len__(self) -> int:
+        return len(self._blocks)
+
+
 @lru_cache(maxsize=1)
-def lexicon() -> dict[str, dict[str, str]]:
-    """language -> {folded word or phrase: English}."""
-    out: dict[str, dict[str, str]] = {}
-    text = _lexicon_text()
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        lang, source, english = line.split("\t")
-        out.setdefault(lang, {})[source] = english
-    return out
+def lexicon() -> Lexicon:
+    """language -> {folded word or phrase: English} (``Lexicon``: each language read when first asked for)."""
+    return Lexicon(_lexicon_text())
 
 
 @lru_cache(maxsize=1)
