@@ -44,7 +44,10 @@ def document_kind(doc_type: str) -> str:
 OTHER_LANGUAGE_LEAD = {"en": "Source in {language}.", "es": "Fuente en {language}.", "it": "Fonte in {language}.",
                        "ca": "Font en {language}.", "fr": "Source en {language}.", "pt": "Fonte em {language}.",
                        "de": "Quelle auf {language}.", "nl": "Bron in het {language}.",
-                       "pl": "Źródło w języku {language}."}
+                       "pl": "Źródło w języku {language}.", "sv": "Källa på {language}.", "da": "Kilde på {language}.",
+                       "fi": "Lähde {language}.", "cs": "Zdroj v {language}.", "hu": "Forrás {language} nyelven.",
+                       "el": "Πηγή στα {language}.", "lt": "Šaltinis {language} kalba.", "hr": "Izvor na {language}.",
+                       "sl": "Vir v {language}."}
 # The names of the documents' languages, in each language of OTHER_LANGUAGE_LEAD (Polish's as "w języku" takes them).
 LANGUAGE_NAMES = {
     "en": {"en": "English", "es": "Spanish", "it": "Italian", "ca": "Catalan", "fr": "French", "de": "German",
@@ -65,6 +68,26 @@ LANGUAGE_NAMES = {
            "ja": "Japans", "pt": "Portugees", "nl": "Nederlands", "pl": "Pools"},
     "pl": {"en": "angielskim", "es": "hiszpańskim", "it": "włoskim", "ca": "katalońskim", "fr": "francuskim",
            "de": "niemieckim", "ja": "japońskim", "pt": "portugalskim", "nl": "niderlandzkim", "pl": "polskim"},
+    # the nine below: the languages the corpus's documents are most likely in (a document in another one gets no
+    # lead-in in these)
+    "sv": {"en": "engelska", "es": "spanska", "it": "italienska", "ca": "katalanska", "fr": "franska", "de": "tyska",
+           "ja": "japanska", "pt": "portugisiska"},
+    "da": {"en": "engelsk", "es": "spansk", "it": "italiensk", "ca": "catalansk", "fr": "fransk", "de": "tysk",
+           "ja": "japansk", "pt": "portugisisk"},
+    "fi": {"en": "englanniksi", "es": "espanjaksi", "it": "italiaksi", "ca": "katalaaniksi", "fr": "ranskaksi",
+           "de": "saksaksi", "ja": "japaniksi", "pt": "portugaliksi"},
+    "cs": {"en": "angličtině", "es": "španělštině", "it": "italštině", "ca": "katalánštině", "fr": "francouzštině",
+           "de": "němčině", "ja": "japonštině", "pt": "portugalštině"},
+    "hu": {"en": "angol", "es": "spanyol", "it": "olasz", "ca": "katalán", "fr": "francia", "de": "német",
+           "ja": "japán", "pt": "portugál"},
+    "el": {"en": "αγγλικά", "es": "ισπανικά", "it": "ιταλικά", "ca": "καταλανικά", "fr": "γαλλικά", "de": "γερμανικά",
+           "ja": "ιαπωνικά", "pt": "πορτογαλικά"},
+    "lt": {"en": "anglų", "es": "ispanų", "it": "italų", "ca": "katalonų", "fr": "prancūzų", "de": "vokiečių",
+           "ja": "japonų", "pt": "portugalų"},
+    "hr": {"en": "engleskom", "es": "španjolskom", "it": "talijanskom", "ca": "katalonskom", "fr": "francuskom",
+           "de": "njemačkom", "ja": "japanskom", "pt": "portugalskom"},
+    "sl": {"en": "angleščini", "es": "španščini", "it": "italijanščini", "ca": "katalonščini", "fr": "francoščini",
+           "de": "nemščini", "ja": "japonščini", "pt": "portugalščini"},
 }
 
 
