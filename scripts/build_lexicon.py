@@ -1,5 +1,5 @@
-"""Generate the cross-language lexicon (``make lexicon``): words of seventeen European languages -> English
-(``NAMES``), from published dictionaries instead of by hand.
+"""Generate the cross-language lexicon (``make lexicon``): words of seventeen European languages and Japanese ->
+English (``NAMES``), from published dictionaries instead of by hand.
 
     python scripts/build_lexicon.py [--words 50000] [--out FILE]
 
@@ -24,7 +24,10 @@ Where the words and their English come from:
   (``text.language.COMPOUNDING``: German, Dutch, Swedish, Danish, Finnish, Hungarian) is split in two where both
   parts translate, at the split whose parts are the most frequent in the language (Koehn and Knight, 2003):
   "Wirtschaftsförderung" -> "business development". Phrase entries that translate to a question word of several
-  words stay ("wie viele" -> "how many"). Their word endings are learned too (``learn_endings``).
+  words stay ("wie viele" -> "how many"). Their word endings are learned too (``learn_endings``);
+- Japanese from FreeDict's JMdict data both ways (``load_japanese``), its particles and auxiliaries given empty
+  entries (``japanese_function_word``), and the frequencies its text is split into words by (``render_word_costs``,
+  ``text/data/word_frequencies_unspaced.tsv``).
 
 Function words whose English is only function words ("de" -> "of") get an empty entry: the gloss drops them.
 Question words keep theirs ("quan" -> "when", "cuántos" -> "how many"): they tell the answerer what a question
@@ -50,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "text" / "data" / "crosslingual_lexicon.tsv"
 DEFAULT_ENDINGS = DEFAULT_OUT.with_name("word_endings.tsv")
+DEFAULT_WORD_COSTS = DEFAULT_OUT.with_name("word_frequencies_unspaced.tsv")
 # language -> the Apertium pairs its words go through, in order, to reach English
 PIPELINES: dict[str, tuple[str, ...]] = {"es": ("spa-eng",), "ca": ("cat-eng",), "it": ("ita-cat", "cat-eng"),
                                          "fr": ("fra-cat", "cat-eng"), "pt": ("por-cat", "cat-eng"),
@@ -61,23 +65,29 @@ DICTIONARY_ONLY: dict[str, tuple[str, str]] = {
     "sv": ("swe-eng", "eng-swe"), "da": ("dan-eng", "eng-dan"), "fi": ("fin-eng", "eng-fin"),
     "cs": ("ces-eng", "eng-ces"), "hu": ("hun-eng", "eng-hun"), "el": ("ell-eng", "eng-ell"),
     "lt": ("lit-eng", "eng-lit")}
+# Japanese, written without spaces: its words from FreeDict's Japanese dictionaries (JMdict's data) both ways; the
+# gloss splits a Japanese text into the lexicon's words (``text.language.UNSPACED``)
+JAPANESE: dict[str, tuple[str, str]] = {"ja": ("jpn-eng", "eng-jpn")}
 # what the languages that write compounds as one word (``text.language.COMPOUNDING``) put between a compound's parts
 LINKING = ("s", "es", "en", "n", "e")
 MIN_PART = 3
-LANGUAGES = (*PIPELINES, *DICTIONARY_ONLY)
+LANGUAGES = (*PIPELINES, *DICTIONARY_ONLY, *JAPANESE)
 NAMES = {"es": "Spanish", "ca": "Catalan", "it": "Italian", "fr": "French", "pt": "Portuguese", "hr": "Croatian",
          "sl": "Slovenian", "de": "German", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "da": "Danish",
-         "fi": "Finnish", "cs": "Czech", "hu": "Hungarian", "el": "Greek", "lt": "Lithuanian"}
+         "fi": "Finnish", "cs": "Czech", "hu": "Hungarian", "el": "Greek", "lt": "Lithuanian", "ja": "Japanese"}
 # wordfreq's name of a language, where it differs (Croatian is in its Serbo-Croatian list)
 WORDFREQ = {"hr": "sh"}
 DEBIAN_PACKAGES = ("apertium-eng-spa", "apertium-eng-cat", "apertium-cat-ita", "apertium-fra-cat", "apertium-por-cat",
                    "apertium-hbs-eng", "apertium-hbs-slv",
                    *(f"dict-freedict-{d}" for d in FREEDICT.values()),
-                   *(f"dict-freedict-{d}" for pair in DICTIONARY_ONLY.values() for d in pair))
+                   *(f"dict-freedict-{d}" for pairs in (DICTIONARY_ONLY, JAPANESE) for pair in pairs.values()
+                     for d in pair))
 # Question words keep their entry although English counts them as stop words.
 QUESTION_WORDS = {"when", "where", "who", "whom", "whose", "which", "what", "why", "how", "how many", "how much",
                   "how long", "whither"}
 _WORD = re.compile(r"^[^\W\d_]{2,}$")
+# a Japanese word: kana and kanji only (its list holds Latin letters too: "d" would gloss "Val d'Oise")
+_JAPANESE_WORD = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 _MARKED = re.compile(r"[*#@]")  # Apertium marks an unknown word (*), a generation error (#), an untranslated lemma (@)
 
 
@@ -192,7 +202,7 @@ class Dictionary:
         for form in forms:
             forward = self.senses.get(form, ())
             backward = self.confirmed.get(form, ())
-            for sense in (*forward, *backward):
+            for sense in (*forward, *sorted(backward)):  # sorted: the same lexicon from every run
                 if not all(self.english_zipf(w) >= MIN_ENGLISH_ZIPF for w in sense.split()):
                     continue
                 key = (int(sense in forward) + int(sense in backward), cognate(form, sense), -len(sense.split()),
@@ -232,6 +242,84 @@ class Dictionary:
                 and " " in (e := self.translate(h)) and e in QUESTION_WORDS}
 
 
+_KANA = re.compile(r"^[\u3040-\u30ff\u30fc]+$")
+_HIRAGANA = re.compile(r"^[\u3040-\u309f]$")
+_HIRAGANA_WORD = re.compile(r"^[\u3040-\u309f]+$")
+# JMdict's note on a word written in kana alone; an entry without it is indexed under its kana reading too
+_KANA_ALONE = "usually written using kana alone"
+
+
+def japanese_senses(body: str) -> list[str]:
+    """The English senses of a JMdict entry in FreeDict: as ``senses``, with nested grammar notes ("(noun (common)
+    (futsuumeishi))") removed whole and question marks dropped ("how many? (people)" -> "how many"); a sense run
+    into a usage note ("Note: word usually written using kana alonewhen, how soon") is read after the note."""
+    out: list[str] = []
+    for line in body.splitlines()[1:]:
+        line = line.strip()
+        if line.startswith("Note: ") and _KANA_ALONE in line:
+            line = line.split(_KANA_ALONE, 1)[1]
+        if not line or line.lower().startswith(_NOT_SENSE):
+            continue
+        line = re.sub(r"^\d+\.\s*", "", line)
+        previous = None
+        while previous != line:
+            previous, line = line, re.sub(r"\([^()]*\)|<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}", "", line)
+        for piece in re.split(r"[,;]", line.replace("?", " ").replace("!", " ")):
+            piece = " ".join(w for w in piece.split() if not w.endswith(".")).lower()
+            if piece and len(piece.split()) <= 3 and piece not in out:
+                out.append(piece)
+    return out
+
+
+def load_japanese(dictd: Path) -> Dictionary:
+    """Japanese's ``Dictionary``: a word's senses from its JMdict entries, but not from an entry that only lists
+    it as the reading of a word written in kanji unless the entry says the word is written in kana alone (the
+    kana "いつ" is "when", not "five", the reading of 五); frequencies from wordfreq's Japanese list."""
+    import math
+
+    import wordfreq
+
+    to_english, from_english = JAPANESE["ja"]
+    def reading_only(headword: str, body: str) -> bool:
+        first_form = body.lstrip().split(" /", 1)[0].split()[-1] if body.strip() else ""
+        return bool(_KANA.match(headword)) and first_form != headword and _KANA_ALONE not in body
+
+    table, confirmed = both_ways(dictd, to_english, from_english, japanese_senses, skip=reading_only)
+    frequency = wordfreq.get_frequency_dict("ja")  # its zipf_frequency would need MeCab to split the word
+    return Dictionary(table, confirmed, lambda w: w, lambda p: wordfreq.zipf_frequency(p, "en"),
+                      lambda w: math.log10(frequency[w] * 1e9) if w in frequency else 0.0, compounding=False)
+
+
+# a word in hiragana alone this frequent in Japanese (wordfreq's Zipf scale) is grammar: a particle, an auxiliary
+# or a pronoun ("から" 6.8, "ます" 6.7, "これ" 6.3); the question words are rarer ("どう" 5.9, "どこ" 5.6, "いつ" 5.2)
+JAPANESE_FUNCTION_ZIPF = 6.0
+
+
+def japanese_function_word(word: str, dictionary: Dictionary) -> bool:
+    """A single hiragana ("の", "は", "た") or a very frequent word in hiragana alone: its entry is empty."""
+    return bool(_HIRAGANA.match(word)) or (bool(_HIRAGANA_WORD.match(word))
+                                           and dictionary.zipf(word) >= JAPANESE_FUNCTION_ZIPF)
+
+
+def both_ways(dictd: Path, to_english: str, from_english: str, parse: Callable[[str], list[str]],
+              skip: Callable[[str, str], bool] = lambda headword, body: False
+              ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """A language's two FreeDict dictionaries read with ``parse``: headword -> its English senses (from the
+    language->English one, but entries ``skip`` leaves out), and word -> the English headwords listing it (from the
+    English->language one): ``Dictionary``'s ``senses`` and ``confirmed``."""
+    table: dict[str, list[str]] = {}
+    for headword, body in dictd_entries(dictd / f"freedict-{to_english}.index"):
+        if skip(headword, body):
+            continue
+        listed = table.setdefault(headword.lower(), [])
+        listed.extend(s for s in parse(body) if s not in listed)
+    confirmed: dict[str, set[str]] = {}
+    for headword, body in dictd_entries(dictd / f"freedict-{from_english}.index"):
+        for word in parse(body):
+            confirmed.setdefault(word, set()).add(headword.lower())
+    return table, confirmed
+
+
 # An ending rule is kept when this many of the language's listed words end in it and their lemma in its replacement;
 # it is at most this long, and leaves a stem of at least ``MIN_PART`` letters.
 MIN_ENDING_COUNT = 30
@@ -266,14 +354,7 @@ def load_dictionary(lang: str, dictd: Path) -> Dictionary:
     from programme_assistant.text.language import COMPOUNDING
 
     to_english, from_english = DICTIONARY_ONLY[lang]
-    table: dict[str, list[str]] = {}
-    for headword, body in dictd_entries(dictd / f"freedict-{to_english}.index"):
-        listed = table.setdefault(headword.lower(), [])
-        listed.extend(s for s in senses(body) if s not in listed)
-    confirmed: dict[str, set[str]] = {}
-    for headword, body in dictd_entries(dictd / f"freedict-{from_english}.index"):
-        for word in senses(body):
-            confirmed.setdefault(word, set()).add(headword.lower())
+    table, confirmed = both_ways(dictd, to_english, from_english, senses)
     return Dictionary(table, confirmed, lambda w: simplemma.lemmatize(w, lang=lang),
                       lambda p: wordfreq.zipf_frequency(p, "en"), lambda w: wordfreq.zipf_frequency(w, lang),
                       compounding=lang in COMPOUNDING)
@@ -351,14 +432,15 @@ def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str
                                                          dict[str, list[tuple[str, str, int]]]]:
     import wordfreq
 
-    from programme_assistant.text.sentences import STOPWORDS
+    from programme_assistant.text.sentences import STOPWORDS, fold
 
     lexicon: dict[str, dict[str, str]] = {}
     counts: dict[str, dict[str, int]] = {}
     endings: dict[str, list[tuple[str, str, int]]] = {}
     for lang in LANGUAGES:
         listed = wordfreq.top_n_list(WORDFREQ.get(lang, lang), words_per_language)
-        words = list(dict.fromkeys(w for w in listed if _WORD.match(w)))
+        # Japanese words of one character count ("県", "日"), and its particles are dropped by their entries
+        words = list(dict.fromkeys(w for w in listed if (_JAPANESE_WORD if lang in JAPANESE else _WORD).match(w)))
         if lang in PIPELINES:
             translated = apertium(words, PIPELINES[lang])
             # a name is known capitalised only ("japó" -> "Japó" -> "Japan", "catalunya" -> "Catalonia")
@@ -367,6 +449,10 @@ def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str
                                   strict=True):
                 translated[i] = english
             fallback = freedict_entries(dictd / f"freedict-{FREEDICT[lang]}.index") if lang in FREEDICT else {}
+        elif lang in JAPANESE:
+            japanese = load_japanese(dictd)
+            grammar = {w for w in words if japanese_function_word(w, japanese)}
+            translated, fallback = ["" if w in grammar else japanese.english(w) for w in words], {}
         else:
             dictionary = load_dictionary(lang, dictd)
             endings[lang] = learn_endings(words, dictionary.lemma)
@@ -374,6 +460,8 @@ def build(words_per_language: int, dictd: Path) -> tuple[dict[str, dict[str, str
             translated = [dictionary.english(w) for w in words] + list(phrases.values())
             words, fallback = words + list(phrases), {}
         entries, from_first, from_freedict = merge_forms(words, translated, fallback, STOPWORDS)
+        if lang in JAPANESE:
+            entries.update({fold(w): "" for w in grammar})  # dropped from the gloss, as function words are
         lexicon[lang] = entries
         source = "Apertium" if lang in PIPELINES else "FreeDict"
         counts[lang] = {"words": len(words), "entries": len(entries), source.lower(): from_first,
@@ -427,11 +515,41 @@ def render_endings(endings: dict[str, list[tuple[str, str, int]]], words: int) -
     return "\n".join(header + lines) + "\n"
 
 
+def render_word_costs(words_per_language: int) -> str:
+    """How frequent each word of a language written without spaces is (wordfreq's Zipf scale, its list split by
+    MeCab): what the gloss splits such a text by (``text.language.segment``: the split whose words are the most
+    probable together)."""
+    import math
+    from importlib.metadata import version
+
+    import wordfreq
+
+    from programme_assistant.text.sentences import fold
+
+    header = [
+        "# Word frequencies of the languages written without spaces (Zipf: log10 of occurrences per billion words).",
+        "# GENERATED by scripts/build_lexicon.py (make lexicon): do not edit by hand.",
+        f"# The {words_per_language} most frequent words of each in wordfreq {version('wordfreq')}.",
+        "# language, word, zipf",
+    ]
+    lines: list[str] = []
+    for lang in JAPANESE:
+        frequency = wordfreq.get_frequency_dict(lang)
+        best: dict[str, float] = {}
+        for word in wordfreq.top_n_list(lang, words_per_language):
+            if _JAPANESE_WORD.match(word) and word in frequency:
+                key = fold(word)
+                best[key] = max(best.get(key, 0.0), math.log10(frequency[word] * 1e9))
+        lines += [f"{lang}\t{word}\t{zipf:.2f}" for word, zipf in best.items()]
+    return "\n".join(header + lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=50000, help="most frequent words per language")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--endings-out", type=Path, default=DEFAULT_ENDINGS)
+    parser.add_argument("--word-costs-out", type=Path, default=DEFAULT_WORD_COSTS)
     parser.add_argument("--dictd", type=Path, default=Path("/usr/share/dictd"), help="where FreeDict's files are")
     args = parser.parse_args(argv)
     if not shutil.which("apertium"):
@@ -439,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     lexicon, counts, endings = build(args.words, args.dictd)
     args.out.write_text(render(lexicon, counts, args.words), encoding="utf-8")
     args.endings_out.write_text(render_endings(endings, args.words), encoding="utf-8")
+    args.word_costs_out.write_text(render_word_costs(args.words), encoding="utf-8")
     print(f"written: {args.out} ({sum(len(v) for v in lexicon.values())} entries), {args.endings_out} "
           f"({sum(len(v) for v in endings.values())} endings)")
     return 0

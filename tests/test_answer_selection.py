@@ -374,6 +374,7 @@ def test_the_lead_in_names_the_documents_language_in_the_questions():
     assert other_language_lead("pl", "es") == "Źródło w języku hiszpańskim."
     assert other_language_lead("hu", "en") == "Forrás angol nyelven."
     assert other_language_lead("sl", "ca") == "Vir v katalonščini."
+    assert other_language_lead("ja", "en") == "出典は英語です。"
     assert other_language_lead("ro", "en") == "Source in English."  # a question language without a lead: English
     assert other_language_lead("en", "xx") == ""  # a document language without a name: no lead-in
 

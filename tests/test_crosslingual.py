@@ -77,6 +77,8 @@ def test_questions_in_the_dictionary_only_languages_are_glossed_too():
                                                                                           "Barcelona"}
     assert set(to_english("Gdzie odbyło się spotkanie?").split()) >= {"where", "meeting"}
     assert set(to_english("Quando foi a reunião em Barcelona?").split()) >= {"when", "meeting", "Barcelona"}
+    # Japanese, written without spaces: split into the lexicon's words
+    assert set(to_english("代表団はいつ京都を訪問しましたか？").split()) >= {"representative", "when", "kyoto", "visit"}
 
 
 def test_a_word_the_lexicon_lacks_is_read_by_its_learned_endings_or_as_a_compound(monkeypatch):
@@ -108,3 +110,24 @@ def test_the_lexicon_reads_a_language_only_when_it_is_asked_for():
     assert set(words._read) == {"de"}
     assert words["es"] == {"reunion": "meeting", "de": ""} and words["pl"] == {"kiedy": "when"}
     assert words.get("fr", {}) == {}
+
+
+def test_a_japanese_question_is_split_into_its_most_probable_words_and_glossed(monkeypatch):
+    from programme_assistant.text import language
+    from programme_assistant.text.sentences import fold
+
+    assert fold("どこ") == "どこ" != fold("とこ")  # kana's voicing marks are kept
+    assert fold("Région") == "region"
+    zipf = {"代表団": 3.0, "代表": 4.5, "団": 4.0, "は": 7.5, "はい": 6.0, "いつ": 5.2, "つ": 5.0, "京都": 5.0,
+            "を": 7.4, "訪問": 4.5, "し": 6.7, "まし": 6.5, "た": 7.3, "か": 6.9}
+    # は + いつ (-1.5 - 3.8), not はい + つ (-3.0 - 4.0); 代表団 whole (-6.0), not 代表 + 団 (-4.5 - 5.0)
+    assert language.segment("代表団はいつ京都を訪問しましたか", zipf) == \
+        ["代表団", "は", "いつ", "京都", "を", "訪問", "し", "まし", "た", "か"]
+    assert language.segment("カタルーニャはいつ", zipf) == ["カタルーニャ", "は", "いつ"]  # unknown letters: one piece
+    words = {"代表団": "delegation", "は": "", "いつ": "when", "京都": "kyoto", "訪問": "visit", "し": "", "まし": "",
+             "た": "", "か": "", "を": "", "の": "", "予算": "budget"}
+    monkeypatch.setattr(language, "lexicon", lambda: {"ja": words})
+    monkeypatch.setattr(language, "word_frequencies", lambda: {"ja": {**zipf, "の": 7.7, "予算": 4.0}})
+    monkeypatch.setattr(language, "endings", lambda: {})
+    assert language.gloss("代表団はいつ京都を訪問しましたか？", "ja") == "delegation when kyoto visit"
+    assert language.gloss("R2Rの予算", "ja") == "R2R budget"  # a run of other letters stays whole

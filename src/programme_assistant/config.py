@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     # folder, the extractive answers no better; docs/answer-selection.md).
     passage_model: str = "none"
     passage_model_weight: float = Field(1.5, ge=0.0)
-    # A question in a lexicon language (text.language: seventeen European languages) is
+    # A question in a lexicon language (text.language: eighteen languages) is
     # also searched and scored by its word-by-word English gloss (text.language): golden multilingual hit@5
     # 0.667 -> 1.0, fact recall 0.458 -> 0.778.
     cross_language: bool = True

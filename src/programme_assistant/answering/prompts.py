@@ -47,7 +47,7 @@ OTHER_LANGUAGE_LEAD = {"en": "Source in {language}.", "es": "Fuente en {language
                        "pl": "Źródło w języku {language}.", "sv": "Källa på {language}.", "da": "Kilde på {language}.",
                        "fi": "Lähde {language}.", "cs": "Zdroj v {language}.", "hu": "Forrás {language} nyelven.",
                        "el": "Πηγή στα {language}.", "lt": "Šaltinis {language} kalba.", "hr": "Izvor na {language}.",
-                       "sl": "Vir v {language}."}
+                       "sl": "Vir v {language}.", "ja": "出典は{language}です。"}
 # The names of the documents' languages, in each language of OTHER_LANGUAGE_LEAD (Polish's as "w języku" takes them).
 LANGUAGE_NAMES = {
     "en": {"en": "English", "es": "Spanish", "it": "Italian", "ca": "Catalan", "fr": "French", "de": "German",
@@ -86,6 +86,8 @@ LANGUAGE_NAMES = {
            "ja": "japonų", "pt": "portugalų"},
     "hr": {"en": "engleskom", "es": "španjolskom", "it": "talijanskom", "ca": "katalonskom", "fr": "francuskom",
            "de": "njemačkom", "ja": "japanskom", "pt": "portugalskom"},
+    "ja": {"en": "英語", "es": "スペイン語", "it": "イタリア語", "ca": "カタルーニャ語",
+           "fr": "フランス語", "de": "ドイツ語", "ja": "日本語", "pt": "ポルトガル語"},
     "sl": {"en": "angleščini", "es": "španščini", "it": "italijanščini", "ca": "katalonščini", "fr": "francoščini",
            "de": "nemščini", "ja": "japonščini", "pt": "portugalščini"},
 }

@@ -5,9 +5,9 @@ store tags each vote, and the gloss below uses it restricted to the lexicon's la
 
 The embedding model (all-MiniLM-L6-v2) is English-only, so a Spanish question lands far from the English
 passage that answers it, and BM25 finds no shared words except names. When a question is in one of the
-languages of the lexicon (``data/crosslingual_lexicon.tsv``: seventeen European languages, Spanish, Italian,
+languages of the lexicon (``data/crosslingual_lexicon.tsv``: eighteen languages, Spanish, Italian,
 Catalan, French, Portuguese, German, Dutch, Polish, Swedish, Danish, Finnish, Czech, Hungarian, Greek, Lithuanian,
-Croatian and Slovenian; generated from published dictionaries by ``scripts/build_lexicon.py``, an empty entry
+Croatian, Slovenian and Japanese; generated from published dictionaries by ``scripts/build_lexicon.py``, an empty entry
 marking a function word), it gets an
 English gloss, word by word: "¿Dónde y cuándo tuvo lugar la cuarta reunión de intercambio?" -> "where when
 place fourth meeting exchange". Names, numbers and acronyms pass through as they are. The gloss is
@@ -29,11 +29,23 @@ LEXICON_FILE = "crosslingual_lexicon.tsv"
 # How inflected forms end where their lemma ends otherwise, learned per language (``scripts/build_lexicon.py``):
 # a word the lexicon lacks is read as a form they make that it has ("Präfekturen" -> "präfektur").
 ENDINGS_FILE = "word_endings.tsv"
+# How frequent each word of a language written without spaces is: what its text is split into words by.
+WORD_COSTS_FILE = "word_frequencies_unspaced.tsv"
+# what a letter that starts no known word costs, on the Zipf scale (a word seen once in a billion is 0)
+UNKNOWN_LETTER_ZIPF = -3.0
 # The languages that write a compound as one word: one the lexicon lacks is read as two words it has
 # ("Austauschtreffen" -> "austausch" + "treffen"), each part at least MIN_PART letters (``make lexicon`` reads the
 # dictionaries' compounds so too).
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "fi", "hu"})
 MIN_PART = 3
+# The languages written without spaces between words: a run of their letters is split into words by their
+# frequencies (``segment``), up to MAX_WORD_CHARS letters each ("代表団はいつ京都を訪問しましたか" -> 代表 / 団 / は /
+# いつ / 京都 / ...).
+UNSPACED = frozenset({"ja"})
+MAX_WORD_CHARS = 8
+_UNSPACED_LETTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_UNSPACED_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3040-\u30ff\u3400-\u4dbf"
+                           r"\u4e00-\u9fff\uf900-\ufaff]+")
 # Below this language-identification probability a question is taken to be English: short questions
 # ("And Oita's?") are too short to tell, and leaving them alone costs nothing.
 MIN_LANGUAGE_PROBABILITY = 0.6
@@ -56,9 +68,11 @@ def _lexicon_text() -> str:
 
 @lru_cache(maxsize=1)
 def lexicon_digest() -> str:
-    """A short digest of the lexicon and its word endings: what an index holding glosses records, so that another
-    lexicon (a new release, ``make lexicon``) rebuilds the glosses instead of searching stale ones."""
-    return hashlib.sha256((_lexicon_text() + _data_text(ENDINGS_FILE)).encode("utf-8")).hexdigest()[:16]
+    """A short digest of the lexicon, its word endings and word frequencies: what an index holding glosses
+    records, so that another lexicon (a new release, ``make lexicon``) rebuilds the glosses instead of searching
+    stale ones."""
+    texts = _lexicon_text() + _data_text(ENDINGS_FILE) + _data_text(WORD_COSTS_FILE)
+    return hashlib.sha256(texts.encode("utf-8")).hexdigest()[:16]
 
 
 class Lexicon(Mapping[str, dict[str, str]]):
@@ -197,11 +211,61 @@ def detect_language(text: str, *, among_lexicon: bool = False) -> str:
     return str(lang)
 
 
+
+
+@lru_cache(maxsize=1)
+def word_frequencies() -> dict[str, dict[str, float]]:
+    """language -> {folded word: its Zipf frequency}, for the languages written without spaces (``make lexicon``)."""
+    out: dict[str, dict[str, float]] = {}
+    for line in _data_text(WORD_COSTS_FILE).splitlines():
+        if line.strip() and not line.startswith("#"):
+            lang, word, zipf = line.split("\t")
+            out.setdefault(lang, {})[word] = float(zipf)
+    return out
+
+
+def segment(token: str, frequencies: Mapping[str, float]) -> list[str]:
+    """A run of letters of a language written without spaces, split into words: of all the splits into words of
+    ``frequencies`` (each at most MAX_WORD_CHARS letters), the most probable, each word as likely as its frequency
+    (a unigram model, the way a morphological analyser's simplest form splits Japanese: "はいつ" is は + いつ, not
+    はい + つ). A letter that starts no word is a piece of its own, and such pieces next to each other join (a
+    name the list lacks)."""
+    n = len(token)
+    best = [0.0] + [float("-inf")] * n  # best[i]: the log-probability of the best split of token[:i]
+    back = [0] * (n + 1)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - MAX_WORD_CHARS), end):
+            zipf = frequencies.get(fold(token[start:end]))
+            if zipf is None and end - start == 1:
+                zipf = UNKNOWN_LETTER_ZIPF
+            if zipf is not None and best[start] + zipf - 9.0 > best[end]:
+                best[end], back[end] = best[start] + zipf - 9.0, start
+    pieces: list[str] = []
+    end = n
+    while end > 0:
+        pieces.append(token[back[end]:end])
+        end = back[end]
+    pieces.reverse()
+    out: list[str] = []
+    for piece in pieces:  # unknown letters next to each other: one piece
+        if out and len(piece) == 1 and fold(piece) not in frequencies and len(out[-1]) >= 1 \
+                and all(fold(ch) not in frequencies for ch in out[-1]):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
 def gloss(text: str, lang: str) -> str:
     """Word-by-word English for ``text`` in ``lang``: phrases first, names and numbers kept, untranslated
     function words dropped."""
     words = lexicon().get(lang, {})
     tokens = _WORD.findall(text.replace("'", " ").replace("’", " "))
+    if lang in UNSPACED:
+        frequencies = word_frequencies().get(lang, {})
+        # a run of its letters is split into words; a run of others ("R2R" in "R2Rの予算") stays whole
+        tokens = [p for t in tokens for run in _UNSPACED_RUN.findall(t)
+                  for p in (segment(run, frequencies) if _UNSPACED_LETTER.match(run) else [run])]
     folded = [fold(t) for t in tokens]
     out: list[str] = []
     i = 0
@@ -233,11 +297,12 @@ def english_gloss(text: str, lang: str) -> str:
 
 
 def to_english(question: str) -> str | None:
-    """The English gloss of a question asked in a lexicon language; None for English (or unknown) ones."""
-    if len(question.split()) < 3:
+    """The English gloss of a question asked in a lexicon language; None for English (or unknown) ones, and for one
+    of fewer than three words in a language written with spaces (too short to tell: "And Oita's?")."""
+    if len(question.split()) < 3 and not _UNSPACED_LETTER.search(question):
         return None
     lang = detect_language(question, among_lexicon=True)
-    if lang == "en" or lang not in lexicon():
+    if lang == "en" or lang not in lexicon() or (lang not in UNSPACED and len(question.split()) < 3):
         return None
     english = gloss(question, lang)
     return english or None

@@ -33,9 +33,14 @@ els les del dels que i en un una per amb es va
 """.split())
 
 
+# Japanese kana's voicing marks (が = か + U+3099) are letters of their own, not accents: "どこ" (where) is not "とこ"
+_KANA_MARKS = "\u3099\u309a"
+
+
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in _KANA_MARKS).lower()
+    return unicodedata.normalize("NFC", folded) if "\u3099" in folded or "\u309a" in folded else folded
 
 
 def _closes_later(before: str, after: str) -> bool:
