@@ -51,6 +51,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from programme_assistant.text.language import UNSPACED_LETTERS  # noqa: E402
+
 DEFAULT_OUT = ROOT / "src" / "programme_assistant" / "text" / "data" / "crosslingual_lexicon.tsv"
 DEFAULT_ENDINGS = DEFAULT_OUT.with_name("word_endings.tsv")
 DEFAULT_WORD_COSTS = DEFAULT_OUT.with_name("word_frequencies_unspaced.tsv")
@@ -87,7 +90,7 @@ QUESTION_WORDS = {"when", "where", "who", "whom", "whose", "which", "what", "why
                   "how long", "whither"}
 _WORD = re.compile(r"^[^\W\d_]{2,}$")
 # a Japanese word: kana and kanji only (its list holds Latin letters too: "d" would gloss "Val d'Oise")
-_JAPANESE_WORD = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_JAPANESE_WORD = re.compile(f"^[{UNSPACED_LETTERS}]+$")
 _MARKED = re.compile(r"[*#@]")  # Apertium marks an unknown word (*), a generation error (#), an untranslated lemma (@)
 
 
@@ -146,13 +149,18 @@ def senses(body: str) -> list[str]:
         line = line.strip()
         if not line or line.lower().startswith(_NOT_SENSE):
             continue
-        line = re.sub(r"\(.*?\)|<.*?>|\[.*?\]|\{.*?\}", "", re.sub(r"^\d+\.\s*", "", line))
-        for piece in re.split(r"[,;]", line):
-            # abbreviations stand for an object ("attend sth.", "jdn. besuchen"): not part of the sense
-            piece = " ".join(w for w in piece.split() if not w.endswith(".")).lower()
-            if piece and len(piece.split()) <= 3 and piece not in out:
-                out.append(piece)
+        _add_senses(re.sub(r"\(.*?\)|<.*?>|\[.*?\]|\{.*?\}", "", re.sub(r"^\d+\.\s*", "", line)), out)
     return out
+
+
+def _add_senses(line: str, out: list[str]) -> None:
+    """The senses of one cleaned line of an entry, split at commas and semicolons, appended to ``out`` (each once,
+    lower case, at most three words)."""
+    for piece in re.split(r"[,;]", line):
+        # abbreviations stand for an object ("attend sth.", "jdn. besuchen"): not part of the sense
+        piece = " ".join(w for w in piece.split() if not w.endswith(".")).lower()
+        if piece and len(piece.split()) <= 3 and piece not in out:
+            out.append(piece)
 
 
 # a word and an English word this alike (difflib's ratio of their folded letters) are cognates
@@ -242,6 +250,25 @@ class Dictionary:
                 and " " in (e := self.translate(h)) and e in QUESTION_WORDS}
 
 
+def both_ways(dictd: Path, to_english: str, from_english: str, parse: Callable[[str], list[str]],
+              skip: Callable[[str, str], bool] = lambda headword, body: False
+              ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """A language's two FreeDict dictionaries read with ``parse``: headword -> its English senses (from the
+    language->English one, but entries ``skip`` leaves out), and word -> the English headwords listing it (from the
+    English->language one): ``Dictionary``'s ``senses`` and ``confirmed``."""
+    table: dict[str, list[str]] = {}
+    for headword, body in dictd_entries(dictd / f"freedict-{to_english}.index"):
+        if skip(headword, body):
+            continue
+        listed = table.setdefault(headword.lower(), [])
+        listed.extend(s for s in parse(body) if s not in listed)
+    confirmed: dict[str, set[str]] = {}
+    for headword, body in dictd_entries(dictd / f"freedict-{from_english}.index"):
+        for word in parse(body):
+            confirmed.setdefault(word, set()).add(headword.lower())
+    return table, confirmed
+
+
 _KANA = re.compile(r"^[\u3040-\u30ff\u30fc]+$")
 _HIRAGANA = re.compile(r"^[\u3040-\u309f]$")
 _HIRAGANA_WORD = re.compile(r"^[\u3040-\u309f]+$")
@@ -264,10 +291,7 @@ def japanese_senses(body: str) -> list[str]:
         previous = None
         while previous != line:
             previous, line = line, re.sub(r"\([^()]*\)|<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}", "", line)
-        for piece in re.split(r"[,;]", line.replace("?", " ").replace("!", " ")):
-            piece = " ".join(w for w in piece.split() if not w.endswith(".")).lower()
-            if piece and len(piece.split()) <= 3 and piece not in out:
-                out.append(piece)
+        _add_senses(line.replace("?", " ").replace("!", " "), out)
     return out
 
 
@@ -280,6 +304,7 @@ def load_japanese(dictd: Path) -> Dictionary:
     import wordfreq
 
     to_english, from_english = JAPANESE["ja"]
+
     def reading_only(headword: str, body: str) -> bool:
         first_form = body.lstrip().split(" /", 1)[0].split()[-1] if body.strip() else ""
         return bool(_KANA.match(headword)) and first_form != headword and _KANA_ALONE not in body
@@ -299,25 +324,6 @@ def japanese_function_word(word: str, dictionary: Dictionary) -> bool:
     """A single hiragana ("の", "は", "た") or a very frequent word in hiragana alone: its entry is empty."""
     return bool(_HIRAGANA.match(word)) or (bool(_HIRAGANA_WORD.match(word))
                                            and dictionary.zipf(word) >= JAPANESE_FUNCTION_ZIPF)
-
-
-def both_ways(dictd: Path, to_english: str, from_english: str, parse: Callable[[str], list[str]],
-              skip: Callable[[str, str], bool] = lambda headword, body: False
-              ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
-    """A language's two FreeDict dictionaries read with ``parse``: headword -> its English senses (from the
-    language->English one, but entries ``skip`` leaves out), and word -> the English headwords listing it (from the
-    English->language one): ``Dictionary``'s ``senses`` and ``confirmed``."""
-    table: dict[str, list[str]] = {}
-    for headword, body in dictd_entries(dictd / f"freedict-{to_english}.index"):
-        if skip(headword, body):
-            continue
-        listed = table.setdefault(headword.lower(), [])
-        listed.extend(s for s in parse(body) if s not in listed)
-    confirmed: dict[str, set[str]] = {}
-    for headword, body in dictd_entries(dictd / f"freedict-{from_english}.index"):
-        for word in parse(body):
-            confirmed.setdefault(word, set()).add(headword.lower())
-    return table, confirmed
 
 
 # An ending rule is kept when this many of the language's listed words end in it and their lemma in its replacement;

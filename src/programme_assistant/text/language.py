@@ -5,14 +5,13 @@ store tags each vote, and the gloss below uses it restricted to the lexicon's la
 
 The embedding model (all-MiniLM-L6-v2) is English-only, so a Spanish question lands far from the English
 passage that answers it, and BM25 finds no shared words except names. When a question is in one of the
-languages of the lexicon (``data/crosslingual_lexicon.tsv``: eighteen languages, Spanish, Italian,
-Catalan, French, Portuguese, German, Dutch, Polish, Swedish, Danish, Finnish, Czech, Hungarian, Greek, Lithuanian,
-Croatian, Slovenian and Japanese; generated from published dictionaries by ``scripts/build_lexicon.py``, an empty entry
-marking a function word), it gets an
-English gloss, word by word: "¿Dónde y cuándo tuvo lugar la cuarta reunión de intercambio?" -> "where when
-place fourth meeting exchange". Names, numbers and acronyms pass through as they are. The gloss is
-crude, but it is what the English model and the English documents can meet; retrieval searches with both
-the question and its gloss, and the extractive answerer scores sentences against both.
+languages of the lexicon (``data/crosslingual_lexicon.tsv``: eighteen languages, Spanish, Italian, Catalan,
+French, Portuguese, German, Dutch, Polish, Swedish, Danish, Finnish, Czech, Hungarian, Greek, Lithuanian, Croatian,
+Slovenian and Japanese; generated from published dictionaries by ``scripts/build_lexicon.py``, an empty entry
+marking a function word), it gets an English gloss, word by word: "¿Dónde y cuándo tuvo lugar la cuarta reunión
+de intercambio?" -> "where when place fourth meeting exchange". Names, numbers and acronyms pass through as they
+are. The gloss is crude, but it is what the English model and the English documents can meet; retrieval searches
+with both the question and its gloss, and the extractive answerer scores sentences against both.
 """
 
 from __future__ import annotations
@@ -43,9 +42,10 @@ MIN_PART = 3
 # いつ / 京都 / ...).
 UNSPACED = frozenset({"ja"})
 MAX_WORD_CHARS = 8
-_UNSPACED_LETTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_UNSPACED_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3040-\u30ff\u3400-\u4dbf"
-                           r"\u4e00-\u9fff\uf900-\ufaff]+")
+# their letters, as a regular expression's character range: kana and CJK ideographs
+UNSPACED_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_UNSPACED_LETTER = re.compile(f"[{UNSPACED_LETTERS}]")
+_UNSPACED_RUN = re.compile(f"[{UNSPACED_LETTERS}]+|[^{UNSPACED_LETTERS}]+")
 # Below this language-identification probability a question is taken to be English: short questions
 # ("And Oita's?") are too short to tell, and leaving them alone costs nothing.
 MIN_LANGUAGE_PROBABILITY = 0.6
@@ -211,8 +211,6 @@ def detect_language(text: str, *, among_lexicon: bool = False) -> str:
     return str(lang)
 
 
-
-
 @lru_cache(maxsize=1)
 def word_frequencies() -> dict[str, dict[str, float]]:
     """language -> {folded word: its Zipf frequency}, for the languages written without spaces (``make lexicon``)."""
@@ -248,7 +246,7 @@ def segment(token: str, frequencies: Mapping[str, float]) -> list[str]:
     pieces.reverse()
     out: list[str] = []
     for piece in pieces:  # unknown letters next to each other: one piece
-        if out and len(piece) == 1 and fold(piece) not in frequencies and len(out[-1]) >= 1 \
+        if out and len(piece) == 1 and fold(piece) not in frequencies \
                 and all(fold(ch) not in frequencies for ch in out[-1]):
             out[-1] += piece
         else:
@@ -299,10 +297,11 @@ def english_gloss(text: str, lang: str) -> str:
 def to_english(question: str) -> str | None:
     """The English gloss of a question asked in a lexicon language; None for English (or unknown) ones, and for one
     of fewer than three words in a language written with spaces (too short to tell: "And Oita's?")."""
-    if len(question.split()) < 3 and not _UNSPACED_LETTER.search(question):
+    short = len(question.split()) < 3
+    if short and not _UNSPACED_LETTER.search(question):
         return None
     lang = detect_language(question, among_lexicon=True)
-    if lang == "en" or lang not in lexicon() or (lang not in UNSPACED and len(question.split()) < 3):
+    if lang == "en" or lang not in lexicon() or (short and lang not in UNSPACED):
         return None
     english = gloss(question, lang)
     return english or None
