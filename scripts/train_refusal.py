@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         is_paraphrase,
         training_settings,
         use_paraphrases,
+        use_wider,
         write_model,
     )
 
@@ -211,8 +212,13 @@ def main(argv: list[str] | None = None) -> int:
                         " --without-fold K): ClapNQ's training questions are read by the one that never saw them")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
+    parser.add_argument("--wider", action="store_true",
+                        help="describe each training question by the passages the product judges it on: the wider "
+                        "reading of the retrieved passages and the reserve after them (training_data.judged_reading; "
+                        "measured worse in session 57: more refusals both ways, docs/answer-selection.md)")
     args = parser.parse_args(argv)
     use_paraphrases(args.paraphrases)
+    use_wider(args.wider)
 
     from programme_assistant.answering.answerability import QUESTION_FEATURES, READER_FEATURES, READER_TOP
     from programme_assistant.answering.ranker import LinearRanker
@@ -261,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                         "each answerable one asked without its answering documents as unanswerable (-removed); "
                         "held-out 14 onwards and the multilingual sets unread",
             "outside": sorted(OUTSIDE_SETS) if args.outside else [], "paraphrases": args.paraphrases,
+            "reading": "wider" if args.wider else "retrieved",
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,
             "max_wrong_refusals": args.max_wrong_refusals, "embedding_model": embedding_model,

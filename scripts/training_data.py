@@ -169,9 +169,35 @@ def is_train(qid: str) -> bool:
     return training_half(qid)
 
 
+_wider = False
+
+
+def use_wider(on: bool) -> None:
+    """Describe each training question by the passages the product judges it on (``judged_reading``) from now on."""
+    global _wider
+    _wider = on
+
+
+def judged_reading(assistant: Any, question: str, found: list) -> list:
+    """The passages a training question is described by, of ``found`` (best first): the search's first ``k``; with
+    ``use_wider``, the answerer's wider reading of them and the reserve after them (``ExtractiveAnswerer.wider``),
+    which is what the product judges whether to answer on (``ExtractiveAnswerer.answer``)."""
+    k = assistant.search.k
+    passages = found[:k]
+    reserve = found[k:k + assistant.answerer.reserve_passages] if _wider else []
+    wider = assistant.answerer.wider(question, passages, reserve) if reserve else None
+    return wider if wider is not None else passages
+
+
+def _depth(assistant: Any) -> int:
+    """How many passages to search for: the reserve after them too when the wider reading is in use."""
+    return assistant.answerer.reserve_passages if _wider else 0
+
+
 def _ask(assistant: Any, question: str, history: list[str]) -> tuple[str, list, Any]:
     standalone = assistant.rewriter.rewrite(question, [(h, "") for h in history])
-    passages = assistant.search.search(standalone)
+    found = assistant.search.search(standalone, k=assistant.search.k + _depth(assistant))
+    passages = judged_reading(assistant, standalone, found)
     return standalone, passages, assistant.answerer.scoring(standalone, passages)
 
 
@@ -192,8 +218,9 @@ def answer_removed(assistant: Any, asked: Asked) -> Asked | None:
     if not asked.answerable or not asked.allowed_docs:
         return None
     k = assistant.search.k
-    passages = [p for p in assistant.search.search(asked.standalone, k=3 * k)
-                if p.chunk.doc_id not in asked.allowed_docs][:k]
+    passages = judged_reading(assistant, asked.standalone, [
+        p for p in assistant.search.search(asked.standalone, k=3 * k + _depth(assistant))
+        if p.chunk.doc_id not in asked.allowed_docs])
     if not passages or any(_holds(p.chunk.text, asked.facts, asked.gold_sentences) for p in passages):
         return None
     scoring = assistant.answerer.scoring(asked.standalone, passages)

@@ -328,3 +328,34 @@ def test_each_synthetic_training_question_quotes_its_answer_from_a_training_fold
                 text = html.unescape(re.sub(r"<[^>]+>", " ", text))
             assert plain(case["answer"]) in plain(text), case["id"]
             assert case["question"].strip().endswith("?"), case["id"]
+
+
+def test_with_the_wider_reading_a_training_question_is_described_by_the_passages_the_product_judges_it_on():
+    from training_data import _ask, use_wider
+
+    found = [passage(i, f"Statement {i} about groups.", f"d{i}.md") for i in range(1, 9)]
+    assistant = _assistant(found)
+    widened: list[tuple[list, list]] = []
+
+    def wider(question, passages, reserve):  # the best reserve passage takes the last slot
+        widened.append(([p.chunk.doc_id for p in passages], [p.chunk.doc_id for p in reserve]))
+        return [*passages[:-1], reserve[-1]]
+
+    assistant.answerer.reserve_passages = 3
+    assistant.answerer.wider = wider
+    use_wider(True)
+    try:
+        standalone, passages, scoring = _ask(assistant, "Which groups?", [])
+        assert assistant.search.asked_k == [2 + 3]  # the retrieved passages and the reserve after them
+        assert widened == [(["d1.md", "d2.md"], ["d3.md", "d4.md", "d5.md"])]
+        assert [p.chunk.doc_id for p in passages] == ["d1.md", "d5.md"] and scoring == ("scored", ["d1.md", "d5.md"])
+        asked = Asked("golden", "q1", True, passages, scoring, ["Statement 1"], {"d1.md"}, [], standalone)
+        negative = answer_removed(assistant, asked)
+        assert assistant.search.asked_k[-1] == 3 * 2 + 3
+        assert widened[-1] == (["d2.md", "d3.md"], ["d4.md", "d5.md", "d6.md"])  # without the answering document
+        assert [p.chunk.doc_id for p in negative.passages] == ["d2.md", "d6.md"]
+    finally:
+        use_wider(False)
+    assistant.search.asked_k.clear()
+    _, passages, _ = _ask(assistant, "Which groups?", [])  # by default, the retrieved passages alone
+    assert assistant.search.asked_k == [2] and [p.chunk.doc_id for p in passages] == ["d1.md", "d2.md"]
