@@ -124,6 +124,9 @@ def test_a_japanese_question_is_split_into_its_most_probable_words_and_glossed(m
     assert language.segment("代表団はいつ京都を訪問しましたか", zipf) == \
         ["代表団", "は", "いつ", "京都", "を", "訪問", "し", "まし", "た", "か"]
     assert language.segment("カタルーニャはいつ", zipf) == ["カタルーニャ", "は", "いつ"]  # unknown letters: one piece
+    # a known word whose letters are each unknown stays whole, and an unknown letter after it is a piece of its own
+    assert language.segment("京都府", zipf) == ["京都", "府"]
+    assert language.segment("京都府県", zipf) == ["京都", "府県"]
     words = {"代表団": "delegation", "は": "", "いつ": "when", "京都": "kyoto", "訪問": "visit", "し": "", "まし": "",
              "た": "", "か": "", "を": "", "の": "", "予算": "budget"}
     monkeypatch.setattr(language, "lexicon", lambda: {"ja": words})

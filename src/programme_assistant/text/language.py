@@ -245,12 +245,15 @@ def segment(token: str, frequencies: Mapping[str, float]) -> list[str]:
         end = back[end]
     pieces.reverse()
     out: list[str] = []
+    # the last piece is made of unknown letters (a known word may be made of letters each unknown)
+    after_unknown = False
     for piece in pieces:  # unknown letters next to each other: one piece
-        if out and len(piece) == 1 and fold(piece) not in frequencies \
-                and all(fold(ch) not in frequencies for ch in out[-1]):
+        unknown = len(piece) == 1 and fold(piece) not in frequencies
+        if unknown and after_unknown:
             out[-1] += piece
         else:
             out.append(piece)
+        after_unknown = unknown
     return out
 
 
