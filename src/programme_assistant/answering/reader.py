@@ -158,7 +158,7 @@ class CrossEncoderReader:
         if self.base == E5_BASE:
             from programme_assistant.answering.e5_weights import load_bert
 
-            model, tokenizer = load_bert()
+            model, tokenizer = load_bert(quantized_words=True)  # the word vectors are not changed: read 4-bit
         else:
             from transformers import AutoModel, AutoTokenizer
 
