@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast ingest lint corpus-files clean eval eval-check eval-sets eval-heldout eval-heldout2 eval-heldout3 \
-	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-heldout38 eval-heldout39 eval-heldout40 eval-heldout41 eval-heldout42 eval-heldout43 eval-heldout44 eval-heldout45 eval-heldout46 eval-heldout47 eval-heldout48 eval-heldout49 eval-heldout50 eval-heldout51 eval-switch-short eval-switch-short2 eval-topic-switch eval-multilingual eval-multilingual2 eval-multilingual3 eval-multilingual4 eval-multilingual5 eval-japanese eval-japanese2 eval-multilingual6 eval-multilingual7 eval-multilingual8 \
+	eval-heldout4 eval-heldout5 eval-heldout6 eval-heldout7 eval-heldout8 eval-heldout9 eval-heldout10 eval-heldout11 eval-heldout12 eval-heldout13 eval-heldout14 eval-heldout15 eval-heldout16 eval-heldout17 eval-heldout18 eval-heldout19 eval-heldout20 eval-heldout21 eval-heldout22 eval-heldout23 eval-heldout24 eval-heldout25 eval-heldout26 eval-heldout27 eval-heldout28 eval-heldout29 eval-heldout30 eval-heldout31 eval-heldout32 eval-heldout33 eval-heldout34 eval-heldout35 eval-heldout36 eval-heldout37 eval-heldout38 eval-heldout39 eval-heldout40 eval-heldout41 eval-heldout42 eval-heldout43 eval-heldout44 eval-heldout45 eval-heldout46 eval-heldout47 eval-heldout48 eval-heldout49 eval-heldout50 eval-heldout51 eval-switch-short eval-switch-short2 eval-topic-switch eval-multilingual eval-multilingual2 eval-multilingual3 eval-multilingual4 eval-multilingual5 eval-japanese eval-japanese2 eval-multilingual6 eval-multilingual7 eval-multilingual8 eval-multilingual9 \
 	eval-outside eval-outside2 eval-outside3 eval-outside4 eval-outside-b eval-outside-b2 eval-outside-b3 eval-outside-c eval-outside-c2 eval-outside-c3 eval-outside-c4 eval-outside-d eval-outside-d2 eval-outside-d3 eval-outside-b4 eval-outside-b5 eval-outside-d4 eval-outside-c5 eval-outside-d5 eval-outside-c6 eval-outside-d6 eval-outside-c7 eval-outside-d7 eval-outside-c8 eval-outside-d8 eval-outside-c9 eval-outside-d9 eval-outside-e \
 	eval-outside-c10 eval-outside-d10 eval-outside-e2 eval-outside-e3 eval-outside-e4 eval-outside-e5 eval-outside-d11 eval-outside-e6 eval-outside-e7 eval-outside-d-switch-short eval-outside-e-switch-short
 
@@ -355,6 +355,9 @@ eval-multilingual7: $(STAMP)  ## the seventh multilingual held-out set (96 quest
 
 eval-multilingual8: $(STAMP)  ## the eighth multilingual held-out set (96 questions: Italian, Catalan, German, Japanese, French, Swedish, Czech, Portuguese; written in session 57)
 	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual8.jsonl --configs hybrid,dense,bm25
+
+eval-multilingual9: $(STAMP)  ## the ninth multilingual held-out set (96 questions: Spanish, German, French, Japanese, Italian, Dutch, Catalan, Polish; written in session 58)
+	$(BIN)/programme-assistant eval --golden evals/heldout-multilingual9.jsonl --configs hybrid,dense,bm25
 
 eval-check: $(STAMP)  ## golden set (hybrid); exit 1 when a metric is below evals/thresholds.toml
 	$(BIN)/programme-assistant eval --configs hybrid --check

@@ -66,7 +66,7 @@ HELD_OUT = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout6.jsonl
             "heldout-multilingual.jsonl", "heldout-multilingual3.jsonl", "heldout-multilingual4.jsonl",
             "heldout-multilingual5.jsonl", "heldout-japanese.jsonl", "heldout-japanese2.jsonl",
             "heldout-multilingual6.jsonl", "heldout-multilingual7.jsonl",
-            "heldout-multilingual8.jsonl")
+            "heldout-multilingual8.jsonl", "heldout-multilingual9.jsonl")
 
 
 @pytest.mark.parametrize("name", HELD_OUT)
