@@ -312,6 +312,9 @@ def test_a_question_in_another_language_is_judged_by_the_other_languages_refusal
     assert len(english.read) == 1 and not other.read
     german = answerer.answer(GERMAN, ps)
     assert german.refused and german.evidence["learned_refusal"] == 1.0
+    # refused in the question's language, the nearest documents still listed
+    assert german.text.startswith("Das habe ich in den Programmdokumenten nicht gefunden. Die nächstliegenden "
+                                  "Dokumente sind: Title 1")
     assert len(english.read) == 1 and other.read[0][0] == GERMAN
     assert answerer.refusal_for(GERMAN)[1] is other
     # its threshold decides: the same probability under a higher threshold answers

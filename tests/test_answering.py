@@ -12,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from programme_assistant.answering.citations import resolve
 from programme_assistant.answering.extractive import ExtractiveAnswerer
-from programme_assistant.answering.prompts import REFUSAL_TEXT
+from programme_assistant.answering.prompts import NEAREST_DOCUMENTS, REFUSAL_IN, REFUSAL_TEXT, refusal_text
 from programme_assistant.answering.rewrite import ContextualRewriter, names_in, nth_named
 from programme_assistant.assistant import Assistant
 from programme_assistant.models import Answer, Chunk, RetrievedChunk
@@ -70,6 +70,19 @@ def test_extractive_refuses_below_threshold_and_lists_nearest():
     answer = answerer.answer("How do I bake sourdough bread at home?", ps)
     assert answer.refused and answer.text.startswith(REFUSAL_TEXT) and not answer.citations
     assert [d["doc_id"] for d in answer.nearest] == ["d1.md", "d2.md"]
+
+
+def test_a_refusal_is_written_in_the_question_s_language_when_the_prompts_have_it():
+    ps = [passage(1, "The delegation visited hydrogen plants in Aichi and Oita."),
+          passage(2, "Webinars covered food tech and advanced air mobility.")]
+    answerer = ExtractiveAnswerer(BagOfWordsEmbedding(), make_extractive_config())
+    spanish = answerer.answer("¿Cómo se hace el pan de masa madre en casa con harina integral?", ps)
+    sentence, lead = REFUSAL_IN["es"]
+    assert spanish.refused and spanish.text.startswith(f"{sentence} {lead} Title 1")
+    assert [d["doc_id"] for d in spanish.nearest] == ["d1.md", "d2.md"]
+    # English, and a language without its own refusal, read the English one
+    assert refusal_text("en") == refusal_text(None) == refusal_text("tlh") == (REFUSAL_TEXT, NEAREST_DOCUMENTS)
+    assert all(s.endswith((".", "。")) and lead.endswith(":") for s, lead in REFUSAL_IN.values())
 
 
 def test_extractive_shows_both_versions_when_sources_differ():

@@ -382,6 +382,16 @@ def test_an_answer_read_with_the_conversation_says_what_was_searched():
         assert "pa-readas" not in render.answer_html(plain)
 
 
+def test_a_refusal_in_another_language_shows_the_nearest_documents_once_as_links():
+    nearest = [{"doc_id": "guides/glossary.md", "title": "Glossary", "date": "2025-11-10"}]
+    for text in ("I could not find this in the programme documents. The nearest documents are: Glossary (2025-11-10).",
+                 "Das habe ich in den Programmdokumenten nicht gefunden. Die nächstliegenden Dokumente sind: Glossary "
+                 "(2025-11-10).",
+                 "プログラムの文書には見つかりませんでした。 最も近い文書: Glossary (2025-11-10)."):
+        html = render.answer_html(Answer(question="?", text=text, refused=True, nearest=nearest))
+        assert html.count("Glossary") == 1 and "pa-nearest" in html and text.split(" ")[0] in html
+
+
 def test_render_text_escapes_and_highlights_the_span():
     text = "# Title <b>\n\nFirst sentence. The <script>quoted</script> one.\n\nLast."
     start = text.index("The <script>")

@@ -40,6 +40,7 @@ from programme_assistant.answering.citations import by_document, cited_sentences
 from programme_assistant.answering.composer import load_composer
 from programme_assistant.answering.extractive import ExtractiveAnswerer, ExtractiveConfig
 from programme_assistant.answering.followup import StandaloneJudge, load_followup_model
+from programme_assistant.answering.prompts import without_nearest
 from programme_assistant.answering.ranker import LinearRanker, load_correction
 from programme_assistant.answering.reader import (
     E5_BASE,
@@ -92,7 +93,8 @@ from programme_assistant.text.language import reads_as_english
 # What Assistant.warm_up asks (any question will do: it loads what answering needs)
 WARM_UP_QUESTION = "What is this programme about?"
 
-__all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress", "by_document", "cited_sentences", "unwrapped"]
+__all__ = ["TOP_LEVEL", "AddedFiles", "Assistant", "Progress", "by_document", "cited_sentences", "unwrapped",
+           "without_nearest"]
 
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from programme_assistant.answering.prompts import REFUSAL_TEXT
+from programme_assistant.answering.prompts import refusal_text
 from programme_assistant.models import Answer, RetrievedChunk
 
 
@@ -39,12 +39,13 @@ def nearest_documents(passages: list[RetrievedChunk], n: int = 3) -> list[dict[s
 
 
 def refusal_answer(question: str, passages: list[RetrievedChunk], answerer: str,
-                   evidence: dict[str, float] | None = None) -> Answer:
-    """The honest "not in the documents" answer, listing the nearest documents."""
+                   evidence: dict[str, float] | None = None, language: str | None = None) -> Answer:
+    """The honest "not in the documents" answer, listing the nearest documents; in ``language`` (the question's)
+    when ``prompts.REFUSAL_IN`` has it, else in English."""
     nearest = nearest_documents(passages)
-    text = REFUSAL_TEXT
+    text, lead = refusal_text(language)
     if nearest:
-        text += " The nearest documents are: " + "; ".join(
+        text += f" {lead} " + "; ".join(
             f"{d['title']}" + (f" ({d['date']})" if d["date"] else "") for d in nearest) + "."
     return Answer(question=question, text=text, refused=True, nearest=nearest, evidence=evidence or {},
                   answerer=answerer)

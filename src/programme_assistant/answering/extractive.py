@@ -729,7 +729,7 @@ class ExtractiveAnswerer:
                     "top_passage_dense": round(max((p.dense_score or 0.0) for p in passages), 4) if passages else 0.0}
         floor = self.config.refusal_threshold
         if best is None or (floor is not None and best.score < floor):
-            return scoring, evidence, refusal_answer(question, passages, self.name, evidence)
+            return scoring, evidence, self._refusal(question, passages, evidence)
         absence = self._documented_absence(question, judged)
         if absence is not None:
             return scoring, evidence, self._absence_answer(question, absence, passages, evidence)
@@ -746,7 +746,7 @@ class ExtractiveAnswerer:
                 quoted = left_open(judged.sentences, OPEN_TOP, cfg.keep_ratio, cfg.absence_min_lexical)
                 if quoted is not None:  # "... has not been decided": the documents' own word, quoted
                     return scoring, evidence, self._quoting_refusal(question, ABSENCE_LEAD, quoted, passages, refused)
-                return scoring, evidence, refusal_answer(question, passages, self.name, refused)
+                return scoring, evidence, self._refusal(question, passages, refused)
         unmet = self._unmet_requirement(question, judged, passages)
         if unmet == "unmet_person_name":
             office = stating_office(question, judged.sentences[:self.config.requirement_window])
@@ -754,7 +754,7 @@ class ExtractiveAnswerer:
                 return scoring, evidence, self._quoting_refusal(question, OFFICE_NOT_NAMED, office, passages,
                                                                 {**evidence, unmet: 1.0})
         if unmet:
-            return scoring, evidence, refusal_answer(question, passages, self.name, {**evidence, unmet: 1.0})
+            return scoring, evidence, self._refusal(question, passages, {**evidence, unmet: 1.0})
         return scoring, evidence, None
 
     def _quote(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
@@ -791,6 +791,11 @@ class ExtractiveAnswerer:
             return None
         return documented_absence(question, scoring.focus, scoring.sentences, cfg.absence_window, cfg.keep_ratio,
                                   cfg.absence_min_lexical)
+
+    def _refusal(self, question: str, passages: list[RetrievedChunk], evidence: dict[str, float]) -> Answer:
+        """The honest refusal (``base.refusal_answer``), in the question's language when the prompts have it."""
+        return refusal_answer(question, passages, self.name, evidence,
+                              language=detect_language(question, among_lexicon=True))
 
     def _absence_answer(self, question: str, absence: ScoredSentence, passages: list[RetrievedChunk],
                         evidence: dict[str, float]) -> Answer:

@@ -13,6 +13,46 @@ from programme_assistant.answering.citations import strip_markers
 from programme_assistant.models import RetrievedChunk
 
 REFUSAL_TEXT = "I could not find this in the programme documents."
+NEAREST_DOCUMENTS = "The nearest documents are:"
+# The extractive answerer's refusal of a question asked in another language, in that language (issue #16: answer in
+# the question's language): the refusal, and the lead-in of the nearest documents' list. The LLM answerer's prompt
+# keeps REFUSAL_TEXT, the sentence it must reply with to refuse.
+REFUSAL_IN = {
+    "es": ("No he encontrado esto en los documentos del programa.", "Los documentos más cercanos son:"),
+    "it": ("Non ho trovato questa informazione nei documenti del programma.", "I documenti più vicini sono:"),
+    "ca": ("No he trobat això als documents del programa.", "Els documents més propers són:"),
+    "fr": ("Je n'ai pas trouvé cela dans les documents du programme.", "Les documents les plus proches sont :"),
+    "pt": ("Não encontrei isto nos documentos do programa.", "Os documentos mais próximos são:"),
+    "de": ("Das habe ich in den Programmdokumenten nicht gefunden.", "Die nächstliegenden Dokumente sind:"),
+    "nl": ("Ik heb dit niet gevonden in de programmadocumenten.", "De meest verwante documenten zijn:"),
+    "pl": ("Nie znaleziono tego w dokumentach programu.", "Najbliższe dokumenty to:"),
+    "sv": ("Jag hittade inte detta i programmets dokument.", "De närmaste dokumenten är:"),
+    "da": ("Jeg kunne ikke finde dette i programmets dokumenter.", "De nærmeste dokumenter er:"),
+    "fi": ("En löytänyt tätä ohjelman asiakirjoista.", "Lähimmät asiakirjat ovat:"),
+    "cs": ("V dokumentech programu se to nepodařilo najít.", "Nejbližší dokumenty jsou:"),
+    "hu": ("Ezt nem találtam a program dokumentumaiban.", "A legközelebbi dokumentumok:"),
+    "el": ("Δεν το βρήκα στα έγγραφα του προγράμματος.", "Τα πλησιέστερα έγγραφα είναι:"),
+    "lt": ("Programos dokumentuose to neradau.", "Artimiausi dokumentai:"),
+    "hr": ("To nije pronađeno u dokumentima programa.", "Najbliži dokumenti su:"),
+    "sl": ("Tega ni bilo mogoče najti v dokumentih programa.", "Najbližji dokumenti so:"),
+    "ja": ("プログラムの文書には見つかりませんでした。", "最も近い文書:"),
+}
+
+
+def without_nearest(text: str) -> str:
+    """A refusal's text without its list of the nearest documents, in whichever language it was written (the chat
+    shows that list as links of its own)."""
+    for lead in (NEAREST_DOCUMENTS, *(lead for _, lead in REFUSAL_IN.values())):
+        at = text.find(f" {lead} ")
+        if at >= 0:
+            return text[:at]
+    return text
+
+
+def refusal_text(language: str | None = None) -> tuple[str, str]:
+    """The refusal and the lead-in of its nearest documents in ``language`` (a question's, ``REFUSAL_IN``); English
+    for English, None or a language without them."""
+    return REFUSAL_IN.get(language or "en", (REFUSAL_TEXT, NEAREST_DOCUMENTS))
 # after REFUSAL_TEXT, before the quoted sentence saying the thing asked for does not exist (documented absence)
 ABSENCE_LEAD = "The documents say:"
 # after REFUSAL_TEXT, before the quoted sentence that names the office asked about but no person

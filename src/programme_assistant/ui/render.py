@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from programme_assistant.assistant import by_document, cited_sentences, unwrapped
+from programme_assistant.assistant import by_document, cited_sentences, unwrapped, without_nearest
 from programme_assistant.models import Answer, Citation
 from programme_assistant.text.sentences import sentence_spans
 from programme_assistant.text.tables import TABLE_RULE, table_cells
@@ -151,7 +151,7 @@ def answer_html(answer: Answer) -> str:
             f"{' · ' + esc(d['date']) if d.get('date') else ''}</li>"
             for d in answer.nearest
         )
-        text = answer.text.split(" The nearest documents are:")[0]
+        text = without_nearest(answer.text)
         more = f'<div class="pa-nearest"><span>Closest documents</span><ul>{nearest}</ul></div>' if nearest else ""
         # a refusal may quote what the documents do say ("they give the office, not the name [1]"): linked
         return (f'<div class="pa-answer pa-refused"><p>{_with_markers(text, answer.citations)}</p>{more}'
