@@ -595,15 +595,13 @@ class ExtractiveAnswerer:
             if question_language else ""
         return (f"{lead} {text}" if lead else text), [s.source() for s in chosen]
 
-    def unanswered_probability(self, question: str, scoring: Scoring, passages: list[RetrievedChunk]
-                               ) -> tuple[float, bool] | None:
-        """The learned refusal's probability that the passages do not answer the question, and whether the
-        answerability reader was read for it (None without a refusal model). The reader is not read when the other
-        features decide whatever it would say within its training range (``probability_bounds``): the probability is
-        then that bound on the decided side (at most it when answered, at least it when refused)."""
-        model, reader = self.refusal_for(question)
-        if model is None:
-            return None
+    def unanswered_probability(self, question: str, scoring: Scoring, passages: list[RetrievedChunk],
+                               model: LinearRanker, reader: PairScorer | None) -> tuple[float, bool]:
+        """The probability that the passages do not answer the question by the learned refusal ``model`` (the one
+        that judges it, ``refusal_for``, with its answerability ``reader``), and whether the reader was read for it.
+        The reader is not read when the other features decide whatever it would say within its training range
+        (``probability_bounds``): the probability is then that bound on the decided side (at most it when answered,
+        at least it when refused)."""
         row = question_features(scoring.sentences, scoring.weights, scoring.focus.expects, passages,
                                 attribute_missing=scoring.attribute_missing)
         if not uses_reader(model):
@@ -733,10 +731,9 @@ class ExtractiveAnswerer:
         absence = self._documented_absence(question, judged)
         if absence is not None:
             return scoring, evidence, self._absence_answer(question, absence, passages, evidence)
-        learned = self.unanswered_probability(question, scoring, passages)
-        model, _ = self.refusal_for(question)
-        if learned is not None and model is not None:
-            unanswered, read = learned
+        model, reader = self.refusal_for(question)
+        if model is not None:
+            unanswered, read = self.unanswered_probability(question, scoring, passages, model, reader)
             evidence["unanswered_probability"] = round(unanswered, 4)
             if uses_reader(model):  # whether the answerability reader was needed
                 evidence["answerability_read"] = float(read)
