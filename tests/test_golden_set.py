@@ -60,7 +60,7 @@ HELD_OUT = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout6.jsonl
             "heldout35.jsonl", "heldout36.jsonl", "heldout37.jsonl", "heldout38.jsonl", "heldout39.jsonl",
             "heldout40.jsonl", "heldout41.jsonl", "heldout42.jsonl", "heldout43.jsonl", "heldout44.jsonl",
             "heldout45.jsonl", "heldout46.jsonl", "heldout47.jsonl", "heldout48.jsonl", "heldout49.jsonl",
-            "heldout50.jsonl", "heldout51.jsonl",
+            "heldout50.jsonl", "heldout51.jsonl", "heldout52.jsonl",
             "switch-short.jsonl",
             "switch-short2.jsonl",
             "heldout-multilingual.jsonl", "heldout-multilingual3.jsonl", "heldout-multilingual4.jsonl",
