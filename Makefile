@@ -441,8 +441,8 @@ train-answerability-reader-multilingual: $(STAMP)  ## train the answerability re
 train-refusal-multilingual: $(STAMP)  ## fit the learned refusal of questions in other languages (the training questions of make train-refusal, read with the multilingual answerability reader) -> answering/data/refusal_multilingual.json
 	$(BIN)/python scripts/train_refusal.py --outside --reader src/programme_assistant/answering/data/answerability_reader_multilingual.npz --out src/programme_assistant/answering/data/refusal_multilingual.json
 
-train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/refusal.json
-	$(BIN)/python scripts/train_refusal.py --outside
+train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2 + the spent development sets' English questions) -> answering/data/refusal.json
+	$(BIN)/python scripts/train_refusal.py --outside --spent --external-weight 4
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests app.py scripts benchmarks

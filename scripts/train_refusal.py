@@ -7,7 +7,15 @@ unanswerable questions come with passages on their topic), go through the produc
 described by ``answerability.question_features``. Each answerable one is also asked without the documents that
 answer it (``training_data.answer_removed``): what is left is on its topic but does not say what it asks, the kind
 of question hardest to refuse; those are labelled unanswerable (source ``<set>-removed``).
-Held-out 14 onwards and the multilingual sets are never read: they are for evaluation. With ``--cross-fit DIR``
+Held-out 14 onwards and the multilingual sets are not read without ``--spent``. With ``--spent`` (the packaged file,
+session 59) the spent development sets' questions in English join them (``training_data.SPENT_TRAINING``: held-out
+14-49 and the other folders' sets no learned part was trained on, each run once already), weighted
+``--spent-weight``, without answer-removed copies; ClapNQ's questions are then weighted ``--external-weight 4`` so
+that they keep about their share of the fit. Fitted with them, the refusal separates the questions of a folder left
+out of its fit better on each of the five folders and on both halves of held-out 14-49 (area under the ROC curve
+0.77-0.84 -> 0.84-0.90; at its own threshold 547 -> 604 of 1,077 unanswerable questions refused for 200 -> 146 of
+2,687 answerable ones; ``docs/answer-selection.md``). The sets written after them (held-out 50 onwards) and the
+multilingual ones stay unread: they measure it. With ``--cross-fit DIR``
 each half of the training questions is asked with the answer model trained without it (``make cross-fit-models``),
 so that the features and the threshold see similarities as new questions get them (``training_data.cross_fitted``).
 Measured in session 29 and left out: new questions' wrong refusals 72 -> 117 of 795 for 17 more unanswerable ones
@@ -23,8 +31,8 @@ standardised features. Five-fold stratified cross-validation gives out-of-fold p
 the one that refuses ``--max-wrong-refusals`` of the answerable training questions out of fold, and the report
 gives, per source, the share of unanswerable questions refused and of answerable ones wrongly refused there.
 
-    python scripts/train_refusal.py [--cross-fit DIR] [--clapnq DIR] [--out FILE] [--max-wrong-refusals 0.05]
-                                    [--features FILE]
+    python scripts/train_refusal.py [--outside] [--spent [--spent-weight 6]] [--external-weight 1] [--cross-fit DIR]
+                                    [--clapnq DIR] [--out FILE] [--max-wrong-refusals 0.05] [--features FILE]
 """
 
 from __future__ import annotations
@@ -60,16 +68,20 @@ def log(message: str) -> None:
 def collect(settings: object, benchmarks_dir: Path, removed: bool = True,
             external_sets: tuple[str, ...] = ("clapnq-dev",), cut: bool = False,
             outside: bool = False, reader: object | None = None,
-            fold_readers: tuple[object, ...] = ()) -> list[Question]:
+            fold_readers: tuple[object, ...] = (), spent: bool = False) -> list[Question]:
     """Each training question's features; with ``reader`` (a ``reader.PairScorer``: the answerability reader), its
     logits for the best candidates too (``answerability.READER_FEATURES``), a ClapNQ question's read by the reader of
-    ``fold_readers`` trained without its fold (``reader_of``)."""
-    from training_data import training_questions
+    ``fold_readers`` trained without its fold (``reader_of``); with ``spent``, the spent development sets' questions in
+    English after them (``training_data.spent_questions``)."""
+    from itertools import chain
+
+    from training_data import spent_questions, training_questions
 
     from programme_assistant.answering.answerability import question_features, read_reader_features
 
     out = []
-    for q in training_questions(settings, benchmarks_dir, removed, external_sets, cut, outside):
+    for q in chain(training_questions(settings, benchmarks_dir, removed, external_sets, cut, outside),
+                   spent_questions(settings) if spent else ()):
         row = question_features(q.scoring.sentences, q.scoring.weights, q.scoring.focus.expects, q.passages,
                                 attribute_missing=q.scoring.attribute_missing)
         if reader is not None:
@@ -149,6 +161,19 @@ def refusal_rates(questions: list[Question], probabilities: np.ndarray, threshol
     return out
 
 
+def question_weights(sources: list[str], sample_weight: float, spent_weight: float,
+                     external_weight: float) -> np.ndarray:
+    """Each training question's weight in the fit, by its source: a spent development set's (``--spent``)
+    ``spent_weight``; a programme's training set's, or its answer-removed copy's, ``sample_weight``; ClapNQ's (or
+    PubMedQA's) ``external_weight``."""
+    from training_data import OUTSIDE_SETS, SPENT_SETS, TRAINING_SETS
+
+    programme_sets = {*TRAINING_SETS, *OUTSIDE_SETS}  # questions about a programme's folder, not ClapNQ's
+    return np.array([spent_weight if source in SPENT_SETS
+                     else sample_weight if source.split("-")[0] in programme_sets
+                     else external_weight for source in sources])
+
+
 def fit_refusal(x: np.ndarray, y: np.ndarray, weight: np.ndarray, strata: np.ndarray, c: float,
                 max_wrong: float) -> tuple[Any, np.ndarray, np.ndarray, float, np.ndarray]:
     """A logistic regression (balanced classes, ``weight`` per question) on standardised features ``x``, labels ``y``
@@ -178,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     from training_data import (
         CROSS_FIT_FOLDS,
         OUTSIDE_SETS,
+        SPENT_SETS,
         TRAINING_SETS,
         add_arguments,
         answer_model_id,
@@ -212,6 +238,15 @@ def main(argv: list[str] | None = None) -> int:
                         " --without-fold K): ClapNQ's training questions are read by the one that never saw them")
     parser.add_argument("--cross-fit", type=Path, metavar="DIR", help="ask each fold of the training questions "
                         "through the answer model trained without it (DIR: make cross-fit-models)")
+    parser.add_argument("--spent", action="store_true",
+                        help="add the spent development sets' questions in English (training_data.SPENT_TRAINING: "
+                        "held-out 14-49 and the other folders' sets not trained on), without answer-removed copies")
+    parser.add_argument("--spent-weight", type=float, default=6.0,
+                        help="the weight of each spent development set's question (default 6: twice a training set's "
+                        "programme question; the best of 1, 3, 6 and 12 on each folder left out, session 59)")
+    parser.add_argument("--external-weight", type=float, default=1.0,
+                        help="the weight of each ClapNQ (or PubMedQA) question and its answer-removed copy (default 1; "
+                        "the packaged file 4 with --spent, so that ClapNQ keeps its share of the fit)")
     parser.add_argument("--wider", action="store_true",
                         help="describe each training question by the passages the product judges it on: the wider "
                         "reading of the retrieved passages and the reserve after them (training_data.judged_reading; "
@@ -233,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"features read from {features}")
             return [Question(**q) for q in json.loads(features.read_text())]
         found = collect(ask_settings, args.clapnq, args.removed, external, args.cut, args.outside, reader,
-                        fold_readers)
+                        fold_readers, args.spent)
         if features:
             features.write_text(json.dumps([q.__dict__ for q in found]))
         return found
@@ -250,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
                  and (args.cut or not q.source.endswith("-cut"))
                  and (args.removed or not q.source.endswith("-removed"))
                  and (args.outside or not from_outside(q.source))
+                 and (args.spent or q.source not in SPENT_SETS)
                  and (args.paraphrases or not is_paraphrase(q.source))]
     names = (*QUESTION_FEATURES, *READER_FEATURES) if reader is not None else QUESTION_FEATURES
     if reader is not None and any(n not in q.features for q in questions for n in READER_FEATURES):
@@ -257,16 +293,20 @@ def main(argv: list[str] | None = None) -> int:
                          "pass --reader none")
     x = np.array([[q.features.get(n, 0.0) for n in names] for q in questions])
     y = np.array([int(not q.answerable) for q in questions])  # 1: should be refused
-    programme_sets = {*TRAINING_SETS, *OUTSIDE_SETS}  # questions about a programme's folder, not ClapNQ's
-    weight = np.array([args.sample_weight if q.source.split("-")[0] in programme_sets else 1.0 for q in questions])
+    weight = question_weights([q.source for q in questions], args.sample_weight, args.spent_weight,
+                              args.external_weight)
     strata = np.array([f"{q.source}-{int(q.answerable)}" for q in questions])
     model, mean, scale, threshold, oof = fit_refusal(x, y, weight, strata, args.C, args.max_wrong_refusals)
     cv = refusal_rates(questions, oof, threshold)
     meta = {"trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "training": "ClapNQ dev (questions whose id hashes even) + evals/" + ", ".join(TRAINING_SETS) + ", and "
-                        "each answerable one asked without its answering documents as unanswerable (-removed); "
-                        "held-out 14 onwards and the multilingual sets unread",
+                        "each answerable one asked without its answering documents as unanswerable (-removed)"
+                        + ("; the spent development sets' questions in English (held-out 14-49 and the other folders'"
+                           " sets in meta spent); held-out 50 onwards and the multilingual sets unread" if args.spent
+                           else "; held-out 14 onwards and the multilingual sets unread"),
             "outside": sorted(OUTSIDE_SETS) if args.outside else [], "paraphrases": args.paraphrases,
+            "spent": sorted(SPENT_SETS) if args.spent else [],
+            "spent_weight": args.spent_weight if args.spent else None, "external_weight": args.external_weight,
             "reading": "wider" if args.wider else "retrieved",
             "pubmedqa": args.pubmedqa, "removed": args.removed, "cut": args.cut,
             "cross_validation": cv, "C": args.C, "sample_weight": args.sample_weight,

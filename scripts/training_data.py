@@ -40,6 +40,27 @@ OUTSIDE_TRAINING = (("evals/outside/corpus", (("outside", "evals/outside/questio
                     ("evals/outside-c/corpus", (("sawka", "evals/outside-c/questions.jsonl"),
                                                ("sawka2", "evals/outside-c/questions2.jsonl"))))
 OUTSIDE_SETS = frozenset(name for _, sets in OUTSIDE_TRAINING for name, _ in sets)
+
+
+def _numbered(folder: str, name: str, numbers: range) -> tuple[tuple[str, str], ...]:
+    """A folder's question files ``questions.jsonl`` (set 1), ``questions2.jsonl`` ... as (set name, path)."""
+    return tuple((f"{name}{n}", f"{folder}/questions{'' if n == 1 else n}.jsonl") for n in numbers)
+
+
+# The spent development sets (session 59): each was run once to measure a change and then only to look back at, and no
+# learned part was trained on it: held-out 14-49 on the sample corpus, the DMRCP's set 4, the AIETN's sets 1-5, the
+# SAWKA's 3-10, the BSDSP's 1-11 and the IMUHR's 1-7. The learned refusal learns from their questions in English too
+# (``train_refusal.py --spent``): fitted with them, it separates each folder's questions left out of its fit better on
+# every folder (``docs/answer-selection.md``, session 59). The sets written after them (held-out 50 onwards, the
+# multilingual ones) stay unread: they measure what the refusal learned.
+SPENT_TRAINING = (("corpus", tuple((f"heldout{n}", f"evals/heldout{n}.jsonl") for n in range(14, 50))),
+                  ("evals/outside/corpus", (("outside4", "evals/outside/questions4.jsonl"),)),
+                  ("evals/outside-b/corpus", _numbered("evals/outside-b", "aietn", range(1, 6))),
+                  ("evals/outside-c/corpus", tuple((f"sawka{n}", f"evals/outside-c/questions{n}.jsonl")
+                                                   for n in range(3, 11))),
+                  ("evals/outside-d/corpus", _numbered("evals/outside-d", "bsdsp", range(1, 12))),
+                  ("evals/outside-e/corpus", _numbered("evals/outside-e", "imuhr", range(1, 8))))
+SPENT_SETS = frozenset(name for _, sets in SPENT_TRAINING for name, _ in sets)
 # Paraphrased training questions (``--paraphrases``, session 34): each training set's questions asked again in other
 # words, written by helpers who changed only the question (evals/paraphrases/<set name>.jsonl: the same cases in the
 # same order, ids "<id>-p"), asked as the set "<set name>-p" of the same folder. They teach the learned parts that a
@@ -290,14 +311,16 @@ def folder_assistant(settings: Any, corpus_dir: Path) -> Iterator[Any]:
 
 
 def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Path], ...], removed: bool = False,
-                     cut: bool = False) -> Iterator[Asked]:
-    """The cases of ``sets`` (a name and a question file each) asked of ``corpus_dir`` through a fresh index of it."""
+                     cut: bool = False, keep: Callable[[Any], bool] | None = None) -> Iterator[Asked]:
+    """The cases of ``sets`` (a name and a question file each) asked of ``corpus_dir`` through a fresh index of it
+    (with ``keep``, the cases it keeps)."""
     from programme_assistant.evaluation.cases import load_golden
 
     with folder_assistant(settings, corpus_dir) as assistant:
         for name, path in with_paraphrases(sets):
             # a paraphrase falls in its original's fold
-            cases = [c for c in load_golden(path) if in_fold(*original_question(name, c.id))]
+            cases = [c for c in load_golden(path) if in_fold(*original_question(name, c.id)) and (keep is None
+                                                                                                or keep(c))]
             for case in cases:
                 standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
@@ -319,6 +342,16 @@ def outside_questions(settings: Any, removed: bool = False, cut: bool = False) -
     """The development sets of the other programmes' folders (``OUTSIDE_TRAINING``), each asked of its folder."""
     for corpus, sets in OUTSIDE_TRAINING:
         yield from folder_questions(settings, ROOT / corpus, tuple((n, ROOT / p) for n, p in sets), removed, cut)
+
+
+def spent_questions(settings: Any) -> Iterator[Asked]:
+    """The spent development sets' questions in English (``SPENT_TRAINING``), each asked of its folder, without
+    answer-removed copies: the questions of the kind a new set holds, for the refusal of questions in English."""
+    from programme_assistant.text.language import reads_as_english
+
+    for corpus, sets in SPENT_TRAINING:
+        yield from folder_questions(settings, ROOT / corpus, tuple((n, ROOT / p) for n, p in sets),
+                                    keep=lambda case: reads_as_english(case.question))
 
 
 def external_questions(settings: Any, data_dir: Path, removed: bool = False,

@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the benchmarks live beside the package, not in it; tests import their helpers
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-from training_data import DEFAULT_TRAINING_SETS, OUTSIDE_SETS  # noqa: E402
+from training_data import DEFAULT_TRAINING_SETS, OUTSIDE_SETS, SPENT_SETS  # noqa: E402
 
 # The question sets the packaged learned models may name as trained on (ClapNQ's training half,
-# training_data.DEFAULT_TRAINING_SETS and the other folder's development sets, OUTSIDE_SETS): the evaluation
-# sets are never among them.
-TRAINABLE_SETS = frozenset({"clapnq", *DEFAULT_TRAINING_SETS, *OUTSIDE_SETS})
+# training_data.DEFAULT_TRAINING_SETS, the other folder's development sets, OUTSIDE_SETS, and the spent development sets
+# the refusal learns from, SPENT_SETS): the sets not yet run are never among them.
+TRAINABLE_SETS = frozenset({"clapnq", *DEFAULT_TRAINING_SETS, *OUTSIDE_SETS, *SPENT_SETS})
 
 
 # The fusion's optional second model (multilingual-e5-small, PA_PASSAGE_MODEL; off by default) is a real model:

@@ -46,3 +46,12 @@ def test_fold_readers_are_required_for_a_reader_trained_on_clapnq_and_must_be_in
         tr.fold_answerability_readers("a.npz", trained)
     with pytest.raises(SystemExit, match="needs an answerability reader"):
         tr.fold_answerability_readers("a.npz,b.npz", None)
+
+
+def test_each_training_question_is_weighted_by_its_source():
+    """Session 59: the spent development sets' questions weigh ``--spent-weight``, a programme's training set's (and
+    its answer-removed copies) ``--sample-weight``, ClapNQ's ``--external-weight``."""
+    sources = ["golden", "heldout3-removed", "outside2", "heldout14", "bsdsp11", "clapnq", "clapnq-removed"]
+    assert tr.question_weights(sources, 3.0, 6.0, 4.0).tolist() == [3.0, 3.0, 3.0, 6.0, 6.0, 4.0, 4.0]
+    # a set not yet run is no spent set: it is never in a features file, and if it were it would not weigh as one
+    assert tr.question_weights(["heldout50"], 3.0, 6.0, 1.0).tolist() == [1.0]

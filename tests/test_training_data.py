@@ -13,7 +13,10 @@ from test_answering import passage
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from training_data import (  # noqa: E402
     DEFAULT_TRAINING_SETS,
+    OUTSIDE_SETS,
     OUTSIDE_TRAINING,
+    SPENT_SETS,
+    SPENT_TRAINING,
     Asked,
     answer_cut,
     answer_removed,
@@ -153,6 +156,28 @@ def test_another_folder_s_training_sets_are_its_development_sets_never_its_last(
     first = OUTSIDE_TRAINING[0][1][0][0]
     assert from_outside(first) and from_outside(f"{first}-removed")
     assert not any(from_outside(s) for s in ("golden", "heldout3-removed", "clapnq", "clapnq-removed"))
+
+
+def test_the_spent_sets_are_development_sets_already_run_and_never_the_unrun_ones():
+    """The refusal's spent development sets (``train_refusal.py --spent``) are files of their folders, named once,
+    apart from the training sets; the sets written for the next change (``eval_sets.UNRUN``) and the multilingual ones
+    are never among them."""
+    from eval_sets import UNRUN
+
+    root = Path(__file__).resolve().parents[1]
+    names = [name for _, sets in SPENT_TRAINING for name, _ in sets]
+    assert len(set(names)) == len(names) == len(SPENT_SETS)
+    assert not SPENT_SETS & {*DEFAULT_TRAINING_SETS, *OUTSIDE_SETS, *UNRUN}
+    assert not any("multilingual" in name or "japanese" in name for name in names)
+    for corpus, sets in SPENT_TRAINING:
+        assert (root / corpus).is_dir()
+        assert all((root / path).is_file() for _, path in sets)
+        # no file is read twice, under two names or as another folder's training set
+        paths = [path for _, path in sets]
+        assert len(set(paths)) == len(paths)
+        assert not set(paths) & {path for _, s in OUTSIDE_TRAINING for _, path in s}
+    # a source read back from a features file is a spent set's by its exact name, never by a prefix
+    assert "heldout14" in SPENT_SETS and "heldout50" not in SPENT_SETS and not from_outside("heldout14")
 
 
 def test_cross_fitting_folds_split_the_questions_and_their_complements_are_the_rest():
