@@ -317,13 +317,13 @@ eval-heldout48: $(STAMP)  ## the forty-eighth held-out set (evals/heldout48.json
 eval-heldout49: $(STAMP)  ## the forty-ninth held-out set (evals/heldout49.jsonl, written from the corpus alone in session 50, in the helper's own words; run once on each side of session 51's answerability reader reading three statements when undecided)
 	$(BIN)/programme-assistant eval --golden evals/heldout49.jsonl --configs hybrid,dense,bm25
 
-eval-heldout50: $(STAMP)  ## the fiftieth held-out set (evals/heldout50.jsonl, written from the corpus alone in session 51, in the helper's own words; not yet run: for the next change)
+eval-heldout50: $(STAMP)  ## the fiftieth held-out set (evals/heldout50.jsonl, written from the corpus alone in session 51, in the helper's own words; run once in session 59)
 	$(BIN)/programme-assistant eval --golden evals/heldout50.jsonl --configs hybrid,dense,bm25
 
-eval-heldout51: $(STAMP)  ## the fifty-first held-out set (evals/heldout51.jsonl, written from the corpus alone in session 52, in the helper's own words; not yet run: for the change after the one held-out 50 measures)
+eval-heldout51: $(STAMP)  ## the fifty-first held-out set (evals/heldout51.jsonl, written from the corpus alone in session 52, in the helper's own words; run once in session 59)
 	$(BIN)/programme-assistant eval --golden evals/heldout51.jsonl --configs hybrid,dense,bm25
 
-eval-heldout52: $(STAMP)  ## the fifty-second held-out set (evals/heldout52.jsonl, written from the corpus alone in session 59, in the helper's own words; not yet run: for the change after the ones held-out 50 and 51 measure)
+eval-heldout52: $(STAMP)  ## the fifty-second held-out set (evals/heldout52.jsonl, written from the corpus alone in session 59, in the helper's own words; not yet run: for the next change)
 	$(BIN)/programme-assistant eval --golden evals/heldout52.jsonl --configs hybrid,dense,bm25
 
 eval-outside-e7: $(STAMP)  ## the IMUHR's seventh set (written in session 46 by a helper from the folder alone, in its own words; run once on each side of session 46's parts of a question)
@@ -441,8 +441,8 @@ train-answerability-reader-multilingual: $(STAMP)  ## train the answerability re
 train-refusal-multilingual: $(STAMP)  ## fit the learned refusal of questions in other languages (the training questions of make train-refusal, read with the multilingual answerability reader) -> answering/data/refusal_multilingual.json
 	$(BIN)/python scripts/train_refusal.py --outside --reader src/programme_assistant/answering/data/answerability_reader_multilingual.npz --out src/programme_assistant/answering/data/refusal_multilingual.json
 
-train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2 + the spent development sets' English questions) -> answering/data/refusal.json
-	$(BIN)/python scripts/train_refusal.py --outside --spent --external-weight 4
+train-refusal: $(STAMP)  ## fit the learned refusal (ClapNQ train half + golden and held-out 1-13 + the DMRCP's sets 1-3 and the SAWKA's 1-2) -> answering/data/refusal.json
+	$(BIN)/python scripts/train_refusal.py --outside
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests app.py scripts benchmarks

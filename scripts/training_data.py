@@ -49,10 +49,11 @@ def _numbered(folder: str, name: str, numbers: range) -> tuple[tuple[str, str], 
 
 # The spent development sets (session 59): each was run once to measure a change and then only to look back at, and no
 # learned part was trained on it: held-out 14-49 on the sample corpus, the DMRCP's set 4, the AIETN's sets 1-5, the
-# SAWKA's 3-10, the BSDSP's 1-11 and the IMUHR's 1-7. The learned refusal learns from their questions in English too
-# (``train_refusal.py --spent``): fitted with them, it separates each folder's questions left out of its fit better on
-# every folder (``docs/answer-selection.md``, session 59). The sets written after them (held-out 50 onwards, the
-# multilingual ones) stay unread: they measure what the refusal learned.
+# SAWKA's 3-10, the BSDSP's 1-11 and the IMUHR's 1-7. The learned refusal can learn from their questions in English
+# too (``train_refusal.py --spent``, measured in session 59 and left out): fitted with them, it separates each
+# folder's questions left out of its fit better on every folder, but refuses more of golden's and ClapNQ's answerable
+# questions (``docs/answer-selection.md``). The sets written after them (held-out 50 onwards, the multilingual ones)
+# are not among them.
 SPENT_TRAINING = (("corpus", tuple((f"heldout{n}", f"evals/heldout{n}.jsonl") for n in range(14, 50))),
                   ("evals/outside/corpus", (("outside4", "evals/outside/questions4.jsonl"),)),
                   ("evals/outside-b/corpus", _numbered("evals/outside-b", "aietn", range(1, 6))),

@@ -53,5 +53,5 @@ def test_each_training_question_is_weighted_by_its_source():
     its answer-removed copies) ``--sample-weight``, ClapNQ's ``--external-weight``."""
     sources = ["golden", "heldout3-removed", "outside2", "heldout14", "bsdsp11", "clapnq", "clapnq-removed"]
     assert tr.question_weights(sources, 3.0, 6.0, 4.0).tolist() == [3.0, 3.0, 3.0, 6.0, 6.0, 4.0, 4.0]
-    # a set not yet run is no spent set: it is never in a features file, and if it were it would not weigh as one
+    # a set outside training_data.SPENT_TRAINING (held-out 50, first run after the packaged fit) weighs as no spent set
     assert tr.question_weights(["heldout50"], 3.0, 6.0, 1.0).tolist() == [1.0]

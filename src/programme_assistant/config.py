@@ -166,10 +166,8 @@ class Settings(BaseSettings):
     # The learned refusal (answering/answerability.py): "learned" refuses a question whose passages a logistic
     # regression over question-level features (how much of the question's weight the passages hold, the
     # heaviest question word none holds, whether the best candidates hold what it asks for, ...) judges not to
-    # answer it; fitted by make train-refusal on ClapNQ's training half, the golden set and held-out 1-13, other
-    # folders' development sets and, since session 59, the spent development sets' questions in English (held-out
-    # 14-49 and the other folders' sets already run), threshold calibrated there (data/refusal.json). "off": the
-    # threshold and the rules alone.
+    # answer it; fitted by make train-refusal on ClapNQ's training half, the golden set and held-out 1-13,
+    # threshold calibrated there (data/refusal.json). "off": the threshold and the rules alone.
     refusal_model: Literal["learned", "off"] = "learned"
     # The model the extractive answerer scores statements with (answering/answer_model.py): "fine-tuned" is the
     # packaged all-MiniLM-L6-v2 taught to tell the statement that answers a question from one only about it (make

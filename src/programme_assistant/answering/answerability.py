@@ -11,8 +11,7 @@ close the best candidates and passages are; how many words the question has. A l
 over ``QUESTION_FEATURES``, fitted by ``scripts/train_refusal.py`` (``make train-refusal``) on questions labelled
 answerable or not (ClapNQ's training half, whose unanswerable questions come with passages on their topic, the
 golden set and held-out sets 1 to 13, other programmes' development sets (``training_data.OUTSIDE_TRAINING``), and
-each answerable one asked without its answering documents; since session 59 also the spent development sets'
-questions in English, ``training_data.SPENT_TRAINING``), gives the probability that the question is not
+each answerable one asked without its answering documents), gives the probability that the question is not
 answered; its weights, the feature scaling and the threshold calibrated on the training questions are data
 (``data/refusal.json``).
 """
