@@ -55,10 +55,9 @@ def _numbered(folder: str, name: str, numbers: range) -> tuple[tuple[str, str], 
 # questions (``docs/answer-selection.md``). The sets written after them (held-out 50 onwards, the multilingual ones)
 # are not among them.
 SPENT_TRAINING = (("corpus", tuple((f"heldout{n}", f"evals/heldout{n}.jsonl") for n in range(14, 50))),
-                  ("evals/outside/corpus", (("outside4", "evals/outside/questions4.jsonl"),)),
+                  ("evals/outside/corpus", _numbered("evals/outside", "outside", range(4, 5))),
                   ("evals/outside-b/corpus", _numbered("evals/outside-b", "aietn", range(1, 6))),
-                  ("evals/outside-c/corpus", tuple((f"sawka{n}", f"evals/outside-c/questions{n}.jsonl")
-                                                   for n in range(3, 11))),
+                  ("evals/outside-c/corpus", _numbered("evals/outside-c", "sawka", range(3, 11))),
                   ("evals/outside-d/corpus", _numbered("evals/outside-d", "bsdsp", range(1, 12))),
                   ("evals/outside-e/corpus", _numbered("evals/outside-e", "imuhr", range(1, 8))))
 SPENT_SETS = frozenset(name for _, sets in SPENT_TRAINING for name, _ in sets)
@@ -320,8 +319,8 @@ def folder_questions(settings: Any, corpus_dir: Path, sets: tuple[tuple[str, Pat
     with folder_assistant(settings, corpus_dir) as assistant:
         for name, path in with_paraphrases(sets):
             # a paraphrase falls in its original's fold
-            cases = [c for c in load_golden(path) if in_fold(*original_question(name, c.id)) and (keep is None
-                                                                                                or keep(c))]
+            cases = [c for c in load_golden(path)
+                     if in_fold(*original_question(name, c.id)) and (keep is None or keep(c))]
             for case in cases:
                 standalone, passages, scoring = _ask(assistant, case.question, case.history)
                 asked = Asked(name, case.id, case.answerable, passages, scoring, list(case.required_facts),
